@@ -1,0 +1,121 @@
+#ifndef OAUTH_CRYPTO_KEYRING_HPP
+#define OAUTH_CRYPTO_KEYRING_HPP
+
+#include <oauth/crypto/fernet.hpp>
+#include <oauth/error.hpp>
+#include <oauth/secret.hpp>
+
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace oauth::crypto {
+
+/// What to do when no key is configured.
+enum class KeyPolicy {
+  require,                  ///< refuse to start: the only safe choice in production
+  allow_ephemeral_for_dev,  ///< make a throwaway key and warn: data encrypted with it dies with the process
+};
+
+/// A plaintext and which key opened it: 0 is the newest, so anything else should be
+/// re-encrypted under the newest.
+struct Decrypted {
+  std::string plaintext;
+  std::size_t key_index = 0;
+
+  bool needs_reencryption() const noexcept { return key_index != 0; }
+};
+
+/// The keys that protect stored tokens, newest first: encrypts with the newest and
+/// decrypts with any, so keys can be rotated without losing what is stored.
+class Keyring {
+public:
+  static constexpr std::string_view environment_variable = "OAUTH_ENCRYPTION_KEY";
+
+  using WarningSink = std::function<void(std::string_view)>;
+
+  /// Keys from a comma-separated list, newest first. White space around a key is ignored.
+  static Result<Keyring> from_list(std::string_view list) {
+    Keyring ring;
+    std::size_t position = 0;
+    while (true) {
+      auto const comma = list.find(',');
+      auto entry = trim(list.substr(0, comma));
+      ++position;
+      if (entry.empty())
+        return Error(Errc::invalid_key, "encryption key list has an empty entry at position " + std::to_string(position));
+      auto fernet = Fernet::from_key(entry);
+      if (!fernet)
+        return Error(Errc::invalid_key, "encryption key at position " + std::to_string(position) +
+                                            " is not a Fernet key (32 bytes in URL-safe base64)");
+      ring.keys_.push_back(std::move(*fernet));
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+    return ring;
+  }
+
+  /// Keys from OAUTH_ENCRYPTION_KEY. Without it, fails with missing_key unless the policy
+  /// allows an ephemeral development key, in which case `warn` is told loudly.
+  static Result<Keyring> from_environment(KeyPolicy policy = KeyPolicy::require,
+                                          WarningSink const& warn = default_warning_sink()) {
+    char const* value = std::getenv(environment_variable.data());
+    if (value != nullptr && *value != '\0') return from_list(value);
+    if (policy == KeyPolicy::require)
+      return Error(Errc::missing_key, "set OAUTH_ENCRYPTION_KEY to one or more Fernet keys, newest first");
+    auto key = Fernet::generate_key();
+    if (!key) return key.error();
+    warn("WARNING: OAUTH_ENCRYPTION_KEY is not set. Development mode: tokens are encrypted with an "
+         "ephemeral key and cannot be read after this process exits. Never run like this in production.");
+    return from_list(key->reveal());
+  }
+
+  static WarningSink default_warning_sink() {
+    return [](std::string_view message) { std::clog << "\n*** " << message << " ***\n\n"; };
+  }
+
+  std::size_t size() const noexcept { return keys_.size(); }
+
+  Result<std::string> encrypt(std::string_view plaintext) const { return keys_.front().encrypt(plaintext); }
+
+  /// Tries each key, newest first. A token no key verifies fails with invalid_signature;
+  /// any other failure (malformed, bad padding) is reported from the key that verified it.
+  Result<Decrypted> decrypt(std::string_view token) const {
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+      auto plaintext = keys_[i].decrypt(token);
+      if (plaintext) return Decrypted{std::move(*plaintext), i};
+      if (plaintext.error() != Errc::invalid_signature) return plaintext.error();
+    }
+    return Error(Errc::invalid_signature, "encrypted token was not made with any configured key");
+  }
+
+  /// The token under the newest key; unchanged when it already is.
+  Result<std::string> reencrypt(std::string_view token) const {
+    auto decrypted = decrypt(token);
+    if (!decrypted) return decrypted.error();
+    if (!decrypted->needs_reencryption()) return std::string(token);
+    auto fresh = encrypt(decrypted->plaintext);
+    OPENSSL_cleanse(decrypted->plaintext.data(), decrypted->plaintext.size());
+    return fresh;
+  }
+
+private:
+  Keyring() = default;
+
+  static std::string_view trim(std::string_view s) noexcept {
+    auto const first = s.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return {};
+    auto const last = s.find_last_not_of(" \t\r\n");
+    return s.substr(first, last - first + 1);
+  }
+
+  std::vector<Fernet> keys_;
+};
+
+}  // namespace oauth::crypto
+
+#endif

@@ -1,0 +1,111 @@
+#ifndef OAUTH_DETAIL_ENCODING_BASE64_HPP
+#define OAUTH_DETAIL_ENCODING_BASE64_HPP
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace oauth::detail::encoding {
+
+enum class Alphabet { standard, url_safe };
+enum class Padding { with, without };
+
+namespace base64_tables {
+
+inline constexpr std::string_view standard = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+inline constexpr std::string_view url_safe = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+inline constexpr std::uint8_t invalid = 0xff;
+
+constexpr std::array<std::uint8_t, 256> reverse(std::string_view alphabet) {
+  std::array<std::uint8_t, 256> table{};
+  table.fill(invalid);
+  for (std::size_t i = 0; i < alphabet.size(); ++i)
+    table[static_cast<unsigned char>(alphabet[i])] = static_cast<std::uint8_t>(i);
+  return table;
+}
+
+inline constexpr auto standard_reverse = reverse(standard);
+inline constexpr auto url_safe_reverse = reverse(url_safe);
+
+}  // namespace base64_tables
+
+constexpr std::size_t base64_encoded_size(std::size_t n, Padding padding) noexcept {
+  return padding == Padding::with ? (n + 2) / 3 * 4 : (n * 4 + 2) / 3;
+}
+
+/// Appends the base64 encoding of `in` to `out`.
+inline void base64_encode_append(std::span<unsigned char const> in, std::string& out, Alphabet alphabet,
+                                 Padding padding) {
+  auto const chars = alphabet == Alphabet::url_safe ? base64_tables::url_safe : base64_tables::standard;
+  auto const start = out.size();
+  out.resize(start + base64_encoded_size(in.size(), padding));
+  char* p = out.data() + start;
+  std::size_t i = 0;
+  for (; i + 3 <= in.size(); i += 3) {
+    std::uint32_t const v = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
+    *p++ = chars[(v >> 18) & 63];
+    *p++ = chars[(v >> 12) & 63];
+    *p++ = chars[(v >> 6) & 63];
+    *p++ = chars[v & 63];
+  }
+  if (auto const rest = in.size() - i; rest != 0) {
+    std::uint32_t v = std::uint32_t{in[i]} << 16;
+    if (rest == 2) v |= std::uint32_t{in[i + 1]} << 8;
+    *p++ = chars[(v >> 18) & 63];
+    *p++ = chars[(v >> 12) & 63];
+    if (rest == 2) *p++ = chars[(v >> 6) & 63];
+    if (padding == Padding::with) {
+      if (rest == 1) *p++ = '=';
+      *p++ = '=';
+    }
+  }
+}
+
+inline std::string base64_encode(std::span<unsigned char const> in, Alphabet alphabet, Padding padding) {
+  std::string out;
+  base64_encode_append(in, out, alphabet, padding);
+  return out;
+}
+
+inline std::string base64_encode(std::string_view in, Alphabet alphabet, Padding padding) {
+  return base64_encode({reinterpret_cast<unsigned char const*>(in.data()), in.size()}, alphabet, padding);
+}
+
+/// Strict decoding: only the alphabet's characters, padding optional but, when present,
+/// exactly what the length calls for; no white space. Returns nothing on any violation.
+inline std::optional<std::string> base64_decode(std::string_view in, Alphabet alphabet) {
+  auto const& table =
+      alphabet == Alphabet::url_safe ? base64_tables::url_safe_reverse : base64_tables::standard_reverse;
+  if (in.size() % 4 == 0 && !in.empty()) {
+    auto pad = std::size_t{0};
+    while (pad < 2 && in[in.size() - 1 - pad] == '=') ++pad;
+    in.remove_suffix(pad);
+  }
+  if (in.size() % 4 == 1) return std::nullopt;
+
+  std::string out;
+  out.reserve(in.size() * 3 / 4);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    auto const v = table[static_cast<unsigned char>(c)];
+    if (v == base64_tables::invalid) return std::nullopt;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  // The bits left over must be zero, or two encodings would decode to the same bytes.
+  if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
+}  // namespace oauth::detail::encoding
+
+#endif

@@ -1,0 +1,24 @@
+#ifndef OAUTH_OAUTH_HPP
+#define OAUTH_OAUTH_HPP
+
+#include <oauth/authorization_url.hpp>
+#include <oauth/crypto/constant_time.hpp>
+#include <oauth/crypto/fernet.hpp>
+#include <oauth/crypto/keyring.hpp>
+#include <oauth/crypto/pkce.hpp>
+#include <oauth/crypto/random.hpp>
+#include <oauth/crypto/state.hpp>
+#include <oauth/endpoint_request.hpp>
+#include <oauth/error.hpp>
+#include <oauth/provider.hpp>
+#include <oauth/providers/google.hpp>
+#include <oauth/providers/microsoft.hpp>
+#include <oauth/providers/notion.hpp>
+#include <oauth/providers/youtube.hpp>
+#include <oauth/scope.hpp>
+#include <oauth/scope_catalogue.hpp>
+#include <oauth/secret.hpp>
+#include <oauth/user_info.hpp>
+#include <oauth/version.hpp>
+
+#endif

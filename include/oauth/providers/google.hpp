@@ -1,0 +1,80 @@
+#ifndef OAUTH_PROVIDERS_GOOGLE_HPP
+#define OAUTH_PROVIDERS_GOOGLE_HPP
+
+#include <oauth/detail/json/fields.hpp>
+#include <oauth/provider.hpp>
+
+#include <array>
+#include <string_view>
+
+namespace oauth::providers {
+
+/// What every Google API shares: Google's accounts endpoints, client authentication,
+/// refresh (never rotated) and revocation by query parameter.
+struct GoogleAccounts {
+  static constexpr std::string_view authorization_endpoint = "https://accounts.google.com/o/oauth2/v2/auth";
+  static constexpr std::string_view token_endpoint = "https://oauth2.googleapis.com/token";
+  static constexpr std::string_view revocation_endpoint = "https://oauth2.googleapis.com/revoke";
+  static constexpr RevocationStyle revocation_style = RevocationStyle::token_in_query;
+
+  static constexpr ClientAuth token_auth = ClientAuth::request_body;
+  static constexpr BodyFormat token_body = BodyFormat::form;
+  // A refresh token is issued only with access_type=offline, and never rotated.
+  static constexpr bool supports_refresh = true;
+  static constexpr bool rotates_refresh_token = false;
+  static constexpr bool supports_pkce = true;
+  static constexpr auto authorization_params = std::array{Param{"access_type", "offline"}};
+
+  static constexpr std::string_view scope_separator = " ";
+  static constexpr std::string_view scope_prefix = "https://www.googleapis.com/auth/";
+};
+
+struct Google : GoogleAccounts {
+  static constexpr std::string_view name = "google";
+  static constexpr std::string_view userinfo_endpoint = "https://openidconnect.googleapis.com/v1/userinfo";
+
+  static constexpr auto scopes = std::array{
+      Scope{"openid", "Sign you in with your Google account", ScopeCategory::read, "", true},
+      Scope{"email", "See your primary email address", ScopeCategory::read, "", true},
+      Scope{"profile", "See your name and profile picture", ScopeCategory::read, "", true},
+      Scope{"https://www.googleapis.com/auth/calendar", "See, edit, share and delete all your calendars",
+            ScopeCategory::admin, "calendar", false, true},
+      Scope{"https://www.googleapis.com/auth/calendar.readonly", "See and download your calendars",
+            ScopeCategory::read, "calendar"},
+      Scope{"https://www.googleapis.com/auth/calendar.events", "View and edit events on all your calendars",
+            ScopeCategory::write, "calendar"},
+      Scope{"https://www.googleapis.com/auth/tasks", "Create, edit, organize and delete all your tasks",
+            ScopeCategory::write, "tasks"},
+      Scope{"https://www.googleapis.com/auth/tasks.readonly", "View your tasks", ScopeCategory::read, "tasks"},
+      Scope{"https://www.googleapis.com/auth/drive", "See, edit, create and delete all your Google Drive files",
+            ScopeCategory::admin, "drive", false, true},
+      Scope{"https://www.googleapis.com/auth/drive.file", "See and edit only the Drive files this app opens or creates",
+            ScopeCategory::write, "drive"},
+      Scope{"https://www.googleapis.com/auth/drive.readonly", "See and download all your Google Drive files",
+            ScopeCategory::read, "drive"},
+      Scope{"https://www.googleapis.com/auth/gmail.readonly", "Read your email messages and settings",
+            ScopeCategory::read, "gmail", false, true},
+      Scope{"https://www.googleapis.com/auth/gmail.send", "Send email on your behalf", ScopeCategory::write, "gmail",
+            false, true},
+      Scope{"https://www.googleapis.com/auth/gmail.modify", "Read, compose and send email, and change labels",
+            ScopeCategory::write, "gmail", false, true},
+      Scope{"https://mail.google.com/", "Read, compose, send and permanently delete all your email",
+            ScopeCategory::admin, "gmail", false, true},
+  };
+
+  /// OpenID Connect userinfo; the legacy v2 shape (`id`, `verified_email`) is accepted too.
+  static Result<UserInfo> map_user_info(boost::json::object const& json) noexcept {
+    detail::json::Fields fields(json, "google userinfo", Errc::invalid_user_info);
+    UserInfo info;
+    info.account_id = fields.string(fields.has("sub") ? "sub" : "id");
+    info.email = fields.optional_string("email");
+    info.email_verified = fields.optional_bool(fields.has("email_verified") ? "email_verified" : "verified_email");
+    info.name = fields.optional_string("name");
+    info.picture = fields.optional_string("picture");
+    return fields.finish(std::move(info));
+  }
+};
+
+}  // namespace oauth::providers
+
+#endif

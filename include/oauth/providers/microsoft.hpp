@@ -1,0 +1,82 @@
+#ifndef OAUTH_PROVIDERS_MICROSOFT_HPP
+#define OAUTH_PROVIDERS_MICROSOFT_HPP
+
+#include <oauth/detail/json/fields.hpp>
+#include <oauth/detail/meta/fixed_string.hpp>
+#include <oauth/provider.hpp>
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+namespace oauth::detail::provider {
+
+constexpr bool is_microsoft_tenant(std::string_view tenant) noexcept {
+  return !tenant.empty() && std::all_of(tenant.begin(), tenant.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+  });
+}
+
+}  // namespace oauth::detail::provider
+
+namespace oauth::providers {
+
+/// Microsoft identity platform v2.0 and Graph. `Tenant` is `common`, `organizations`,
+/// `consumers`, a tenant id or a verified domain.
+template <detail::meta::FixedString Tenant = "common">
+struct Microsoft {
+  static_assert(detail::provider::is_microsoft_tenant(Tenant.view()),
+                "oauth Microsoft<Tenant>: a tenant is letters, digits, '-' and '.' (common, organizations, "
+                "consumers, a tenant id or domain)");
+
+  static constexpr std::string_view name = "microsoft";
+  static constexpr std::string_view tenant = Tenant.view();
+  static constexpr std::string_view authorization_endpoint =
+      detail::meta::concat<"https://login.microsoftonline.com/", Tenant, "/oauth2/v2.0/authorize">;
+  static constexpr std::string_view token_endpoint =
+      detail::meta::concat<"https://login.microsoftonline.com/", Tenant, "/oauth2/v2.0/token">;
+  static constexpr std::string_view userinfo_endpoint = "https://graph.microsoft.com/oidc/userinfo";
+  // No RFC 7009 revocation: disconnecting deletes the local tokens.
+
+  static constexpr ClientAuth token_auth = ClientAuth::request_body;
+  static constexpr BodyFormat token_body = BodyFormat::form;
+  // Refresh needs offline_access, and every refresh returns a new refresh token.
+  static constexpr bool supports_refresh = true;
+  static constexpr bool rotates_refresh_token = true;
+  static constexpr bool supports_pkce = true;
+  static constexpr auto authorization_params = std::array{Param{"response_mode", "query"}};
+
+  static constexpr std::string_view scope_separator = " ";
+  // A bare name means a Graph permission.
+  static constexpr std::string_view scope_prefix = "https://graph.microsoft.com/";
+
+  static constexpr auto scopes = std::array{
+      Scope{"openid", "Sign you in", ScopeCategory::read, "", true},
+      Scope{"profile", "See your basic profile", ScopeCategory::read, "", true},
+      Scope{"email", "View your email address", ScopeCategory::read, "", true},
+      Scope{"offline_access", "Keep access to data you have given it access to", ScopeCategory::read, "", true},
+      Scope{"User.Read", "Sign you in and read your profile", ScopeCategory::read, "profile"},
+      Scope{"Calendars.ReadWrite", "Have full access to your calendars", ScopeCategory::write, "calendars"},
+      Scope{"Files.ReadWrite", "Have full access to your files", ScopeCategory::write, "files", false, true},
+      Scope{"Mail.Read", "Read your mail", ScopeCategory::read, "mail", false, true},
+      Scope{"Team.ReadBasic.All", "Read the names and descriptions of your teams", ScopeCategory::read, "teams"},
+      Scope{"Sites.Read.All", "Read items in all site collections", ScopeCategory::read, "sites"},
+      Scope{"Sites.ReadWrite.All", "Edit or delete items in all site collections", ScopeCategory::admin, "sites",
+            false, true},
+  };
+
+  /// Graph's OIDC userinfo: `sub` (pairwise per application), name, email, picture.
+  static Result<UserInfo> map_user_info(boost::json::object const& json) noexcept {
+    detail::json::Fields fields(json, "microsoft userinfo", Errc::invalid_user_info);
+    UserInfo info;
+    info.account_id = fields.string("sub");
+    info.email = fields.optional_string("email");
+    info.name = fields.optional_string("name");
+    info.picture = fields.optional_string("picture");
+    return fields.finish(std::move(info));
+  }
+};
+
+}  // namespace oauth::providers
+
+#endif

@@ -1,0 +1,69 @@
+#ifndef OAUTH_PROVIDERS_NOTION_HPP
+#define OAUTH_PROVIDERS_NOTION_HPP
+
+#include <oauth/detail/json/fields.hpp>
+#include <oauth/provider.hpp>
+
+#include <array>
+#include <string_view>
+
+namespace oauth::providers {
+
+/// Notion public integrations: Basic client auth, JSON bodies, a Notion-Version header,
+/// workspaces instead of accounts, no scopes (capabilities are set on the integration).
+struct Notion {
+  static constexpr std::string_view name = "notion";
+  static constexpr std::string_view authorization_endpoint = "https://api.notion.com/v1/oauth/authorize";
+  static constexpr std::string_view token_endpoint = "https://api.notion.com/v1/oauth/token";
+  static constexpr std::string_view revocation_endpoint = "https://api.notion.com/v1/oauth/revoke";
+  static constexpr RevocationStyle revocation_style = RevocationStyle::rfc7009;
+  static constexpr std::string_view introspection_endpoint = "https://api.notion.com/v1/oauth/introspect";
+  // No userinfo endpoint: the token response carries the workspace and its owner.
+
+  static constexpr std::string_view api_version = "2025-09-03";
+  static constexpr auto request_headers = std::array{Param{"Notion-Version", api_version}};
+
+  static constexpr ClientAuth token_auth = ClientAuth::basic;
+  static constexpr BodyFormat token_body = BodyFormat::json;
+  // Since 2025 every refresh returns a new refresh token; older integrations get none.
+  static constexpr bool supports_refresh = true;
+  static constexpr bool rotates_refresh_token = true;
+  static constexpr bool supports_pkce = false;
+  static constexpr auto authorization_params = std::array{Param{"owner", "user"}};
+
+  static constexpr std::string_view scope_separator = " ";
+  static constexpr std::array<Scope, 0> scopes{};
+
+  /// The token response: `workspace_id`, `workspace_name`, `workspace_icon`, `bot_id`
+  /// and `owner`, either a user (`owner.user`) or, in legacy installs, the workspace.
+  static Result<UserInfo> map_user_info(boost::json::object const& json) noexcept {
+    detail::json::Fields fields(json, "notion token response", Errc::invalid_user_info);
+    Workspace workspace;
+    workspace.id = fields.string("workspace_id");
+    workspace.name = fields.optional_string("workspace_name");
+    workspace.icon = fields.optional_string("workspace_icon");
+    workspace.bot_id = fields.string("bot_id");
+
+    UserInfo info;
+    auto owner = fields.object("owner");
+    auto const type = owner.string("type");
+    if (type == "user") {
+      auto user = owner.object("user");
+      info.account_id = user.string("id");
+      info.name = user.optional_string("name");
+      info.picture = user.optional_string("avatar_url");
+      if (user.has("person")) info.email = user.object("person").optional_string("email");
+    } else if (type == "workspace") {
+      workspace.owned_by_workspace = true;
+      info.account_id = workspace.id;
+    } else if (!type.empty()) {
+      owner.fail("type", "must be \"user\" or \"workspace\"");
+    }
+    info.workspace = std::move(workspace);
+    return fields.finish(std::move(info));
+  }
+};
+
+}  // namespace oauth::providers
+
+#endif
