@@ -100,8 +100,10 @@ concept Provider =
     detail::provider::authorization_params_ok<P> && detail::provider::request_headers_ok<P> &&
     detail::provider::scope_prefix_ok<P>;
 
-/// Instantiating this names the first thing a provider lacks, in one line:
-/// `static_assert(oauth::checked_provider<MyProvider>);`
+/// Checks a provider member by member, so that a bad one gets one error line naming what
+/// it lacks. Use it as `static_assert(oauth::verify_provider<MyProvider>);`: its value is
+/// true whenever it compiles, so the only error is the one that names the member. For a
+/// yes/no answer, ask the concept: `oauth::Provider<MyProvider>`.
 template <class P>
 struct ProviderRequirements {
   static_assert(detail::provider::has_name<P>, "oauth provider: missing static constexpr std::string_view name");
@@ -135,11 +137,11 @@ struct ProviderRequirements {
                 "oauth provider: request_headers must be a std::array of oauth::Param");
   static_assert(detail::provider::scope_prefix_ok<P>, "oauth provider: scope_prefix must be a std::string_view");
 
-  static constexpr bool value = Provider<P>;
+  static constexpr bool value = true;
 };
 
 template <class P>
-inline constexpr bool checked_provider = ProviderRequirements<P>::value;
+inline constexpr bool verify_provider = ProviderRequirements<P>::value;
 
 // Capabilities: code that needs one is declared `requires Capability<P>`, so asking a
 // provider for what it cannot do does not compile.

@@ -14,6 +14,8 @@ struct Workspace {
   std::optional<std::string> icon;    ///< an emoji or an image URL
   std::optional<std::string> bot_id;  ///< the integration's bot in that workspace
   bool owned_by_workspace = false;    ///< installed for the whole workspace, not by one user
+
+  friend bool operator==(Workspace const&, Workspace const&) = default;
 };
 
 /// One normalized identity, whatever shape the provider's answer had.
@@ -24,6 +26,8 @@ struct UserInfo {
   std::optional<std::string> name;
   std::optional<std::string> picture;
   std::optional<Workspace> workspace;
+
+  friend bool operator==(UserInfo const&, UserInfo const&) = default;
 };
 
 }  // namespace oauth

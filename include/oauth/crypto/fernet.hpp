@@ -199,8 +199,8 @@ private:
   /// decrypted or trusted before this.
   Result<std::string> verify(std::string_view token) const {
     auto raw = detail::encoding::base64_decode(token, detail::encoding::Alphabet::url_safe);
-    if (!raw) return Error(Errc::malformed_token, "encrypted token is not URL-safe base64");
-    if (raw->empty() || static_cast<unsigned char>((*raw)[0]) != version)
+    if (!raw || raw->empty()) return Error(Errc::malformed_token, "encrypted token is not URL-safe base64");
+    if (static_cast<unsigned char>((*raw)[0]) != version)
       return Error(Errc::unsupported_token_version, "encrypted token does not start with version 0x80");
     if (raw->size() < header_size + block_size + mac_size ||
         (raw->size() - header_size - mac_size) % block_size != 0)
