@@ -4,6 +4,7 @@
 #include <oauth/crypto/random.hpp>
 #include <oauth/detail/encoding/base64.hpp>
 #include <oauth/detail/openssl/algorithms.hpp>
+#include <oauth/detail/openssl/hmac_pool.hpp>
 #include <oauth/error.hpp>
 #include <oauth/secret.hpp>
 
@@ -57,8 +58,8 @@ public:
     std::copy_n(bytes, 16, f.keys_->signing.begin());
     std::copy_n(bytes + 16, 16, f.keys_->encryption.begin());
     OPENSSL_cleanse(decoded->data(), decoded->size());
-    f.keys_->mac = detail::openssl::keyed_hmac_sha256(f.keys_->signing);
-    if (!f.keys_->mac || detail::openssl::aes_128_cbc() == nullptr)
+    f.keys_->mac = std::make_unique<detail::openssl::HmacSha256Pool>(f.keys_->signing);
+    if (!f.keys_->mac->valid() || detail::openssl::aes_128_cbc() == nullptr)
       return Error(Errc::crypto_failure, "OpenSSL lacks AES-128-CBC or HMAC-SHA256");
     return f;
   }
@@ -169,7 +170,7 @@ private:
   struct Keys {
     std::array<unsigned char, 16> signing{};
     std::array<unsigned char, 16> encryption{};
-    detail::openssl::MacCtx mac;
+    std::unique_ptr<detail::openssl::HmacSha256Pool> mac;
     ~Keys() {
       OPENSSL_cleanse(signing.data(), signing.size());
       OPENSSL_cleanse(encryption.data(), encryption.size());
@@ -189,7 +190,7 @@ private:
   }
 
   bool sign(std::span<unsigned char const> data, unsigned char* mac_out) const noexcept {
-    detail::openssl::MacCtx ctx{EVP_MAC_CTX_dup(keys_->mac.get())};
+    auto ctx = keys_->mac->acquire();
     std::size_t written = 0;
     return ctx && EVP_MAC_update(ctx.get(), data.data(), data.size()) == 1 &&
            EVP_MAC_final(ctx.get(), mac_out, &written, mac_size) == 1 && written == mac_size;

@@ -1,6 +1,8 @@
 #ifndef OAUTH_DETAIL_ENCODING_BASE64_HPP
 #define OAUTH_DETAIL_ENCODING_BASE64_HPP
 
+#include <openssl/crypto.h>
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -85,24 +87,40 @@ inline std::optional<std::string> base64_decode(std::string_view in, Alphabet al
     while (pad < 2 && in[in.size() - 1 - pad] == '=') ++pad;
     in.remove_suffix(pad);
   }
-  if (in.size() % 4 == 1) return std::nullopt;
+  auto const rest = in.size() % 4;
+  if (rest == 1) return std::nullopt;
 
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    auto const v = table[static_cast<unsigned char>(c)];
-    if (v == base64_tables::invalid) return std::nullopt;
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
+  std::string out(in.size() / 4 * 3 + (rest == 0 ? 0 : rest - 1), '\0');
+  auto const sextet = [&](std::size_t i) -> std::uint32_t { return table[static_cast<unsigned char>(in[i])]; };
+  auto* o = out.data();
+  std::uint32_t invalid = 0;
+  std::size_t i = 0;
+  for (; i + 4 <= in.size(); i += 4) {
+    auto const a = sextet(i), b = sextet(i + 1), c = sextet(i + 2), d = sextet(i + 3);
+    invalid |= a | b | c | d;
+    auto const v = (a << 18) | (b << 12) | (c << 6) | d;
+    *o++ = static_cast<char>(v >> 16);
+    *o++ = static_cast<char>(v >> 8);
+    *o++ = static_cast<char>(v);
   }
-  // The bits left over must be zero, or two encodings would decode to the same bytes.
-  if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  // The bits a short final group leaves over must be zero, or two encodings would decode
+  // to the same bytes.
+  if (rest == 2) {
+    auto const a = sextet(i), b = sextet(i + 1);
+    invalid |= a | b | ((b & 0x0f) != 0 ? base64_tables::invalid : 0u);
+    *o = static_cast<char>((a << 2) | (b >> 4));
+  } else if (rest == 3) {
+    auto const a = sextet(i), b = sextet(i + 1), c = sextet(i + 2);
+    invalid |= a | b | c | ((c & 0x03) != 0 ? base64_tables::invalid : 0u);
+    auto const v = (a << 10) | (b << 4) | (c >> 2);
+    o[0] = static_cast<char>(v >> 8);
+    o[1] = static_cast<char>(v);
+  }
+  // Every valid sextet is below 64; the invalid marker has bit 7 set.
+  if ((invalid & 0x80) != 0) {
+    OPENSSL_cleanse(out.data(), out.size());
+    return std::nullopt;
+  }
   return out;
 }
 
