@@ -17,12 +17,12 @@ namespace oauth {
 
 /// What goes into the URL the user's browser is sent to.
 struct AuthorizationRequest {
-  std::string_view client_id;
-  std::string_view redirect_uri;
-  std::vector<std::string_view> scopes;          ///< as requested; resolved against the catalogue
-  std::string_view state;                        ///< from crypto::make_state(), kept server-side
-  std::optional<std::string_view> code_challenge;  ///< S256, from crypto::make_pkce()
-  std::vector<Param> extra_params;               ///< login_hint, prompt, include_granted_scopes, ...
+  std::string_view client_id = {};
+  std::string_view redirect_uri = {};
+  std::vector<std::string_view> scopes = {};          ///< as requested; resolved against the catalogue
+  std::string_view state = {};                        ///< from crypto::make_state(), kept server-side
+  std::optional<std::string_view> code_challenge = {};  ///< S256, from crypto::make_pkce()
+  std::vector<Param> extra_params = {};               ///< login_hint, prompt, include_granted_scopes, ...
 };
 
 /// The authorization endpoint with RFC 6749 section 4.1.1 parameters, PKCE when the

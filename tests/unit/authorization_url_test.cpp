@@ -104,4 +104,11 @@ TEST(AuthorizationUrl, IncompleteOrUnknownRequestsAreRefused) {
             oauth::Errc::unknown_scope);
 }
 
+TEST(AuthorizationUrl, ARequestNamesOnlyWhatItNeeds) {
+  // Designated initializers leave the rest defaulted, without -Wextra warnings.
+  auto url = oauth::authorization_url<Notion>({.client_id = "c", .redirect_uri = "https://a.example/cb", .state = "s"});
+  ASSERT_TRUE(url) << url.error().message();
+  EXPECT_EQ(query_of(*url).find("client_id")->second, "c");
+}
+
 }  // namespace
