@@ -1,19 +1,7 @@
-#include <oauth/provider.hpp>
-
-#include <array>
+#include "../support/minimal_provider.hpp"
 
 // map_user_info may throw here: the concept insists on noexcept.
-struct ThrowingMapping {
-  static constexpr std::string_view name = "broken";
-  static constexpr std::string_view authorization_endpoint = "https://broken.example/authorize";
-  static constexpr std::string_view token_endpoint = "https://broken.example/token";
-  static constexpr oauth::ClientAuth token_auth = oauth::ClientAuth::request_body;
-  static constexpr oauth::BodyFormat token_body = oauth::BodyFormat::form;
-  static constexpr bool supports_refresh = true;
-  static constexpr bool rotates_refresh_token = false;
-  static constexpr bool supports_pkce = true;
-  static constexpr std::string_view scope_separator = " ";
-  static constexpr std::array<oauth::Scope, 0> scopes{};
+struct ThrowingMapping : oauth::test::MinimalProvider {
   static oauth::Result<oauth::UserInfo> map_user_info(boost::json::object const&) { return oauth::UserInfo{}; }
 };
 
