@@ -54,8 +54,11 @@ public:
   friend std::ostream& operator<<(std::ostream& os, Secret const&) { return os << "[redacted]"; }
 
 private:
+  // The whole buffer, not just size(): a moved-from short string keeps its characters in
+  // its inline buffer with size() already 0. Growing to capacity() never reallocates.
   void wipe() noexcept {
-    if (!value_.empty()) OPENSSL_cleanse(value_.data(), value_.size());
+    value_.resize(value_.capacity());
+    OPENSSL_cleanse(value_.data(), value_.size());
     value_.clear();
   }
 

@@ -35,6 +35,17 @@ TEST(Secret, MovingLeavesTheSourceEmpty) {
   EXPECT_EQ(d, c);
 }
 
+TEST(Secret, MovingAShortSecretLeavesNoCopyBehind) {
+  // A short value lives in the string's inline buffer, which a move copies from rather
+  // than steals; the source buffer is then looked at directly.
+  oauth::AccessToken a{"tiny-token"};
+  char const* buffer = a.reveal().data();
+  oauth::AccessToken b = std::move(a);
+  EXPECT_EQ(b.reveal(), "tiny-token");
+  EXPECT_EQ(std::string_view(buffer, 10).find("tiny"), std::string_view::npos);
+  EXPECT_EQ(std::string_view(buffer, 10), std::string_view("\0\0\0\0\0\0\0\0\0\0", 10));
+}
+
 TEST(Secret, KindsDoNotMix) {
   static_assert(!std::is_convertible_v<oauth::AccessToken, oauth::RefreshToken>);
   static_assert(!std::is_convertible_v<oauth::AccessToken, std::string>);
