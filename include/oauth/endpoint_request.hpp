@@ -3,6 +3,7 @@
 
 #include <oauth/detail/encoding/base64.hpp>
 #include <oauth/detail/encoding/form.hpp>
+#include <oauth/http_message.hpp>
 #include <oauth/provider.hpp>
 #include <oauth/secret.hpp>
 
@@ -23,19 +24,8 @@ struct ClientCredentials {
   ClientSecret client_secret;
 };
 
-/// An HTTP POST to one of the provider's endpoints, ready for a transport to send. It
-/// carries secrets (codes, tokens, the client's credentials) and so is never printed.
-struct EndpointRequest {
-  std::string url;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-
-  std::string_view header(std::string_view name) const noexcept {
-    for (auto const& [n, v] : headers)
-      if (n == name) return v;
-    return {};
-  }
-};
+/// A POST to one of the provider's endpoints.
+using EndpointRequest = HttpRequest;
 
 enum class TokenTypeHint { access_token, refresh_token };
 

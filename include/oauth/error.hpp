@@ -8,6 +8,8 @@
 #include <boost/system/system_error.hpp>
 #include <boost/throw_exception.hpp>
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -37,6 +39,52 @@ enum class Errc {
   invalid_key,
   missing_key,
   crypto_failure,
+
+  // transport
+  connection_failed,
+  timeout,
+  tls_failure,
+  response_too_large,
+  malformed_response,
+  redirect_refused,
+  insecure_transport,
+
+  // configuration
+  provider_not_configured,
+  redirect_uri_not_allowed,
+  would_deadlock,
+
+  // the authorization flow
+  state_not_found,
+  state_already_used,
+  state_expired,
+  state_mismatch,
+  access_denied,
+
+  // what a provider answered: RFC 6749 section 5.2, then API and transient failures
+  invalid_request,
+  invalid_client,
+  invalid_grant,
+  unauthorized_client,
+  unsupported_grant_type,
+  invalid_scope,
+  interaction_required,
+  consent_required,
+  unauthorized,
+  forbidden,
+  not_found,
+  conflict,
+  rate_limited,
+  provider_unavailable,
+  provider_error,
+  invalid_token_response,
+
+  // integrations and the token store
+  integration_not_found,
+  needs_reauth,
+  no_refresh_token,
+  store_failure,
+  store_conflict,
 };
 
 namespace detail {
@@ -71,6 +119,42 @@ private:
       case Errc::invalid_key: return "invalid encryption key";
       case Errc::missing_key: return "no encryption key configured";
       case Errc::crypto_failure: return "cryptographic library failure";
+      case Errc::connection_failed: return "could not connect to the provider";
+      case Errc::timeout: return "the provider did not answer in time";
+      case Errc::tls_failure: return "TLS handshake or certificate verification failed";
+      case Errc::response_too_large: return "the provider's response is too large";
+      case Errc::malformed_response: return "the provider's response is malformed";
+      case Errc::redirect_refused: return "the provider answered with a redirect, which is never followed";
+      case Errc::insecure_transport: return "plain HTTP is allowed only to loopback addresses";
+      case Errc::provider_not_configured: return "provider is not configured";
+      case Errc::redirect_uri_not_allowed: return "redirect URI is not in the allowed list";
+      case Errc::would_deadlock: return "blocking call made on the thread that runs the manager's executor";
+      case Errc::state_not_found: return "authorization state is unknown";
+      case Errc::state_already_used: return "authorization state was already used";
+      case Errc::state_expired: return "authorization state has expired";
+      case Errc::state_mismatch: return "authorization state belongs to another session or provider";
+      case Errc::access_denied: return "the user or the provider denied access";
+      case Errc::invalid_request: return "the provider rejected the request as invalid";
+      case Errc::invalid_client: return "the provider rejected the client credentials";
+      case Errc::invalid_grant: return "the grant is invalid, expired or revoked";
+      case Errc::unauthorized_client: return "the client is not allowed to use this grant";
+      case Errc::unsupported_grant_type: return "the provider does not support this grant type";
+      case Errc::invalid_scope: return "the provider rejected the requested scope";
+      case Errc::interaction_required: return "the user must sign in again";
+      case Errc::consent_required: return "the user must grant consent again";
+      case Errc::unauthorized: return "the access token was rejected";
+      case Errc::forbidden: return "the provider refused access to the resource";
+      case Errc::not_found: return "the provider has no such resource";
+      case Errc::conflict: return "the provider reported a conflict";
+      case Errc::rate_limited: return "the provider is rate limiting requests";
+      case Errc::provider_unavailable: return "the provider is temporarily unavailable";
+      case Errc::provider_error: return "the provider reported an error";
+      case Errc::invalid_token_response: return "the provider's token response is invalid";
+      case Errc::integration_not_found: return "no such integration";
+      case Errc::needs_reauth: return "the integration must be authorized again";
+      case Errc::no_refresh_token: return "the integration has no refresh token";
+      case Errc::store_failure: return "the token store failed";
+      case Errc::store_conflict: return "the stored record changed concurrently";
     }
     return "unknown oauth error";
   }
@@ -87,10 +171,15 @@ inline boost::system::error_code make_error_code(Errc e) noexcept {
   return {static_cast<int>(e), error_category()};
 }
 
-/// A failure: its code, and what went wrong in words fit for a log or an operator.
+/// A failure: its code, and what went wrong in words fit for a log or an operator. An
+/// error a provider answered also names the provider, its HTTP status and, when it asked
+/// to be left alone for a while, how long.
 struct Error {
   boost::system::error_code code;
   std::string description;
+  std::string_view provider = {};
+  unsigned provider_status = 0;
+  std::optional<std::chrono::seconds> retry_after = {};
 
   Error() = default;
   Error(boost::system::error_code c, std::string d = {}) : code(c), description(std::move(d)) {}
@@ -104,6 +193,13 @@ struct Error {
 
   friend bool operator==(Error const& e, Errc c) noexcept { return e.code == make_error_code(c); }
 };
+
+/// A passing failure (the network, a busy or failing provider): worth retrying, and never
+/// a reason to think a grant is dead.
+inline bool is_transient(Error const& e) noexcept {
+  return e == Errc::timeout || e == Errc::connection_failed || e == Errc::rate_limited ||
+         e == Errc::provider_unavailable;
+}
 
 /// Found by boost::system::result<T, Error>::value() when it holds an error.
 [[noreturn]] inline void throw_exception_from_error(Error const& e, boost::source_location const& loc) {

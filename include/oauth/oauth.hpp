@@ -10,14 +10,27 @@
 #include <oauth/crypto/state.hpp>
 #include <oauth/endpoint_request.hpp>
 #include <oauth/error.hpp>
+#include <oauth/flow.hpp>
+#include <oauth/http_message.hpp>
+#include <oauth/https_transport.hpp>
+#include <oauth/integration.hpp>
+#include <oauth/manager.hpp>
+#include <oauth/manager_options.hpp>
 #include <oauth/provider.hpp>
+#include <oauth/provider_error.hpp>
 #include <oauth/providers/google.hpp>
 #include <oauth/providers/microsoft.hpp>
 #include <oauth/providers/notion.hpp>
 #include <oauth/providers/youtube.hpp>
+#include <oauth/records.hpp>
+#include <oauth/runtime.hpp>
 #include <oauth/scope.hpp>
 #include <oauth/scope_catalogue.hpp>
 #include <oauth/secret.hpp>
+#include <oauth/store/memory.hpp>
+#include <oauth/token_response.hpp>
+#include <oauth/token_store.hpp>
+#include <oauth/transport.hpp>
 #include <oauth/user_info.hpp>
 #include <oauth/version.hpp>
 

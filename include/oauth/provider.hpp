@@ -81,6 +81,9 @@ template <class P> concept authorization_params_ok =
     !requires { P::authorization_params; } || requires { requires range_of<decltype(P::authorization_params), Param>; };
 template <class P> concept request_headers_ok =
     !requires { P::request_headers; } || requires { requires range_of<decltype(P::request_headers), Param>; };
+template <class P> concept incremental_authorization_ok =
+    !requires { P::incremental_authorization; } ||
+    requires { requires member_of_type<decltype(P::incremental_authorization), Param>; };
 template <class P> concept scope_prefix_ok =
     !requires { P::scope_prefix; } || requires { requires member_of_type<decltype(P::scope_prefix), std::string_view>; };
 
@@ -98,7 +101,7 @@ concept Provider =
     detail::provider::has_map_user_info<P> && detail::provider::revocation_ok<P> &&
     detail::provider::userinfo_ok<P> && detail::provider::introspection_ok<P> &&
     detail::provider::authorization_params_ok<P> && detail::provider::request_headers_ok<P> &&
-    detail::provider::scope_prefix_ok<P>;
+    detail::provider::scope_prefix_ok<P> && detail::provider::incremental_authorization_ok<P>;
 
 /// Checks a provider member by member, so that a bad one gets one error line naming what
 /// it lacks. Use it as `static_assert(oauth::verify_provider<MyProvider>);`: its value is
@@ -136,6 +139,8 @@ struct ProviderRequirements {
   static_assert(detail::provider::request_headers_ok<P>,
                 "oauth provider: request_headers must be a std::array of oauth::Param");
   static_assert(detail::provider::scope_prefix_ok<P>, "oauth provider: scope_prefix must be a std::string_view");
+  static_assert(detail::provider::incremental_authorization_ok<P>,
+                "oauth provider: incremental_authorization must be an oauth::Param");
 
   static constexpr bool value = true;
 };

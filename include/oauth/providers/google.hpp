@@ -24,6 +24,8 @@ struct GoogleAccounts {
   static constexpr bool rotates_refresh_token = false;
   static constexpr bool supports_pkce = true;
   static constexpr auto authorization_params = std::array{Param{"access_type", "offline"}};
+  // Added when an integrated user is asked for more: the new grant includes the old scopes.
+  static constexpr Param incremental_authorization{"include_granted_scopes", "true"};
 
   static constexpr std::string_view scope_separator = " ";
   static constexpr std::string_view scope_prefix = "https://www.googleapis.com/auth/";

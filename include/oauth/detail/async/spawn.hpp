@@ -1,0 +1,56 @@
+#ifndef OAUTH_DETAIL_ASYNC_SPAWN_HPP
+#define OAUTH_DETAIL_ASYNC_SPAWN_HPP
+
+#include <oauth/error.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <exception>
+#include <utility>
+
+namespace oauth::detail::async {
+
+/// Runs `operation` on `executor` and completes `token` with its result, as `void(Result<T>)`:
+/// a coroutine co_awaits the Result, a future holds it, a callback receives it. Failures
+/// are values; only exceptions that mean the program is broken (bad_alloc) propagate.
+template <class T, class Token>
+auto spawn(boost::asio::any_io_executor executor, boost::asio::awaitable<Result<T>> operation, Token&& token) {
+  return boost::asio::async_initiate<Token, void(Result<T>)>(
+      [executor](auto handler, boost::asio::awaitable<Result<T>> op) {
+        auto const handler_executor = boost::asio::get_associated_executor(handler, executor);
+        boost::asio::co_spawn(executor, std::move(op),
+                              boost::asio::bind_executor(handler_executor, [h = std::move(handler)](
+                                                                               std::exception_ptr failure,
+                                                                               Result<T> result) mutable {
+                                if (failure) std::rethrow_exception(failure);
+                                std::move(h)(std::move(result));
+                              }));
+      },
+      token, std::move(operation));
+}
+
+/// Whether a blocking wait here would wait for this very thread.
+inline bool running_in_this_thread(boost::asio::any_io_executor const& executor) noexcept {
+  if (auto const* io = executor.target<boost::asio::io_context::executor_type>()) return io->running_in_this_thread();
+  return false;
+}
+
+/// The blocking convenience: runs `operation` on `executor`, which another thread runs,
+/// and waits for it.
+template <class T>
+Result<T> wait(boost::asio::any_io_executor executor, boost::asio::awaitable<Result<T>> operation) {
+  if (running_in_this_thread(executor))
+    return Error(Errc::would_deadlock, "use the async_ form from code that runs on the manager's executor");
+  return spawn<T>(std::move(executor), std::move(operation), boost::asio::use_future).get();
+}
+
+}  // namespace oauth::detail::async
+
+#endif

@@ -1,0 +1,73 @@
+#ifndef OAUTH_DETAIL_MANAGER_STORE_PORT_HPP
+#define OAUTH_DETAIL_MANAGER_STORE_PORT_HPP
+
+#include <oauth/token_store.hpp>
+
+#include <string_view>
+#include <vector>
+
+namespace oauth::detail::manager {
+
+/// The token store as the manager uses it, whatever its backend: the manager is a
+/// template on its providers only, so the store's type stops here.
+class StorePort {
+public:
+  virtual ~StorePort() = default;
+  virtual Result<void> put_state(FlowState const&) = 0;
+  virtual Result<FlowState> take_state(std::string_view state, TimePoint now) = 0;
+  virtual Result<IntegrationRecord> save_connection(IntegrationRecord, IssuedTokens const&, ConsentRecord) = 0;
+  virtual Result<std::vector<IntegrationRecord>> list(std::string_view tenant_id, std::string_view user_id) = 0;
+  virtual Result<Credential> credential(std::string_view tenant_id, std::string_view user_id, std::string_view id) = 0;
+  virtual Result<Credential> replace_tokens(Credential const&, IssuedTokens) = 0;
+  virtual Result<IntegrationRecord> set_status(std::string_view id, IntegrationStatus) = 0;
+  virtual Result<IntegrationRecord> disconnect(std::string_view tenant_id, std::string_view user_id,
+                                               std::string_view id, TimePoint at) = 0;
+  virtual Result<void> audit(AuditEvent) = 0;
+  virtual Result<bool> try_acquire_refresh_lease(std::string_view id, std::string_view holder, TimePoint now,
+                                                 TimePoint until) = 0;
+  virtual Result<void> release_refresh_lease(std::string_view id, std::string_view holder) = 0;
+};
+
+template <class Backend>
+class StoreAdapter final : public StorePort {
+public:
+  explicit StoreAdapter(TokenStore<Backend>& store) : store_(store) {}
+
+  Result<void> put_state(FlowState const& state) override { return store_.put_state(state); }
+  Result<FlowState> take_state(std::string_view state, TimePoint now) override { return store_.take_state(state, now); }
+  Result<IntegrationRecord> save_connection(IntegrationRecord record, IssuedTokens const& tokens,
+                                            ConsentRecord consent) override {
+    return store_.save_connection(std::move(record), tokens, std::move(consent));
+  }
+  Result<std::vector<IntegrationRecord>> list(std::string_view tenant_id, std::string_view user_id) override {
+    return store_.list(tenant_id, user_id);
+  }
+  Result<Credential> credential(std::string_view tenant_id, std::string_view user_id, std::string_view id) override {
+    return store_.credential(tenant_id, user_id, id);
+  }
+  Result<Credential> replace_tokens(Credential const& from, IssuedTokens tokens) override {
+    return store_.replace_tokens(from, std::move(tokens));
+  }
+  Result<IntegrationRecord> set_status(std::string_view id, IntegrationStatus status) override {
+    return store_.set_status(id, status);
+  }
+  Result<IntegrationRecord> disconnect(std::string_view tenant_id, std::string_view user_id, std::string_view id,
+                                       TimePoint at) override {
+    return store_.disconnect(tenant_id, user_id, id, at);
+  }
+  Result<void> audit(AuditEvent event) override { return store_.audit(std::move(event)); }
+  Result<bool> try_acquire_refresh_lease(std::string_view id, std::string_view holder, TimePoint now,
+                                         TimePoint until) override {
+    return store_.try_acquire_refresh_lease(id, holder, now, until);
+  }
+  Result<void> release_refresh_lease(std::string_view id, std::string_view holder) override {
+    return store_.release_refresh_lease(id, holder);
+  }
+
+private:
+  TokenStore<Backend>& store_;
+};
+
+}  // namespace oauth::detail::manager
+
+#endif

@@ -1,0 +1,50 @@
+#ifndef OAUTH_HTTP_MESSAGE_HPP
+#define OAUTH_HTTP_MESSAGE_HPP
+
+#include <boost/algorithm/string/predicate.hpp>
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace oauth {
+
+enum class HttpMethod { get, post };
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+namespace detail::http {
+
+inline std::string_view find_header(HttpHeaders const& headers, std::string_view name) noexcept {
+  for (auto const& [n, v] : headers)
+    if (boost::algorithm::iequals(n, name)) return v;
+  return {};
+}
+
+}  // namespace detail::http
+
+/// A request to one of a provider's endpoints, ready for a transport to send. It carries
+/// secrets (codes, tokens, the client's credentials) and so is never printed.
+struct HttpRequest {
+  HttpMethod method = HttpMethod::post;
+  std::string url = {};
+  HttpHeaders headers = {};
+  std::string body = {};
+
+  std::string_view header(std::string_view name) const noexcept { return detail::http::find_header(headers, name); }
+};
+
+/// What a provider answered. A transport hands back any status, redirects included; what
+/// a status means is the caller's business.
+struct HttpResponse {
+  unsigned status = 0;
+  HttpHeaders headers = {};
+  std::string body = {};
+
+  std::string_view header(std::string_view name) const noexcept { return detail::http::find_header(headers, name); }
+};
+
+}  // namespace oauth
+
+#endif

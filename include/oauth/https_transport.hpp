@@ -1,0 +1,306 @@
+#ifndef OAUTH_HTTPS_TRANSPORT_HPP
+#define OAUTH_HTTPS_TRANSPORT_HPP
+
+#include <oauth/detail/async/spawn.hpp>
+#include <oauth/detail/http/url.hpp>
+#include <oauth/error.hpp>
+#include <oauth/http_message.hpp>
+#include <oauth/transport.hpp>
+#include <oauth/version.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/config/helper_macros.hpp>
+
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace oauth {
+
+struct TransportOptions {
+  std::chrono::milliseconds connect_timeout{5'000};  ///< resolve, connect and TLS handshake
+  std::chrono::milliseconds total_timeout{30'000};   ///< the whole request, connecting included
+  std::size_t max_response_bytes = 1 << 20;          ///< larger bodies fail with response_too_large
+  std::size_t max_idle_connections_per_host = 8;
+  bool allow_plain_http_to_loopback = true;          ///< plain HTTP anywhere else is refused
+};
+
+namespace detail::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+struct Connection {
+  std::variant<PlainStream, TlsStream> stream;
+  beast::flat_buffer buffer;
+
+  beast::tcp_stream& socket() {
+    return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); }, stream);
+  }
+};
+
+/// Idle keep-alive connections, per scheme, host and port.
+class ConnectionPool {
+public:
+  explicit ConnectionPool(std::size_t per_host) : per_host_(per_host) {}
+
+  std::unique_ptr<Connection> take(std::string const& key) {
+    std::lock_guard lock(mutex_);
+    auto it = idle_.find(key);
+    if (it == idle_.end() || it->second.empty()) return nullptr;
+    auto connection = std::move(it->second.back());
+    it->second.pop_back();
+    return connection;
+  }
+
+  void give_back(std::string const& key, std::unique_ptr<Connection> connection) {
+    std::lock_guard lock(mutex_);
+    auto& idle = idle_[key];
+    if (idle.size() < per_host_) idle.push_back(std::move(connection));
+  }
+
+  std::size_t idle_count() const {
+    std::lock_guard lock(mutex_);
+    std::size_t n = 0;
+    for (auto const& [key, idle] : idle_) n += idle.size();
+    return n;
+  }
+
+private:
+  mutable std::mutex mutex_;
+  std::size_t per_host_;
+  std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
+};
+
+inline Error network_error(boost::system::error_code ec, std::string_view what, Endpoint const& endpoint) {
+  auto const where = " (" + endpoint.host + ':' + endpoint.port + ")";
+  if (ec == beast::error::timeout || ec == asio::error::operation_aborted || ec == asio::error::timed_out)
+    return Error(Errc::timeout, std::string(what) + " timed out" + where);
+  return Error(Errc::connection_failed, std::string(what) + " failed: " + ec.message() + where);
+}
+
+/// One exchange on an open connection. `fresh_error` tells a connection the peer had
+/// already closed (safe to retry on a new one) from a failure during the exchange.
+struct Exchange {
+  Result<HttpResponse> response;
+  bool keep_alive = false;
+  bool peer_closed_idle_connection = false;
+};
+
+}  // namespace detail::http
+
+/// HTTP/1.1 over TLS on Beast: the system trust store, SNI and host-name verification by
+/// default; plain HTTP only to loopback; no redirects followed; connect and total
+/// timeouts; a cap on the response size; keep-alive connections reused per host.
+class HttpsTransport {
+public:
+  using executor_type = boost::asio::any_io_executor;
+
+  /// TLS 1.2 or later, peers verified against the system's trust store.
+  static boost::asio::ssl::context default_tls_context() {
+    boost::asio::ssl::context tls(boost::asio::ssl::context::tls_client);
+    tls.set_options(boost::asio::ssl::context::default_workarounds | boost::asio::ssl::context::no_sslv2 |
+                    boost::asio::ssl::context::no_sslv3 | boost::asio::ssl::context::no_tlsv1 |
+                    boost::asio::ssl::context::no_tlsv1_1);
+    tls.set_default_verify_paths();
+    tls.set_verify_mode(boost::asio::ssl::verify_peer);
+    return tls;
+  }
+
+  explicit HttpsTransport(executor_type executor, TransportOptions options = {})
+      : HttpsTransport(std::move(executor), default_tls_context(), options) {}
+
+  /// With a TLS context of the caller's: an extra CA (a test CA, a corporate proxy's), a
+  /// client certificate. Peers are verified whatever the context says.
+  HttpsTransport(executor_type executor, boost::asio::ssl::context tls, TransportOptions options = {})
+      : executor_(std::move(executor)), state_(std::make_shared<State>(std::move(tls), options)) {
+    state_->tls.set_verify_mode(boost::asio::ssl::verify_peer);
+  }
+
+  executor_type get_executor() const noexcept { return executor_; }
+
+  TransportOptions const& options() const noexcept { return state_->options; }
+
+  /// Idle connections kept for reuse, over all hosts.
+  std::size_t idle_connections() const { return state_->pool.idle_count(); }
+
+  template <class CompletionToken>
+  auto async_send(HttpRequest request, CompletionToken&& token) {
+    return detail::async::spawn<HttpResponse>(executor_, send(state_, std::move(request)),
+                                              std::forward<CompletionToken>(token));
+  }
+
+private:
+  struct State {
+    State(boost::asio::ssl::context t, TransportOptions o)
+        : tls(std::move(t)), options(o), pool(o.max_idle_connections_per_host) {}
+    boost::asio::ssl::context tls;
+    TransportOptions options;
+    detail::http::ConnectionPool pool;
+  };
+
+  using Clock = std::chrono::steady_clock;
+
+  static boost::asio::awaitable<Result<HttpResponse>> send(std::shared_ptr<State> state, HttpRequest request) {
+    namespace http = boost::beast::http;
+    auto endpoint = detail::http::parse_endpoint(request.url);
+    if (!endpoint) co_return endpoint.error();
+    if (!endpoint->tls && !(state->options.allow_plain_http_to_loopback && detail::http::is_loopback_host(endpoint->host)))
+      co_return Error(Errc::insecure_transport, "refusing plain HTTP to " + endpoint->host);
+
+    http::request<http::string_body> message{request.method == HttpMethod::get ? http::verb::get : http::verb::post,
+                                             endpoint->target, 11};
+    bool const default_port = endpoint->port == (endpoint->tls ? "443" : "80");
+    message.set(http::field::host, default_port ? endpoint->host : endpoint->host + ':' + endpoint->port);
+    message.set(http::field::user_agent, "oauth-cpp/" BOOST_STRINGIZE(OAUTH_VERSION_MAJOR) "." BOOST_STRINGIZE(OAUTH_VERSION_MINOR));
+    for (auto const& [name, value] : request.headers) message.set(name, value);
+    if (request.method == HttpMethod::post || !request.body.empty()) message.body() = std::move(request.body);
+    message.keep_alive(true);
+    message.prepare_payload();
+
+    auto const deadline = Clock::now() + state->options.total_timeout;
+    auto const key = endpoint->connection_key();
+    // A pooled connection the server has meanwhile closed fails before any answer; that
+    // one is retried once on a new connection.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      auto connection = state->pool.take(key);
+      bool const reused = connection != nullptr;
+      if (!connection) {
+        auto made = co_await connect(*state, *endpoint, deadline);
+        if (!made) co_return made.error();
+        connection = std::move(*made);
+      }
+      auto exchange = co_await exchange_on(*connection, message, *endpoint, deadline, state->options.max_response_bytes);
+      if (!exchange.response) {
+        if (reused && exchange.peer_closed_idle_connection) continue;
+        co_return exchange.response.error();
+      }
+      if (exchange.keep_alive) state->pool.give_back(key, std::move(connection));
+      co_return std::move(exchange.response);
+    }
+    co_return Error(Errc::connection_failed, "connection closed before an answer (" + endpoint->host + ')');
+  }
+
+  static boost::asio::awaitable<Result<std::unique_ptr<detail::http::Connection>>> connect(
+      State& state, detail::http::Endpoint const& endpoint, Clock::time_point deadline) {
+    namespace asio = boost::asio;
+    namespace beast = boost::beast;
+    auto executor = co_await asio::this_coro::executor;
+    auto const connect_deadline = std::min(deadline, Clock::now() + state.options.connect_timeout);
+
+    asio::ip::tcp::resolver resolver(executor);
+    asio::steady_timer resolve_timer(executor, connect_deadline);
+    resolve_timer.async_wait([&resolver](boost::system::error_code ec) {
+      if (!ec) resolver.cancel();
+    });
+    auto [resolve_error, addresses] =
+        co_await resolver.async_resolve(endpoint.host, endpoint.port, asio::as_tuple(asio::use_awaitable));
+    resolve_timer.cancel();
+    if (resolve_error) co_return detail::http::network_error(resolve_error, "resolving the host", endpoint);
+
+    auto connection = std::make_unique<detail::http::Connection>(
+        endpoint.tls ? decltype(detail::http::Connection::stream){std::in_place_type<detail::http::TlsStream>,
+                                                                  executor, state.tls}
+                     : decltype(detail::http::Connection::stream){std::in_place_type<detail::http::PlainStream>,
+                                                                  executor});
+    auto& socket = connection->socket();
+    socket.expires_at(connect_deadline);
+    auto [connect_error, connected] = co_await socket.async_connect(addresses, asio::as_tuple(asio::use_awaitable));
+    if (connect_error) co_return detail::http::network_error(connect_error, "connecting", endpoint);
+
+    if (auto* tls = std::get_if<detail::http::TlsStream>(&connection->stream)) {
+      if (!SSL_set_tlsext_host_name(tls->native_handle(), endpoint.host.c_str()))
+        co_return Error(Errc::tls_failure, "cannot set the TLS server name for " + endpoint.host);
+      tls->set_verify_mode(asio::ssl::verify_peer);
+      tls->set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
+      auto [handshake_error] =
+          co_await tls->async_handshake(asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
+      if (handshake_error) {
+        if (handshake_error == beast::error::timeout)
+          co_return detail::http::network_error(handshake_error, "TLS handshake", endpoint);
+        auto const verify = SSL_get_verify_result(tls->native_handle());
+        std::string reason = verify != X509_V_OK ? X509_verify_cert_error_string(verify) : handshake_error.message();
+        co_return Error(Errc::tls_failure, "TLS with " + endpoint.host + ':' + endpoint.port + " failed: " + reason);
+      }
+    }
+    co_return connection;
+  }
+
+  static boost::asio::awaitable<detail::http::Exchange> exchange_on(
+      detail::http::Connection& connection, boost::beast::http::request<boost::beast::http::string_body>& message,
+      detail::http::Endpoint const& endpoint, Clock::time_point deadline, std::size_t max_bytes) {
+    namespace asio = boost::asio;
+    namespace beast = boost::beast;
+    namespace http = boost::beast::http;
+    connection.socket().expires_at(deadline);
+    connection.buffer.clear();
+
+    auto write = [&](auto& stream) { return http::async_write(stream, message, asio::as_tuple(asio::use_awaitable)); };
+    auto [write_error, written] = co_await std::visit(write, connection.stream);
+    if (write_error) {
+      co_return detail::http::Exchange{detail::http::network_error(write_error, "sending the request", endpoint), false,
+                                       true};
+    }
+
+    http::response_parser<http::string_body> parser;
+    parser.header_limit(64 * 1024);
+    parser.body_limit(max_bytes);
+    auto read = [&](auto& stream) {
+      return http::async_read(stream, connection.buffer, parser, asio::as_tuple(asio::use_awaitable));
+    };
+    auto [read_error, read_bytes] = co_await std::visit(read, connection.stream);
+    if (read_error) {
+      if (read_error == http::error::body_limit || read_error == http::error::buffer_overflow ||
+          read_error == http::error::header_limit)
+        co_return detail::http::Exchange{
+            Error(Errc::response_too_large,
+                  "response from " + endpoint.host + " exceeds " + std::to_string(max_bytes) + " bytes"),
+            false, false};
+      if (read_error.category() == http::make_error_code(http::error::end_of_stream).category() &&
+          read_error != http::error::end_of_stream && read_error != http::error::partial_message)
+        co_return detail::http::Exchange{
+            Error(Errc::malformed_response, "response from " + endpoint.host + " is not valid HTTP"), false, false};
+      bool const nothing_read = read_bytes == 0 && !parser.got_some();
+      co_return detail::http::Exchange{detail::http::network_error(read_error, "reading the response", endpoint),
+                                       false, nothing_read && read_error != beast::error::timeout};
+    }
+
+    auto& answer = parser.get();
+    HttpResponse response;
+    response.status = answer.result_int();
+    for (auto const& field : answer) response.headers.emplace_back(field.name_string(), field.value());
+    response.body = std::move(answer.body());
+    co_return detail::http::Exchange{std::move(response), answer.keep_alive(), false};
+  }
+
+  executor_type executor_;
+  std::shared_ptr<State> state_;
+};
+
+static_assert(Transport<HttpsTransport>);
+
+}  // namespace oauth
+
+#endif

@@ -1,0 +1,70 @@
+#ifndef OAUTH_INTEGRATION_HPP
+#define OAUTH_INTEGRATION_HPP
+
+#include <oauth/error.hpp>
+#include <oauth/records.hpp>
+#include <oauth/secret.hpp>
+#include <oauth/user_info.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace oauth {
+
+/// A user's connection to one provider account or workspace, as the application sees it.
+struct Integration {
+  std::string id = {};
+  std::string tenant_id = {};
+  std::string user_id = {};
+  std::string provider = {};
+  std::string account_id = {};
+  IntegrationStatus status = IntegrationStatus::active;
+  std::vector<std::string> scopes = {};
+  UserInfo identity = {};
+  std::optional<TimePoint> expires_at = {};
+  TimePoint created_at = {};
+  TimePoint updated_at = {};
+
+  static Integration from(IntegrationRecord const& record) {
+    return {record.id,     record.tenant_id, record.user_id,    record.provider,   record.account_id,
+            record.status, record.scopes,    record.identity,   record.expires_at, record.created_at,
+            record.updated_at};
+  }
+};
+
+/// A valid access token, and what it is good for.
+struct AccessGrant {
+  AccessToken access_token = {};
+  std::optional<TimePoint> expires_at = {};
+  std::vector<std::string> scopes = {};
+  std::string integration_id = {};
+  bool refreshed = false;  ///< this call refreshed it (or waited for the refresh that did)
+};
+
+/// Whether a user's integrations with a provider grant a set of scopes, and what to ask
+/// for next when they do not.
+struct ScopeCoverage {
+  bool granted = false;
+  std::vector<std::string> missing = {};
+};
+
+/// How a disconnect went: always done locally; at the provider when it can revoke.
+struct Disconnection {
+  Integration integration = {};
+  bool revoked_at_provider = false;
+  std::optional<Error> revocation_error = {};  ///< the provider refused or could not be reached
+};
+
+/// Told to the application when an integration needs the user to authorize again.
+struct ReauthNeeded {
+  std::string tenant_id = {};
+  std::string user_id = {};
+  std::string provider = {};
+  std::string integration_id = {};
+  Error reason = {};
+};
+
+}  // namespace oauth
+
+#endif

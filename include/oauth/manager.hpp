@@ -1,0 +1,624 @@
+#ifndef OAUTH_MANAGER_HPP
+#define OAUTH_MANAGER_HPP
+
+#include <oauth/authorization_url.hpp>
+#include <oauth/crypto/pkce.hpp>
+#include <oauth/crypto/random.hpp>
+#include <oauth/crypto/state.hpp>
+#include <oauth/detail/async/single_flight.hpp>
+#include <oauth/detail/async/spawn.hpp>
+#include <oauth/detail/http/url.hpp>
+#include <oauth/detail/manager/store_port.hpp>
+#include <oauth/detail/meta/type_list.hpp>
+#include <oauth/endpoint_request.hpp>
+#include <oauth/flow.hpp>
+#include <oauth/https_transport.hpp>
+#include <oauth/integration.hpp>
+#include <oauth/manager_options.hpp>
+#include <oauth/provider.hpp>
+#include <oauth/provider_error.hpp>
+#include <oauth/scope_catalogue.hpp>
+#include <oauth/token_response.hpp>
+#include <oauth/token_store.hpp>
+#include <oauth/transport.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/tuple.hpp>
+#include <boost/hana/type.hpp>
+#include <boost/json/parse.hpp>
+
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace oauth {
+
+/// The whole OAuth life of a set of providers, composed at compile time: authorization
+/// with state and PKCE, the callback, tokens at rest, fresh access tokens on demand (one
+/// refresh at a time, across processes too), and disconnection. What a provider cannot
+/// do does not exist for it: no refresh path for a provider without refresh, no revocation
+/// call for one without a revocation endpoint.
+///
+/// Each network operation comes as `async_x(..., token)` completing with `void(Result<T>)`
+/// (use_awaitable, use_future, a callback) and as a blocking `x(...)` for callers on
+/// another thread than the one running the executor.
+template <Provider... Ps>
+class Manager {
+  static_assert(sizeof...(Ps) > 0, "oauth Manager: list at least one provider");
+  static_assert(detail::meta::unique<Ps...>, "oauth Manager: a provider is listed twice");
+
+public:
+  static constexpr std::array<std::string_view, sizeof...(Ps)> provider_names{Ps::name...};
+
+  /// With the library's HTTPS transport on `executor`.
+  template <StoreBackend Backend>
+  Manager(boost::asio::any_io_executor executor, TokenStore<Backend>& store, ManagerOptions options = {})
+      : Manager(executor, store, HttpsTransport(executor), std::move(options)) {}
+
+  template <StoreBackend Backend, Transport T>
+  Manager(boost::asio::any_io_executor executor, TokenStore<Backend>& store, T transport, ManagerOptions options = {})
+      : executor_(std::move(executor)),
+        store_(std::make_shared<detail::manager::StoreAdapter<Backend>>(store)),
+        send_([t = std::make_shared<T>(std::move(transport))](HttpRequest request) {
+          return t->async_send(std::move(request), boost::asio::use_awaitable);
+        }),
+        options_(std::move(options)),
+        holder_(crypto::random_token(12).value()) {
+    static_assert(sizeof...(Ps) == provider_names.size());
+    static_assert(std::ranges::all_of(provider_names, [](auto n) {
+                    return std::ranges::count(provider_names, n) == 1;
+                  }), "oauth Manager: two providers share a name");
+  }
+
+  boost::asio::any_io_executor get_executor() const noexcept { return executor_; }
+  ManagerOptions const& options() const noexcept { return options_; }
+
+  /// Sets a provider's client registration. Checked here, so a bad one fails at start-up.
+  template <class P>
+  Result<void> configure(ProviderConfig config) {
+    check_listed<P>();
+    if (config.client_id.empty()) return Error(Errc::invalid_argument, std::string(P::name) + ": client id is empty");
+    if (config.redirect_uris.empty())
+      return Error(Errc::invalid_argument, std::string(P::name) + ": at least one redirect URI is required");
+    for (auto const& uri : config.redirect_uris)
+      if (!detail::http::parse_endpoint(uri))
+        return Error(Errc::invalid_argument, std::string(P::name) + ": redirect URI " + uri + " is not an absolute URL");
+    if (!config.endpoint_base.empty() && !detail::http::parse_endpoint(config.endpoint_base))
+      return Error(Errc::invalid_argument, std::string(P::name) + ": endpoint base is not an absolute URL");
+    std::lock_guard lock(config_mutex_);
+    configs_[index<P>()] = std::make_shared<ProviderConfig const>(std::move(config));
+    return {};
+  }
+
+  /// Calls `f(std::type_identity<P>{})` for the listed provider called `name`; false when
+  /// none is. How a provider named in a URL or a command line reaches the typed API.
+  template <class F>
+  bool visit_provider(std::string_view name, F&& f) const {
+    bool found = false;
+    boost::hana::for_each(boost::hana::tuple_t<Ps...>, [&](auto type) {
+      using P = typename decltype(type)::type;
+      if (!found && P::name == name) {
+        found = true;
+        f(std::type_identity<P>{});
+      }
+    });
+    return found;
+  }
+
+  // ---- authorization ----------------------------------------------------------------
+
+  /// The URL to send the user to, and the single-use state kept until the callback.
+  /// Asking an integrated user for more scopes asks incrementally where the provider can.
+  template <class P>
+  Result<FlowStart> initiate_flow(FlowRequest const& request) {
+    check_listed<P>();
+    auto config = config_for<P>();
+    if (!config) return config.error();
+    if (request.tenant_id.empty() || request.user_id.empty() || request.session_id.empty())
+      return Error(Errc::invalid_argument, "an authorization needs a tenant, a user and a session");
+    auto const& uris = (*config)->redirect_uris;
+    if (std::find(uris.begin(), uris.end(), request.redirect_uri) == uris.end())
+      return Error(Errc::redirect_uri_not_allowed, std::string(P::name) + ": " + request.redirect_uri);
+    auto scopes = resolve_scopes<P>(request.scopes);
+    if (!scopes) return scopes.error();
+
+    auto state = crypto::make_state();
+    if (!state) return state.error();
+    FlowState flow;
+    flow.state = *state;
+    flow.provider = P::name;
+    flow.tenant_id = request.tenant_id;
+    flow.user_id = request.user_id;
+    flow.session_id = request.session_id;
+    flow.scopes.assign(scopes->begin(), scopes->end());
+    flow.redirect_uri = request.redirect_uri;
+    flow.created_at = now();
+    flow.expires_at = flow.created_at + options_.state_lifetime;
+
+    AuthorizationRequest authorization;
+    authorization.client_id = (*config)->client_id;
+    authorization.redirect_uri = request.redirect_uri;
+    authorization.scopes.assign(scopes->begin(), scopes->end());
+    authorization.state = flow.state;
+    std::optional<crypto::Pkce> pkce;
+    if constexpr (P::supports_pkce) {
+      auto made = crypto::make_pkce();
+      if (!made) return made.error();
+      pkce = std::move(*made);
+      authorization.code_challenge = pkce->challenge;
+      flow.code_verifier = pkce->verifier;
+    }
+    for (auto const& [name, value] : request.extra_params) authorization.extra_params.push_back(Param{name, value});
+    if constexpr (requires { P::incremental_authorization; }) {
+      auto existing = store_->list(request.tenant_id, request.user_id);
+      if (!existing) return existing.error();
+      bool const integrated = std::any_of(existing->begin(), existing->end(), [](auto const& r) {
+        return r.provider == P::name && r.status == IntegrationStatus::active;
+      });
+      if (integrated) authorization.extra_params.push_back(P::incremental_authorization);
+    }
+    auto url = authorization_url<P>(authorization);
+    if (!url) return url.error();
+    auto rebased = detail::http::rebase_url(*url, (*config)->endpoint_base);
+    if (!rebased) return rebased.error();
+
+    if (auto saved = store_->put_state(flow); !saved) return saved.error();
+    audit({.tenant_id = flow.tenant_id, .user_id = flow.user_id, .provider = flow.provider,
+           .action = AuditAction::authorization_started});
+    return FlowStart{std::move(*rebased), std::move(flow.state), flow.expires_at};
+  }
+
+  /// Whether the user's active integrations with P grant every scope in `wanted`, and if
+  /// not, which are missing: ask for just those next.
+  template <class P>
+  Result<ScopeCoverage> scope_coverage(std::string_view tenant_id, std::string_view user_id,
+                                       std::vector<std::string_view> const& wanted) {
+    check_listed<P>();
+    std::vector<std::string_view> names;
+    std::string unknown;
+    for (auto name : wanted) {
+      if (auto const* scope = find_scope<P>(name)) names.push_back(scope->name);
+      else unknown += (unknown.empty() ? "" : ", ") + std::string(name);
+    }
+    if (!unknown.empty()) return Error(Errc::unknown_scope, "unknown scope for " + std::string(P::name) + ": " + unknown);
+    auto integrations = store_->list(tenant_id, user_id);
+    if (!integrations) return integrations.error();
+    std::vector<std::string_view> granted;
+    for (auto const& record : *integrations) {
+      if (record.provider != P::name || record.status != IntegrationStatus::active) continue;
+      for (auto const& scope : record.scopes) {
+        auto const* known = find_scope<P>(scope);
+        granted.push_back(known != nullptr ? known->name : std::string_view(scope));
+      }
+    }
+    ScopeCoverage coverage;
+    for (auto name : names)
+      if (std::find(granted.begin(), granted.end(), name) == granted.end()) coverage.missing.emplace_back(name);
+    coverage.granted = coverage.missing.empty();
+    return coverage;
+  }
+
+  /// The callback: the state checked (exists, unexpired, unused, this session, this
+  /// provider), the code exchanged, the identity mapped, the tokens stored encrypted, the
+  /// consent recorded and the outcome audited.
+  template <class P, class CompletionToken>
+  auto async_complete_flow(FlowCallback callback, CompletionToken&& token) {
+    check_listed<P>();
+    return detail::async::spawn<Integration>(executor_, complete<P>(std::move(callback)),
+                                             std::forward<CompletionToken>(token));
+  }
+
+  template <class P>
+  Result<Integration> complete_flow(FlowCallback callback) {
+    check_listed<P>();
+    return detail::async::wait<Integration>(executor_, complete<P>(std::move(callback)));
+  }
+
+  // ---- tokens -----------------------------------------------------------------------
+
+  /// A valid access token for the owning user and tenant only; anyone else is told the
+  /// integration does not exist, and the attempt is audited. Refreshed first when it
+  /// would expire within the leeway.
+  template <class P, class CompletionToken>
+  auto async_get_access_token(std::string tenant_id, std::string user_id, std::string integration_id,
+                              CompletionToken&& token) {
+    check_listed<P>();
+    return detail::async::spawn<AccessGrant>(
+        executor_, access<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id), false),
+        std::forward<CompletionToken>(token));
+  }
+
+  template <class P>
+  Result<AccessGrant> get_access_token(std::string tenant_id, std::string user_id, std::string integration_id) {
+    check_listed<P>();
+    return detail::async::wait<AccessGrant>(
+        executor_, access<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id), false));
+  }
+
+  /// Refreshes now, whatever the token's expiry. Only for providers that refresh.
+  template <class P, class CompletionToken>
+    requires Refreshable<P>
+  auto async_refresh(std::string tenant_id, std::string user_id, std::string integration_id, CompletionToken&& token) {
+    check_listed<P>();
+    return detail::async::spawn<AccessGrant>(
+        executor_, access<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id), true),
+        std::forward<CompletionToken>(token));
+  }
+
+  template <class P>
+    requires Refreshable<P>
+  Result<AccessGrant> refresh(std::string tenant_id, std::string user_id, std::string integration_id) {
+    check_listed<P>();
+    return detail::async::wait<AccessGrant>(
+        executor_, access<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id), true));
+  }
+
+  /// Revokes at the provider where it can, then deletes the tokens and consents and marks
+  /// the integration disconnected. A provider that refuses or cannot be reached does not
+  /// stop the local disconnect; the result says so.
+  template <class P, class CompletionToken>
+  auto async_disconnect(std::string tenant_id, std::string user_id, std::string integration_id,
+                        CompletionToken&& token) {
+    check_listed<P>();
+    return detail::async::spawn<Disconnection>(
+        executor_, disconnect_impl<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id)),
+        std::forward<CompletionToken>(token));
+  }
+
+  template <class P>
+  Result<Disconnection> disconnect(std::string tenant_id, std::string user_id, std::string integration_id) {
+    check_listed<P>();
+    return detail::async::wait<Disconnection>(
+        executor_, disconnect_impl<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id)));
+  }
+
+  /// The user's integrations with every provider, disconnected ones included.
+  Result<std::vector<Integration>> integrations(std::string_view tenant_id, std::string_view user_id) {
+    auto records = store_->list(tenant_id, user_id);
+    if (!records) return records.error();
+    std::vector<Integration> out;
+    for (auto const& record : *records) out.push_back(Integration::from(record));
+    return out;
+  }
+
+private:
+  template <class P>
+  static constexpr std::size_t index() noexcept {
+    return detail::meta::index_of<P, Ps...>();
+  }
+
+  template <class P>
+  static constexpr void check_listed() noexcept {
+    static_assert(detail::meta::contains<P, Ps...>, "oauth Manager: this provider is not in the Manager's provider list");
+  }
+
+  TimePoint now() const { return options_.clock(); }
+
+  template <class P>
+  Result<std::shared_ptr<ProviderConfig const>> config_for() const {
+    std::lock_guard lock(config_mutex_);
+    auto config = configs_[index<P>() < sizeof...(Ps) ? index<P>() : 0];
+    if (!config) return Error(Errc::provider_not_configured, std::string(P::name));
+    return config;
+  }
+
+  void audit(AuditEvent event) {
+    event.at = now();
+    (void)store_->audit(std::move(event));
+  }
+
+  template <class P>
+  boost::asio::awaitable<Result<HttpResponse>> send(ProviderConfig const& config, HttpRequest request) {
+    auto url = detail::http::rebase_url(request.url, config.endpoint_base);
+    if (!url) co_return url.error();
+    request.url = std::move(*url);
+    co_return co_await send_(std::move(request));
+  }
+
+  /// Sends, retrying passing failures with bounded backoff that honours Retry-After.
+  template <class P>
+  boost::asio::awaitable<Result<HttpResponse>> send_with_retry(ProviderConfig const& config, HttpRequest request,
+                                                               std::string_view during) {
+    auto const& policy = options_.retry;
+    for (int attempt = 1;; ++attempt) {
+      auto response = co_await send<P>(config, request);
+      std::optional<Error> failure;
+      if (!response) failure = response.error();
+      else if (response->status == 429 || response->status == 529 || response->status >= 500)
+        failure = provider_error<P>(*response, during);
+      if (!failure || !is_transient(*failure) || attempt >= policy.max_attempts) co_return response;
+      auto delay = backoff(attempt);
+      if (failure->retry_after) {
+        if (*failure->retry_after > policy.max_backoff) co_return response;
+        delay = std::chrono::duration_cast<std::chrono::milliseconds>(*failure->retry_after);
+      }
+      boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, delay);
+      co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
+  }
+
+  std::chrono::milliseconds backoff(int attempt) const {
+    thread_local std::minstd_rand random{std::random_device{}()};
+    auto const& policy = options_.retry;
+    auto const ceiling = std::min<long long>(policy.max_backoff.count(),
+                                             policy.initial_backoff.count() << std::min(attempt - 1, 20));
+    std::uniform_int_distribution<long long> jitter(ceiling / 2, std::max<long long>(ceiling, 1));
+    return std::chrono::milliseconds(jitter(random));
+  }
+
+  template <class P>
+  boost::asio::awaitable<Result<Integration>> complete(FlowCallback callback) {
+    AuditEvent event{.provider = std::string(P::name), .action = AuditAction::connect, .success = false};
+    auto fail = [&](Error error) {
+      event.reason = error.message();
+      audit(event);
+      return error;
+    };
+    auto config = config_for<P>();
+    if (!config) co_return fail(config.error());
+    auto flow = store_->take_state(callback.state, now());
+    if (!flow) co_return fail(flow.error());
+    event.tenant_id = flow->tenant_id;
+    event.user_id = flow->user_id;
+    if (flow->provider != P::name || !crypto::state_matches(flow->session_id, callback.session_id))
+      co_return fail(Error(Errc::state_mismatch, "the callback does not belong to the session that started it"));
+    if (!callback.error.empty()) {
+      auto const denied = detail::provider_error::code_named(callback.error).value_or(Errc::access_denied);
+      co_return fail(Error(denied, std::string(P::name) + " authorization: " +
+                                       detail::provider_error::sanitized(callback.error, 60)));
+    }
+    if (callback.code.empty()) co_return fail(Error(Errc::invalid_argument, "the callback carries no code"));
+
+    ClientCredentials const client{(*config)->client_id, (*config)->client_secret};
+    auto request = authorization_code_request<P>(client, callback.code, flow->redirect_uri,
+                                                 flow->code_verifier ? &*flow->code_verifier : nullptr);
+    auto response = co_await send<P>(**config, std::move(request));
+    if (!response) co_return fail(response.error());
+    auto tokens = parse_token_response<P>(*response, "code exchange");
+    wipe(response->body);
+    if (!tokens) co_return fail(tokens.error());
+
+    auto identity = co_await identify<P>(**config, *tokens);
+    if (!identity) co_return fail(identity.error());
+
+    auto const at = now();
+    IntegrationRecord record;
+    record.tenant_id = flow->tenant_id;
+    record.user_id = flow->user_id;
+    record.provider = P::name;
+    record.account_id = identity->account_id;
+    record.identity = std::move(*identity);
+    record.created_at = record.updated_at = at;
+    auto issued = issued_tokens(std::move(*tokens), flow->scopes, at);
+    ConsentRecord consent{{}, flow->tenant_id, flow->user_id, std::string(P::name), issued.scopes, at,
+                          callback.client_ip, callback.user_agent};
+    auto saved = store_->save_connection(std::move(record), issued, std::move(consent));
+    if (!saved) co_return fail(saved.error());
+    event.integration_id = saved->id;
+    event.success = true;
+    audit(event);
+    co_return Integration::from(*saved);
+  }
+
+  template <class P>
+  boost::asio::awaitable<Result<UserInfo>> identify(ProviderConfig const& config, TokenResponse const& tokens) {
+    if constexpr (HasUserInfoEndpoint<P>) {
+      HttpRequest request{HttpMethod::get, std::string(P::userinfo_endpoint), {}, {}};
+      request.headers.emplace_back("Authorization", "Bearer " + std::string(tokens.access_token.reveal()));
+      request.headers.emplace_back("Accept", "application/json");
+      for (auto const& header : request_headers<P>()) request.headers.emplace_back(header.name, header.value);
+      auto response = co_await send_with_retry<P>(config, std::move(request), "userinfo");
+      if (!response) co_return response.error();
+      if (response->status != 200) co_return provider_error<P>(*response, "userinfo");
+      boost::system::error_code ec;
+      auto json = boost::json::parse(response->body, ec);
+      if (ec || !json.is_object())
+        co_return Error(Errc::invalid_user_info, std::string(P::name) + " userinfo is not a JSON object");
+      co_return P::map_user_info(json.get_object());
+    } else {
+      co_return P::map_user_info(tokens.fields);
+    }
+  }
+
+  static IssuedTokens issued_tokens(TokenResponse tokens, std::vector<std::string> const& requested, TimePoint at) {
+    IssuedTokens issued;
+    issued.access_token = std::move(tokens.access_token);
+    issued.refresh_token = std::move(tokens.refresh_token);
+    if (tokens.expires_in) issued.expires_at = at + *tokens.expires_in;
+    issued.issued_at = at;
+    issued.scopes = tokens.scopes ? std::move(*tokens.scopes) : requested;
+    return issued;
+  }
+
+  static void wipe(std::string& s) noexcept { OPENSSL_cleanse(s.data(), s.size()); }
+
+  /// Refresh when the token expires within the leeway, capped at half its lifetime.
+  bool due_for_refresh(IntegrationRecord const& record, TimePoint at) const {
+    if (!record.expires_at) return false;
+    auto const lifetime = *record.expires_at - record.token_issued_at;
+    auto const leeway = std::min<Clock::duration>(options_.refresh_leeway, lifetime / 2);
+    return at >= *record.expires_at - leeway;
+  }
+
+  static AccessGrant grant(Credential const& credential, bool refreshed) {
+    return {credential.access_token, credential.record.expires_at, credential.record.scopes, credential.record.id,
+            refreshed};
+  }
+
+  template <class P>
+  Result<Credential> owned_credential(std::string const& tenant_id, std::string const& user_id,
+                                      std::string const& integration_id) {
+    auto credential = store_->credential(tenant_id, user_id, integration_id);
+    if (credential && credential->record.provider != P::name)
+      credential = Error(Errc::integration_not_found, std::string(P::name));
+    if (!credential && credential.error() == Errc::integration_not_found)
+      audit({.tenant_id = tenant_id, .user_id = user_id, .provider = std::string(P::name),
+             .integration_id = integration_id, .action = AuditAction::token_access_denied, .success = false,
+             .reason = credential.error().message()});
+    return credential;
+  }
+
+  template <class P>
+  boost::asio::awaitable<Result<AccessGrant>> access(std::string tenant_id, std::string user_id,
+                                                     std::string integration_id, bool force) {
+    auto credential = owned_credential<P>(tenant_id, user_id, integration_id);
+    if (!credential) co_return credential.error();
+    if (credential->record.status == IntegrationStatus::needs_reauth)
+      co_return Error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again");
+    if (!force && !due_for_refresh(credential->record, now())) co_return grant(*credential, false);
+    if constexpr (Refreshable<P>) {
+      co_return co_await refreshes_.run(integration_id, [this, c = std::move(*credential), force]() mutable {
+        return refresh_once<P>(std::move(c), force);
+      });
+    } else {
+      if (credential->record.expires_at && *credential->record.expires_at > now()) co_return grant(*credential, false);
+      co_return co_await mark_needs_reauth<P>(credential->record,
+                                              Error(Errc::token_expired, std::string(P::name) + " cannot refresh"));
+    }
+  }
+
+  template <class P>
+  boost::asio::awaitable<Result<AccessGrant>> mark_needs_reauth(IntegrationRecord const& record, Error reason) {
+    (void)store_->set_status(record.id, IntegrationStatus::needs_reauth);
+    audit({.tenant_id = record.tenant_id, .user_id = record.user_id, .provider = record.provider,
+           .integration_id = record.id, .action = AuditAction::needs_reauth, .success = false,
+           .reason = reason.message()});
+    if (options_.on_reauth_needed)
+      options_.on_reauth_needed(ReauthNeeded{record.tenant_id, record.user_id, record.provider, record.id, reason});
+    Error error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again: " + reason.message());
+    error.provider = P::name;
+    co_return error;
+  }
+
+  /// One refresh of one integration, by this process while it holds the integration's
+  /// lease. A token someone else refreshed meanwhile is used instead of refreshing again.
+  template <class P>
+    requires Refreshable<P>
+  boost::asio::awaitable<Result<AccessGrant>> refresh_once(Credential credential, bool force) {
+    auto const& record = credential.record;
+    auto const lease_deadline = now() + options_.refresh_lease;
+    while (true) {
+      auto leased = store_->try_acquire_refresh_lease(record.id, holder_, now(), now() + options_.refresh_lease);
+      if (!leased) co_return leased.error();
+      if (*leased) break;
+      if (now() > lease_deadline) co_return Error(Errc::timeout, "another process holds the refresh too long");
+      boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, std::chrono::milliseconds(50));
+      co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
+    auto result = co_await refresh_leased<P>(std::move(credential), force);
+    (void)store_->release_refresh_lease(record.id, holder_);
+    co_return result;
+  }
+
+  template <class P>
+    requires Refreshable<P>
+  boost::asio::awaitable<Result<AccessGrant>> refresh_leased(Credential credential, bool force) {
+    // Another process may have refreshed while this one waited for the lease.
+    auto latest = store_->credential(credential.record.tenant_id, credential.record.user_id, credential.record.id);
+    if (!latest) co_return latest.error();
+    if (latest->record.version != credential.record.version && !due_for_refresh(latest->record, now()))
+      co_return grant(*latest, true);
+    if (latest->record.status == IntegrationStatus::needs_reauth)
+      co_return Error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again");
+    credential = std::move(*latest);
+    (void)force;
+
+    AuditEvent event{.tenant_id = credential.record.tenant_id, .user_id = credential.record.user_id,
+                     .provider = std::string(P::name), .integration_id = credential.record.id,
+                     .action = AuditAction::refresh, .success = false};
+    if (!credential.refresh_token) {
+      if (credential.record.expires_at && *credential.record.expires_at > now()) co_return grant(credential, false);
+      co_return co_await mark_needs_reauth<P>(credential.record,
+                                              Error(Errc::no_refresh_token, "the provider issued no refresh token"));
+    }
+    auto config = config_for<P>();
+    if (!config) co_return config.error();
+    ClientCredentials const client{(*config)->client_id, (*config)->client_secret};
+    auto response = co_await send_with_retry<P>(**config, refresh_request<P>(client, *credential.refresh_token),
+                                                "refresh");
+    if (!response) {
+      event.reason = response.error().message();
+      audit(event);
+      co_return response.error();
+    }
+    auto tokens = parse_token_response<P>(*response, "refresh");
+    wipe(response->body);
+    if (!tokens) {
+      if (tokens.error() == Errc::invalid_grant) co_return co_await mark_needs_reauth<P>(credential.record, tokens.error());
+      event.reason = tokens.error().message();
+      audit(event);
+      co_return tokens.error();
+    }
+    // The new tokens, a rotated refresh token with them, are stored before either is used.
+    auto stored = store_->replace_tokens(credential, issued_tokens(std::move(*tokens), credential.record.scopes, now()));
+    if (!stored) {
+      event.reason = stored.error().message();
+      audit(event);
+      co_return stored.error();
+    }
+    event.success = true;
+    audit(event);
+    co_return grant(*stored, true);
+  }
+
+  template <class P>
+  boost::asio::awaitable<Result<Disconnection>> disconnect_impl(std::string tenant_id, std::string user_id,
+                                                                std::string integration_id) {
+    auto credential = owned_credential<P>(tenant_id, user_id, integration_id);
+    if (!credential) co_return credential.error();
+    Disconnection result;
+    if constexpr (Revocable<P>) {
+      auto config = config_for<P>();
+      if (!config) co_return config.error();
+      result.revoked_at_provider = true;
+      ClientCredentials const client{(*config)->client_id, (*config)->client_secret};
+      auto revoke = [&](std::string_view token, TokenTypeHint hint) -> boost::asio::awaitable<std::optional<Error>> {
+        auto response = co_await send_with_retry<P>(**config, revocation_request<P>(client, token, hint), "revoke");
+        if (!response) co_return response.error();
+        // RFC 7009 section 2.2: an invalid token is no error (already revoked, say).
+        if (response->status == 200) co_return std::nullopt;
+        auto error = provider_error<P>(*response, "revoke");
+        if (error == Errc::unauthorized || error.description.find("invalid_token") != std::string::npos)
+          co_return std::nullopt;
+        co_return error;
+      };
+      if (credential->refresh_token) result.revocation_error = co_await revoke(credential->refresh_token->reveal(),
+                                                                               TokenTypeHint::refresh_token);
+      if (!result.revocation_error)
+        result.revocation_error = co_await revoke(credential->access_token.reveal(), TokenTypeHint::access_token);
+      if (result.revocation_error) result.revoked_at_provider = false;
+      audit({.tenant_id = tenant_id, .user_id = user_id, .provider = std::string(P::name),
+             .integration_id = integration_id, .action = AuditAction::revoke,
+             .success = !result.revocation_error,
+             .reason = result.revocation_error ? result.revocation_error->message() : std::string{}});
+    }
+    auto disconnected = store_->disconnect(tenant_id, user_id, integration_id, now());
+    if (!disconnected) co_return disconnected.error();
+    audit({.tenant_id = tenant_id, .user_id = user_id, .provider = std::string(P::name),
+           .integration_id = integration_id, .action = AuditAction::disconnect});
+    result.integration = Integration::from(*disconnected);
+    co_return result;
+  }
+
+  boost::asio::any_io_executor executor_;
+  std::shared_ptr<detail::manager::StorePort> store_;
+  std::function<boost::asio::awaitable<Result<HttpResponse>>(HttpRequest)> send_;
+  ManagerOptions options_;
+  std::string holder_;  ///< this manager's name on refresh leases
+  mutable std::mutex config_mutex_;
+  std::array<std::shared_ptr<ProviderConfig const>, sizeof...(Ps)> configs_{};
+  detail::async::SingleFlight<AccessGrant> refreshes_;
+};
+
+}  // namespace oauth
+
+#endif

@@ -1,0 +1,45 @@
+#ifndef OAUTH_MANAGER_OPTIONS_HPP
+#define OAUTH_MANAGER_OPTIONS_HPP
+
+#include <oauth/integration.hpp>
+#include <oauth/records.hpp>
+#include <oauth/secret.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace oauth {
+
+/// One provider's registration, set at run time.
+struct ProviderConfig {
+  std::string client_id = {};
+  ClientSecret client_secret = {};
+  std::vector<std::string> redirect_uris = {};  ///< exact matches; any other is refused
+  std::string endpoint_base = {};  ///< "http://127.0.0.1:8080": every endpoint's scheme and host replaced
+};
+
+/// Retries of passing failures (timeouts, 429, 5xx): exponential backoff with jitter,
+/// never longer than `max_backoff`, and a provider's Retry-After honoured up to that.
+struct RetryPolicy {
+  int max_attempts = 3;
+  std::chrono::milliseconds initial_backoff{200};
+  std::chrono::milliseconds max_backoff{10'000};
+};
+
+struct ManagerOptions {
+  std::chrono::seconds state_lifetime{600};
+  /// Tokens are refreshed this long before they expire, but never earlier than half way
+  /// through their lifetime: a 60 s margin would refresh a 90 s token on every call.
+  std::chrono::seconds refresh_leeway{60};
+  RetryPolicy retry = {};
+  /// How long one process may hold an integration's refresh before another may take over.
+  std::chrono::seconds refresh_lease{30};
+  std::function<TimePoint()> clock = [] { return Clock::now(); };
+  std::function<void(ReauthNeeded const&)> on_reauth_needed = {};
+};
+
+}  // namespace oauth
+
+#endif

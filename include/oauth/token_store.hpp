@@ -1,0 +1,225 @@
+#ifndef OAUTH_TOKEN_STORE_HPP
+#define OAUTH_TOKEN_STORE_HPP
+
+#include <oauth/crypto/keyring.hpp>
+#include <oauth/crypto/random.hpp>
+#include <oauth/error.hpp>
+#include <oauth/records.hpp>
+#include <oauth/secret.hpp>
+
+#include <openssl/crypto.h>
+
+#include <concepts>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace oauth {
+
+/// Where records live. A backend never sees a plaintext token: TokenStore encrypts before
+/// and decrypts after. Every operation that changes more than one thing does it in one
+/// transaction; `update_tokens` is a compare-and-swap on the record's version; the refresh
+/// lease lets one process at a time refresh an integration.
+template <class B>
+concept StoreBackend = requires(B& backend, B const& const_backend, FlowStateRecord state, IntegrationRecord record,
+                                ConsentRecord consent, AuditEvent event, std::string_view s, TimePoint at,
+                                IntegrationStatus status, std::uint64_t version) {
+  { backend.put_state(std::move(state)) } -> std::same_as<Result<void>>;
+  { backend.take_state(s, at) } -> std::same_as<Result<FlowStateRecord>>;
+  { backend.save_connection(std::move(record), std::move(consent)) } -> std::same_as<Result<IntegrationRecord>>;
+  { const_backend.find_integration(s, s, s) } -> std::same_as<Result<IntegrationRecord>>;
+  { const_backend.list_integrations(s, s) } -> std::same_as<Result<std::vector<IntegrationRecord>>>;
+  { backend.update_tokens(std::move(record), version) } -> std::same_as<Result<IntegrationRecord>>;
+  { backend.set_status(s, status) } -> std::same_as<Result<IntegrationRecord>>;
+  { backend.disconnect(s, s, s, at) } -> std::same_as<Result<IntegrationRecord>>;
+  { const_backend.list_consents(s, s) } -> std::same_as<Result<std::vector<ConsentRecord>>>;
+  { backend.append_audit(std::move(event)) } -> std::same_as<Result<void>>;
+  { const_backend.audit_log(s) } -> std::same_as<Result<std::vector<AuditEvent>>>;
+  { backend.try_acquire_refresh_lease(s, s, at, at) } -> std::same_as<Result<bool>>;
+  { backend.release_refresh_lease(s, s) } -> std::same_as<Result<void>>;
+};
+
+/// An authorization in progress, decrypted.
+struct FlowState {
+  std::string state = {};
+  std::string provider = {};
+  std::string tenant_id = {};
+  std::string user_id = {};
+  std::string session_id = {};
+  std::vector<std::string> scopes = {};
+  std::optional<CodeVerifier> code_verifier = {};
+  std::string redirect_uri = {};
+  TimePoint created_at = {};
+  TimePoint expires_at = {};
+};
+
+/// An integration with its tokens decrypted, for the one place that sends them.
+struct Credential {
+  IntegrationRecord record = {};
+  AccessToken access_token = {};
+  std::optional<RefreshToken> refresh_token = {};
+};
+
+/// New tokens for an integration, as the provider issued them.
+struct IssuedTokens {
+  AccessToken access_token = {};
+  std::optional<RefreshToken> refresh_token = {};
+  std::optional<TimePoint> expires_at = {};
+  TimePoint issued_at = {};
+  std::vector<std::string> scopes = {};
+};
+
+/// Tokens at rest: encrypts with the keyring's newest key, decrypts with any, and moves a
+/// token read under an older key to the newest on the way (key rotation without a
+/// migration). Owns its backend.
+template <StoreBackend Backend>
+class TokenStore {
+public:
+  TokenStore(Backend backend, crypto::Keyring keyring) : backend_(std::move(backend)), keyring_(std::move(keyring)) {}
+
+  Backend& backend() noexcept { return backend_; }
+  Backend const& backend() const noexcept { return backend_; }
+  crypto::Keyring const& keyring() const noexcept { return keyring_; }
+
+  Result<void> put_state(FlowState const& state) {
+    FlowStateRecord record{state.state,      state.provider, state.tenant_id, state.user_id,
+                           state.session_id, state.scopes,   {},              state.redirect_uri,
+                           state.created_at, state.expires_at};
+    if (state.code_verifier) {
+      auto sealed = keyring_.encrypt(state.code_verifier->reveal());
+      if (!sealed) return sealed.error();
+      record.code_verifier_ciphertext = std::move(*sealed);
+    }
+    return backend_.put_state(std::move(record));
+  }
+
+  Result<FlowState> take_state(std::string_view state, TimePoint now) {
+    auto record = backend_.take_state(state, now);
+    if (!record) return record.error();
+    FlowState flow{record->state,      record->provider,         record->tenant_id,
+                   record->user_id,    record->session_id,       std::move(record->scopes),
+                   std::nullopt,       record->redirect_uri,     record->created_at,
+                   record->expires_at};
+    if (!record->code_verifier_ciphertext.empty()) {
+      auto opened = keyring_.decrypt(record->code_verifier_ciphertext);
+      if (!opened) return opened.error();
+      flow.code_verifier = CodeVerifier(std::move(opened->plaintext));
+    }
+    return flow;
+  }
+
+  /// Creates the integration for (tenant, user, provider, account), or gives an existing
+  /// one new tokens and scopes, and records the consent, in one transaction.
+  Result<IntegrationRecord> save_connection(IntegrationRecord record, IssuedTokens const& tokens,
+                                            ConsentRecord consent) {
+    if (auto sealed = seal(record, tokens); !sealed) return sealed.error();
+    if (record.id.empty()) {
+      auto id = crypto::random_token(16);
+      if (!id) return id.error();
+      record.id = std::move(*id);
+    }
+    return backend_.save_connection(std::move(record), std::move(consent));
+  }
+
+  Result<IntegrationRecord> find(std::string_view tenant_id, std::string_view user_id, std::string_view id) const {
+    return backend_.find_integration(tenant_id, user_id, id);
+  }
+
+  Result<std::vector<IntegrationRecord>> list(std::string_view tenant_id, std::string_view user_id) const {
+    return backend_.list_integrations(tenant_id, user_id);
+  }
+
+  /// The integration with its tokens in the clear. Tokens found under an older key are
+  /// stored again under the newest; losing that race to a concurrent write is harmless.
+  Result<Credential> credential(std::string_view tenant_id, std::string_view user_id, std::string_view id) {
+    auto record = backend_.find_integration(tenant_id, user_id, id);
+    if (!record) return record.error();
+    return open(std::move(*record));
+  }
+
+  /// Stores refreshed tokens over exactly the record they were refreshed from; a refresh
+  /// token the provider did not rotate is kept. store_conflict when someone else wrote first.
+  Result<Credential> replace_tokens(Credential const& from, IssuedTokens tokens) {
+    if (!tokens.refresh_token && from.refresh_token) tokens.refresh_token = from.refresh_token;
+    auto record = from.record;
+    if (auto sealed = seal(record, tokens); !sealed) return sealed.error();
+    auto stored = backend_.update_tokens(std::move(record), from.record.version);
+    if (!stored) return stored.error();
+    return Credential{std::move(*stored), std::move(tokens.access_token), std::move(tokens.refresh_token)};
+  }
+
+  Result<IntegrationRecord> set_status(std::string_view id, IntegrationStatus status) {
+    return backend_.set_status(id, status);
+  }
+
+  /// Deletes the tokens and consents and marks the integration disconnected, together.
+  Result<IntegrationRecord> disconnect(std::string_view tenant_id, std::string_view user_id, std::string_view id,
+                                       TimePoint at) {
+    return backend_.disconnect(tenant_id, user_id, id, at);
+  }
+
+  Result<std::vector<ConsentRecord>> consents(std::string_view tenant_id, std::string_view user_id) const {
+    return backend_.list_consents(tenant_id, user_id);
+  }
+
+  Result<void> audit(AuditEvent event) { return backend_.append_audit(std::move(event)); }
+
+  Result<std::vector<AuditEvent>> audit_log(std::string_view tenant_id) const { return backend_.audit_log(tenant_id); }
+
+  Result<bool> try_acquire_refresh_lease(std::string_view id, std::string_view holder, TimePoint now, TimePoint until) {
+    return backend_.try_acquire_refresh_lease(id, holder, now, until);
+  }
+
+  Result<void> release_refresh_lease(std::string_view id, std::string_view holder) {
+    return backend_.release_refresh_lease(id, holder);
+  }
+
+private:
+  Result<void> seal(IntegrationRecord& record, IssuedTokens const& tokens) const {
+    auto access = keyring_.encrypt(tokens.access_token.reveal());
+    if (!access) return access.error();
+    std::string refresh;
+    if (tokens.refresh_token) {
+      auto sealed = keyring_.encrypt(tokens.refresh_token->reveal());
+      if (!sealed) return sealed.error();
+      refresh = std::move(*sealed);
+    }
+    record.access_token_ciphertext = std::move(*access);
+    record.refresh_token_ciphertext = std::move(refresh);
+    record.expires_at = tokens.expires_at;
+    record.token_issued_at = tokens.issued_at;
+    record.scopes = tokens.scopes;
+    return {};
+  }
+
+  Result<Credential> open(IntegrationRecord record) {
+    if (record.status == IntegrationStatus::disconnected || record.access_token_ciphertext.empty())
+      return Error(Errc::integration_not_found, "integration is disconnected");
+    auto access = keyring_.decrypt(record.access_token_ciphertext);
+    if (!access) return access.error();
+    bool rotate = access->needs_reencryption();
+    Credential credential{{}, AccessToken(std::move(access->plaintext)), std::nullopt};
+    if (!record.refresh_token_ciphertext.empty()) {
+      auto refresh = keyring_.decrypt(record.refresh_token_ciphertext);
+      if (!refresh) return refresh.error();
+      rotate = rotate || refresh->needs_reencryption();
+      credential.refresh_token = RefreshToken(std::move(refresh->plaintext));
+    }
+    credential.record = std::move(record);
+    if (rotate) {
+      IssuedTokens same{credential.access_token, credential.refresh_token, credential.record.expires_at,
+                        credential.record.token_issued_at, credential.record.scopes};
+      if (auto moved = replace_tokens(credential, std::move(same))) credential.record = std::move(moved->record);
+    }
+    return credential;
+  }
+
+  Backend backend_;
+  crypto::Keyring keyring_;
+};
+
+}  // namespace oauth
+
+#endif
