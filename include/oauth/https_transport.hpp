@@ -11,7 +11,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -23,7 +22,9 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/config/helper_macros.hpp>
 
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <chrono>
@@ -234,7 +235,13 @@ private:
       if (!SSL_set_tlsext_host_name(tls->native_handle(), endpoint.host.c_str()))
         co_return Error(Errc::tls_failure, "cannot set the TLS server name for " + endpoint.host);
       tls->set_verify_mode(asio::ssl::verify_peer);
-      tls->set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
+      // OpenSSL checks the name itself, so a mismatch is reported as one.
+      boost::system::error_code not_an_address;
+      asio::ip::make_address(endpoint.host, not_an_address);
+      int const named = not_an_address ? SSL_set1_host(tls->native_handle(), endpoint.host.c_str())
+                                       : X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(tls->native_handle()),
+                                                                       endpoint.host.c_str());
+      if (named != 1) co_return Error(Errc::tls_failure, "cannot set the expected peer name " + endpoint.host);
       auto [handshake_error] =
           co_await tls->async_handshake(asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
       if (handshake_error) {

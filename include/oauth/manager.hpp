@@ -114,6 +114,9 @@ public:
     return found;
   }
 
+  // GCC 12 destroys a temporary argument in a co_await expression twice, so every such
+  // argument below is a named local first.
+
   // ---- authorization ----------------------------------------------------------------
 
   /// The URL to send the user to, and the single-use state kept until the callback.
@@ -395,7 +398,9 @@ private:
     record.tenant_id = flow->tenant_id;
     record.user_id = flow->user_id;
     record.provider = P::name;
-    record.account_id = identity->account_id;
+    // One integration per provider account, or per workspace where the provider connects
+    // workspaces: one Notion user may connect several.
+    record.account_id = identity->workspace ? identity->workspace->id : identity->account_id;
     record.identity = std::move(*identity);
     record.created_at = record.updated_at = at;
     auto issued = issued_tokens(std::move(*tokens), flow->scopes, at);
@@ -476,13 +481,12 @@ private:
       co_return Error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again");
     if (!force && !due_for_refresh(credential->record, now())) co_return grant(*credential, false);
     if constexpr (Refreshable<P>) {
-      co_return co_await refreshes_.run(integration_id, [this, c = std::move(*credential), force]() mutable {
-        return refresh_once<P>(std::move(c), force);
-      });
+      auto lead = [this, c = std::move(*credential), force]() mutable { return refresh_once<P>(std::move(c), force); };
+      co_return co_await refreshes_.run(integration_id, std::move(lead));
     } else {
       if (credential->record.expires_at && *credential->record.expires_at > now()) co_return grant(*credential, false);
-      co_return co_await mark_needs_reauth<P>(credential->record,
-                                              Error(Errc::token_expired, std::string(P::name) + " cannot refresh"));
+      Error expired(Errc::token_expired, std::string(P::name) + " cannot refresh");
+      co_return co_await mark_needs_reauth<P>(credential->record, std::move(expired));
     }
   }
 
@@ -537,14 +541,14 @@ private:
                      .action = AuditAction::refresh, .success = false};
     if (!credential.refresh_token) {
       if (credential.record.expires_at && *credential.record.expires_at > now()) co_return grant(credential, false);
-      co_return co_await mark_needs_reauth<P>(credential.record,
-                                              Error(Errc::no_refresh_token, "the provider issued no refresh token"));
+      Error none(Errc::no_refresh_token, "the provider issued no refresh token");
+      co_return co_await mark_needs_reauth<P>(credential.record, std::move(none));
     }
     auto config = config_for<P>();
     if (!config) co_return config.error();
     ClientCredentials const client{(*config)->client_id, (*config)->client_secret};
-    auto response = co_await send_with_retry<P>(**config, refresh_request<P>(client, *credential.refresh_token),
-                                                "refresh");
+    auto request = refresh_request<P>(client, *credential.refresh_token);
+    auto response = co_await send_with_retry<P>(**config, std::move(request), "refresh");
     if (!response) {
       event.reason = response.error().message();
       audit(event);
@@ -553,7 +557,10 @@ private:
     auto tokens = parse_token_response<P>(*response, "refresh");
     wipe(response->body);
     if (!tokens) {
-      if (tokens.error() == Errc::invalid_grant) co_return co_await mark_needs_reauth<P>(credential.record, tokens.error());
+      if (tokens.error() == Errc::invalid_grant) {
+        auto reason = tokens.error();
+        co_return co_await mark_needs_reauth<P>(credential.record, std::move(reason));
+      }
       event.reason = tokens.error().message();
       audit(event);
       co_return tokens.error();
@@ -582,18 +589,20 @@ private:
       result.revoked_at_provider = true;
       ClientCredentials const client{(*config)->client_id, (*config)->client_secret};
       auto revoke = [&](std::string_view token, TokenTypeHint hint) -> boost::asio::awaitable<std::optional<Error>> {
-        auto response = co_await send_with_retry<P>(**config, revocation_request<P>(client, token, hint), "revoke");
+        auto request = revocation_request<P>(client, token, hint);
+        auto response = co_await send_with_retry<P>(**config, std::move(request), "revoke");
         if (!response) co_return response.error();
-        // RFC 7009 section 2.2: an invalid token is no error (already revoked, say).
+        // An invalid token is no error (RFC 7009 section 2.2): it is already revoked.
         if (response->status == 200) co_return std::nullopt;
         auto error = provider_error<P>(*response, "revoke");
-        if (error == Errc::unauthorized || error.description.find("invalid_token") != std::string::npos)
-          co_return std::nullopt;
+        if (error == Errc::unauthorized || error == Errc::invalid_grant) co_return std::nullopt;
         co_return error;
       };
-      if (credential->refresh_token) result.revocation_error = co_await revoke(credential->refresh_token->reveal(),
-                                                                               TokenTypeHint::refresh_token);
-      if (!result.revocation_error)
+      // Revoking the refresh token ends the grant, access tokens included (RFC 7009
+      // section 2.1; Google and Notion do so).
+      if (credential->refresh_token)
+        result.revocation_error = co_await revoke(credential->refresh_token->reveal(), TokenTypeHint::refresh_token);
+      else
         result.revocation_error = co_await revoke(credential->access_token.reveal(), TokenTypeHint::access_token);
       if (result.revocation_error) result.revoked_at_provider = false;
       audit({.tenant_id = tenant_id, .user_id = user_id, .provider = std::string(P::name),

@@ -30,7 +30,10 @@ public:
   template <class Lead>
   boost::asio::awaitable<Result<T>> run(std::string key, Lead lead) {
     auto [flight, leader] = join(key);
-    if (!leader) co_return co_await wait(flight, co_await boost::asio::this_coro::executor);
+    if (!leader) {
+      auto executor = co_await boost::asio::this_coro::executor;
+      co_return co_await wait(flight, std::move(executor));
+    }
     std::optional<Result<T>> result;
     try {
       result.emplace(co_await lead());

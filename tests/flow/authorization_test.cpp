@@ -1,0 +1,309 @@
+#include "support/flow_harness.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+
+namespace oauth::testing {
+namespace {
+
+using providers::Google;
+using providers::Microsoft;
+using providers::Notion;
+using providers::YouTube;
+
+struct AuthorizationTest : ::testing::Test {
+  FlowHarness h;
+
+  FlowStart start(std::string session = "session-1") {
+    return h.manager.initiate_flow<Google>({"tenant-1", "user-1", std::move(session), {"calendar"}, redirect_uri, {}})
+        .value();
+  }
+  FlowCallback callback_for(FlowStart const& start, std::string session = "session-1") {
+    auto answer = consent(start.authorization_url, &shared_certificates());
+    FlowCallback callback;
+    callback.state = answer.state;
+    callback.code = AuthorizationCode(answer.code);
+    callback.error = answer.error;
+    callback.session_id = std::move(session);
+    return callback;
+  }
+  /// Failed connects of tenant-1, and those no tenant can be named for (an unknown or
+  /// spent state).
+  std::vector<AuditEvent> failed_connects() {
+    auto log = h.store.audit_log("tenant-1").value();
+    auto unattributed = h.store.audit_log("").value();
+    log.insert(log.end(), unattributed.begin(), unattributed.end());
+    std::vector<AuditEvent> failed;
+    for (auto const& e : log)
+      if (e.action == AuditAction::connect && !e.success) failed.push_back(e);
+    return failed;
+  }
+  bool nothing_stored() { return h.store.list("tenant-1", "user-1").value().empty(); }
+};
+
+TEST_F(AuthorizationTest, TheUrlCarriesStatePkceAndTheProvidersExtras) {
+  auto flow = start();
+  auto params = query_params(flow.authorization_url);
+  EXPECT_TRUE(flow.authorization_url.starts_with(h.google.base_url() + "/o/oauth2/v2/auth?"));
+  EXPECT_EQ(params["state"], flow.state);
+  EXPECT_EQ(params["client_id"], "client-id");
+  EXPECT_EQ(params["redirect_uri"], redirect_uri);
+  EXPECT_EQ(params["code_challenge_method"], "S256");
+  EXPECT_EQ(params["code_challenge"].size(), 43u);
+  EXPECT_EQ(params["access_type"], "offline");
+  EXPECT_EQ(params["scope"], "openid email profile https://www.googleapis.com/auth/calendar");
+  EXPECT_EQ(params.count("include_granted_scopes"), 0u);
+  auto const lifetime = std::chrono::duration_cast<std::chrono::seconds>(flow.expires_at - h.clock());
+  EXPECT_NEAR(lifetime.count(), 600, 2);
+}
+
+TEST_F(AuthorizationTest, NotionAsksForOwnerUserAndNoPkce) {
+  auto flow = h.manager.initiate_flow<Notion>({"tenant-1", "user-1", "session-1", {}, redirect_uri, {}});
+  ASSERT_TRUE(flow);
+  auto params = query_params(flow->authorization_url);
+  EXPECT_EQ(params["owner"], "user");
+  EXPECT_EQ(params.count("code_challenge"), 0u);
+}
+
+TEST_F(AuthorizationTest, ARedirectUriNotConfiguredIsRefused) {
+  auto flow = h.manager.initiate_flow<Google>(
+      {"tenant-1", "user-1", "session-1", {}, "https://app.example/oauth/callback/", {}});
+  ASSERT_FALSE(flow);
+  EXPECT_EQ(flow.error(), Errc::redirect_uri_not_allowed);
+}
+
+TEST_F(AuthorizationTest, AnUnconfiguredProviderIsAnError) {
+  TokenStore<store::MemoryBackend> store(store::MemoryBackend{}, fresh_keyring());
+  Manager<Google, Notion> manager(h.runtime.executor(), store);
+  auto flow = manager.initiate_flow<Notion>({"tenant-1", "user-1", "session-1", {}, redirect_uri, {}});
+  ASSERT_FALSE(flow);
+  EXPECT_EQ(flow.error(), Errc::provider_not_configured);
+  EXPECT_EQ(manager.configure<Google>({"", ClientSecret("s"), {redirect_uri}, {}}).error(), Errc::invalid_argument);
+  EXPECT_EQ(manager.configure<Google>({"id", ClientSecret("s"), {}, {}}).error(), Errc::invalid_argument);
+}
+
+TEST_F(AuthorizationTest, AForgedStateIsRefused) {
+  auto flow = start();
+  auto callback = callback_for(flow);
+  callback.state = crypto::make_state().value();
+  auto result = h.manager.complete_flow<Google>(std::move(callback));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error(), Errc::state_not_found);
+  EXPECT_EQ(h.google.requests("token"), 0);
+  EXPECT_TRUE(nothing_stored());
+}
+
+TEST_F(AuthorizationTest, AReplayedStateIsRefused) {
+  auto flow = start();
+  auto callback = callback_for(flow);
+  auto replay = callback;
+  ASSERT_TRUE(h.manager.complete_flow<Google>(std::move(callback)));
+  auto result = h.manager.complete_flow<Google>(std::move(replay));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error(), Errc::state_already_used);
+  EXPECT_EQ(h.google.requests("token.authorization_code"), 1);
+  ASSERT_EQ(failed_connects().size(), 1u);
+  EXPECT_NE(failed_connects().front().reason.find("already used"), std::string::npos);
+}
+
+TEST_F(AuthorizationTest, AnExpiredStateIsRefused) {
+  auto flow = start();
+  auto callback = callback_for(flow);
+  h.clock.advance(std::chrono::minutes(11));
+  auto result = h.manager.complete_flow<Google>(std::move(callback));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error(), Errc::state_expired);
+  EXPECT_TRUE(nothing_stored());
+}
+
+TEST_F(AuthorizationTest, AStateFromAnotherSessionIsRefusedAndUsedUp) {
+  auto flow = start("session-1");
+  auto callback = callback_for(flow, "session-2");
+  auto again = callback;
+  again.session_id = "session-1";
+  auto result = h.manager.complete_flow<Google>(std::move(callback));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error(), Errc::state_mismatch);
+  // The attacker's attempt burned the state: the victim's own callback cannot be replayed later.
+  EXPECT_EQ(h.manager.complete_flow<Google>(std::move(again)).error(), Errc::state_already_used);
+  EXPECT_TRUE(nothing_stored());
+  EXPECT_EQ(failed_connects().size(), 2u);
+}
+
+TEST_F(AuthorizationTest, AStateForAnotherProviderIsRefused) {
+  auto flow = start();
+  auto callback = callback_for(flow);
+  auto result = h.manager.complete_flow<YouTube>(std::move(callback));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error(), Errc::state_mismatch);
+}
+
+TEST_F(AuthorizationTest, AUserWhoDeclinesGetsAccessDenied) {
+  h.google.set_deny_consent(true);
+  auto flow = start();
+  auto callback = callback_for(flow);
+  EXPECT_EQ(callback.error, "access_denied");
+  auto result = h.manager.complete_flow<Google>(std::move(callback));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error(), Errc::access_denied);
+  EXPECT_TRUE(nothing_stored());
+}
+
+struct ExchangeFault {
+  FaultKind kind;
+  Errc expected;
+};
+
+struct CodeExchangeFailure : AuthorizationTest, ::testing::WithParamInterface<ExchangeFault> {};
+
+TEST_P(CodeExchangeFailure, IsTypedStoresNothingAndIsAudited) {
+  auto flow = start();
+  auto callback = callback_for(flow);
+  std::string const code(callback.code.reveal());
+  h.google.fail({.kind = GetParam().kind, .endpoint = "token", .error = "invalid_grant"});
+  auto result = h.manager.complete_flow<Google>(std::move(callback));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error(), GetParam().expected) << result.error().message();
+  EXPECT_TRUE(nothing_stored());
+  ASSERT_EQ(failed_connects().size(), 1u);
+  EXPECT_EQ(failed_connects().front().reason, result.error().message());
+  EXPECT_EQ(failed_connects().front().reason.find(code), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Faults, CodeExchangeFailure,
+                         ::testing::Values(ExchangeFault{FaultKind::oauth_error, Errc::invalid_grant},
+                                           ExchangeFault{FaultKind::malformed_json, Errc::invalid_token_response},
+                                           ExchangeFault{FaultKind::oversized_json, Errc::response_too_large},
+                                           ExchangeFault{FaultKind::wrong_token_type, Errc::invalid_token_response},
+                                           ExchangeFault{FaultKind::redirect, Errc::redirect_refused},
+                                           ExchangeFault{FaultKind::server_error, Errc::provider_unavailable},
+                                           ExchangeFault{FaultKind::rate_limited, Errc::rate_limited}));
+
+TEST_F(AuthorizationTest, EachRfc6749ErrorBecomesItsOwnCode) {
+  std::pair<char const*, Errc> const cases[] = {
+      {"invalid_request", Errc::invalid_request},       {"invalid_client", Errc::invalid_client},
+      {"invalid_grant", Errc::invalid_grant},           {"unauthorized_client", Errc::unauthorized_client},
+      {"unsupported_grant_type", Errc::unsupported_grant_type}, {"invalid_scope", Errc::invalid_scope}};
+  for (auto const& [name, code] : cases) {
+    auto flow = start();
+    auto callback = callback_for(flow);
+    h.microsoft.fail({.kind = FaultKind::oauth_error, .endpoint = "token", .error = name});
+    h.google.fail({.kind = FaultKind::oauth_error, .endpoint = "token", .error = name});
+    auto result = h.manager.complete_flow<Google>(std::move(callback));
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error(), code) << name;
+    EXPECT_EQ(result.error().provider, "google");
+  }
+}
+
+TEST_F(AuthorizationTest, MicrosoftAadstsErrorsKeepTheirCodeInTheDescription) {
+  auto flow = h.manager.initiate_flow<Microsoft<>>({"tenant-1", "user-1", "s", {}, redirect_uri, {}}).value();
+  auto answer = consent(flow.authorization_url, &shared_certificates());
+  h.microsoft.fail({.kind = FaultKind::oauth_error, .endpoint = "token", .error = "invalid_client"});
+  FlowCallback callback;
+  callback.state = answer.state;
+  callback.code = AuthorizationCode(answer.code);
+  callback.session_id = "s";
+  auto result = h.manager.complete_flow<Microsoft<>>(std::move(callback));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error(), Errc::invalid_client);
+  EXPECT_EQ(result.error().provider_status, 401u);
+  EXPECT_NE(result.error().description.find("AADSTS7000215"), std::string::npos) << result.error().description;
+}
+
+TEST_F(AuthorizationTest, NotionGetsBasicAuthJsonAndItsVersionHeader) {
+  auto integration = h.connect<Notion>();
+  ASSERT_TRUE(integration) << integration.error().message();
+  auto headers = h.notion.last_headers("token");
+  EXPECT_TRUE(headers["authorization"].starts_with("Basic "));
+  EXPECT_EQ(headers["notion-version"], "2025-09-03");
+  EXPECT_EQ(headers["content-type"], "application/json");
+  EXPECT_EQ(h.notion.last_body("token").find("client_secret"), std::string::npos);
+}
+
+TEST_F(AuthorizationTest, TwoAccountsAtOneProviderAreTwoIntegrationsAndReconnectingUpdates) {
+  auto first = h.connect<Google>();
+  h.google.set_account({.id = "account-2", .email = "ada@work.example"});
+  auto second = h.connect<Google>();
+  h.notion.set_account({.id = "notion-user", .workspace_id = "ws-a", .workspace_name = "A"});
+  auto notion_a = h.connect<Notion>();
+  h.notion.set_account({.id = "notion-user", .workspace_id = "ws-b", .workspace_name = "B"});
+  auto notion_b = h.connect<Notion>();
+  ASSERT_TRUE(first && second && notion_a && notion_b);
+  EXPECT_NE(first->id, second->id);
+  EXPECT_NE(notion_a->id, notion_b->id);
+  EXPECT_EQ(notion_a->account_id, "ws-a");  // a Notion integration is a workspace
+  EXPECT_EQ(notion_a->identity.account_id, "notion-user");
+  EXPECT_EQ(notion_b->identity.workspace->name, "B");
+
+  auto again = h.connect<Notion>();  // ws-b once more
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->id, notion_b->id);
+  EXPECT_EQ(h.manager.integrations("tenant-1", "user-1").value().size(), 4u);
+}
+
+TEST_F(AuthorizationTest, ProgressiveActivationAsksOnlyForWhatIsMissing) {
+  auto coverage = h.manager.scope_coverage<Google>("tenant-1", "user-1", {"calendar.readonly"});
+  ASSERT_TRUE(coverage);
+  EXPECT_FALSE(coverage->granted);
+
+  ASSERT_TRUE(h.connect<Google>("user-1", {"calendar.readonly"}));
+  coverage = h.manager.scope_coverage<Google>("tenant-1", "user-1", {"calendar.readonly", "drive.readonly"});
+  ASSERT_TRUE(coverage);
+  EXPECT_FALSE(coverage->granted);
+  EXPECT_EQ(coverage->missing, std::vector<std::string>{"https://www.googleapis.com/auth/drive.readonly"});
+
+  std::vector<std::string> missing(coverage->missing.begin(), coverage->missing.end());
+  auto flow = h.manager.initiate_flow<Google>({"tenant-1", "user-1", "session-1", missing, redirect_uri, {}});
+  ASSERT_TRUE(flow);
+  EXPECT_EQ(query_params(flow->authorization_url)["include_granted_scopes"], "true");
+  auto answer = consent(flow->authorization_url, &shared_certificates());
+  FlowCallback callback;
+  callback.state = answer.state;
+  callback.code = AuthorizationCode(answer.code);
+  callback.session_id = "session-1";
+  auto integration = h.manager.complete_flow<Google>(std::move(callback));
+  ASSERT_TRUE(integration);
+  coverage = h.manager.scope_coverage<Google>("tenant-1", "user-1", {"calendar.readonly", "drive.readonly"});
+  EXPECT_TRUE(coverage->granted);
+  EXPECT_EQ(h.manager.integrations("tenant-1", "user-1").value().size(), 1u);
+  EXPECT_EQ(h.manager.scope_coverage<Google>("tenant-1", "user-1", {"no.such.scope"}).error(), Errc::unknown_scope);
+}
+
+TEST_F(AuthorizationTest, BlockingOnTheManagersOwnThreadIsRefusedNotDeadlocked) {
+  auto integration = h.connect<Google>();
+  ASSERT_TRUE(integration);
+  std::promise<Result<AccessGrant>> inner;
+  boost::asio::post(h.runtime.executor(), [&] {
+    inner.set_value(h.manager.get_access_token<Google>("tenant-1", "user-1", integration->id));
+  });
+  auto result = inner.get_future().get();
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error(), Errc::would_deadlock);
+}
+
+TEST_F(AuthorizationTest, CallbacksAndCoroutinesReceiveTheSameResults) {
+  auto integration = h.connect<Google>();
+  ASSERT_TRUE(integration);
+  std::promise<std::string> from_callback;
+  h.manager.async_get_access_token<Google>("tenant-1", "user-1", integration->id, [&](Result<AccessGrant> r) {
+    from_callback.set_value(r ? std::string(r->access_token.reveal()) : r.error().message());
+  });
+  auto from_coroutine = boost::asio::co_spawn(
+      h.runtime.executor(),
+      [&]() -> boost::asio::awaitable<std::string> {
+        std::string id = integration->id;
+        auto r = co_await h.manager.async_get_access_token<Google>("tenant-1", "user-1", std::move(id),
+                                                                   boost::asio::use_awaitable);
+        co_return r ? std::string(r->access_token.reveal()) : r.error().message();
+      },
+      boost::asio::use_future);
+  auto const expected = h.manager.get_access_token<Google>("tenant-1", "user-1", integration->id).value();
+  EXPECT_EQ(from_callback.get_future().get(), expected.access_token.reveal());
+  EXPECT_EQ(from_coroutine.get(), expected.access_token.reveal());
+}
+
+}  // namespace
+}  // namespace oauth::testing

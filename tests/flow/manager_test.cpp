@@ -1,0 +1,235 @@
+#include "support/flow_harness.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <future>
+
+namespace oauth::testing {
+namespace {
+
+using providers::Google;
+using providers::Microsoft;
+using providers::Notion;
+using providers::YouTube;
+
+template <class P>
+struct EveryProvider : ::testing::Test {
+  FlowHarness h;
+
+  Result<Integration> connect(std::string user = "user-1") {
+    return h.connect<P>(std::move(user), FlowHarness::refreshable_scopes<P>());
+  }
+  Result<AccessGrant> token(Integration const& i, std::string tenant = "tenant-1", std::string user = "user-1") {
+    return h.manager.template get_access_token<P>(tenant, user, i.id);
+  }
+  /// Moves the manager's clock past the token's expiry, for providers whose tokens expire.
+  void expire() { h.clock.advance(std::chrono::hours(2)); }
+  static constexpr bool expires = !std::is_same_v<P, Notion>;
+};
+
+using Providers = ::testing::Types<Google, YouTube, Microsoft<>, Notion>;
+TYPED_TEST_SUITE(EveryProvider, Providers);
+
+TYPED_TEST(EveryProvider, ConnectsStoresEncryptedRecordsConsentAndAudits) {
+  auto integration = this->connect();
+  ASSERT_TRUE(integration) << integration.error().message();
+  EXPECT_EQ(integration->provider, TypeParam::name);
+  EXPECT_EQ(integration->status, IntegrationStatus::active);
+  EXPECT_FALSE(integration->account_id.empty());
+  if constexpr (std::is_same_v<TypeParam, Notion>) {
+    ASSERT_TRUE(integration->identity.workspace);
+    EXPECT_EQ(integration->identity.workspace->id, "workspace-1");
+    EXPECT_EQ(integration->identity.workspace->name, "Analytical Engines");
+    EXPECT_EQ(integration->identity.workspace->bot_id, "bot-workspace-1");
+    EXPECT_EQ(integration->identity.email, "ada@example.com");
+  } else if constexpr (std::is_same_v<TypeParam, YouTube>) {
+    EXPECT_EQ(integration->account_id, "UCaccount-1");
+  } else {
+    EXPECT_EQ(integration->identity.email, "ada@example.com");
+  }
+
+  auto grant = this->token(*integration);
+  ASSERT_TRUE(grant) << grant.error().message();
+  EXPECT_TRUE(this->h.template mock<TypeParam>().token_active(std::string(grant->access_token.reveal())));
+
+  auto record = this->h.store.backend().find_integration("tenant-1", "user-1", integration->id);
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->access_token_ciphertext.find(grant->access_token.reveal()), std::string::npos);
+  auto opened = this->h.store.keyring().decrypt(record->access_token_ciphertext);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->plaintext, grant->access_token.reveal());
+
+  auto consents = this->h.store.consents("tenant-1", "user-1");
+  ASSERT_TRUE(consents);
+  ASSERT_EQ(consents->size(), 1u);
+  EXPECT_EQ(consents->front().integration_id, integration->id);
+  EXPECT_EQ(consents->front().client_ip, "203.0.113.7");
+  EXPECT_EQ(consents->front().user_agent, "flow-test");
+  EXPECT_EQ(consents->front().scopes, integration->scopes);
+
+  auto log = this->h.store.audit_log("tenant-1");
+  ASSERT_TRUE(log);
+  auto connected = std::find_if(log->begin(), log->end(), [](auto const& e) { return e.action == AuditAction::connect; });
+  ASSERT_NE(connected, log->end());
+  EXPECT_TRUE(connected->success);
+  EXPECT_EQ(connected->integration_id, integration->id);
+  for (auto const& event : *log) EXPECT_EQ(event.reason.find(grant->access_token.reveal()), std::string::npos);
+}
+
+TYPED_TEST(EveryProvider, AFreshTokenIsHandedOutWithoutAskingTheProvider) {
+  auto integration = this->connect();
+  ASSERT_TRUE(integration);
+  auto first = this->token(*integration);
+  auto second = this->token(*integration);
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->access_token, second->access_token);
+  EXPECT_FALSE(second->refreshed);
+  EXPECT_EQ(this->h.template mock<TypeParam>().requests("token.refresh_token"), 0);
+}
+
+TYPED_TEST(EveryProvider, AnExpiredTokenIsRefreshedAndARotatedRefreshTokenKept) {
+  auto integration = this->connect();
+  ASSERT_TRUE(integration);
+  auto& mock = this->h.template mock<TypeParam>();
+  for (int round = 1; round <= 3; ++round) {
+    if (this->expires) this->expire();
+    auto grant = this->expires ? this->token(*integration)
+                               : this->h.manager.template refresh<TypeParam>("tenant-1", "user-1", integration->id);
+    ASSERT_TRUE(grant) << "round " << round << ": " << grant.error().message();
+    EXPECT_TRUE(grant->refreshed);
+    EXPECT_TRUE(mock.token_active(std::string(grant->access_token.reveal())));
+    // Each round uses the refresh token the previous one stored: a rotated token lost
+    // would fail here with invalid_grant.
+    EXPECT_EQ(mock.requests("token.refresh_token"), round);
+  }
+  auto stored = this->h.store.credential("tenant-1", "user-1", integration->id);
+  ASSERT_TRUE(stored && stored->refresh_token);
+  EXPECT_TRUE(mock.token_active(std::string(stored->refresh_token->reveal())));
+}
+
+TYPED_TEST(EveryProvider, AThousandConcurrentCallersShareOneRefresh) {
+  auto integration = this->connect();
+  ASSERT_TRUE(integration);
+  if (this->expires) this->expire();
+  // Notion's tokens do not expire, so its callers ask for a refresh outright; one asked
+  // after a refresh has finished rightly gets another, so this one is slowed to overlap.
+  if (!this->expires)
+    this->h.template mock<TypeParam>().fail({.kind = FaultKind::stall, .stall = std::chrono::milliseconds(300)});
+  std::vector<std::future<Result<AccessGrant>>> calls;
+  calls.reserve(1000);
+  for (int i = 0; i < 1000; ++i) {
+    if (this->expires)
+      calls.push_back(this->h.manager.template async_get_access_token<TypeParam>("tenant-1", "user-1", integration->id,
+                                                                                 boost::asio::use_future));
+    else
+      calls.push_back(this->h.manager.template async_refresh<TypeParam>("tenant-1", "user-1", integration->id,
+                                                                        boost::asio::use_future));
+  }
+  std::set<std::string> tokens;
+  for (auto& call : calls) {
+    auto grant = call.get();
+    ASSERT_TRUE(grant) << grant.error().message();
+    tokens.insert(std::string(grant->access_token.reveal()));
+  }
+  EXPECT_EQ(this->h.template mock<TypeParam>().requests("token.refresh_token"), 1);
+  EXPECT_EQ(tokens.size(), 1u);
+}
+
+TYPED_TEST(EveryProvider, DisconnectRevokesWhereItCanAndForgetsTheTokens) {
+  auto integration = this->connect();
+  ASSERT_TRUE(integration);
+  auto grant = this->token(*integration);
+  ASSERT_TRUE(grant);
+  auto& mock = this->h.template mock<TypeParam>();
+  auto done = this->h.manager.template disconnect<TypeParam>("tenant-1", "user-1", integration->id);
+  ASSERT_TRUE(done) << done.error().message();
+  EXPECT_EQ(done->integration.status, IntegrationStatus::disconnected);
+  if constexpr (Revocable<TypeParam>) {
+    EXPECT_TRUE(done->revoked_at_provider);
+    EXPECT_GE(mock.requests("revoke"), 1);
+    EXPECT_FALSE(mock.token_active(std::string(grant->access_token.reveal())));
+  } else {
+    EXPECT_FALSE(done->revoked_at_provider);
+    EXPECT_EQ(mock.requests("revoke"), 0);
+  }
+  auto record = this->h.store.backend().find_integration("tenant-1", "user-1", integration->id);
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->status, IntegrationStatus::disconnected);
+  EXPECT_TRUE(record->access_token_ciphertext.empty());
+  EXPECT_TRUE(record->refresh_token_ciphertext.empty());
+  EXPECT_TRUE(this->h.store.consents("tenant-1", "user-1")->empty());
+  EXPECT_EQ(this->token(*integration).error(), Errc::integration_not_found);
+  auto log = this->h.store.audit_log("tenant-1").value();
+  EXPECT_TRUE(std::any_of(log.begin(), log.end(), [](auto const& e) { return e.action == AuditAction::disconnect; }));
+}
+
+TYPED_TEST(EveryProvider, AnotherUserOrTenantIsToldNothingExistsAndTheAttemptIsAudited) {
+  auto integration = this->connect();
+  ASSERT_TRUE(integration);
+  EXPECT_EQ(this->token(*integration, "tenant-1", "user-2").error(), Errc::integration_not_found);
+  EXPECT_EQ(this->token(*integration, "tenant-2", "user-1").error(), Errc::integration_not_found);
+  auto other_tenant_log = this->h.store.audit_log("tenant-2").value();
+  ASSERT_EQ(other_tenant_log.size(), 1u);
+  EXPECT_EQ(other_tenant_log.front().action, AuditAction::token_access_denied);
+  EXPECT_EQ(other_tenant_log.front().integration_id, integration->id);
+  auto log = this->h.store.audit_log("tenant-1").value();
+  EXPECT_TRUE(std::any_of(log.begin(), log.end(), [](auto const& e) {
+    return e.action == AuditAction::token_access_denied && e.user_id == "user-2";
+  }));
+}
+
+TYPED_TEST(EveryProvider, InvalidGrantOnRefreshMarksNeedsReauthAndTellsTheApplication) {
+  auto integration = this->connect();
+  ASSERT_TRUE(integration);
+  auto& mock = this->h.template mock<TypeParam>();
+  mock.fail({.kind = FaultKind::oauth_error, .endpoint = "token", .error = "invalid_grant"});
+  if (this->expires) this->expire();
+  auto grant = this->expires ? this->token(*integration)
+                             : this->h.manager.template refresh<TypeParam>("tenant-1", "user-1", integration->id);
+  ASSERT_FALSE(grant);
+  EXPECT_EQ(grant.error(), Errc::needs_reauth);
+  auto record = this->h.store.backend().find_integration("tenant-1", "user-1", integration->id);
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->status, IntegrationStatus::needs_reauth);
+  EXPECT_FALSE(record->refresh_token_ciphertext.empty());
+  ASSERT_EQ(this->h.reauth_events.size(), 1u);
+  EXPECT_EQ(this->h.reauth_events.front().integration_id, integration->id);
+  EXPECT_EQ(this->h.reauth_events.front().reason, Errc::invalid_grant);
+  auto const requests = mock.requests("token");
+  EXPECT_EQ(this->token(*integration).error(), Errc::needs_reauth);
+  EXPECT_EQ(mock.requests("token"), requests);
+  // Connecting again brings it back.
+  auto again = this->connect();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->id, integration->id);
+  EXPECT_EQ(again->status, IntegrationStatus::active);
+}
+
+TYPED_TEST(EveryProvider, PassingFailuresAreRetriedAndNeverMarkTheIntegration) {
+  auto integration = this->connect();
+  ASSERT_TRUE(integration);
+  auto& mock = this->h.template mock<TypeParam>();
+  mock.fail({.kind = FaultKind::server_error, .endpoint = "token", .times = 2});
+  if (this->expires) this->expire();
+  auto grant = this->expires ? this->token(*integration)
+                             : this->h.manager.template refresh<TypeParam>("tenant-1", "user-1", integration->id);
+  ASSERT_TRUE(grant) << grant.error().message();
+  EXPECT_EQ(mock.requests("token.refresh_token"), 1);  // the third attempt; the two 500s were refused before
+
+  mock.fail({.kind = FaultKind::server_error, .endpoint = "token", .times = 3});
+  this->h.clock.advance(std::chrono::hours(2));
+  auto failed = this->h.manager.template refresh<TypeParam>("tenant-1", "user-1", integration->id);
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error(), Errc::provider_unavailable);
+  EXPECT_EQ(failed.error().provider_status, 500u);
+  auto record = this->h.store.backend().find_integration("tenant-1", "user-1", integration->id);
+  EXPECT_EQ(record->status, IntegrationStatus::active);
+  EXPECT_TRUE(this->h.reauth_events.empty());
+}
+
+}  // namespace
+}  // namespace oauth::testing

@@ -1,0 +1,170 @@
+#include "support/flow_harness.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+namespace oauth::testing {
+namespace {
+
+struct TransportTest : ::testing::Test {
+  Runtime runtime{1};
+
+  Result<HttpResponse> get(HttpsTransport& transport, std::string url) {
+    return transport.async_send(HttpRequest{HttpMethod::get, std::move(url), {}, {}}, boost::asio::use_future).get();
+  }
+  Result<HttpResponse> post(HttpsTransport& transport, std::string url, std::string body = "grant_type=x") {
+    HttpRequest request{HttpMethod::post, std::move(url), {{"Content-Type", "application/x-www-form-urlencoded"}}, std::move(body)};
+    return transport.async_send(std::move(request), boost::asio::use_future).get();
+  }
+};
+
+TEST_F(TransportTest, PlainHttpOnLoopbackAnswersWithTheStatusAndBody) {
+  MockProvider mock({.flavor = Flavor::google});
+  HttpsTransport transport(runtime.executor());
+  auto response = post(transport, mock.base_url() + "/token");
+  ASSERT_TRUE(response) << response.error().message();
+  EXPECT_EQ(response->status, 401u);  // no client credentials
+  EXPECT_NE(response->body.find("invalid_client"), std::string::npos);
+  EXPECT_EQ(response->header("content-type"), "application/json; charset=utf-8");
+}
+
+TEST_F(TransportTest, HttpsWithTheTestCaTrustedVerifiesAndSetsSni) {
+  MockProvider mock({.flavor = Flavor::google, .tls = &shared_certificates()});
+  auto transport = FlowHarness::transport(runtime.executor());
+  auto response = post(transport, mock.base_url() + "/token");
+  ASSERT_TRUE(response) << response.error().message();
+  EXPECT_EQ(response->status, 401u);
+}
+
+TEST_F(TransportTest, AServerWithAnUntrustedCertificateIsRefused) {
+  auto other = TestCertificates::make();
+  MockProvider mock({.flavor = Flavor::google, .tls = &other});
+  auto transport = FlowHarness::transport(runtime.executor());  // trusts the shared CA, not `other`
+  auto response = post(transport, mock.base_url() + "/token");
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error(), Errc::tls_failure);
+  EXPECT_NE(response.error().message().find("certificate"), std::string::npos) << response.error().message();
+  EXPECT_EQ(mock.requests("token"), 0);
+}
+
+TEST_F(TransportTest, TheSystemTrustStoreDoesNotTrustATestCa) {
+  MockProvider mock({.flavor = Flavor::google, .tls = &shared_certificates()});
+  HttpsTransport transport(runtime.executor());
+  auto response = post(transport, mock.base_url() + "/token");
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error(), Errc::tls_failure);
+}
+
+
+TEST_F(TransportTest, ACertificateForAnotherHostIsRefusedEvenFromATrustedCa) {
+  auto elsewhere = TestCertificates::make("DNS:api.example.com");
+  MockProvider mock({.flavor = Flavor::google, .tls = &elsewhere});
+  auto tls = HttpsTransport::default_tls_context();
+  tls.add_certificate_authority(boost::asio::buffer(elsewhere.ca_pem));
+  HttpsTransport transport(runtime.executor(), std::move(tls));
+  auto response = post(transport, mock.base_url() + "/token");
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error(), Errc::tls_failure);
+  EXPECT_NE(response.error().message().find("mismatch"), std::string::npos) << response.error().message();
+}
+
+TEST_F(TransportTest, KeepAliveReusesOneConnectionPerHost) {
+  MockProvider mock({.flavor = Flavor::google, .tls = &shared_certificates()});
+  auto transport = FlowHarness::transport(runtime.executor());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(post(transport, mock.base_url() + "/token"));
+  EXPECT_EQ(mock.connections_accepted(), 1);
+  EXPECT_EQ(transport.idle_connections(), 1u);
+}
+
+TEST_F(TransportTest, AConnectionTheServerClosedIsReplacedTransparently) {
+  auto transport = FlowHarness::transport(runtime.executor());
+  std::string url;
+  {
+    MockProvider first({.flavor = Flavor::google});
+    ASSERT_TRUE(post(transport, first.base_url() + "/token"));
+  }
+  MockProvider second({.flavor = Flavor::google});
+  ASSERT_TRUE(post(transport, second.base_url() + "/token"));
+  ASSERT_TRUE(post(transport, second.base_url() + "/token"));
+  EXPECT_EQ(second.connections_accepted(), 1);
+}
+
+TEST_F(TransportTest, AStallPastTheTotalTimeoutFailsWithTimeout) {
+  MockProvider mock({.flavor = Flavor::google});
+  mock.fail({.kind = FaultKind::stall, .endpoint = "token", .stall = std::chrono::milliseconds(1500)});
+  HttpsTransport transport(runtime.executor(), {.total_timeout = std::chrono::milliseconds(300)});
+  auto response = post(transport, mock.base_url() + "/token");
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error(), Errc::timeout);
+  EXPECT_TRUE(is_transient(response.error()));
+}
+
+TEST_F(TransportTest, ANonListeningPortFailsToConnect) {
+  unsigned short port;
+  {
+    MockProvider gone({.flavor = Flavor::google});
+    port = gone.port();
+  }
+  HttpsTransport transport(runtime.executor());
+  auto response = post(transport, "http://127.0.0.1:" + std::to_string(port) + "/token");
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error(), Errc::connection_failed);
+}
+
+TEST_F(TransportTest, AResponseOverTheCapFailsWithResponseTooLarge) {
+  MockProvider mock({.flavor = Flavor::google});
+  mock.fail({.kind = FaultKind::oversized_json});
+  HttpsTransport transport(runtime.executor());
+  auto response = post(transport, mock.base_url() + "/token");
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error(), Errc::response_too_large);
+  EXPECT_EQ(transport.idle_connections(), 0u);
+}
+
+TEST_F(TransportTest, RedirectsAreHandedBackNotFollowed) {
+  MockProvider mock({.flavor = Flavor::google});
+  mock.fail({.kind = FaultKind::redirect});
+  HttpsTransport transport(runtime.executor());
+  auto response = post(transport, mock.base_url() + "/token");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 302u);
+  EXPECT_EQ(response->header("Location"), "https://elsewhere.example/collect");
+}
+
+TEST_F(TransportTest, PlainHttpToAnythingButLoopbackIsRefusedBeforeConnecting) {
+  HttpsTransport transport(runtime.executor());
+  auto response = post(transport, "http://oauth2.googleapis.com/token");
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error(), Errc::insecure_transport);
+  auto strict = HttpsTransport(runtime.executor(), {.allow_plain_http_to_loopback = false});
+  MockProvider mock({.flavor = Flavor::google});
+  EXPECT_EQ(post(strict, mock.base_url() + "/token").error(), Errc::insecure_transport);
+}
+
+TEST_F(TransportTest, CompletionTokensCallbacksAndCoroutinesAllWork) {
+  MockProvider mock({.flavor = Flavor::google});
+  boost::asio::io_context context;
+  HttpsTransport transport(context.get_executor());
+  unsigned from_callback = 0, from_coroutine = 0;
+  transport.async_send(HttpRequest{HttpMethod::post, mock.base_url() + "/token", {}, {}},
+                       [&](Result<HttpResponse> r) { from_callback = r ? r->status : 0; });
+  boost::asio::co_spawn(
+      context,
+      [&]() -> boost::asio::awaitable<void> {
+        // Named, not a temporary in the co_await expression: GCC 12 destroys such
+        // temporaries twice.
+        HttpRequest request{HttpMethod::post, mock.base_url() + "/token", {}, {}};
+        auto r = co_await transport.async_send(std::move(request), boost::asio::use_awaitable);
+        from_coroutine = r ? r->status : 0;
+      },
+      boost::asio::detached);
+  context.run();
+  EXPECT_EQ(from_callback, 401u);
+  EXPECT_EQ(from_coroutine, 401u);
+}
+
+}  // namespace
+}  // namespace oauth::testing

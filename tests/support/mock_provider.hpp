@@ -1,0 +1,114 @@
+#ifndef OAUTH_TESTS_SUPPORT_MOCK_PROVIDER_HPP
+#define OAUTH_TESTS_SUPPORT_MOCK_PROVIDER_HPP
+
+#include "support/test_ca.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace oauth::testing {
+
+/// Which real provider a mock behaves like (PROVIDERS.md), quirks included.
+enum class Flavor { google, youtube, microsoft, notion };
+
+/// Ways a mock can be told to misbehave, on one endpoint, for the next `times` requests.
+enum class FaultKind {
+  oauth_error,       ///< 400 (401 for invalid_client) with `error` in the provider's own shape
+  rate_limited,      ///< 429 with Retry-After
+  server_error,      ///< 500
+  unavailable,       ///< 503 with Retry-After
+  stall,             ///< answers after `stall`, normally
+  malformed_json,    ///< 200 with a body that is not JSON
+  oversized_json,    ///< 200 with a 2 MiB JSON body
+  wrong_token_type,  ///< a token response with token_type "mac"
+  redirect,          ///< 302 to another host
+};
+
+struct Fault {
+  FaultKind kind = FaultKind::oauth_error;
+  std::string endpoint = "token";  ///< authorize, token, userinfo, revoke, introspect
+  std::string error = "invalid_grant";
+  int retry_after_seconds = 1;
+  std::chrono::milliseconds stall{0};
+  int times = 1;
+};
+
+/// Who is signing in at the mock: a Google or Microsoft account, a YouTube channel, or
+/// a Notion user and workspace.
+struct MockAccount {
+  std::string id = "account-1";
+  std::string email = "ada@example.com";
+  std::string name = "Ada Lovelace";
+  std::string workspace_id = "workspace-1";
+  std::string workspace_name = "Analytical Engines";
+  bool owned_by_workspace = false;  ///< Notion's legacy workspace-owned install
+};
+
+struct MockOptions {
+  Flavor flavor = Flavor::google;
+  TestCertificates const* tls = nullptr;  ///< serve HTTPS with this certificate; plain HTTP without
+  std::string client_id = "client-id";
+  std::string client_secret = "client-secret";
+  std::chrono::seconds access_token_lifetime{3600};
+  bool expires_in_as_string = false;
+  bool scope_as_array = false;
+  bool deny_consent = false;  ///< the user clicks "Cancel": the redirect carries error=access_denied
+};
+
+/// A provider's OAuth endpoints on a loopback port, run by a thread of its own.
+class MockProvider {
+public:
+  explicit MockProvider(MockOptions options);
+  ~MockProvider();
+  MockProvider(MockProvider const&) = delete;
+  MockProvider& operator=(MockProvider const&) = delete;
+
+  /// `http://127.0.0.1:PORT` or `https://127.0.0.1:PORT`: the endpoint base to configure.
+  std::string base_url() const;
+  unsigned short port() const;
+
+  void fail(Fault fault);
+  void set_account(MockAccount account);
+  void set_deny_consent(bool deny);
+
+  /// Requests seen per endpoint ("token.authorization_code", "token.refresh_token",
+  /// "userinfo", "revoke", "introspect", "authorize").
+  int requests(std::string const& endpoint) const;
+  int connections_accepted() const;
+
+  /// Whether the mock still honours this token (false once revoked or rotated away).
+  bool token_active(std::string const& token) const;
+  /// Headers of the latest request to an endpoint, lower-cased names.
+  std::map<std::string, std::string> last_headers(std::string const& endpoint) const;
+  std::string last_body(std::string const& endpoint) const;
+  std::map<std::string, std::string> last_authorize_params() const;
+
+private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+/// What a browser ends up with after the user approves at the mock: the redirect URI's
+/// query parameters.
+struct ConsentResult {
+  std::string code;
+  std::string state;
+  std::string error;
+  std::string location;
+};
+
+/// Plays the browser: GETs the authorization URL (trusting `tls` when given) and reads
+/// the redirect back to the application.
+ConsentResult consent(std::string const& authorization_url, TestCertificates const* tls = nullptr);
+
+/// Percent-decoded query parameters of a URL.
+std::map<std::string, std::string> query_params(std::string const& url);
+
+}  // namespace oauth::testing
+
+#endif
