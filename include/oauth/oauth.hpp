@@ -31,6 +31,7 @@
 #include <oauth/token_response.hpp>
 #include <oauth/token_store.hpp>
 #include <oauth/transport.hpp>
+#include <oauth/user_facing_error.hpp>
 #include <oauth/user_info.hpp>
 #include <oauth/version.hpp>
 

@@ -3,6 +3,7 @@
 
 #include <oauth/detail/json/fields.hpp>
 #include <oauth/provider.hpp>
+#include <oauth/user_facing_error.hpp>
 
 #include <array>
 #include <string_view>
@@ -33,6 +34,24 @@ struct Notion {
 
   static constexpr std::string_view scope_separator = " ";
   static constexpr std::array<Scope, 0> scopes{};
+
+  /// The product's mapping (PROVIDERS.md): a failed connection is NOTION_OAUTH_FAILED;
+  /// in use, unauthorized, object_not_found, restricted_resource and rate_limited have
+  /// codes of their own, and anything else is NOTION_API_ERROR.
+  static UserFacingError describe_error(Error const& error, Operation operation) {
+    if (error == Errc::integration_not_found) return {"INTEGRATION_NOT_FOUND", 404, "That connection does not exist."};
+    if (operation == Operation::connect)
+      return {"NOTION_OAUTH_FAILED", 400, "Connecting your Notion workspace failed. Please try again."};
+    if (error == Errc::unauthorized || error == Errc::invalid_grant || error == Errc::needs_reauth)
+      return {"NOTION_TOKEN_INVALID", 401, "Please reconnect your Notion workspace."};
+    if (error == Errc::not_found)
+      return {"NOTION_DATABASE_NOT_FOUND", 404, "The Notion database was not found, or is not shared with this app."};
+    if (error == Errc::forbidden)
+      return {"NOTION_ACCESS_DENIED", 403, "This Notion page is not shared with this app."};
+    if (error == Errc::rate_limited)
+      return {"NOTION_RATE_LIMITED", 429, "Notion is busy. Please try again in a moment."};
+    return {"NOTION_API_ERROR", 502, "Notion reported an error."};
+  }
 
   /// The token response: `workspace_id`, `workspace_name`, `workspace_icon`, `bot_id`
   /// and `owner`, either a user (`owner.user`) or, in legacy installs, the workspace.

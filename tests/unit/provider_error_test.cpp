@@ -1,0 +1,124 @@
+#include <oauth/provider_error.hpp>
+#include <oauth/providers/google.hpp>
+#include <oauth/providers/microsoft.hpp>
+#include <oauth/providers/notion.hpp>
+#include <oauth/providers/youtube.hpp>
+
+#include <gtest/gtest.h>
+
+namespace oauth {
+namespace {
+
+HttpResponse answer(unsigned status, std::string body, HttpHeaders headers = {}) {
+  return HttpResponse{status, std::move(headers), std::move(body)};
+}
+
+TEST(ProviderError, Rfc6749CodesAreTypedAndNamed) {
+  auto e = provider_error<providers::Google>(
+      answer(400, R"({"error":"invalid_grant","error_description":"Token has been expired or revoked."})"), "refresh");
+  EXPECT_EQ(e, Errc::invalid_grant);
+  EXPECT_EQ(e.provider, "google");
+  EXPECT_EQ(e.provider_status, 400u);
+  EXPECT_EQ(e.description, "google refresh: HTTP 400 invalid_grant: Token has been expired or revoked.");
+}
+
+TEST(ProviderError, GoogleRaptSubtypeIsKept) {
+  auto e = provider_error<providers::Google>(
+      answer(400, R"({"error":"invalid_grant","error_description":"reauth related error","error_subtype":"invalid_rapt"})"),
+      "refresh");
+  EXPECT_EQ(e, Errc::invalid_grant);
+  EXPECT_NE(e.description.find("(invalid_rapt)"), std::string::npos);
+}
+
+TEST(ProviderError, MicrosoftAadstsBodiesKeepTheAadstsCode) {
+  auto e = provider_error<providers::Microsoft<>>(
+      answer(400, R"({"error":"invalid_scope","error_description":"AADSTS70011: The provided value for scope is not valid.\r\nTrace ID: 1\r\nCorrelation ID: 2","error_codes":[70011],"timestamp":"x","trace_id":"1","correlation_id":"2"})"),
+      "code exchange");
+  EXPECT_EQ(e, Errc::invalid_scope);
+  EXPECT_NE(e.description.find("AADSTS70011: The provided value for scope is not valid."), std::string::npos);
+  EXPECT_EQ(e.description.find("Trace ID"), std::string::npos);  // first line only
+}
+
+TEST(ProviderError, MicrosoftInteractionAndConsentRequired) {
+  EXPECT_EQ(provider_error<providers::Microsoft<>>(answer(400, R"({"error":"interaction_required"})"), "refresh"),
+            Errc::interaction_required);
+  EXPECT_EQ(provider_error<providers::Microsoft<>>(answer(400, R"({"error":"consent_required"})"), "refresh"),
+            Errc::consent_required);
+  EXPECT_EQ(provider_error<providers::Microsoft<>>(answer(400, R"({"error":"temporarily_unavailable"})"), "refresh"),
+            Errc::provider_unavailable);
+}
+
+TEST(ProviderError, GraphErrorObjects) {
+  auto e = provider_error<providers::Microsoft<>>(
+      answer(401, R"({"error":{"code":"InvalidAuthenticationToken","message":"Access token has expired."}})"), "userinfo");
+  EXPECT_EQ(e, Errc::unauthorized);
+  EXPECT_NE(e.description.find("Access token has expired."), std::string::npos);
+}
+
+TEST(ProviderError, NotionErrorObjectsFollowTheirCode) {
+  struct Case {
+    unsigned status;
+    char const* code;
+    Errc expected;
+  };
+  Case const cases[] = {{400, "invalid_grant", Errc::invalid_grant},   {400, "missing_version", Errc::invalid_request},
+                        {400, "validation_error", Errc::invalid_request}, {401, "unauthorized", Errc::unauthorized},
+                        {403, "restricted_resource", Errc::forbidden},  {404, "object_not_found", Errc::not_found},
+                        {409, "conflict_error", Errc::conflict},       {429, "rate_limited", Errc::rate_limited},
+                        {500, "internal_server_error", Errc::provider_unavailable},
+                        {503, "database_connection_unavailable", Errc::provider_unavailable},
+                        {504, "gateway_timeout", Errc::provider_unavailable},
+                        {529, "service_overload", Errc::rate_limited}};
+  for (auto const& c : cases) {
+    auto body = std::string(R"({"object":"error","status":)") + std::to_string(c.status) + R"(,"code":")" + c.code +
+                R"(","message":"words"})";
+    auto e = provider_error<providers::Notion>(answer(c.status, body), "api");
+    EXPECT_EQ(e, c.expected) << c.code;
+    EXPECT_NE(e.description.find(c.code), std::string::npos);
+  }
+}
+
+TEST(ProviderError, YouTubeQuotaIsRateLimiting) {
+  auto e = provider_error<providers::YouTube>(
+      answer(403, R"({"error":{"code":403,"message":"quota","errors":[{"reason":"quotaExceeded","domain":"youtube.quota"}]}})"),
+      "api");
+  EXPECT_EQ(e, Errc::rate_limited);
+  EXPECT_TRUE(is_transient(e));
+}
+
+TEST(ProviderError, RetryAfterSecondsAreRead) {
+  auto e = provider_error<providers::Notion>(answer(429, R"({"object":"error","code":"rate_limited"})", {{"Retry-After", "7"}}),
+                                             "api");
+  ASSERT_TRUE(e.retry_after);
+  EXPECT_EQ(*e.retry_after, std::chrono::seconds(7));
+  auto dated = provider_error<providers::Notion>(answer(429, "", {{"retry-after", "Wed, 21 Oct 2026 07:28:00 GMT"}}), "api");
+  EXPECT_EQ(dated, Errc::rate_limited);
+  EXPECT_FALSE(dated.retry_after);
+}
+
+TEST(ProviderError, WithoutAJsonBodyTheStatusDecides) {
+  EXPECT_EQ(provider_error<providers::Google>(answer(502, "<html>Bad Gateway</html>"), "refresh"), Errc::provider_unavailable);
+  EXPECT_EQ(provider_error<providers::Google>(answer(401, ""), "refresh"), Errc::unauthorized);
+  EXPECT_EQ(provider_error<providers::Google>(answer(418, "teapot"), "refresh"), Errc::provider_error);
+  EXPECT_EQ(provider_error<providers::Google>(answer(302, "", {{"Location", "https://x.example/?code=abc"}}), "refresh"),
+            Errc::redirect_refused);
+  EXPECT_EQ(provider_error<providers::Google>(answer(302, "", {{"Location", "https://x.example/?code=abc"}}), "refresh")
+                .description.find("code=abc"),
+            std::string::npos);
+}
+
+TEST(ProviderError, ATransientStatusIsNotHiddenByAGenericName) {
+  EXPECT_EQ(provider_error<providers::Google>(answer(503, R"({"error":"invalid_request"})"), "refresh"),
+            Errc::provider_unavailable);
+}
+
+TEST(ProviderError, ProviderTextIsBoundedToOnePrintableLine) {
+  auto e = provider_error<providers::Google>(
+      answer(400, R"({"error":"invalid_request","error_description":")" + std::string(5000, 'a') + "\\u0007" + R"("})"),
+      "refresh");
+  EXPECT_LT(e.description.size(), 300u);
+  EXPECT_NE(e.description.find("..."), std::string::npos);
+}
+
+}  // namespace
+}  // namespace oauth

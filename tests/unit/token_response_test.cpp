@@ -1,0 +1,88 @@
+#include <oauth/providers/google.hpp>
+#include <oauth/providers/notion.hpp>
+#include <oauth/token_response.hpp>
+
+#include <gtest/gtest.h>
+
+namespace oauth {
+namespace {
+
+Result<TokenResponse> parse(std::string body, unsigned status = 200) {
+  return parse_token_response<providers::Google>(HttpResponse{status, {}, std::move(body)});
+}
+
+TEST(TokenResponse, ReadsTheStandardShape) {
+  auto t = parse(R"({"access_token":"ya29.a","expires_in":3599,"refresh_token":"1//r","scope":"openid email","token_type":"Bearer","id_token":"eyJ"})");
+  ASSERT_TRUE(t) << t.error().message();
+  EXPECT_EQ(t->access_token.reveal(), "ya29.a");
+  ASSERT_TRUE(t->refresh_token);
+  EXPECT_EQ(t->refresh_token->reveal(), "1//r");
+  EXPECT_EQ(t->expires_in, std::chrono::seconds(3599));
+  EXPECT_EQ(t->scopes, (std::vector<std::string>{"openid", "email"}));
+  EXPECT_FALSE(t->fields.contains("access_token"));
+  EXPECT_FALSE(t->fields.contains("refresh_token"));
+  EXPECT_FALSE(t->fields.contains("id_token"));
+}
+
+TEST(TokenResponse, ExpiresInAsAStringOrADecimal) {
+  EXPECT_EQ(parse(R"({"access_token":"a","token_type":"bearer","expires_in":"3600"})")->expires_in, std::chrono::seconds(3600));
+  EXPECT_EQ(parse(R"({"access_token":"a","token_type":"bearer","expires_in":59.9})")->expires_in, std::chrono::seconds(59));
+  EXPECT_FALSE(parse(R"({"access_token":"a","token_type":"bearer"})")->expires_in);
+  EXPECT_FALSE(parse(R"({"access_token":"a","token_type":"bearer","expires_in":null})")->expires_in);
+  for (auto bad : {R"("soon")", "-5", R"("-5")", "true", "[]", R"("12abc")"}) {
+    auto t = parse(std::string(R"({"access_token":"a","token_type":"bearer","expires_in":)") + bad + "}");
+    ASSERT_FALSE(t) << bad;
+    EXPECT_EQ(t.error(), Errc::invalid_token_response);
+  }
+}
+
+TEST(TokenResponse, ScopeAsAStringAnArrayOrCommaSeparated) {
+  EXPECT_EQ(parse(R"({"access_token":"a","token_type":"bearer","scope":["a","b"]})")->scopes,
+            (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(parse(R"({"access_token":"a","token_type":"bearer","scope":"a,b  c"})")->scopes,
+            (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_FALSE(parse(R"({"access_token":"a","token_type":"bearer"})")->scopes);
+  EXPECT_EQ(parse(R"({"access_token":"a","token_type":"bearer","scope":[1]})").error(), Errc::invalid_token_response);
+  EXPECT_EQ(parse(R"({"access_token":"a","token_type":"bearer","scope":{}})").error(), Errc::invalid_token_response);
+}
+
+TEST(TokenResponse, RefreshTokenMayBeAbsentOrNull) {
+  EXPECT_FALSE(parse(R"({"access_token":"a","token_type":"bearer"})")->refresh_token);
+  EXPECT_FALSE(parse(R"({"access_token":"a","token_type":"bearer","refresh_token":null})")->refresh_token);
+  EXPECT_EQ(parse(R"({"access_token":"a","token_type":"bearer","refresh_token":5})").error(), Errc::invalid_token_response);
+}
+
+TEST(TokenResponse, InsistsOnABearerAccessToken) {
+  EXPECT_EQ(parse(R"({"token_type":"bearer"})").error(), Errc::invalid_token_response);
+  EXPECT_EQ(parse(R"({"access_token":"","token_type":"bearer"})").error(), Errc::invalid_token_response);
+  EXPECT_EQ(parse(R"({"access_token":"a"})").error(), Errc::invalid_token_response);
+  EXPECT_EQ(parse(R"({"access_token":"a","token_type":"mac"})").error(), Errc::invalid_token_response);
+  EXPECT_TRUE(parse(R"({"access_token":"a","token_type":"BEARER"})"));
+  EXPECT_EQ(parse("[1,2]").error(), Errc::invalid_token_response);
+  EXPECT_EQ(parse(R"({"access_token": "a)").error(), Errc::invalid_token_response);
+}
+
+TEST(TokenResponse, ErrorsNeverCarryTheToken) {
+  auto t = parse(R"({"access_token":"ya29.secret-value","token_type":"mac"})");
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error().message().find("secret-value"), std::string::npos);
+}
+
+TEST(TokenResponse, ANon2xxIsTheProvidersError) {
+  auto t = parse(R"({"error":"invalid_client","error_description":"The OAuth client was not found."})", 401);
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error(), Errc::invalid_client);
+}
+
+TEST(TokenResponse, NotionsWorkspaceFieldsStayForIdentity) {
+  auto t = parse_token_response<providers::Notion>(HttpResponse{
+      200, {}, R"({"access_token":"secret_x","token_type":"bearer","refresh_token":null,"bot_id":"b","workspace_id":"w","workspace_name":"W","workspace_icon":null,"owner":{"type":"workspace","workspace":true},"duplicated_template_id":null})"});
+  ASSERT_TRUE(t);
+  auto identity = providers::Notion::map_user_info(t->fields);
+  ASSERT_TRUE(identity);
+  EXPECT_EQ(identity->workspace->id, "w");
+  EXPECT_TRUE(identity->workspace->owned_by_workspace);
+}
+
+}  // namespace
+}  // namespace oauth
