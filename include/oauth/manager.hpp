@@ -508,10 +508,10 @@ private:
   template <class P>
     requires Refreshable<P>
   boost::asio::awaitable<Result<AccessGrant>> refresh_once(Credential credential, bool force) {
-    auto const& record = credential.record;
+    auto const id = credential.record.id;
     auto const lease_deadline = now() + options_.refresh_lease;
     while (true) {
-      auto leased = store_->try_acquire_refresh_lease(record.id, holder_, now(), now() + options_.refresh_lease);
+      auto leased = store_->try_acquire_refresh_lease(id, holder_, now(), now() + options_.refresh_lease);
       if (!leased) co_return leased.error();
       if (*leased) break;
       if (now() > lease_deadline) co_return Error(Errc::timeout, "another process holds the refresh too long");
@@ -519,7 +519,7 @@ private:
       co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     }
     auto result = co_await refresh_leased<P>(std::move(credential), force);
-    (void)store_->release_refresh_lease(record.id, holder_);
+    (void)store_->release_refresh_lease(id, holder_);
     co_return result;
   }
 

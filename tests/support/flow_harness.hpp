@@ -48,7 +48,7 @@ struct FlowHarness {
         youtube(with(base, Flavor::youtube)),
         microsoft(with(base, Flavor::microsoft)),
         notion(with(base, Flavor::notion)),
-        store(store::MemoryBackend{}, fresh_keyring()),
+        store(store::MemoryBackend{}, crypto::Keyring::from_list(key.reveal()).value()),
         manager(runtime.executor(), store, transport(runtime.executor()), options(std::move(manager_options))) {
     configure<providers::Google>(google);
     configure<providers::YouTube>(youtube);
@@ -96,6 +96,7 @@ struct FlowHarness {
   }
 
   TestClock clock;
+  EncryptionKey key = crypto::Fernet::generate_key().value();
   Runtime runtime{2};
   MockProvider google, youtube, microsoft, notion;
   TokenStore<store::MemoryBackend> store;
