@@ -1,0 +1,27 @@
+// Starts oauth2-mock-server on a free loopback port and prints "listening <port>".
+// It signs JWT access tokens with a fresh RSA key, checks PKCE, answers refresh grants
+// with a new refresh token each time, and serves userinfo and revocation.
+import { OAuth2Server } from 'oauth2-mock-server';
+
+const server = new OAuth2Server();
+await server.issuer.keys.generate('RS256');
+
+server.service.on('beforeUserinfo', (response, req) => {
+  if (!(req.headers.authorization ?? '').startsWith('Bearer ')) {
+    response.statusCode = 401;
+    response.body = { error: 'invalid_token' };
+    return;
+  }
+  response.body = { sub: 'johndoe', email: 'john.doe@example.com', name: 'John Doe' };
+});
+
+await server.start(0, '127.0.0.1');
+const { port } = server.address();
+process.stdout.write(`listening ${port}\n`);
+
+const stop = async () => {
+  await server.stop();
+  process.exit(0);
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -1,0 +1,30 @@
+#ifndef OAUTH_TESTS_SUPPORT_CHILD_PROCESS_HPP
+#define OAUTH_TESTS_SUPPORT_CHILD_PROCESS_HPP
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace oauth::testing {
+
+/// A program run beside the test (a real OAuth server): its standard output is read line
+/// by line; it is terminated when this object goes.
+class ChildProcess {
+public:
+  ChildProcess(std::vector<std::string> argv, std::string working_directory);
+  ~ChildProcess();
+  ChildProcess(ChildProcess const&) = delete;
+  ChildProcess& operator=(ChildProcess const&) = delete;
+
+  /// The next line of output, or an empty string if none came in time or it exited.
+  std::string read_line(std::chrono::milliseconds timeout);
+
+private:
+  int pid_ = -1;
+  int output_ = -1;
+  std::string buffered_;
+};
+
+}  // namespace oauth::testing
+
+#endif
