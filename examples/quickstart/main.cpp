@@ -1,8 +1,11 @@
-// The first steps of connecting accounts: an authorization URL for each provider, with
-// CSRF state and PKCE, and a token encrypted at rest with the key from the environment.
+// The whole life of a connected account, for each built-in provider, against mock
+// providers started in this process over HTTPS: authorize, consent, callback, a token
+// on demand, a refresh, and disconnect. Nothing secret is printed.
 //
-//   quickstart                 run the walkthrough (needs OAUTH_ENCRYPTION_KEY)
+//   quickstart                 run the walkthrough (tokens encrypted with OAUTH_ENCRYPTION_KEY)
 //   quickstart --generate-key  print a new Fernet key for OAUTH_ENCRYPTION_KEY
+
+#include "support/mock_provider.hpp"
 
 #include <oauth/oauth.hpp>
 
@@ -10,84 +13,115 @@
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/type.hpp>
 
-#include <cctype>
-#include <cstdlib>
+#include <chrono>
 #include <iostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+namespace oauth {
+/// The scope parameter of an authorization URL, for display.
+template <class P>
+std::string query_params_summary(std::string const& url) {
+  auto params = testing::query_params(url);
+  auto scope = params["scope"];
+  return scope.empty() ? "(none: Notion integrations choose capabilities, users choose pages)" : scope;
+}
+}  // namespace oauth
+
 namespace {
 
-constexpr std::string_view redirect_uri = "http://localhost:8002/oauth/callback";
+using oauth::providers::Google;
+using oauth::providers::Microsoft;
+using oauth::providers::Notion;
+using oauth::providers::YouTube;
+using Manager = oauth::Manager<Google, Microsoft<>, Notion, YouTube>;
+using oauth::testing::Flavor;
 
-/// OAUTH_GOOGLE_CLIENT_ID and friends, or a placeholder that shows where the id goes.
-std::string client_id_for(std::string_view provider) {
-  std::string variable = "OAUTH_";
-  for (char c : provider) variable += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  variable += "_CLIENT_ID";
-  if (char const* id = std::getenv(variable.c_str()); id != nullptr && *id != '\0') return id;
-  return "demo-" + std::string(provider) + "-client";
+constexpr std::string_view redirect_uri = "https://app.example/oauth/callback";
+
+template <class P>
+constexpr Flavor flavor() {
+  if constexpr (std::is_same_v<P, Google>) return Flavor::google;
+  else if constexpr (std::is_same_v<P, YouTube>) return Flavor::youtube;
+  else if constexpr (std::is_same_v<P, Notion>) return Flavor::notion;
+  else return Flavor::microsoft;
 }
 
 /// What an application might ask of each provider; short names are accepted.
-std::vector<std::string_view> example_scopes(std::string_view provider) {
-  if (provider == "google") return {"calendar.readonly", "drive.file"};
-  if (provider == "microsoft") return {"Calendars.ReadWrite", "Mail.Read"};
-  if (provider == "youtube") return {"youtube.upload"};
-  return {};
+template <class P>
+std::vector<std::string> example_scopes() {
+  if constexpr (flavor<P>() == Flavor::google) return {"calendar.readonly", "drive.file"};
+  else if constexpr (flavor<P>() == Flavor::microsoft) return {"Calendars.ReadWrite"};
+  else if constexpr (flavor<P>() == Flavor::youtube) return {"youtube.upload"};
+  else return {};
 }
+
+std::string minutes_until(std::optional<oauth::TimePoint> at) {
+  if (!at) return "does not expire";
+  auto const left = std::chrono::duration_cast<std::chrono::minutes>(*at - oauth::Clock::now());
+  return "expires in " + std::to_string(left.count()) + " min";
+}
+
+std::string who(oauth::Integration const& integration) {
+  auto const& identity = integration.identity;
+  std::string text = identity.name.value_or(integration.account_id);
+  if (identity.email) text += " <" + *identity.email + ">";
+  if (identity.workspace) text += ", workspace \"" + identity.workspace->name.value_or(identity.workspace->id) + "\"";
+  return text;
+}
+
+struct Failed {
+  std::string step;
+  oauth::Error error;
+};
 
 template <class P>
-bool show_authorization_url() {
-  auto state = oauth::crypto::make_state();
-  if (!state) return std::cerr << "  state: " << state.error().message() << '\n', false;
-  std::optional<oauth::crypto::Pkce> pkce;
-  if constexpr (P::supports_pkce) {
-    auto made = oauth::crypto::make_pkce();
-    if (!made) return std::cerr << "  PKCE: " << made.error().message() << '\n', false;
-    pkce = std::move(*made);
-  }
+void walk(Manager& manager, oauth::testing::TestCertificates const& tls) {
+  auto check = [](std::string step, auto result) {
+    if (!result) throw Failed{std::move(step), result.error()};
+    return std::move(*result);
+  };
+  std::cout << P::name << '\n';
 
-  auto const client_id = client_id_for(P::name);
-  oauth::AuthorizationRequest request{client_id, redirect_uri, example_scopes(P::name), *state, std::nullopt, {}};
-  if (pkce) request.code_challenge = pkce->challenge;
-  auto url = oauth::authorization_url<P>(request);
-  if (!url) return std::cerr << "  " << P::name << ": " << url.error().message() << '\n', false;
+  auto start = check("initiate", manager.initiate_flow<P>(
+                                     {"acme-corp", "ada", "browser-session-1", example_scopes<P>(),
+                                      std::string(redirect_uri), {}}));
+  auto const url = std::string_view(start.authorization_url);
+  std::cout << "  1. initiate  send the browser to " << url.substr(0, url.find('?')) << "\n"
+            << "                scopes " << oauth::query_params_summary<P>(start.authorization_url) << "\n";
 
-  auto const scopes = oauth::resolve_scopes<P>(request.scopes).value();
-  std::cout << "  " << P::name << '\n'
-            << "    open:    " << *url << '\n'
-            << "    scopes:  " << (scopes.empty() ? "(none: chosen on the integration)" : oauth::join_scopes<P>(scopes))
-            << '\n'
-            << "    PKCE:    " << (pkce ? "S256 (the verifier stays on the server)" : "not supported by this provider")
-            << '\n'
-            << "    refresh: "
-            << (P::supports_refresh ? (P::rotates_refresh_token ? "yes, rotating" : "yes") : "no")
-            << "   revoke: " << (oauth::Revocable<P> ? "yes" : "local disconnect only") << "\n\n";
-  return true;
-}
+  auto answer = oauth::testing::consent(start.authorization_url, &tls);
+  if (answer.code.empty()) throw Failed{"consent", oauth::Error(oauth::Errc::access_denied, answer.error)};
+  std::cout << "  2. consent   the user approved; the provider sent the browser back with a code\n";
 
-bool show_encryption() {
-  auto keyring = oauth::crypto::Keyring::from_environment();
-  if (!keyring) {
-    std::cerr << "error: " << keyring.error().message() << "\n"
-              << "       make one with: quickstart --generate-key\n";
-    return false;
-  }
-  oauth::AccessToken const token{"ya29.sample-access-token-for-the-quickstart"};
-  auto sealed = keyring->encrypt(token.reveal());
-  if (!sealed) return std::cerr << "error: " << sealed.error().message() << '\n', false;
-  auto opened = keyring->decrypt(*sealed);
-  if (!opened) return std::cerr << "error: " << opened.error().message() << '\n', false;
+  oauth::FlowCallback callback;
+  callback.state = answer.state;
+  callback.code = oauth::AuthorizationCode(answer.code);
+  callback.session_id = "browser-session-1";
+  callback.client_ip = "203.0.113.7";
+  callback.user_agent = "quickstart";
+  auto replay = callback;
+  auto integration = check("callback", manager.complete_flow<P>(std::move(callback)));
+  std::cout << "  3. callback  state checked, code exchanged: connected " << who(integration) << "\n";
+  auto replayed = manager.complete_flow<P>(std::move(replay));
+  std::cout << "               the same callback again is refused: "
+            << (replayed ? std::string("ACCEPTED (wrong)") : replayed.error().message()) << "\n";
 
-  std::cout << "Encryption at rest\n"
-            << "  keys:      " << keyring->size() << " from OAUTH_ENCRYPTION_KEY (the first encrypts, all decrypt)\n"
-            << "  token:     " << token << " (" << token.size() << " bytes)\n"
-            << "  stored as: Fernet, " << sealed->size() << " characters, AES-128-CBC + HMAC-SHA256\n"
-            << "  read back: " << (opened->plaintext == token.reveal() ? "identical" : "DIFFERENT") << ", with key #"
-            << opened->key_index + 1 << "\n\n";
-  return opened->plaintext == token.reveal();
+  auto token = check("token", manager.get_access_token<P>("acme-corp", "ada", integration.id));
+  std::cout << "  4. token     access token " << token.access_token << ", " << minutes_until(token.expires_at) << "\n";
+
+  auto refreshed = check("refresh", manager.refresh<P>("acme-corp", "ada", integration.id));
+  std::cout << "  5. refresh   new access token " << refreshed.access_token << ", "
+            << (P::rotates_refresh_token ? "the rotated refresh token stored with it"
+                                         : "the refresh token kept (not rotated)")
+            << "\n";
+
+  auto done = check("disconnect", manager.disconnect<P>("acme-corp", "ada", integration.id));
+  std::cout << "  6. revoke    "
+            << (done.revoked_at_provider ? "revoked at " + std::string(P::name) + ", then"
+                                         : "no revocation endpoint, so locally:")
+            << " tokens and consent deleted; integration " << oauth::to_string(done.integration.status) << "\n\n";
 }
 
 }  // namespace
@@ -101,17 +135,43 @@ int main(int argc, char** argv) {
   }
   if (argc != 1) return std::cerr << "usage: quickstart [--generate-key]\n", 2;
 
+  auto keyring = oauth::crypto::Keyring::from_environment();
+  if (!keyring) {
+    std::cerr << "error: " << keyring.error().message() << "\n       make one with: quickstart --generate-key\n";
+    return 1;
+  }
   std::cout << "oauth " << OAUTH_VERSION_MAJOR << '.' << OAUTH_VERSION_MINOR << '.' << OAUTH_VERSION_PATCH
-            << " quickstart\n\n";
-  if (!show_encryption()) return 1;
-  bool ok = true;
+            << " quickstart: four providers, each a mock on loopback over HTTPS\n"
+            << "tokens are encrypted at rest with the key in OAUTH_ENCRYPTION_KEY\n\n";
 
-  std::cout << "Connect an account: send the user's browser to one of these\n"
-            << "  (callback: " << redirect_uri << "; each URL has its own single-use state)\n\n";
-  constexpr auto providers = boost::hana::tuple_t<oauth::providers::Google, oauth::providers::Microsoft<>,
-                                                  oauth::providers::Notion, oauth::providers::YouTube>;
-  boost::hana::for_each(providers, [&](auto provider) {
-    ok = show_authorization_url<typename decltype(provider)::type>() && ok;
+  auto const tls = oauth::testing::TestCertificates::make();
+  oauth::Runtime runtime{2};
+  oauth::TokenStore<oauth::store::MemoryBackend> store(oauth::store::MemoryBackend{}, std::move(*keyring));
+  auto tls_context = oauth::HttpsTransport::default_tls_context();
+  tls_context.add_certificate_authority(boost::asio::buffer(tls.ca_pem));
+  Manager manager(runtime.executor(), store, oauth::HttpsTransport(runtime.executor(), std::move(tls_context)));
+
+  int failures = 0;
+  boost::hana::for_each(boost::hana::tuple_t<Google, Microsoft<>, Notion, YouTube>, [&](auto type) {
+    using P = typename decltype(type)::type;
+    oauth::testing::MockProvider mock({.flavor = flavor<P>(), .tls = &tls});
+    auto configured = manager.configure<P>(
+        {"client-id", oauth::ClientSecret("client-secret"), {std::string(redirect_uri)}, mock.base_url()});
+    try {
+      if (!configured) throw Failed{"configure", configured.error()};
+      walk<P>(manager, tls);
+    } catch (Failed const& failed) {
+      ++failures;
+      std::cout << "  " << failed.step << " failed: " << failed.error.message() << "\n\n";
+    }
   });
-  return ok ? 0 : 1;
+
+  auto log = store.audit_log("acme-corp").value();
+  std::cout << "audit log: " << log.size() << " events for tenant acme-corp, for example:\n";
+  for (std::size_t i = 0; i < log.size() && i < 6; ++i)
+    std::cout << "  " << oauth::to_string(log[i].action) << " " << log[i].provider << " "
+              << (log[i].success ? "ok" : "failed: " + log[i].reason) << "\n";
+  std::cout << (failures == 0 ? "\nall four providers: connected, used, refreshed and disconnected\n"
+                              : "\nsome providers failed\n");
+  return failures == 0 ? 0 : 1;
 }
