@@ -231,5 +231,85 @@ TYPED_TEST(EveryProvider, PassingFailuresAreRetriedAndNeverMarkTheIntegration) {
   EXPECT_TRUE(this->h.reauth_events.empty());
 }
 
+/// Google's endpoints, described by an application that never asked for offline access:
+/// its tokens cannot be refreshed, so the manager has no refresh path for it at all.
+struct OnlineOnlyGoogle : providers::GoogleAccounts {
+  static constexpr std::string_view name = "google-online";
+  static constexpr bool supports_refresh = false;
+  static constexpr std::string_view userinfo_endpoint = providers::Google::userinfo_endpoint;
+  static constexpr auto authorization_params = std::array{Param{"access_type", "online"}};
+  static constexpr auto scopes = providers::Google::scopes;
+  static Result<UserInfo> map_user_info(boost::json::object const& json) noexcept {
+    return providers::Google::map_user_info(json);
+  }
+};
+static_assert(!Refreshable<OnlineOnlyGoogle>);
+
+TEST(NoRefresh, AnExpiredTokenOfAProviderThatCannotRefreshNeedsReauthorization) {
+  FlowHarness h;
+  TokenStore<store::MemoryBackend> store(store::MemoryBackend{}, fresh_keyring());
+  ManagerOptions options;
+  options.clock = h.clock;
+  std::vector<ReauthNeeded> told;
+  options.on_reauth_needed = [&](ReauthNeeded const& event) { told.push_back(event); };
+  Manager<OnlineOnlyGoogle> manager(h.runtime.executor(), store, FlowHarness::transport(h.runtime.executor()),
+                                    std::move(options));
+  ASSERT_TRUE(manager.configure<OnlineOnlyGoogle>({"client-id", ClientSecret("client-secret"), {redirect_uri},
+                                                    h.google.base_url()}));
+  auto start = manager.initiate_flow<OnlineOnlyGoogle>({"tenant-1", "user-1", "s", {}, redirect_uri, {}});
+  ASSERT_TRUE(start);
+  auto answer = consent(start->authorization_url, &shared_certificates());
+  FlowCallback callback;
+  callback.state = answer.state;
+  callback.code = AuthorizationCode(answer.code);
+  callback.session_id = "s";
+  auto integration = manager.complete_flow<OnlineOnlyGoogle>(std::move(callback));
+  ASSERT_TRUE(integration) << integration.error().message();
+
+  EXPECT_TRUE(manager.get_access_token<OnlineOnlyGoogle>("tenant-1", "user-1", integration->id));
+  h.clock.advance(std::chrono::hours(2));
+  auto expired = manager.get_access_token<OnlineOnlyGoogle>("tenant-1", "user-1", integration->id);
+  ASSERT_FALSE(expired);
+  EXPECT_EQ(expired.error(), Errc::needs_reauth);
+  EXPECT_EQ(h.google.requests("token"), 1);  // the code exchange only
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told.front().reason, Errc::token_expired);
+}
+
+/// A transport of the application's own: here, one that records what is sent.
+struct RecordingTransport {
+  HttpsTransport inner;
+  std::shared_ptr<std::vector<std::string>> sent = std::make_shared<std::vector<std::string>>();
+
+  template <class CompletionToken>
+  auto async_send(HttpRequest request, CompletionToken&& token) {
+    sent->push_back((request.method == HttpMethod::get ? "GET " : "POST ") + request.url.substr(0, request.url.find('?')));
+    return inner.async_send(std::move(request), std::forward<CompletionToken>(token));
+  }
+};
+static_assert(Transport<RecordingTransport>);
+
+TEST(CustomTransport, AnApplicationsOwnTransportCarriesEveryRequest) {
+  FlowHarness h;
+  TokenStore<store::MemoryBackend> store(store::MemoryBackend{}, fresh_keyring());
+  RecordingTransport transport{FlowHarness::transport(h.runtime.executor())};
+  auto sent = transport.sent;
+  Manager<Notion> manager(h.runtime.executor(), store, std::move(transport));
+  ASSERT_TRUE(manager.configure<Notion>({"client-id", ClientSecret("client-secret"), {redirect_uri}, h.notion.base_url()}));
+  auto start = manager.initiate_flow<Notion>({"tenant-1", "user-1", "s", {}, redirect_uri, {}}).value();
+  auto answer = consent(start.authorization_url, &shared_certificates());
+  FlowCallback callback;
+  callback.state = answer.state;
+  callback.code = AuthorizationCode(answer.code);
+  callback.session_id = "s";
+  auto integration = manager.complete_flow<Notion>(std::move(callback));
+  ASSERT_TRUE(integration);
+  ASSERT_TRUE(manager.refresh<Notion>("tenant-1", "user-1", integration->id));
+  ASSERT_TRUE(manager.disconnect<Notion>("tenant-1", "user-1", integration->id));
+  auto const base = h.notion.base_url();
+  EXPECT_EQ(*sent, (std::vector<std::string>{"POST " + base + "/v1/oauth/token", "POST " + base + "/v1/oauth/token",
+                                             "POST " + base + "/v1/oauth/revoke"}));
+}
+
 }  // namespace
 }  // namespace oauth::testing
