@@ -211,13 +211,14 @@ private:
     auto executor = co_await asio::this_coro::executor;
     auto const connect_deadline = std::min(deadline, Clock::now() + state.options.connect_timeout);
 
-    asio::ip::tcp::resolver resolver(executor);
+    // The timer's handler may run after this frame is gone, so it shares the resolver.
+    auto resolver = std::make_shared<asio::ip::tcp::resolver>(executor);
     asio::steady_timer resolve_timer(executor, connect_deadline);
-    resolve_timer.async_wait([&resolver](boost::system::error_code ec) {
-      if (!ec) resolver.cancel();
+    resolve_timer.async_wait([resolver](boost::system::error_code ec) {
+      if (!ec) resolver->cancel();
     });
     auto [resolve_error, addresses] =
-        co_await resolver.async_resolve(endpoint.host, endpoint.port, asio::as_tuple(asio::use_awaitable));
+        co_await resolver->async_resolve(endpoint.host, endpoint.port, asio::as_tuple(asio::use_awaitable));
     resolve_timer.cancel();
     if (resolve_error) co_return detail::http::network_error(resolve_error, "resolving the host", endpoint);
 

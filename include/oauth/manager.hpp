@@ -461,8 +461,8 @@ private:
 
   template <class P>
   Result<Credential> owned_credential(std::string const& tenant_id, std::string const& user_id,
-                                      std::string const& integration_id) {
-    auto credential = store_->credential(tenant_id, user_id, integration_id);
+                                      std::string const& integration_id, TokenNeed need) {
+    auto credential = store_->credential(tenant_id, user_id, integration_id, need);
     if (credential && credential->record.provider != P::name)
       credential = Error(Errc::integration_not_found, std::string(P::name));
     if (!credential && credential.error() == Errc::integration_not_found)
@@ -475,7 +475,7 @@ private:
   template <class P>
   boost::asio::awaitable<Result<AccessGrant>> access(std::string tenant_id, std::string user_id,
                                                      std::string integration_id, bool force) {
-    auto credential = owned_credential<P>(tenant_id, user_id, integration_id);
+    auto credential = owned_credential<P>(tenant_id, user_id, integration_id, TokenNeed::access);
     if (!credential) co_return credential.error();
     if (credential->record.status == IntegrationStatus::needs_reauth)
       co_return Error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again");
@@ -527,7 +527,8 @@ private:
     requires Refreshable<P>
   boost::asio::awaitable<Result<AccessGrant>> refresh_leased(Credential credential, bool force) {
     // Another process may have refreshed while this one waited for the lease.
-    auto latest = store_->credential(credential.record.tenant_id, credential.record.user_id, credential.record.id);
+    auto latest = store_->credential(credential.record.tenant_id, credential.record.user_id, credential.record.id,
+                                     TokenNeed::access_and_refresh);
     if (!latest) co_return latest.error();
     if (latest->record.version != credential.record.version && !due_for_refresh(latest->record, now()))
       co_return grant(*latest, true);
@@ -580,7 +581,7 @@ private:
   template <class P>
   boost::asio::awaitable<Result<Disconnection>> disconnect_impl(std::string tenant_id, std::string user_id,
                                                                 std::string integration_id) {
-    auto credential = owned_credential<P>(tenant_id, user_id, integration_id);
+    auto credential = owned_credential<P>(tenant_id, user_id, integration_id, TokenNeed::access_and_refresh);
     if (!credential) co_return credential.error();
     Disconnection result;
     if constexpr (Revocable<P>) {

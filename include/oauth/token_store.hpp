@@ -62,6 +62,10 @@ struct Credential {
   std::optional<RefreshToken> refresh_token = {};
 };
 
+/// Which tokens a reader needs in the clear: handing out a fresh access token has no use
+/// for the refresh token, so it is left encrypted.
+enum class TokenNeed { access, access_and_refresh };
+
 /// New tokens for an integration, as the provider issued them.
 struct IssuedTokens {
   AccessToken access_token = {};
@@ -133,18 +137,22 @@ public:
 
   /// The integration with its tokens in the clear. Tokens found under an older key are
   /// stored again under the newest; losing that race to a concurrent write is harmless.
-  Result<Credential> credential(std::string_view tenant_id, std::string_view user_id, std::string_view id) {
+  Result<Credential> credential(std::string_view tenant_id, std::string_view user_id, std::string_view id,
+                                TokenNeed need = TokenNeed::access_and_refresh) {
     auto record = backend_.find_integration(tenant_id, user_id, id);
     if (!record) return record.error();
-    return open(std::move(*record));
+    return open(std::move(*record), need);
   }
 
   /// Stores refreshed tokens over exactly the record they were refreshed from; a refresh
   /// token the provider did not rotate is kept. store_conflict when someone else wrote first.
   Result<Credential> replace_tokens(Credential const& from, IssuedTokens tokens) {
+    // Not rotated and never opened (TokenNeed::access): the stored ciphertext stays.
+    bool const keep_sealed_refresh = !tokens.refresh_token && !from.refresh_token;
     if (!tokens.refresh_token && from.refresh_token) tokens.refresh_token = from.refresh_token;
     auto record = from.record;
     if (auto sealed = seal(record, tokens); !sealed) return sealed.error();
+    if (keep_sealed_refresh) record.refresh_token_ciphertext = from.record.refresh_token_ciphertext;
     auto stored = backend_.update_tokens(std::move(record), from.record.version);
     if (!stored) return stored.error();
     return Credential{std::move(*stored), std::move(tokens.access_token), std::move(tokens.refresh_token)};
@@ -194,14 +202,16 @@ private:
     return {};
   }
 
-  Result<Credential> open(IntegrationRecord record) {
+  Result<Credential> open(IntegrationRecord record, TokenNeed need) {
     if (record.status == IntegrationStatus::disconnected || record.access_token_ciphertext.empty())
       return Error(Errc::integration_not_found, "integration is disconnected");
     auto access = keyring_.decrypt(record.access_token_ciphertext);
     if (!access) return access.error();
     bool rotate = access->needs_reencryption();
     Credential credential{{}, AccessToken(std::move(access->plaintext)), std::nullopt};
-    if (!record.refresh_token_ciphertext.empty()) {
+    // Both tokens are written together, so an access token under an old key means the
+    // refresh token is too: then it is opened to be moved as well.
+    if (!record.refresh_token_ciphertext.empty() && (need == TokenNeed::access_and_refresh || rotate)) {
       auto refresh = keyring_.decrypt(record.refresh_token_ciphertext);
       if (!refresh) return refresh.error();
       rotate = rotate || refresh->needs_reencryption();

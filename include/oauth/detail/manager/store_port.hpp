@@ -17,7 +17,8 @@ public:
   virtual Result<FlowState> take_state(std::string_view state, TimePoint now) = 0;
   virtual Result<IntegrationRecord> save_connection(IntegrationRecord, IssuedTokens const&, ConsentRecord) = 0;
   virtual Result<std::vector<IntegrationRecord>> list(std::string_view tenant_id, std::string_view user_id) = 0;
-  virtual Result<Credential> credential(std::string_view tenant_id, std::string_view user_id, std::string_view id) = 0;
+  virtual Result<Credential> credential(std::string_view tenant_id, std::string_view user_id, std::string_view id,
+                                        TokenNeed need) = 0;
   virtual Result<Credential> replace_tokens(Credential const&, IssuedTokens) = 0;
   virtual Result<IntegrationRecord> set_status(std::string_view id, IntegrationStatus) = 0;
   virtual Result<IntegrationRecord> disconnect(std::string_view tenant_id, std::string_view user_id,
@@ -42,8 +43,9 @@ public:
   Result<std::vector<IntegrationRecord>> list(std::string_view tenant_id, std::string_view user_id) override {
     return store_.list(tenant_id, user_id);
   }
-  Result<Credential> credential(std::string_view tenant_id, std::string_view user_id, std::string_view id) override {
-    return store_.credential(tenant_id, user_id, id);
+  Result<Credential> credential(std::string_view tenant_id, std::string_view user_id, std::string_view id,
+                                TokenNeed need) override {
+    return store_.credential(tenant_id, user_id, id, need);
   }
   Result<Credential> replace_tokens(Credential const& from, IssuedTokens tokens) override {
     return store_.replace_tokens(from, std::move(tokens));
