@@ -60,6 +60,13 @@ public:
     return response;
   }
 
+  /// The code for tokens, as the library sends it.
+  http::response<http::string_body> exchange(std::string const& code) {
+    return send(http::verb::post, "/token",
+                "grant_type=authorization_code&code=" + code + "&redirect_uri=" + redirect +
+                    "&client_id=client-id&client_secret=client-secret");
+  }
+
   /// The consent step: a code for a fresh authorization (no PKCE challenge).
   std::string code() {
     auto response = send(http::verb::get, "/o/oauth2/v2/auth?response_type=code&client_id=client-id&redirect_uri=" +
@@ -267,9 +274,7 @@ void BM_Floor_CompleteFlow(benchmark::State& state) {
     state.PauseTiming();
     auto code = browser.code();
     state.ResumeTiming();
-    auto token = client.send(http::verb::post, "/token",
-                             "grant_type=authorization_code&code=" + code + "&redirect_uri=" + redirect +
-                                 "&client_id=client-id&client_secret=client-secret");
+    auto token = client.exchange(code);
     auto access = boost::json::parse(token.body()).at("access_token").as_string();
     auto user = client.send(http::verb::get, "/v1/userinfo", {}, "Bearer " + std::string(access));
     auto info = boost::json::parse(user.body());
@@ -366,9 +371,7 @@ void BM_Floor_SingleFlightRefresh(benchmark::State& state) {
   Setup setup;
   RawClient client(setup.mock.port());
   auto code = client.code();
-  auto first = client.send(http::verb::post, "/token",
-                           "grant_type=authorization_code&code=" + code + "&redirect_uri=" + redirect +
-                               "&client_id=client-id&client_secret=client-secret");
+  auto first = client.exchange(code);
   std::string refresh(boost::json::parse(first.body()).at("refresh_token").as_string());
   for (auto _ : state) {
     auto response = client.send(http::verb::post, "/token",

@@ -21,13 +21,7 @@ struct AuthorizationTest : ::testing::Test {
         .value();
   }
   FlowCallback callback_for(FlowStart const& start, std::string session = "session-1") {
-    auto answer = consent(start.authorization_url, &shared_certificates());
-    FlowCallback callback;
-    callback.state = answer.state;
-    callback.code = AuthorizationCode(answer.code);
-    callback.error = answer.error;
-    callback.session_id = std::move(session);
-    return callback;
+    return consent_callback(start.authorization_url, std::move(session));
   }
   /// Failed connects of tenant-1, and those no tenant can be named for (an unknown or
   /// spent state).
@@ -200,12 +194,8 @@ TEST_F(AuthorizationTest, EachRfc6749ErrorBecomesItsOwnCode) {
 
 TEST_F(AuthorizationTest, MicrosoftAadstsErrorsKeepTheirCodeInTheDescription) {
   auto flow = h.manager.initiate_flow<Microsoft<>>({"tenant-1", "user-1", "s", {}, redirect_uri, {}}).value();
-  auto answer = consent(flow.authorization_url, &shared_certificates());
+  auto callback = consent_callback(flow.authorization_url, "s");
   h.microsoft.fail({.kind = FaultKind::oauth_error, .endpoint = "token", .error = "invalid_client"});
-  FlowCallback callback;
-  callback.state = answer.state;
-  callback.code = AuthorizationCode(answer.code);
-  callback.session_id = "s";
   auto result = h.manager.complete_flow<Microsoft<>>(std::move(callback));
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error(), Errc::invalid_client);
@@ -259,12 +249,7 @@ TEST_F(AuthorizationTest, ProgressiveActivationAsksOnlyForWhatIsMissing) {
   auto flow = h.manager.initiate_flow<Google>({"tenant-1", "user-1", "session-1", missing, redirect_uri, {}});
   ASSERT_TRUE(flow);
   EXPECT_EQ(query_params(flow->authorization_url)["include_granted_scopes"], "true");
-  auto answer = consent(flow->authorization_url, &shared_certificates());
-  FlowCallback callback;
-  callback.state = answer.state;
-  callback.code = AuthorizationCode(answer.code);
-  callback.session_id = "session-1";
-  auto integration = h.manager.complete_flow<Google>(std::move(callback));
+  auto integration = h.manager.complete_flow<Google>(consent_callback(flow->authorization_url, "session-1"));
   ASSERT_TRUE(integration);
   coverage = h.manager.scope_coverage<Google>("tenant-1", "user-1", {"calendar.readonly", "drive.readonly"});
   EXPECT_TRUE(coverage->granted);

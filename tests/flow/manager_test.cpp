@@ -129,14 +129,10 @@ TYPED_TEST(EveryProvider, AThousandConcurrentCallersShareOneRefresh) {
       calls.push_back(this->h.manager.template async_refresh<TypeParam>("tenant-1", "user-1", integration->id,
                                                                         boost::asio::use_future));
   }
-  std::set<std::string> tokens;
-  for (auto& call : calls) {
-    auto grant = call.get();
-    ASSERT_TRUE(grant) << grant.error().message();
-    tokens.insert(std::string(grant->access_token.reveal()));
-  }
+  auto tokens = distinct_tokens(calls);
+  ASSERT_TRUE(tokens) << tokens.error().message();
   EXPECT_EQ(this->h.template mock<TypeParam>().requests("token.refresh_token"), 1);
-  EXPECT_EQ(tokens.size(), 1u);
+  EXPECT_EQ(tokens->size(), 1u);
 }
 
 TYPED_TEST(EveryProvider, DisconnectRevokesWhereItCanAndForgetsTheTokens) {
@@ -258,12 +254,7 @@ TEST(NoRefresh, AnExpiredTokenOfAProviderThatCannotRefreshNeedsReauthorization) 
                                                     h.google.base_url()}));
   auto start = manager.initiate_flow<OnlineOnlyGoogle>({"tenant-1", "user-1", "s", {}, redirect_uri, {}});
   ASSERT_TRUE(start);
-  auto answer = consent(start->authorization_url, &shared_certificates());
-  FlowCallback callback;
-  callback.state = answer.state;
-  callback.code = AuthorizationCode(answer.code);
-  callback.session_id = "s";
-  auto integration = manager.complete_flow<OnlineOnlyGoogle>(std::move(callback));
+  auto integration = manager.complete_flow<OnlineOnlyGoogle>(consent_callback(start->authorization_url, "s"));
   ASSERT_TRUE(integration) << integration.error().message();
 
   EXPECT_TRUE(manager.get_access_token<OnlineOnlyGoogle>("tenant-1", "user-1", integration->id));
@@ -297,12 +288,7 @@ TEST(CustomTransport, AnApplicationsOwnTransportCarriesEveryRequest) {
   Manager<Notion> manager(h.runtime.executor(), store, std::move(transport));
   ASSERT_TRUE(manager.configure<Notion>({"client-id", ClientSecret("client-secret"), {redirect_uri}, h.notion.base_url()}));
   auto start = manager.initiate_flow<Notion>({"tenant-1", "user-1", "s", {}, redirect_uri, {}}).value();
-  auto answer = consent(start.authorization_url, &shared_certificates());
-  FlowCallback callback;
-  callback.state = answer.state;
-  callback.code = AuthorizationCode(answer.code);
-  callback.session_id = "s";
-  auto integration = manager.complete_flow<Notion>(std::move(callback));
+  auto integration = manager.complete_flow<Notion>(consent_callback(start.authorization_url, "s"));
   ASSERT_TRUE(integration);
   ASSERT_TRUE(manager.refresh<Notion>("tenant-1", "user-1", integration->id));
   ASSERT_TRUE(manager.disconnect<Notion>("tenant-1", "user-1", integration->id));

@@ -62,14 +62,9 @@ TEST_F(RealOAuthServer, ACustomProviderRunsCodePkceRefreshAndRevocation) {
   ASSERT_TRUE(start) << start.error().message();
   EXPECT_NE(start->authorization_url.find("code_challenge_method=S256"), std::string::npos);
 
-  auto answer = consent(start->authorization_url);
-  ASSERT_FALSE(answer.code.empty()) << answer.location;
-  EXPECT_EQ(answer.state, start->state);
-
-  FlowCallback callback;
-  callback.state = answer.state;
-  callback.code = AuthorizationCode(answer.code);
-  callback.session_id = "session-1";
+  auto callback = consent_callback(start->authorization_url, "session-1", nullptr);
+  ASSERT_FALSE(callback.code.empty());
+  EXPECT_EQ(callback.state, start->state);
   auto integration = manager.complete_flow<AcmeIdentity>(std::move(callback));
   ASSERT_TRUE(integration) << integration.error().message();
   EXPECT_EQ(integration->account_id, "johndoe");

@@ -80,17 +80,12 @@ TEST(Refresh, AProviderThatStallsTimesOutAndIsNotMarked) {
   ASSERT_TRUE(integration);
   TokenStore<store::MemoryBackend> store(h.store.backend(), h.store.keyring());
   ManagerOptions options;
-  options.clock = h.clock;
   options.retry.max_attempts = 2;
   options.retry.initial_backoff = std::chrono::milliseconds(10);
-  AllProviders impatient(h.runtime.executor(), store,
-                         FlowHarness::transport(h.runtime.executor(), {.total_timeout = std::chrono::milliseconds(200)}),
-                         std::move(options));
-  ASSERT_TRUE(impatient.configure<Microsoft<>>({"client-id", ClientSecret("client-secret"), {redirect_uri},
-                                                h.microsoft.base_url()}));
+  auto impatient = h.another_manager(store, std::move(options), {.total_timeout = std::chrono::milliseconds(200)});
   h.microsoft.fail({.kind = FaultKind::stall, .stall = std::chrono::milliseconds(1000), .times = 2});
   h.clock.advance(std::chrono::hours(2));
-  auto grant = impatient.get_access_token<Microsoft<>>("tenant-1", "user-1", integration->id);
+  auto grant = impatient->get_access_token<Microsoft<>>("tenant-1", "user-1", integration->id);
   ASSERT_FALSE(grant);
   EXPECT_EQ(grant.error(), Errc::timeout);
   EXPECT_EQ(h.store.backend().find_integration("tenant-1", "user-1", integration->id)->status,
@@ -104,29 +99,21 @@ TEST(Refresh, TwoProcessesSharingAStoreRefreshOnce) {
   ASSERT_TRUE(integration);
   // A second manager over the same records: another process, with its own single-flight.
   TokenStore<store::MemoryBackend> other_store(h.store.backend(), h.store.keyring());
-  ManagerOptions options;
-  options.clock = h.clock;
-  AllProviders other(h.runtime.executor(), other_store, FlowHarness::transport(h.runtime.executor()), std::move(options));
-  ASSERT_TRUE(other.configure<Microsoft<>>({"client-id", ClientSecret("client-secret"), {redirect_uri},
-                                           h.microsoft.base_url()}));
+  auto other = h.another_manager(other_store);
   h.clock.advance(std::chrono::hours(2));
   std::vector<std::future<Result<AccessGrant>>> calls;
   for (int i = 0; i < 200; ++i) {
     calls.push_back(h.manager.async_get_access_token<Microsoft<>>("tenant-1", "user-1", integration->id,
                                                                  boost::asio::use_future));
-    calls.push_back(other.async_get_access_token<Microsoft<>>("tenant-1", "user-1", integration->id,
-                                                             boost::asio::use_future));
+    calls.push_back(other->async_get_access_token<Microsoft<>>("tenant-1", "user-1", integration->id,
+                                                              boost::asio::use_future));
   }
-  std::set<std::string> tokens;
-  for (auto& call : calls) {
-    auto grant = call.get();
-    ASSERT_TRUE(grant) << grant.error().message();
-    tokens.insert(std::string(grant->access_token.reveal()));
-  }
+  auto tokens = distinct_tokens(calls);
+  ASSERT_TRUE(tokens) << tokens.error().message();
   // Microsoft rotates refresh tokens: a second refresh with the old one would have been
   // invalid_grant and marked the integration.
   EXPECT_EQ(h.microsoft.requests("token.refresh_token"), 1);
-  EXPECT_EQ(tokens.size(), 1u);
+  EXPECT_EQ(tokens->size(), 1u);
   EXPECT_EQ(h.store.backend().find_integration("tenant-1", "user-1", integration->id)->status,
             IntegrationStatus::active);
   // The lease was given back, not left to run out.
@@ -144,8 +131,8 @@ TEST(Refresh, TokensUnderARetiredKeyAreReadAndMovedToTheNewKey) {
   auto ring = crypto::Keyring::from_list(std::string(new_key.reveal()) + "," + std::string(h.key.reveal()));
   ASSERT_TRUE(ring);
   TokenStore<store::MemoryBackend> rotated(h.store.backend(), std::move(*ring));
-  AllProviders manager(h.runtime.executor(), rotated, FlowHarness::transport(h.runtime.executor()));
-  auto grant = manager.get_access_token<Google>("tenant-1", "user-1", integration->id);
+  auto manager = h.another_manager(rotated);
+  auto grant = manager->get_access_token<Google>("tenant-1", "user-1", integration->id);
   ASSERT_TRUE(grant) << grant.error().message();
   EXPECT_EQ(grant->access_token, original.access_token);
 
@@ -162,8 +149,8 @@ TEST(Refresh, AWrongKeyIsATypedErrorAndLeavesTheRecordAlone) {
   ASSERT_TRUE(integration);
   auto const before = h.store.backend().find_integration("tenant-1", "user-1", integration->id).value();
   TokenStore<store::MemoryBackend> wrong(h.store.backend(), fresh_keyring());
-  AllProviders manager(h.runtime.executor(), wrong, FlowHarness::transport(h.runtime.executor()));
-  auto grant = manager.get_access_token<Google>("tenant-1", "user-1", integration->id);
+  auto manager = h.another_manager(wrong);
+  auto grant = manager->get_access_token<Google>("tenant-1", "user-1", integration->id);
   ASSERT_FALSE(grant);
   EXPECT_EQ(grant.error(), Errc::invalid_signature);
   auto const after = h.store.backend().find_integration("tenant-1", "user-1", integration->id).value();

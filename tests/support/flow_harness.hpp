@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
+#include <set>
 #include <memory>
 #include <string>
 
@@ -40,6 +42,29 @@ struct TestClock {
 
 inline constexpr char redirect_uri[] = "https://app.example/oauth/callback";
 
+/// The callback a browser brings back from consenting at `authorization_url`.
+inline FlowCallback consent_callback(std::string const& authorization_url, std::string session,
+                                     TestCertificates const* tls = &shared_certificates()) {
+  auto answer = consent(authorization_url, tls);
+  FlowCallback callback;
+  callback.state = answer.state;
+  callback.code = AuthorizationCode(answer.code);
+  callback.error = answer.error;
+  callback.session_id = std::move(session);
+  return callback;
+}
+
+/// The distinct access tokens a batch of concurrent calls got, or the first failure.
+inline Result<std::set<std::string>> distinct_tokens(std::vector<std::future<Result<AccessGrant>>>& calls) {
+  std::set<std::string> tokens;
+  for (auto& call : calls) {
+    auto grant = call.get();
+    if (!grant) return grant.error();
+    tokens.insert(std::string(grant->access_token.reveal()));
+  }
+  return tokens;
+}
+
 /// The four mock providers over HTTPS with a test CA, a memory store and a manager of all
 /// four, each provider configured to its mock.
 struct FlowHarness {
@@ -50,10 +75,10 @@ struct FlowHarness {
         notion(with(base, Flavor::notion)),
         store(store::MemoryBackend{}, crypto::Keyring::from_list(key.reveal()).value()),
         manager(runtime.executor(), store, transport(runtime.executor()), options(std::move(manager_options))) {
-    configure<providers::Google>(google);
-    configure<providers::YouTube>(youtube);
-    configure<providers::Microsoft<>>(microsoft);
-    configure<providers::Notion>(notion);
+    configure<providers::Google>(manager, google);
+    configure<providers::YouTube>(manager, youtube);
+    configure<providers::Microsoft<>>(manager, microsoft);
+    configure<providers::Notion>(manager, notion);
   }
 
   static HttpsTransport transport(boost::asio::any_io_executor executor, TransportOptions options = {}) {
@@ -76,12 +101,7 @@ struct FlowHarness {
                               std::string tenant = "tenant-1", std::string session = "session-1") {
     auto start = manager.template initiate_flow<P>({tenant, user, session, std::move(scopes), redirect_uri, {}});
     if (!start) return start.error();
-    auto answer = consent(start->authorization_url, &shared_certificates());
-    FlowCallback callback;
-    callback.state = answer.state;
-    callback.code = AuthorizationCode(answer.code);
-    callback.error = answer.error;
-    callback.session_id = session;
+    auto callback = consent_callback(start->authorization_url, session);
     callback.client_ip = "203.0.113.7";
     callback.user_agent = "flow-test";
     return manager.template complete_flow<P>(std::move(callback));
@@ -93,6 +113,22 @@ struct FlowHarness {
     if constexpr (flavor_of<P>() == Flavor::google) return {"calendar.readonly"};
     else if constexpr (flavor_of<P>() == Flavor::youtube) return {"youtube.readonly"};
     else return {};
+  }
+
+  /// Another manager of all four providers over `store`, with the harness's clock: another
+  /// process, or this one with other options.
+  std::unique_ptr<AllProviders> another_manager(TokenStore<store::MemoryBackend>& store,
+                                                ManagerOptions manager_options = {},
+                                                TransportOptions transport_options = {}) {
+    manager_options.clock = clock;
+    auto other = std::make_unique<AllProviders>(runtime.executor(), store,
+                                                transport(runtime.executor(), transport_options),
+                                                std::move(manager_options));
+    configure<providers::Google>(*other, google);
+    configure<providers::YouTube>(*other, youtube);
+    configure<providers::Microsoft<>>(*other, microsoft);
+    configure<providers::Notion>(*other, notion);
+    return other;
   }
 
   TestClock clock;
@@ -123,7 +159,7 @@ private:
   }
 
   template <class P>
-  void configure(MockProvider& mock) {
+  static void configure(AllProviders& manager, MockProvider& mock) {
     auto configured = manager.template configure<P>(
         {"client-id", ClientSecret("client-secret"), {redirect_uri}, mock.base_url()});
     if (!configured) throw std::runtime_error(configured.error().message());
