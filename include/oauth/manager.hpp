@@ -243,8 +243,7 @@ public:
   template <class P>
   Result<AccessGrant> get_access_token(std::string tenant_id, std::string user_id, std::string integration_id) {
     check_listed<P>();
-    return detail::async::wait<AccessGrant>(
-        executor_, access<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id), false));
+    return access_blocking<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id), false);
   }
 
   /// Refreshes now, whatever the token's expiry. Only for providers that refresh.
@@ -261,8 +260,7 @@ public:
     requires Refreshable<P>
   Result<AccessGrant> refresh(std::string tenant_id, std::string user_id, std::string integration_id) {
     check_listed<P>();
-    return detail::async::wait<AccessGrant>(
-        executor_, access<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id), true));
+    return access_blocking<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id), true);
   }
 
   /// Revokes at the provider where it can, then deletes the tokens and consents and marks
@@ -459,39 +457,80 @@ private:
             refreshed};
   }
 
+  /// The integration, if it is this user's in this tenant and P's; anyone else is told it
+  /// does not exist, and the attempt is audited.
   template <class P>
-  Result<Credential> owned_credential(std::string const& tenant_id, std::string const& user_id,
-                                      std::string const& integration_id, TokenNeed need) {
-    auto credential = store_->credential(tenant_id, user_id, integration_id, need);
-    if (credential && credential->record.provider != P::name)
-      credential = Error(Errc::integration_not_found, std::string(P::name));
-    if (!credential && credential.error() == Errc::integration_not_found)
+  Result<IntegrationRecord> owned_record(std::string const& tenant_id, std::string const& user_id,
+                                         std::string const& integration_id) {
+    auto record = store_->find(tenant_id, user_id, integration_id);
+    if (record && (record->provider != P::name || record->status == IntegrationStatus::disconnected))
+      record = Error(Errc::integration_not_found, std::string(P::name));
+    if (!record && record.error() == Errc::integration_not_found)
       audit({.tenant_id = tenant_id, .user_id = user_id, .provider = std::string(P::name),
              .integration_id = integration_id, .action = AuditAction::token_access_denied, .success = false,
-             .reason = credential.error().message()});
-    return credential;
+             .reason = record.error().message()});
+    return record;
+  }
+
+  /// What a token request needs: an answer found without the network (a fresh token, an
+  /// error), or a refresh of `refresh_from`. Expiry is decided on the record, so callers
+  /// that go on to wait for a refresh have decrypted nothing.
+  struct AccessPlan {
+    std::optional<Result<AccessGrant>> answer;
+    IntegrationRecord refresh_from;
+  };
+
+  template <class P>
+  AccessPlan plan_access(std::string const& tenant_id, std::string const& user_id, std::string const& integration_id,
+                         bool force) {
+    auto record = owned_record<P>(tenant_id, user_id, integration_id);
+    if (!record) return {record.error(), {}};
+    if (record->status == IntegrationStatus::needs_reauth)
+      return {Error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again"), {}};
+    if constexpr (Refreshable<P>) {
+      if (force || due_for_refresh(*record, now())) return {std::nullopt, std::move(*record)};
+    } else {
+      if (record->expires_at && *record->expires_at <= now())
+        return {mark_needs_reauth<P>(*record, Error(Errc::token_expired, std::string(P::name) + " cannot refresh")), {}};
+    }
+    auto credential = store_->credential(tenant_id, user_id, integration_id, TokenNeed::access);
+    if (!credential) return {credential.error(), {}};
+    return {grant(*credential, false), {}};
   }
 
   template <class P>
   boost::asio::awaitable<Result<AccessGrant>> access(std::string tenant_id, std::string user_id,
                                                      std::string integration_id, bool force) {
-    auto credential = owned_credential<P>(tenant_id, user_id, integration_id, TokenNeed::access);
-    if (!credential) co_return credential.error();
-    if (credential->record.status == IntegrationStatus::needs_reauth)
-      co_return Error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again");
-    if (!force && !due_for_refresh(credential->record, now())) co_return grant(*credential, false);
-    if constexpr (Refreshable<P>) {
-      auto lead = [this, c = std::move(*credential), force]() mutable { return refresh_once<P>(std::move(c), force); };
-      co_return co_await refreshes_.run(integration_id, std::move(lead));
-    } else {
-      if (credential->record.expires_at && *credential->record.expires_at > now()) co_return grant(*credential, false);
-      Error expired(Errc::token_expired, std::string(P::name) + " cannot refresh");
-      co_return co_await mark_needs_reauth<P>(credential->record, std::move(expired));
-    }
+    auto plan = plan_access<P>(tenant_id, user_id, integration_id, force);
+    if (plan.answer) co_return std::move(*plan.answer);
+    if constexpr (Refreshable<P>) co_return co_await shared_refresh<P>(std::move(plan.refresh_from));
+    else co_return Error(Errc::invalid_argument, "no refresh for a provider that cannot refresh");
+  }
+
+  /// The blocking form: only a refresh goes through the executor; a fresh token is read on
+  /// the calling thread.
+  template <class P>
+  Result<AccessGrant> access_blocking(std::string tenant_id, std::string user_id, std::string integration_id,
+                                     bool force) {
+    auto plan = plan_access<P>(tenant_id, user_id, integration_id, force);
+    if (plan.answer) return std::move(*plan.answer);
+    if constexpr (Refreshable<P>)
+      return detail::async::wait<AccessGrant>(executor_, shared_refresh<P>(std::move(plan.refresh_from)));
+    else
+      return Error(Errc::invalid_argument, "no refresh for a provider that cannot refresh");
+  }
+
+  /// One refresh for every caller that asks while it runs.
+  template <class P>
+    requires Refreshable<P>
+  boost::asio::awaitable<Result<AccessGrant>> shared_refresh(IntegrationRecord record) {
+    std::string const id = record.id;
+    auto lead = [this, r = std::move(record)]() mutable { return refresh_once<P>(std::move(r)); };
+    co_return co_await refreshes_.run(id, std::move(lead));
   }
 
   template <class P>
-  boost::asio::awaitable<Result<AccessGrant>> mark_needs_reauth(IntegrationRecord const& record, Error reason) {
+  Error mark_needs_reauth(IntegrationRecord const& record, Error reason) {
     (void)store_->set_status(record.id, IntegrationStatus::needs_reauth);
     audit({.tenant_id = record.tenant_id, .user_id = record.user_id, .provider = record.provider,
            .integration_id = record.id, .action = AuditAction::needs_reauth, .success = false,
@@ -500,15 +539,15 @@ private:
       options_.on_reauth_needed(ReauthNeeded{record.tenant_id, record.user_id, record.provider, record.id, reason});
     Error error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again: " + reason.message());
     error.provider = P::name;
-    co_return error;
+    return error;
   }
 
   /// One refresh of one integration, by this process while it holds the integration's
   /// lease. A token someone else refreshed meanwhile is used instead of refreshing again.
   template <class P>
     requires Refreshable<P>
-  boost::asio::awaitable<Result<AccessGrant>> refresh_once(Credential credential, bool force) {
-    auto const id = credential.record.id;
+  boost::asio::awaitable<Result<AccessGrant>> refresh_once(IntegrationRecord record) {
+    auto const id = record.id;
     auto const lease_deadline = now() + options_.refresh_lease;
     while (true) {
       auto leased = store_->try_acquire_refresh_lease(id, holder_, now(), now() + options_.refresh_lease);
@@ -518,32 +557,30 @@ private:
       boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, std::chrono::milliseconds(50));
       co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     }
-    auto result = co_await refresh_leased<P>(std::move(credential), force);
+    auto result = co_await refresh_leased<P>(std::move(record));
     (void)store_->release_refresh_lease(id, holder_);
     co_return result;
   }
 
   template <class P>
     requires Refreshable<P>
-  boost::asio::awaitable<Result<AccessGrant>> refresh_leased(Credential credential, bool force) {
+  boost::asio::awaitable<Result<AccessGrant>> refresh_leased(IntegrationRecord record) {
     // Another process may have refreshed while this one waited for the lease.
-    auto latest = store_->credential(credential.record.tenant_id, credential.record.user_id, credential.record.id,
-                                     TokenNeed::access_and_refresh);
+    auto latest = store_->credential(record.tenant_id, record.user_id, record.id, TokenNeed::access_and_refresh);
     if (!latest) co_return latest.error();
-    if (latest->record.version != credential.record.version && !due_for_refresh(latest->record, now()))
+    if (latest->record.version != record.version && !due_for_refresh(latest->record, now()))
       co_return grant(*latest, true);
     if (latest->record.status == IntegrationStatus::needs_reauth)
       co_return Error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again");
-    credential = std::move(*latest);
-    (void)force;
+    auto credential = std::move(*latest);
 
     AuditEvent event{.tenant_id = credential.record.tenant_id, .user_id = credential.record.user_id,
                      .provider = std::string(P::name), .integration_id = credential.record.id,
                      .action = AuditAction::refresh, .success = false};
     if (!credential.refresh_token) {
       if (credential.record.expires_at && *credential.record.expires_at > now()) co_return grant(credential, false);
-      Error none(Errc::no_refresh_token, "the provider issued no refresh token");
-      co_return co_await mark_needs_reauth<P>(credential.record, std::move(none));
+      co_return mark_needs_reauth<P>(credential.record,
+                                     Error(Errc::no_refresh_token, "the provider issued no refresh token"));
     }
     auto config = config_for<P>();
     if (!config) co_return config.error();
@@ -558,10 +595,7 @@ private:
     auto tokens = parse_token_response<P>(*response, "refresh");
     wipe(response->body);
     if (!tokens) {
-      if (tokens.error() == Errc::invalid_grant) {
-        auto reason = tokens.error();
-        co_return co_await mark_needs_reauth<P>(credential.record, std::move(reason));
-      }
+      if (tokens.error() == Errc::invalid_grant) co_return mark_needs_reauth<P>(credential.record, tokens.error());
       event.reason = tokens.error().message();
       audit(event);
       co_return tokens.error();
@@ -581,7 +615,9 @@ private:
   template <class P>
   boost::asio::awaitable<Result<Disconnection>> disconnect_impl(std::string tenant_id, std::string user_id,
                                                                 std::string integration_id) {
-    auto credential = owned_credential<P>(tenant_id, user_id, integration_id, TokenNeed::access_and_refresh);
+    auto record = owned_record<P>(tenant_id, user_id, integration_id);
+    if (!record) co_return record.error();
+    auto credential = store_->credential(tenant_id, user_id, integration_id, TokenNeed::access_and_refresh);
     if (!credential) co_return credential.error();
     Disconnection result;
     if constexpr (Revocable<P>) {

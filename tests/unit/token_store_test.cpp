@@ -101,6 +101,11 @@ TEST_F(TokenStoreTest, StatesAreSingleUseAndExpire) {
   flow.state = "s2";
   ASSERT_TRUE(store.put_state(flow));
   EXPECT_EQ(store.take_state("s2", now + std::chrono::minutes(11)).error(), Errc::state_expired);
+  // An hour past its expiry a state is forgotten, used or not.
+  flow.state = "s3";
+  ASSERT_TRUE(store.put_state(flow));
+  EXPECT_EQ(store.take_state("s3", now + std::chrono::minutes(71)).error(), Errc::state_not_found);
+  EXPECT_EQ(store.take_state("s1", now + std::chrono::minutes(71)).error(), Errc::state_not_found);
 }
 
 TEST_F(TokenStoreTest, TheRefreshLeaseIsExclusiveUntilReleasedOrExpired) {

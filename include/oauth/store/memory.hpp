@@ -25,6 +25,7 @@ public:
     std::lock_guard lock(data_->mutex);
     auto key = state.state;
     if (data_->states.contains(key)) return Error(Errc::store_conflict, "authorization state already exists");
+    data_->expiries.emplace(state.expires_at, key);
     data_->states.emplace(std::move(key), StateEntry{std::move(state), false});
     return {};
   }
@@ -32,7 +33,11 @@ public:
   Result<FlowStateRecord> take_state(std::string_view state, TimePoint now) {
     std::lock_guard lock(data_->mutex);
     // Used and expired states linger until an hour past expiry, so a replay is recognized.
-    std::erase_if(data_->states, [&](auto const& e) { return e.second.record.expires_at + std::chrono::hours(1) < now; });
+    auto& expiries = data_->expiries;
+    while (!expiries.empty() && expiries.begin()->first + std::chrono::hours(1) < now) {
+      data_->states.erase(expiries.begin()->second);
+      expiries.erase(expiries.begin());
+    }
     auto it = data_->states.find(std::string(state));
     if (it == data_->states.end()) return Error(Errc::state_not_found);
     if (it->second.used) return Error(Errc::state_already_used);
@@ -163,6 +168,7 @@ private:
   struct Data {
     mutable std::mutex mutex;
     std::map<std::string, StateEntry, std::less<>> states;
+    std::multimap<TimePoint, std::string> expiries;  ///< states by expiry, oldest first
     std::map<std::string, IntegrationRecord, std::less<>> integrations;
     std::vector<ConsentRecord> consents;
     std::vector<AuditEvent> audit;

@@ -10,19 +10,37 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <exception>
+#include <type_traits>
 #include <utility>
 
 namespace oauth::detail::async {
+
+/// `operation`, awaited on `executor`: inline when the awaiting coroutine already runs
+/// there, else spawned there and awaited.
+template <class T>
+boost::asio::awaitable<Result<T>> run_on(boost::asio::any_io_executor executor,
+                                         boost::asio::awaitable<Result<T>> operation) {
+  auto const current = co_await boost::asio::this_coro::executor;
+  if (current == executor) co_return co_await std::move(operation);
+  co_return co_await boost::asio::co_spawn(executor, std::move(operation), boost::asio::use_awaitable);
+}
 
 /// Runs `operation` on `executor` and completes `token` with its result, as `void(Result<T>)`:
 /// a coroutine co_awaits the Result, a future holds it, a callback receives it. Failures
 /// are values; only exceptions that mean the program is broken (bad_alloc) propagate.
 template <class T, class Token>
 auto spawn(boost::asio::any_io_executor executor, boost::asio::awaitable<Result<T>> operation, Token&& token) {
-  return boost::asio::async_initiate<Token, void(Result<T>)>(
+  // A coroutine on the same executor awaits the operation itself: no new coroutine, no
+  // trip through the executor's queue.
+  if constexpr (std::is_same_v<std::decay_t<Token>, boost::asio::use_awaitable_t<>>)
+    return run_on<T>(std::move(executor), std::move(operation));
+  else
+    return boost::asio::async_initiate<Token, void(Result<T>)>(
       [executor](auto handler, boost::asio::awaitable<Result<T>> op) {
         auto const handler_executor = boost::asio::get_associated_executor(handler, executor);
         boost::asio::co_spawn(executor, std::move(op),

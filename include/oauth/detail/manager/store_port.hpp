@@ -17,6 +17,7 @@ public:
   virtual Result<FlowState> take_state(std::string_view state, TimePoint now) = 0;
   virtual Result<IntegrationRecord> save_connection(IntegrationRecord, IssuedTokens const&, ConsentRecord) = 0;
   virtual Result<std::vector<IntegrationRecord>> list(std::string_view tenant_id, std::string_view user_id) = 0;
+  virtual Result<IntegrationRecord> find(std::string_view tenant_id, std::string_view user_id, std::string_view id) = 0;
   virtual Result<Credential> credential(std::string_view tenant_id, std::string_view user_id, std::string_view id,
                                         TokenNeed need) = 0;
   virtual Result<Credential> replace_tokens(Credential const&, IssuedTokens) = 0;
@@ -42,6 +43,9 @@ public:
   }
   Result<std::vector<IntegrationRecord>> list(std::string_view tenant_id, std::string_view user_id) override {
     return store_.list(tenant_id, user_id);
+  }
+  Result<IntegrationRecord> find(std::string_view tenant_id, std::string_view user_id, std::string_view id) override {
+    return store_.find(tenant_id, user_id, id);
   }
   Result<Credential> credential(std::string_view tenant_id, std::string_view user_id, std::string_view id,
                                 TokenNeed need) override {
