@@ -1,7 +1,13 @@
 // Starts oauth2-mock-server on a free loopback port and prints "listening <port>".
 // It signs JWT access tokens with a fresh RSA key, checks PKCE, answers refresh grants
 // with a new refresh token each time, and serves userinfo and revocation.
-import { OAuth2Server } from 'oauth2-mock-server';
+import { webcrypto } from 'node:crypto';
+
+// Node 18 (Debian 12's own) has Web Crypto but not as a global, which jose expects; the
+// machines' Node 20 has both.
+globalThis.crypto ??= webcrypto;
+
+const { OAuth2Server } = await import('oauth2-mock-server');
 
 const server = new OAuth2Server();
 await server.issuer.keys.generate('RS256');
