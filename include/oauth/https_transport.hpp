@@ -233,12 +233,13 @@ private:
     if (connect_error) co_return detail::http::network_error(connect_error, "connecting", endpoint);
 
     if (auto* tls = std::get_if<detail::http::TlsStream>(&connection->stream)) {
-      if (!SSL_set_tlsext_host_name(tls->native_handle(), endpoint.host.c_str()))
+      boost::system::error_code not_an_address;
+      asio::ip::make_address(endpoint.host, not_an_address);
+      // SNI names hosts; RFC 6066 section 3 leaves addresses out.
+      if (not_an_address && !SSL_set_tlsext_host_name(tls->native_handle(), endpoint.host.c_str()))
         co_return Error(Errc::tls_failure, "cannot set the TLS server name for " + endpoint.host);
       tls->set_verify_mode(asio::ssl::verify_peer);
       // OpenSSL checks the name itself, so a mismatch is reported as one.
-      boost::system::error_code not_an_address;
-      asio::ip::make_address(endpoint.host, not_an_address);
       int const named = not_an_address ? SSL_set1_host(tls->native_handle(), endpoint.host.c_str())
                                        : X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(tls->native_handle()),
                                                                        endpoint.host.c_str());

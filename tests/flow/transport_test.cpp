@@ -31,12 +31,21 @@ TEST_F(TransportTest, PlainHttpOnLoopbackAnswersWithTheStatusAndBody) {
   EXPECT_EQ(response->header("content-type"), "application/json; charset=utf-8");
 }
 
-TEST_F(TransportTest, HttpsWithTheTestCaTrustedVerifiesAndSetsSni) {
+TEST_F(TransportTest, HttpsWithTheTestCaTrustedVerifiesThePeer) {
   MockProvider mock({.flavor = Flavor::google, .tls = &shared_certificates()});
   auto transport = FlowHarness::transport(runtime.executor());
   auto response = post(transport, mock.base_url() + "/token");
   ASSERT_TRUE(response) << response.error().message();
   EXPECT_EQ(response->status, 401u);
+  EXPECT_EQ(mock.last_server_name(), "");  // an address is no server name (RFC 6066)
+}
+
+TEST_F(TransportTest, AHostNameIsSentAsSniAndVerified) {
+  MockProvider mock({.flavor = Flavor::google, .tls = &shared_certificates()});
+  auto transport = FlowHarness::transport(runtime.executor());
+  auto response = post(transport, "https://localhost:" + std::to_string(mock.port()) + "/token");
+  ASSERT_TRUE(response) << response.error().message();
+  EXPECT_EQ(mock.last_server_name(), "localhost");
 }
 
 TEST_F(TransportTest, AServerWithAnUntrustedCertificateIsRefused) {

@@ -125,6 +125,7 @@ struct MockProvider::Impl {
   std::deque<Fault> faults;
   std::map<std::string, int> counts;
   int connections = 0;
+  std::string server_name;
   std::map<std::string, std::map<std::string, std::string>> headers;
   std::map<std::string, std::string> bodies;
   Params authorize_params;
@@ -174,6 +175,11 @@ struct MockProvider::Impl {
       stream.next_layer().expires_after(std::chrono::seconds(10));
       auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
       if (ec) co_return;
+      {
+        char const* name = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
+        std::lock_guard lock(self->mutex);
+        self->server_name = name != nullptr ? name : "";
+      }
       co_await session(self, stream);
     } else {
       co_await session(self, plain);
@@ -616,6 +622,11 @@ int MockProvider::connections_accepted() const {
 bool MockProvider::token_active(std::string const& token) const {
   std::lock_guard lock(impl_->mutex);
   return impl_->tokens.contains(token);
+}
+
+std::string MockProvider::last_server_name() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->server_name;
 }
 
 std::map<std::string, std::string> MockProvider::last_headers(std::string const& endpoint) const {

@@ -80,6 +80,8 @@ public:
   /// "userinfo", "revoke", "introspect", "authorize").
   int requests(std::string const& endpoint) const;
   int connections_accepted() const;
+  /// The server name (SNI) the latest TLS client asked for; empty when it sent none.
+  std::string last_server_name() const;
 
   /// Whether the mock still honours this token (false once revoked or rotated away).
   bool token_active(std::string const& token) const;
