@@ -102,8 +102,9 @@ inline Error network_error(boost::system::error_code ec, std::string_view what, 
   return Error(Errc::connection_failed, std::string(what) + " failed: " + ec.message() + where);
 }
 
-/// One exchange on an open connection. `fresh_error` tells a connection the peer had
-/// already closed (safe to retry on a new one) from a failure during the exchange.
+/// One exchange on an open connection. `peer_closed_idle_connection` tells a kept-alive
+/// connection the server had already closed (safe to retry on a new one) from a failure
+/// during the exchange.
 struct Exchange {
   Result<HttpResponse> response;
   bool keep_alive = false;

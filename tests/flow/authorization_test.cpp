@@ -53,6 +53,17 @@ TEST_F(AuthorizationTest, TheUrlCarriesStatePkceAndTheProvidersExtras) {
   EXPECT_NEAR(lifetime.count(), 600, 2);
 }
 
+TEST_F(AuthorizationTest, AProviderNamedAtRunTimeReachesItsTypedApi) {
+  EXPECT_EQ(AllProviders::provider_names, (std::array<std::string_view, 4>{"google", "youtube", "microsoft", "notion"}));
+  std::string visited;
+  EXPECT_TRUE(h.manager.visit_provider("notion", [&](auto type) {
+    using P = typename decltype(type)::type;
+    visited = h.manager.initiate_flow<P>({"tenant-1", "user-1", "s", {}, redirect_uri, {}}).value().authorization_url;
+  }));
+  EXPECT_TRUE(visited.starts_with(h.notion.base_url() + "/v1/oauth/authorize?"));
+  EXPECT_FALSE(h.manager.visit_provider("github", [](auto) { ADD_FAILURE(); }));
+}
+
 TEST_F(AuthorizationTest, NotionAsksForOwnerUserAndNoPkce) {
   auto flow = h.manager.initiate_flow<Notion>({"tenant-1", "user-1", "session-1", {}, redirect_uri, {}});
   ASSERT_TRUE(flow);

@@ -450,7 +450,7 @@ struct MockProvider::Impl {
         if (!challenge || *challenge != grant.challenge) return error(400, "invalid_grant", "PKCE verification failed");
       }
       granted_scopes[grant.account.id] = grant.scopes;
-      return issue(grant.account, grant.scopes, grant.offline, true);
+      return issue(grant.account, grant.scopes, grant.offline);
     }
     if (grant_type == "refresh_token") {
       auto const presented = (*body)["refresh_token"];
@@ -459,12 +459,12 @@ struct MockProvider::Impl {
       auto const held = it->second;
       bool const rotates = options.flavor == Flavor::microsoft || options.flavor == Flavor::notion;
       if (rotates) tokens.erase(it);
-      return issue(held.account, held.scopes, rotates, false);
+      return issue(held.account, held.scopes, rotates);
     }
     return error(400, "unsupported_grant_type", "grant type not supported");
   }
 
-  Response issue(MockAccount const& who, std::vector<std::string> const& scopes, bool with_refresh, bool first) {
+  Response issue(MockAccount const& who, std::vector<std::string> const& scopes, bool with_refresh) {
     auto const now = std::chrono::steady_clock::now();
     auto access = token(options.flavor == Flavor::google || options.flavor == Flavor::youtube ? "ya29." : "at-");
     tokens[access] = Token{who, scopes, now + options.access_token_lifetime, false, false};
@@ -509,7 +509,6 @@ struct MockProvider::Impl {
       }
       if (options.flavor == Flavor::microsoft) out["ext_expires_in"] = lifetime;
     }
-    (void)first;
     return json_response(200, out);
   }
 

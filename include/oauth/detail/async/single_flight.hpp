@@ -45,11 +45,6 @@ public:
     co_return std::move(*result);
   }
 
-  std::size_t in_flight() const {
-    std::lock_guard lock(mutex_);
-    return flights_.size();
-  }
-
 private:
   using Handler = boost::asio::any_completion_handler<void(Result<T>)>;
 
