@@ -23,6 +23,7 @@
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -170,6 +171,30 @@ void BM_Floor_AuthorizationUrl(benchmark::State& state) {
 
 constexpr int state_batch = 2000;
 
+/// States made ahead in batches, each batch made with the clock stopped: a state can be
+/// validated once only.
+struct PreparedStates {
+  PreparedStates(benchmark::State& s, std::vector<std::string>& prepared, std::function<void()> make)
+      : state(s), states(prepared), refill(std::move(make)) {
+    refill();
+  }
+
+  std::string const& next() {
+    if (position == states.size()) {
+      state.PauseTiming();
+      refill();
+      position = 0;
+      state.ResumeTiming();
+    }
+    return states[position++];
+  }
+
+  benchmark::State& state;
+  std::vector<std::string>& states;
+  std::function<void()> refill;
+  std::size_t position = 0;
+};
+
 void BM_Library_ValidateState(benchmark::State& state) {
   oauth::TokenStore<oauth::store::MemoryBackend> store(oauth::store::MemoryBackend{},
                                                        oauth::crypto::Keyring::from_list(key).value());
@@ -188,16 +213,9 @@ void BM_Library_ValidateState(benchmark::State& state) {
       states.push_back(flow.state);
     }
   };
-  refill();
-  std::size_t next = 0;
+  PreparedStates prepared{state, states, refill};
   for (auto _ : state) {
-    if (next == states.size()) {
-      state.PauseTiming();
-      refill();
-      next = 0;
-      state.ResumeTiming();
-    }
-    auto flow = store.take_state(states[next++], now);
+    auto flow = store.take_state(prepared.next(), now);
     bool ok = flow && oauth::crypto::state_matches(flow->session_id, "session");
     benchmark::DoNotOptimize(ok);
   }
@@ -226,16 +244,9 @@ void BM_Floor_ValidateState(benchmark::State& state) {
       states.push_back(id);
     }
   };
-  refill();
-  std::size_t next = 0;
+  PreparedStates prepared{state, states, refill};
   for (auto _ : state) {
-    if (next == states.size()) {
-      state.PauseTiming();
-      refill();
-      next = 0;
-      state.ResumeTiming();
-    }
-    auto it = records.find(states[next++]);
+    auto it = records.find(prepared.next());
     it->second.used = true;
     auto const& c = it->second.verifier_ciphertext;
     int n = floor.decrypt(reinterpret_cast<unsigned char const*>(c.data()), c.size(), out.data());
