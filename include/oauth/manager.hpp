@@ -73,7 +73,8 @@ public:
         }),
         options_(std::move(options)),
         holder_(crypto::random_token(12).value()) {
-    static_assert(sizeof...(Ps) == provider_names.size());
+    // Names route callbacks and stored integrations: Microsoft<"common"> and
+    // Microsoft<"contoso"> in one manager would share them.
     static_assert(std::ranges::all_of(provider_names, [](auto n) {
                     return std::ranges::count(provider_names, n) == 1;
                   }), "oauth Manager: two providers share a name");
@@ -382,6 +383,7 @@ private:
     ClientCredentials const client{(*config)->client_id, (*config)->client_secret};
     auto request = authorization_code_request<P>(client, callback.code, flow->redirect_uri,
                                                  flow->code_verifier ? &*flow->code_verifier : nullptr);
+    // Not retried: a code is single use, so a retry after a lost answer could only fail.
     auto response = co_await send<P>(**config, std::move(request));
     if (!response) co_return fail(response.error());
     auto tokens = parse_token_response<P>(*response, "code exchange");
