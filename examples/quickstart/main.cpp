@@ -166,8 +166,8 @@ int main(int argc, char** argv) {
     }
   });
 
-  auto log = store.audit_log("acme-corp").value();
-  std::cout << "audit log: " << log.size() << " events for tenant acme-corp, for example:\n";
+  auto log = store.audit_log({"acme-corp", "ada"}).value();
+  std::cout << "audit log: " << log.size() << " events for ada at acme-corp, for example:\n";
   for (std::size_t i = 0; i < log.size() && i < 6; ++i)
     std::cout << "  " << oauth::to_string(log[i].action) << " " << log[i].provider << " "
               << (log[i].success ? "ok" : "failed: " + log[i].reason) << "\n";

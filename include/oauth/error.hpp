@@ -85,6 +85,9 @@ enum class Errc {
   no_refresh_token,
   store_failure,
   store_conflict,
+  store_unavailable,     ///< the database cannot be reached now; nothing was written
+  schema_too_new,        ///< the store was migrated by a newer version of this library
+  undecryptable_token,   ///< a stored token is corrupt, foreign, or under a key no longer configured
 };
 
 namespace detail {
@@ -155,6 +158,9 @@ private:
       case Errc::no_refresh_token: return "the integration has no refresh token";
       case Errc::store_failure: return "the token store failed";
       case Errc::store_conflict: return "the stored record changed concurrently";
+      case Errc::store_unavailable: return "the token store is unavailable";
+      case Errc::schema_too_new: return "the token store's schema is newer than this library";
+      case Errc::undecryptable_token: return "a stored token cannot be decrypted";
     }
     return "unknown oauth error";
   }
@@ -198,7 +204,7 @@ struct Error {
 /// a reason to think a grant is dead.
 inline bool is_transient(Error const& e) noexcept {
   return e == Errc::timeout || e == Errc::connection_failed || e == Errc::rate_limited ||
-         e == Errc::provider_unavailable;
+         e == Errc::provider_unavailable || e == Errc::store_unavailable;
 }
 
 /// Found by boost::system::result<T, Error>::value() when it holds an error.

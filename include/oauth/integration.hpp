@@ -6,8 +6,10 @@
 #include <oauth/secret.hpp>
 #include <oauth/user_info.hpp>
 
+#include <cstddef>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace oauth {
@@ -25,11 +27,14 @@ struct Integration {
   std::optional<TimePoint> expires_at = {};
   TimePoint created_at = {};
   TimePoint updated_at = {};
+  std::optional<TimePoint> last_used_at = {};
+  std::optional<TimePoint> last_validated_at = {};
 
   static Integration from(IntegrationRecord const& record) {
-    return {record.id,     record.tenant_id, record.user_id,    record.provider,   record.account_id,
-            record.status, record.scopes,    record.identity,   record.expires_at, record.created_at,
-            record.updated_at};
+    return {record.id,         record.tenant_id,  record.user_id,      record.provider,
+            record.account_id, record.status,     record.scopes,       record.identity,
+            record.expires_at, record.created_at, record.updated_at,   record.last_used_at,
+            record.last_validated_at};
   }
 };
 
@@ -54,6 +59,14 @@ struct Disconnection {
   Integration integration = {};
   bool revoked_at_provider = false;
   std::optional<Error> revocation_error = {};  ///< the provider refused or could not be reached
+};
+
+/// How erasing a user's data went: every record is gone either way; revocation at a
+/// provider can fail, and is then listed for someone to follow up.
+struct Erasure {
+  std::size_t integrations = 0;
+  std::size_t revoked_at_provider = 0;
+  std::vector<std::pair<std::string, Error>> revocation_failures = {};  ///< integration id, why
 };
 
 /// Told to the application when an integration needs the user to authorize again.

@@ -17,6 +17,7 @@
 #include <oauth/manager_options.hpp>
 #include <oauth/provider.hpp>
 #include <oauth/provider_error.hpp>
+#include <oauth/record_json.hpp>
 #include <oauth/scope_catalogue.hpp>
 #include <oauth/token_response.hpp>
 #include <oauth/token_store.hpp>
@@ -35,6 +36,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -95,6 +97,7 @@ public:
         return Error(Errc::invalid_argument, std::string(P::name) + ": redirect URI " + uri + " is not an absolute URL");
     if (!config.endpoint_base.empty() && !detail::http::parse_endpoint(config.endpoint_base))
       return Error(Errc::invalid_argument, std::string(P::name) + ": endpoint base is not an absolute URL");
+    if (auto saved = store_->save_scope_catalogue(P::name, scope_records<P>()); !saved) return saved;
     std::lock_guard lock(config_mutex_);
     configs_[index<P>()] = std::make_shared<ProviderConfig const>(std::move(config));
     return {};
@@ -163,7 +166,7 @@ public:
     }
     for (auto const& [name, value] : request.extra_params) authorization.extra_params.push_back(Param{name, value});
     if constexpr (requires { P::incremental_authorization; }) {
-      auto existing = store_->list(request.tenant_id, request.user_id);
+      auto existing = store_->list({request.tenant_id, request.user_id});
       if (!existing) return existing.error();
       bool const integrated = std::any_of(existing->begin(), existing->end(), [](auto const& r) {
         return r.provider == P::name && r.status == IntegrationStatus::active;
@@ -194,7 +197,7 @@ public:
       else unknown += (unknown.empty() ? "" : ", ") + std::string(name);
     }
     if (!unknown.empty()) return Error(Errc::unknown_scope, "unknown scope for " + std::string(P::name) + ": " + unknown);
-    auto integrations = store_->list(tenant_id, user_id);
+    auto integrations = store_->list({tenant_id, user_id});
     if (!integrations) return integrations.error();
     std::vector<std::string_view> granted;
     for (auto const& record : *integrations) {
@@ -285,14 +288,92 @@ public:
 
   /// The user's integrations with every provider, disconnected ones included.
   Result<std::vector<Integration>> integrations(std::string_view tenant_id, std::string_view user_id) {
-    auto records = store_->list(tenant_id, user_id);
+    auto records = store_->list({tenant_id, user_id});
     if (!records) return records.error();
     std::vector<Integration> out;
     for (auto const& record : *records) out.push_back(Integration::from(record));
     return out;
   }
 
+  /// One of the user's integrations; another user's is integration_not_found, audited.
+  Result<Integration> integration(std::string_view tenant_id, std::string_view user_id, std::string_view id) {
+    auto record = store_->find({tenant_id, user_id}, id);
+    if (!record) return record.error();
+    return Integration::from(*record);
+  }
+
+  Result<std::vector<ConsentRecord>> consents(std::string_view tenant_id, std::string_view user_id) {
+    return store_->consents({tenant_id, user_id});
+  }
+
+  Result<std::vector<AuditEvent>> audit_log(std::string_view tenant_id, std::string_view user_id) {
+    return store_->audit_log({tenant_id, user_id});
+  }
+
+  /// Everything held for one user, as JSON: integrations, consents and audit log. No
+  /// token, ciphertext or secret.
+  Result<boost::json::object> export_user_data(std::string_view tenant_id, std::string_view user_id) {
+    auto records = store_->list({tenant_id, user_id});
+    if (!records) return records.error();
+    auto consents = store_->consents({tenant_id, user_id});
+    if (!consents) return consents.error();
+    auto events = store_->audit_log({tenant_id, user_id});
+    if (!events) return events.error();
+    boost::json::object out;
+    out["tenant_id"] = tenant_id;
+    out["user_id"] = user_id;
+    out["exported_at"] = detail::encoding::to_rfc3339(now());
+    auto& integrations = out["integrations"].emplace_array();
+    for (auto const& record : *records) integrations.push_back(to_json(record));
+    auto& consent_list = out["consents"].emplace_array();
+    for (auto const& consent : *consents) consent_list.push_back(to_json(consent));
+    auto& audit_list = out["audit"].emplace_array();
+    for (auto const& event : *events) audit_list.push_back(to_json(event));
+    return out;
+  }
+
+  /// Erases a user: every live integration is revoked at its provider where it can be,
+  /// then every record held for the user is deleted, and one audit entry says so.
+  /// Revocations that fail do not stop the erasure; the result lists them.
+  template <class CompletionToken>
+  auto async_erase_user(std::string tenant_id, std::string user_id, CompletionToken&& token) {
+    return detail::async::spawn<Erasure>(executor_, erase_impl(std::move(tenant_id), std::move(user_id)),
+                                         std::forward<CompletionToken>(token));
+  }
+
+  Result<Erasure> erase_user(std::string tenant_id, std::string user_id) {
+    return detail::async::wait<Erasure>(executor_, erase_impl(std::move(tenant_id), std::move(user_id)));
+  }
+
 private:
+  boost::asio::awaitable<Result<Erasure>> erase_impl(std::string tenant_id, std::string user_id) {
+    auto records = store_->list({tenant_id, user_id});
+    if (!records) co_return records.error();
+    Erasure erasure;
+    erasure.integrations = records->size();
+    for (auto const& record : *records) {
+      if (record.status == IntegrationStatus::disconnected) continue;
+      std::optional<boost::asio::awaitable<Result<Disconnection>>> disconnecting;
+      bool const known = visit_provider(record.provider, [&](auto type) {
+        using P = typename decltype(type)::type;
+        disconnecting.emplace(disconnect_impl<P>(tenant_id, user_id, record.id));
+      });
+      if (!known) {
+        erasure.revocation_failures.emplace_back(
+            record.id, Error(Errc::provider_not_configured, record.provider + " is not in this manager"));
+        continue;
+      }
+      auto disconnected = co_await std::move(*disconnecting);
+      if (!disconnected) erasure.revocation_failures.emplace_back(record.id, disconnected.error());
+      else if (disconnected->revocation_error)
+        erasure.revocation_failures.emplace_back(record.id, *disconnected->revocation_error);
+      else if (disconnected->revoked_at_provider)
+        ++erasure.revoked_at_provider;
+    }
+    if (auto erased = store_->erase_user({tenant_id, user_id}); !erased) co_return erased.error();
+    co_return erasure;
+  }
+
   template <class P>
   static constexpr std::size_t index() noexcept {
     return detail::meta::index_of<P, Ps...>();
@@ -359,7 +440,8 @@ private:
 
   template <class P>
   boost::asio::awaitable<Result<Integration>> complete(FlowCallback callback) {
-    AuditEvent event{.provider = std::string(P::name), .action = AuditAction::connect, .success = false};
+    AuditEvent event{.provider = std::string(P::name), .action = AuditAction::connect, .success = false,
+                     .client_ip = callback.client_ip, .user_agent = callback.user_agent};
     auto fail = [&](Error error) {
       event.reason = error.message();
       audit(event);
@@ -371,6 +453,7 @@ private:
     if (!flow) co_return fail(flow.error());
     event.tenant_id = flow->tenant_id;
     event.user_id = flow->user_id;
+    event.scopes = flow->scopes;
     if (flow->provider != P::name || !crypto::state_matches(flow->session_id, callback.session_id))
       co_return fail(Error(Errc::state_mismatch, "the callback does not belong to the session that started it"));
     if (!callback.error.empty()) {
@@ -404,8 +487,11 @@ private:
     record.identity = std::move(*identity);
     record.created_at = record.updated_at = at;
     auto issued = issued_tokens(std::move(*tokens), flow->scopes, at);
-    ConsentRecord consent{{}, flow->tenant_id, flow->user_id, std::string(P::name), issued.scopes, at,
-                          callback.client_ip, callback.user_agent};
+    ConsentRecord consent{.tenant_id = flow->tenant_id, .user_id = flow->user_id, .provider = std::string(P::name),
+                          .scopes = issued.scopes, .granted_at = at, .client_ip = callback.client_ip,
+                          .user_agent = callback.user_agent, .consent_version = options_.consent_version};
+    if (options_.consent_lifetime) consent.expires_at = at + *options_.consent_lifetime;
+    event.scopes = issued.scopes;
     auto saved = store_->save_connection(std::move(record), issued, std::move(consent));
     if (!saved) co_return fail(saved.error());
     event.integration_id = saved->id;
@@ -464,14 +550,15 @@ private:
   template <class P>
   Result<IntegrationRecord> owned_record(std::string const& tenant_id, std::string const& user_id,
                                          std::string const& integration_id) {
-    auto record = store_->find(tenant_id, user_id, integration_id);
-    if (record && (record->provider != P::name || record->status == IntegrationStatus::disconnected))
-      record = Error(Errc::integration_not_found, std::string(P::name));
-    if (!record && record.error() == Errc::integration_not_found)
-      audit({.tenant_id = tenant_id, .user_id = user_id, .provider = std::string(P::name),
-             .integration_id = integration_id, .action = AuditAction::token_access_denied, .success = false,
-             .reason = record.error().message()});
-    return record;
+    // The store refuses and audits another owner's integration; this refuses the owner's
+    // own under the wrong provider, or disconnected.
+    auto record = store_->find({tenant_id, user_id}, integration_id);
+    if (!record || (record->provider == P::name && record->status != IntegrationStatus::disconnected)) return record;
+    Error refused(Errc::integration_not_found, std::string(P::name) + " has no such integration");
+    audit({.tenant_id = tenant_id, .user_id = user_id, .provider = std::string(P::name),
+           .integration_id = integration_id, .action = AuditAction::access_denied, .success = false,
+           .reason = refused.message()});
+    return refused;
   }
 
   /// What a token request needs: an answer found without the network (a fresh token, an
@@ -489,14 +576,17 @@ private:
     if (!record) return {record.error(), {}};
     if (record->status == IntegrationStatus::needs_reauth)
       return {Error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again"), {}};
+    if (record->status == IntegrationStatus::pending)
+      return {Error(Errc::integration_not_found, std::string(P::name) + " integration is not yet active"), {}};
     if constexpr (Refreshable<P>) {
       if (force || due_for_refresh(*record, now())) return {std::nullopt, std::move(*record)};
     } else {
       if (record->expires_at && *record->expires_at <= now())
         return {mark_needs_reauth<P>(*record, Error(Errc::token_expired, std::string(P::name) + " cannot refresh")), {}};
     }
-    auto credential = store_->credential(tenant_id, user_id, integration_id, TokenNeed::access);
+    auto credential = store_->credential({tenant_id, user_id}, integration_id, TokenNeed::access);
     if (!credential) return {credential.error(), {}};
+    note_use(credential->record);
     return {grant(*credential, false), {}};
   }
 
@@ -531,9 +621,17 @@ private:
     co_return co_await refreshes_.run(id, std::move(lead));
   }
 
+  /// Records when a token was last handed out, to the minute: a write per minute per
+  /// integration at most, not one per call.
+  void note_use(IntegrationRecord const& record) {
+    auto const at = now();
+    if (record.last_used_at && at - *record.last_used_at < std::chrono::minutes(1)) return;
+    (void)store_->record_use(record.owner(), record.id, UseKind::used, at);
+  }
+
   template <class P>
   Error mark_needs_reauth(IntegrationRecord const& record, Error reason) {
-    (void)store_->set_status(record.id, IntegrationStatus::needs_reauth);
+    (void)store_->set_status(record.owner(), record.id, IntegrationStatus::needs_reauth);
     audit({.tenant_id = record.tenant_id, .user_id = record.user_id, .provider = record.provider,
            .integration_id = record.id, .action = AuditAction::needs_reauth, .success = false,
            .reason = reason.message()});
@@ -550,9 +648,12 @@ private:
     requires Refreshable<P>
   boost::asio::awaitable<Result<AccessGrant>> refresh_once(IntegrationRecord record) {
     auto const id = record.id;
+    auto const tenant_id = record.tenant_id;
+    auto const user_id = record.user_id;
+    Owner const owner{tenant_id, user_id};
     auto const lease_deadline = now() + options_.refresh_lease;
     while (true) {
-      auto leased = store_->try_acquire_refresh_lease(id, holder_, now(), now() + options_.refresh_lease);
+      auto leased = store_->try_acquire_refresh_lease(owner, id, holder_, now(), now() + options_.refresh_lease);
       if (!leased) co_return leased.error();
       if (*leased) break;
       if (now() > lease_deadline) co_return Error(Errc::timeout, "another process holds the refresh too long");
@@ -560,7 +661,7 @@ private:
       co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     }
     auto result = co_await refresh_leased<P>(std::move(record));
-    (void)store_->release_refresh_lease(id, holder_);
+    (void)store_->release_refresh_lease(owner, id, holder_);
     co_return result;
   }
 
@@ -568,7 +669,7 @@ private:
     requires Refreshable<P>
   boost::asio::awaitable<Result<AccessGrant>> refresh_leased(IntegrationRecord record) {
     // Another process may have refreshed while this one waited for the lease.
-    auto latest = store_->credential(record.tenant_id, record.user_id, record.id, TokenNeed::access_and_refresh);
+    auto latest = store_->credential(record.owner(), record.id, TokenNeed::access_and_refresh);
     if (!latest) co_return latest.error();
     if (latest->record.version != record.version && !due_for_refresh(latest->record, now()))
       co_return grant(*latest, true);
@@ -578,7 +679,7 @@ private:
 
     AuditEvent event{.tenant_id = credential.record.tenant_id, .user_id = credential.record.user_id,
                      .provider = std::string(P::name), .integration_id = credential.record.id,
-                     .action = AuditAction::refresh, .success = false};
+                     .action = AuditAction::refresh, .success = false, .scopes = credential.record.scopes};
     if (!credential.refresh_token) {
       if (credential.record.expires_at && *credential.record.expires_at > now()) co_return grant(credential, false);
       co_return mark_needs_reauth<P>(credential.record,
@@ -610,7 +711,9 @@ private:
       co_return stored.error();
     }
     event.success = true;
+    event.scopes = stored->record.scopes;
     audit(event);
+    note_use(stored->record);
     co_return grant(*stored, true);
   }
 
@@ -619,7 +722,7 @@ private:
                                                                 std::string integration_id) {
     auto record = owned_record<P>(tenant_id, user_id, integration_id);
     if (!record) co_return record.error();
-    auto credential = store_->credential(tenant_id, user_id, integration_id, TokenNeed::access_and_refresh);
+    auto credential = store_->credential({tenant_id, user_id}, integration_id, TokenNeed::access_and_refresh);
     if (!credential) co_return credential.error();
     Disconnection result;
     if constexpr (Revocable<P>) {
@@ -649,7 +752,7 @@ private:
              .success = !result.revocation_error,
              .reason = result.revocation_error ? result.revocation_error->message() : std::string{}});
     }
-    auto disconnected = store_->disconnect(tenant_id, user_id, integration_id, now());
+    auto disconnected = store_->disconnect({tenant_id, user_id}, integration_id, now());
     if (!disconnected) co_return disconnected.error();
     audit({.tenant_id = tenant_id, .user_id = user_id, .provider = std::string(P::name),
            .integration_id = integration_id, .action = AuditAction::disconnect});

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,10 @@ struct ManagerOptions {
   /// How long one process may hold an integration's refresh before another may take over.
   std::chrono::seconds refresh_lease{30};
   std::function<TimePoint()> clock = [] { return Clock::now(); };
+  /// Recorded with each consent: which wording of the application's consent text the user saw.
+  std::string consent_version = "1";
+  /// How long a consent holds before the user must be asked again; absent, until withdrawn.
+  std::optional<std::chrono::seconds> consent_lifetime = {};
   std::function<void(ReauthNeeded const&)> on_reauth_needed = {};
 };
 

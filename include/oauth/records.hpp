@@ -30,15 +30,32 @@ struct FlowStateRecord {
   TimePoint expires_at = {};
 };
 
-enum class IntegrationStatus { active, needs_reauth, disconnected };
+/// Whose a record is. Every read and write of a user's records names its owner, and a
+/// record with another owner is not found.
+struct Owner {
+  std::string_view tenant_id;
+  std::string_view user_id;
+};
+
+/// pending: stored but not yet usable (a backend's import, say); the manager makes
+/// integrations active and never hands out a pending one's token.
+enum class IntegrationStatus { pending, active, needs_reauth, disconnected };
 
 constexpr std::string_view to_string(IntegrationStatus status) noexcept {
   switch (status) {
+    case IntegrationStatus::pending: return "pending";
     case IntegrationStatus::active: return "active";
     case IntegrationStatus::needs_reauth: return "needs_reauth";
     case IntegrationStatus::disconnected: return "disconnected";
   }
   return "unknown";
+}
+
+constexpr std::optional<IntegrationStatus> integration_status_named(std::string_view name) noexcept {
+  for (auto status : {IntegrationStatus::pending, IntegrationStatus::active, IntegrationStatus::needs_reauth,
+                      IntegrationStatus::disconnected})
+    if (to_string(status) == name) return status;
+  return std::nullopt;
 }
 
 /// One connected account or workspace at one provider, as a store backend keeps it: the
@@ -53,6 +70,8 @@ struct IntegrationRecord {
   IntegrationStatus status = IntegrationStatus::active;
   std::string access_token_ciphertext = {};
   std::string refresh_token_ciphertext = {};  ///< empty when there is none
+  std::string token_type = "Bearer";
+  std::string key_id = {};                    ///< which key sealed the tokens (Keyring::key_id)
   std::optional<TimePoint> expires_at = {};   ///< absent: the token does not expire
   TimePoint token_issued_at = {};
   std::vector<std::string> scopes = {};
@@ -60,7 +79,15 @@ struct IntegrationRecord {
   std::uint64_t version = 0;
   TimePoint created_at = {};
   TimePoint updated_at = {};
+  std::optional<TimePoint> last_used_at = {};       ///< a token was last handed out; to the minute
+  std::optional<TimePoint> last_validated_at = {};  ///< a call to the provider last proved it works
+
+  Owner owner() const noexcept { return {tenant_id, user_id}; }
+  bool has_tokens() const noexcept { return !access_token_ciphertext.empty(); }
 };
+
+/// Which moment of an integration's use to record.
+enum class UseKind { used, validated };
 
 /// What a user agreed to, when, and from where.
 struct ConsentRecord {
@@ -70,19 +97,22 @@ struct ConsentRecord {
   std::string provider = {};
   std::vector<std::string> scopes = {};
   TimePoint granted_at = {};
+  std::optional<TimePoint> expires_at = {};  ///< absent: until withdrawn
   std::string client_ip = {};
   std::string user_agent = {};
+  std::string consent_version = {};  ///< which wording of the application's consent text was shown
 };
 
 enum class AuditAction {
   authorization_started,
   connect,
   token_access,
-  token_access_denied,
+  access_denied,
   refresh,
   needs_reauth,
   revoke,
   disconnect,
+  erase,  ///< everything held for a user was deleted
 };
 
 constexpr std::string_view to_string(AuditAction action) noexcept {
@@ -90,13 +120,20 @@ constexpr std::string_view to_string(AuditAction action) noexcept {
     case AuditAction::authorization_started: return "authorization_started";
     case AuditAction::connect: return "connect";
     case AuditAction::token_access: return "token_access";
-    case AuditAction::token_access_denied: return "token_access_denied";
+    case AuditAction::access_denied: return "access_denied";
     case AuditAction::refresh: return "refresh";
     case AuditAction::needs_reauth: return "needs_reauth";
     case AuditAction::revoke: return "revoke";
     case AuditAction::disconnect: return "disconnect";
+    case AuditAction::erase: return "erase";
   }
   return "unknown";
+}
+
+constexpr std::optional<AuditAction> audit_action_named(std::string_view name) noexcept {
+  for (int i = 0; i <= static_cast<int>(AuditAction::erase); ++i)
+    if (to_string(static_cast<AuditAction>(i)) == name) return static_cast<AuditAction>(i);
+  return std::nullopt;
 }
 
 /// One line of the audit log. `reason` is an error's message: codes and provider words,
@@ -110,6 +147,22 @@ struct AuditEvent {
   AuditAction action = AuditAction::connect;
   bool success = true;
   std::string reason = {};
+  std::vector<std::string> scopes = {};
+  std::string client_ip = {};
+  std::string user_agent = {};
+};
+
+/// One entry of a provider's scope catalogue as a store keeps it, for pages and reports
+/// that read the store rather than the provider traits.
+struct ScopeRecord {
+  std::string provider = {};
+  std::string name = {};
+  std::string description = {};
+  std::string category = {};
+  std::string set = {};
+  bool required = false;
+  bool dangerous = false;
+  friend bool operator==(ScopeRecord const&, ScopeRecord const&) = default;
 };
 
 }  // namespace oauth

@@ -3,6 +3,7 @@
 
 #include <oauth/error.hpp>
 #include <oauth/provider.hpp>
+#include <oauth/records.hpp>
 #include <oauth/scope.hpp>
 
 #include <algorithm>
@@ -97,6 +98,26 @@ std::vector<Scope> scopes_in_set(std::string_view set) {
   for (auto const& scope : P::scopes)
     if (!set.empty() && scope.set == set) members.push_back(scope);
   return members;
+}
+
+constexpr std::string_view to_string(ScopeCategory category) noexcept {
+  switch (category) {
+    case ScopeCategory::read: return "read";
+    case ScopeCategory::write: return "write";
+    case ScopeCategory::admin: return "admin";
+  }
+  return "unknown";
+}
+
+/// P's catalogue as a token store keeps it.
+template <Provider P>
+std::vector<ScopeRecord> scope_records() {
+  std::vector<ScopeRecord> records;
+  for (auto const& scope : P::scopes)
+    records.push_back({std::string(P::name), std::string(scope.name), std::string(scope.description),
+                       std::string(to_string(scope.category)), std::string(scope.set), scope.required,
+                       scope.dangerous});
+  return records;
 }
 
 }  // namespace oauth

@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include <concepts>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,26 +20,41 @@
 namespace oauth {
 
 /// Where records live. A backend never sees a plaintext token: TokenStore encrypts before
-/// and decrypts after. Every operation that changes more than one thing does it in one
-/// transaction; `update_tokens` is a compare-and-swap on the record's version; the refresh
-/// lease lets one process at a time refresh an integration.
+/// and decrypts after.
+///
+/// Every read and write of an integration names its owner, and a record with another
+/// owner is integration_not_found, as if it did not exist; lists hold only the owner's.
+/// Every operation that changes more than one thing does it in one transaction.
+/// `update_tokens` is a compare-and-swap on the record's version (and its owner), so a
+/// writer that read an older record, a stalled refresh among them, cannot overwrite a
+/// newer one. The refresh lease lets one process at a time refresh an integration.
+/// `scan_integrations` and the settings serve maintenance jobs (key rotation), never a
+/// user's request.
 template <class B>
 concept StoreBackend = requires(B& backend, B const& const_backend, FlowStateRecord state, IntegrationRecord record,
-                                ConsentRecord consent, AuditEvent event, std::string_view s, TimePoint at,
-                                IntegrationStatus status, std::uint64_t version) {
+                                ConsentRecord consent, AuditEvent event, Owner owner, std::string_view s, TimePoint at,
+                                IntegrationStatus status, UseKind use, std::uint64_t version, std::size_t limit,
+                                std::vector<ScopeRecord> scopes) {
   { backend.put_state(std::move(state)) } -> std::same_as<Result<void>>;
   { backend.take_state(s, at) } -> std::same_as<Result<FlowStateRecord>>;
   { backend.save_connection(std::move(record), std::move(consent)) } -> std::same_as<Result<IntegrationRecord>>;
-  { const_backend.find_integration(s, s, s) } -> std::same_as<Result<IntegrationRecord>>;
-  { const_backend.list_integrations(s, s) } -> std::same_as<Result<std::vector<IntegrationRecord>>>;
+  { const_backend.find_integration(owner, s) } -> std::same_as<Result<IntegrationRecord>>;
+  { const_backend.list_integrations(owner) } -> std::same_as<Result<std::vector<IntegrationRecord>>>;
   { backend.update_tokens(std::move(record), version) } -> std::same_as<Result<IntegrationRecord>>;
-  { backend.set_status(s, status) } -> std::same_as<Result<IntegrationRecord>>;
-  { backend.disconnect(s, s, s, at) } -> std::same_as<Result<IntegrationRecord>>;
-  { const_backend.list_consents(s, s) } -> std::same_as<Result<std::vector<ConsentRecord>>>;
+  { backend.set_status(owner, s, status, at) } -> std::same_as<Result<IntegrationRecord>>;
+  { backend.record_use(owner, s, use, at) } -> std::same_as<Result<void>>;
+  { backend.disconnect(owner, s, at) } -> std::same_as<Result<IntegrationRecord>>;
+  { const_backend.list_consents(owner) } -> std::same_as<Result<std::vector<ConsentRecord>>>;
   { backend.append_audit(std::move(event)) } -> std::same_as<Result<void>>;
-  { const_backend.audit_log(s) } -> std::same_as<Result<std::vector<AuditEvent>>>;
-  { backend.try_acquire_refresh_lease(s, s, at, at) } -> std::same_as<Result<bool>>;
-  { backend.release_refresh_lease(s, s) } -> std::same_as<Result<void>>;
+  { const_backend.audit_log(owner) } -> std::same_as<Result<std::vector<AuditEvent>>>;
+  { backend.try_acquire_refresh_lease(owner, s, s, at, at) } -> std::same_as<Result<bool>>;
+  { backend.release_refresh_lease(owner, s, s) } -> std::same_as<Result<void>>;
+  { backend.erase_user(owner) } -> std::same_as<Result<void>>;
+  { backend.save_scope_catalogue(s, std::move(scopes)) } -> std::same_as<Result<void>>;
+  { const_backend.scope_catalogue(s) } -> std::same_as<Result<std::vector<ScopeRecord>>>;
+  { const_backend.scan_integrations(s, limit) } -> std::same_as<Result<std::vector<IntegrationRecord>>>;
+  { const_backend.setting(s) } -> std::same_as<Result<std::optional<std::string>>>;
+  { backend.put_setting(s, s) } -> std::same_as<Result<void>>;
 };
 
 /// An authorization in progress, decrypted.
@@ -76,12 +92,15 @@ struct IssuedTokens {
 };
 
 /// Tokens at rest: encrypts with the keyring's newest key, decrypts with any, and moves a
-/// token read under an older key to the newest on the way (key rotation without a
-/// migration). Owns its backend.
+/// token read under an older key to the newest on the way. Owns its backend. An attempt
+/// to reach an integration that is not the caller's is refused and audited.
 template <StoreBackend Backend>
 class TokenStore {
 public:
-  TokenStore(Backend backend, crypto::Keyring keyring) : backend_(std::move(backend)), keyring_(std::move(keyring)) {}
+  using ClockFunction = std::function<TimePoint()>;
+
+  TokenStore(Backend backend, crypto::Keyring keyring, ClockFunction clock = [] { return Clock::now(); })
+      : backend_(std::move(backend)), keyring_(std::move(keyring)), clock_(std::move(clock)) {}
 
   Backend& backend() noexcept { return backend_; }
   Backend const& backend() const noexcept { return backend_; }
@@ -108,7 +127,7 @@ public:
                    record->expires_at};
     if (!record->code_verifier_ciphertext.empty()) {
       auto opened = keyring_.decrypt(record->code_verifier_ciphertext);
-      if (!opened) return opened.error();
+      if (!opened) return Error(Errc::undecryptable_token, "authorization state's PKCE verifier: " + opened.error().message());
       flow.code_verifier = CodeVerifier(std::move(opened->plaintext));
     }
     return flow;
@@ -127,19 +146,16 @@ public:
     return backend_.save_connection(std::move(record), std::move(consent));
   }
 
-  Result<IntegrationRecord> find(std::string_view tenant_id, std::string_view user_id, std::string_view id) const {
-    return backend_.find_integration(tenant_id, user_id, id);
+  Result<IntegrationRecord> find(Owner owner, std::string_view id) {
+    return refused_if_missing(owner, id, backend_.find_integration(owner, id));
   }
 
-  Result<std::vector<IntegrationRecord>> list(std::string_view tenant_id, std::string_view user_id) const {
-    return backend_.list_integrations(tenant_id, user_id);
-  }
+  Result<std::vector<IntegrationRecord>> list(Owner owner) const { return backend_.list_integrations(owner); }
 
   /// The integration with its tokens in the clear. Tokens found under an older key are
   /// stored again under the newest; losing that race to a concurrent write is harmless.
-  Result<Credential> credential(std::string_view tenant_id, std::string_view user_id, std::string_view id,
-                                TokenNeed need = TokenNeed::access_and_refresh) {
-    auto record = backend_.find_integration(tenant_id, user_id, id);
+  Result<Credential> credential(Owner owner, std::string_view id, TokenNeed need = TokenNeed::access_and_refresh) {
+    auto record = find(owner, id);
     if (!record) return record.error();
     return open(std::move(*record), need);
   }
@@ -152,39 +168,70 @@ public:
     if (!tokens.refresh_token && from.refresh_token) tokens.refresh_token = from.refresh_token;
     auto record = from.record;
     if (auto sealed = seal(record, tokens); !sealed) return sealed.error();
+    record.updated_at = clock_();
     if (keep_sealed_refresh) record.refresh_token_ciphertext = from.record.refresh_token_ciphertext;
-    auto stored = backend_.update_tokens(std::move(record), from.record.version);
+    auto stored = refused_if_missing(from.record.owner(), from.record.id,
+                                     backend_.update_tokens(std::move(record), from.record.version));
     if (!stored) return stored.error();
     return Credential{std::move(*stored), std::move(tokens.access_token), std::move(tokens.refresh_token)};
   }
 
-  Result<IntegrationRecord> set_status(std::string_view id, IntegrationStatus status) {
-    return backend_.set_status(id, status);
+  Result<IntegrationRecord> set_status(Owner owner, std::string_view id, IntegrationStatus status) {
+    return refused_if_missing(owner, id, backend_.set_status(owner, id, status, clock_()));
+  }
+
+  Result<void> record_use(Owner owner, std::string_view id, UseKind use, TimePoint at) {
+    return refused_if_missing(owner, id, backend_.record_use(owner, id, use, at));
   }
 
   /// Deletes the tokens and consents and marks the integration disconnected, together.
-  Result<IntegrationRecord> disconnect(std::string_view tenant_id, std::string_view user_id, std::string_view id,
-                                       TimePoint at) {
-    return backend_.disconnect(tenant_id, user_id, id, at);
+  Result<IntegrationRecord> disconnect(Owner owner, std::string_view id, TimePoint at) {
+    return refused_if_missing(owner, id, backend_.disconnect(owner, id, at));
   }
 
-  Result<std::vector<ConsentRecord>> consents(std::string_view tenant_id, std::string_view user_id) const {
-    return backend_.list_consents(tenant_id, user_id);
-  }
+  Result<std::vector<ConsentRecord>> consents(Owner owner) const { return backend_.list_consents(owner); }
 
   Result<void> audit(AuditEvent event) { return backend_.append_audit(std::move(event)); }
 
-  Result<std::vector<AuditEvent>> audit_log(std::string_view tenant_id) const { return backend_.audit_log(tenant_id); }
+  Result<std::vector<AuditEvent>> audit_log(Owner owner) const { return backend_.audit_log(owner); }
 
-  Result<bool> try_acquire_refresh_lease(std::string_view id, std::string_view holder, TimePoint now, TimePoint until) {
-    return backend_.try_acquire_refresh_lease(id, holder, now, until);
+  Result<bool> try_acquire_refresh_lease(Owner owner, std::string_view id, std::string_view holder, TimePoint now,
+                                         TimePoint until) {
+    return refused_if_missing(owner, id, backend_.try_acquire_refresh_lease(owner, id, holder, now, until));
   }
 
-  Result<void> release_refresh_lease(std::string_view id, std::string_view holder) {
-    return backend_.release_refresh_lease(id, holder);
+  Result<void> release_refresh_lease(Owner owner, std::string_view id, std::string_view holder) {
+    return backend_.release_refresh_lease(owner, id, holder);
+  }
+
+  /// Deletes every record held for the user (integrations, tokens, consents, audit,
+  /// authorizations in progress) and leaves one audit entry saying so. Revoking at the
+  /// providers first is the manager's part.
+  Result<void> erase_user(Owner owner) {
+    if (auto erased = backend_.erase_user(owner); !erased) return erased;
+    return backend_.append_audit({.at = clock_(), .tenant_id = std::string(owner.tenant_id),
+                                  .user_id = std::string(owner.user_id), .action = AuditAction::erase});
+  }
+
+  Result<void> save_scope_catalogue(std::string_view provider, std::vector<ScopeRecord> scopes) {
+    return backend_.save_scope_catalogue(provider, std::move(scopes));
+  }
+
+  Result<std::vector<ScopeRecord>> scope_catalogue(std::string_view provider) const {
+    return backend_.scope_catalogue(provider);
   }
 
 private:
+  template <class T>
+  Result<T> refused_if_missing(Owner owner, std::string_view id, Result<T> result) {
+    if (!result && result.error() == Errc::integration_not_found)
+      (void)backend_.append_audit({.at = clock_(), .tenant_id = std::string(owner.tenant_id),
+                                   .user_id = std::string(owner.user_id), .integration_id = std::string(id),
+                                   .action = AuditAction::access_denied, .success = false,
+                                   .reason = "no such integration for this tenant and user"});
+    return result;
+  }
+
   Result<void> seal(IntegrationRecord& record, IssuedTokens const& tokens) const {
     auto access = keyring_.encrypt(tokens.access_token.reveal());
     if (!access) return access.error();
@@ -196,23 +243,35 @@ private:
     }
     record.access_token_ciphertext = std::move(*access);
     record.refresh_token_ciphertext = std::move(refresh);
+    record.key_id = keyring_.key_id();
     record.expires_at = tokens.expires_at;
     record.token_issued_at = tokens.issued_at;
     record.scopes = tokens.scopes;
     return {};
   }
 
+  Result<crypto::Decrypted> unseal(IntegrationRecord const& record, std::string_view ciphertext,
+                                   std::string_view which) const {
+    auto opened = keyring_.decrypt(ciphertext);
+    if (opened) return opened;
+    auto const why = opened.error() == Errc::invalid_signature
+                         ? "was sealed with a key that is not configured (key id " +
+                               (record.key_id.empty() ? std::string("unknown") : record.key_id) + ")"
+                         : "is corrupt: " + opened.error().message();
+    return Error(Errc::undecryptable_token, "integration " + record.id + ": stored " + std::string(which) + ' ' + why);
+  }
+
   Result<Credential> open(IntegrationRecord record, TokenNeed need) {
-    if (record.status == IntegrationStatus::disconnected || record.access_token_ciphertext.empty())
+    if (record.status == IntegrationStatus::disconnected || !record.has_tokens())
       return Error(Errc::integration_not_found, "integration is disconnected");
-    auto access = keyring_.decrypt(record.access_token_ciphertext);
+    auto access = unseal(record, record.access_token_ciphertext, "access token");
     if (!access) return access.error();
     bool rotate = access->needs_reencryption();
     Credential credential{{}, AccessToken(std::move(access->plaintext)), std::nullopt};
     // Both tokens are written together, so an access token under an old key means the
     // refresh token is too: then it is opened to be moved as well.
     if (!record.refresh_token_ciphertext.empty() && (need == TokenNeed::access_and_refresh || rotate)) {
-      auto refresh = keyring_.decrypt(record.refresh_token_ciphertext);
+      auto refresh = unseal(record, record.refresh_token_ciphertext, "refresh token");
       if (!refresh) return refresh.error();
       rotate = rotate || refresh->needs_reencryption();
       credential.refresh_token = RefreshToken(std::move(refresh->plaintext));
@@ -228,6 +287,7 @@ private:
 
   Backend backend_;
   crypto::Keyring keyring_;
+  ClockFunction clock_;
 };
 
 }  // namespace oauth

@@ -14,6 +14,9 @@ struct Workspace {
   std::optional<std::string> icon = {};    ///< an emoji or an image URL
   std::optional<std::string> bot_id = {};  ///< the integration's bot in that workspace
   bool owned_by_workspace = false;    ///< installed for the whole workspace, not by one user
+  std::optional<std::string> owner_json = {};              ///< the grant's `owner` object, as JSON
+  std::optional<std::string> duplicated_template_id = {};  ///< the template copied on install
+  std::optional<std::string> request_id = {};              ///< the provider's id for the grant request
 
   friend bool operator==(Workspace const&, Workspace const&) = default;
 };

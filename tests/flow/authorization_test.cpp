@@ -26,15 +26,15 @@ struct AuthorizationTest : ::testing::Test {
   /// Failed connects of tenant-1, and those no tenant can be named for (an unknown or
   /// spent state).
   std::vector<AuditEvent> failed_connects() {
-    auto log = h.store.audit_log("tenant-1").value();
-    auto unattributed = h.store.audit_log("").value();
+    auto log = h.store.audit_log({"tenant-1", "user-1"}).value();
+    auto unattributed = h.store.audit_log({"", ""}).value();
     log.insert(log.end(), unattributed.begin(), unattributed.end());
     std::vector<AuditEvent> failed;
     for (auto const& e : log)
       if (e.action == AuditAction::connect && !e.success) failed.push_back(e);
     return failed;
   }
-  bool nothing_stored() { return h.store.list("tenant-1", "user-1").value().empty(); }
+  bool nothing_stored() { return h.store.list({"tenant-1", "user-1"}).value().empty(); }
 };
 
 TEST_F(AuthorizationTest, TheUrlCarriesStatePkceAndTheProvidersExtras) {

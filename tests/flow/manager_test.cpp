@@ -56,14 +56,14 @@ TYPED_TEST(EveryProvider, ConnectsStoresEncryptedRecordsConsentAndAudits) {
   ASSERT_TRUE(grant) << grant.error().message();
   EXPECT_TRUE(this->h.template mock<TypeParam>().token_active(std::string(grant->access_token.reveal())));
 
-  auto record = this->h.store.backend().find_integration("tenant-1", "user-1", integration->id);
+  auto record = this->h.store.backend().find_integration({"tenant-1", "user-1"}, integration->id);
   ASSERT_TRUE(record);
   EXPECT_EQ(record->access_token_ciphertext.find(grant->access_token.reveal()), std::string::npos);
   auto opened = this->h.store.keyring().decrypt(record->access_token_ciphertext);
   ASSERT_TRUE(opened);
   EXPECT_EQ(opened->plaintext, grant->access_token.reveal());
 
-  auto consents = this->h.store.consents("tenant-1", "user-1");
+  auto consents = this->h.store.consents({"tenant-1", "user-1"});
   ASSERT_TRUE(consents);
   ASSERT_EQ(consents->size(), 1u);
   EXPECT_EQ(consents->front().integration_id, integration->id);
@@ -71,7 +71,7 @@ TYPED_TEST(EveryProvider, ConnectsStoresEncryptedRecordsConsentAndAudits) {
   EXPECT_EQ(consents->front().user_agent, "flow-test");
   EXPECT_EQ(consents->front().scopes, integration->scopes);
 
-  auto log = this->h.store.audit_log("tenant-1");
+  auto log = this->h.store.audit_log({"tenant-1", "user-1"});
   ASSERT_TRUE(log);
   auto connected = std::find_if(log->begin(), log->end(), [](auto const& e) { return e.action == AuditAction::connect; });
   ASSERT_NE(connected, log->end());
@@ -106,7 +106,7 @@ TYPED_TEST(EveryProvider, AnExpiredTokenIsRefreshedAndARotatedRefreshTokenKept) 
     // would fail here with invalid_grant.
     EXPECT_EQ(mock.requests("token.refresh_token"), round);
   }
-  auto stored = this->h.store.credential("tenant-1", "user-1", integration->id);
+  auto stored = this->h.store.credential({"tenant-1", "user-1"}, integration->id);
   ASSERT_TRUE(stored && stored->refresh_token);
   EXPECT_TRUE(mock.token_active(std::string(stored->refresh_token->reveal())));
 }
@@ -152,14 +152,14 @@ TYPED_TEST(EveryProvider, DisconnectRevokesWhereItCanAndForgetsTheTokens) {
     EXPECT_FALSE(done->revoked_at_provider);
     EXPECT_EQ(mock.requests("revoke"), 0);
   }
-  auto record = this->h.store.backend().find_integration("tenant-1", "user-1", integration->id);
+  auto record = this->h.store.backend().find_integration({"tenant-1", "user-1"}, integration->id);
   ASSERT_TRUE(record);
   EXPECT_EQ(record->status, IntegrationStatus::disconnected);
   EXPECT_TRUE(record->access_token_ciphertext.empty());
   EXPECT_TRUE(record->refresh_token_ciphertext.empty());
-  EXPECT_TRUE(this->h.store.consents("tenant-1", "user-1")->empty());
+  EXPECT_TRUE(this->h.store.consents({"tenant-1", "user-1"})->empty());
   EXPECT_EQ(this->token(*integration).error(), Errc::integration_not_found);
-  auto log = this->h.store.audit_log("tenant-1").value();
+  auto log = this->h.store.audit_log({"tenant-1", "user-1"}).value();
   EXPECT_TRUE(std::any_of(log.begin(), log.end(), [](auto const& e) { return e.action == AuditAction::disconnect; }));
 }
 
@@ -168,13 +168,13 @@ TYPED_TEST(EveryProvider, AnotherUserOrTenantIsToldNothingExistsAndTheAttemptIsA
   ASSERT_TRUE(integration);
   EXPECT_EQ(this->token(*integration, "tenant-1", "user-2").error(), Errc::integration_not_found);
   EXPECT_EQ(this->token(*integration, "tenant-2", "user-1").error(), Errc::integration_not_found);
-  auto other_tenant_log = this->h.store.audit_log("tenant-2").value();
+  auto other_tenant_log = this->h.store.audit_log({"tenant-2", "user-1"}).value();
   ASSERT_EQ(other_tenant_log.size(), 1u);
-  EXPECT_EQ(other_tenant_log.front().action, AuditAction::token_access_denied);
+  EXPECT_EQ(other_tenant_log.front().action, AuditAction::access_denied);
   EXPECT_EQ(other_tenant_log.front().integration_id, integration->id);
-  auto log = this->h.store.audit_log("tenant-1").value();
+  auto log = this->h.store.audit_log({"tenant-1", "user-2"}).value();
   EXPECT_TRUE(std::any_of(log.begin(), log.end(), [](auto const& e) {
-    return e.action == AuditAction::token_access_denied && e.user_id == "user-2";
+    return e.action == AuditAction::access_denied && e.user_id == "user-2";
   }));
 }
 
@@ -188,7 +188,7 @@ TYPED_TEST(EveryProvider, InvalidGrantOnRefreshMarksNeedsReauthAndTellsTheApplic
                              : this->h.manager.template refresh<TypeParam>("tenant-1", "user-1", integration->id);
   ASSERT_FALSE(grant);
   EXPECT_EQ(grant.error(), Errc::needs_reauth);
-  auto record = this->h.store.backend().find_integration("tenant-1", "user-1", integration->id);
+  auto record = this->h.store.backend().find_integration({"tenant-1", "user-1"}, integration->id);
   ASSERT_TRUE(record);
   EXPECT_EQ(record->status, IntegrationStatus::needs_reauth);
   EXPECT_FALSE(record->refresh_token_ciphertext.empty());
@@ -222,7 +222,7 @@ TYPED_TEST(EveryProvider, PassingFailuresAreRetriedAndNeverMarkTheIntegration) {
   ASSERT_FALSE(failed);
   EXPECT_EQ(failed.error(), Errc::provider_unavailable);
   EXPECT_EQ(failed.error().provider_status, 500u);
-  auto record = this->h.store.backend().find_integration("tenant-1", "user-1", integration->id);
+  auto record = this->h.store.backend().find_integration({"tenant-1", "user-1"}, integration->id);
   EXPECT_EQ(record->status, IntegrationStatus::active);
   EXPECT_TRUE(this->h.reauth_events.empty());
 }

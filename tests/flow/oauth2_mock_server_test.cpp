@@ -75,11 +75,11 @@ TEST_F(RealOAuthServer, ACustomProviderRunsCodePkceRefreshAndRevocation) {
   EXPECT_FALSE(first->refreshed);
   EXPECT_EQ(std::count(first->access_token.reveal().begin(), first->access_token.reveal().end(), '.'), 2);  // a JWT
 
-  auto const before = store.credential("tenant-1", "user-1", integration->id).value();
+  auto const before = store.credential({"tenant-1", "user-1"}, integration->id).value();
   auto refreshed = manager.refresh<AcmeIdentity>("tenant-1", "user-1", integration->id);
   ASSERT_TRUE(refreshed) << refreshed.error().message();
   EXPECT_TRUE(refreshed->refreshed);
-  auto const after = store.credential("tenant-1", "user-1", integration->id).value();
+  auto const after = store.credential({"tenant-1", "user-1"}, integration->id).value();
   ASSERT_TRUE(before.refresh_token && after.refresh_token);
   EXPECT_NE(*before.refresh_token, *after.refresh_token);  // the rotated refresh token was kept
   EXPECT_EQ(after.access_token, refreshed->access_token);

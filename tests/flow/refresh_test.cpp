@@ -70,7 +70,7 @@ TEST(Refresh, ARetryAfterBeyondTheBackoffLimitIsReportedNotWaitedFor) {
   ASSERT_FALSE(grant);
   EXPECT_EQ(grant.error(), Errc::rate_limited);
   EXPECT_EQ(grant.error().retry_after, std::chrono::seconds(120));
-  EXPECT_EQ(h.store.backend().find_integration("tenant-1", "user-1", integration->id)->status,
+  EXPECT_EQ(h.store.backend().find_integration({"tenant-1", "user-1"}, integration->id)->status,
             IntegrationStatus::active);
 }
 
@@ -88,7 +88,7 @@ TEST(Refresh, AProviderThatStallsTimesOutAndIsNotMarked) {
   auto grant = impatient->get_access_token<Microsoft<>>("tenant-1", "user-1", integration->id);
   ASSERT_FALSE(grant);
   EXPECT_EQ(grant.error(), Errc::timeout);
-  EXPECT_EQ(h.store.backend().find_integration("tenant-1", "user-1", integration->id)->status,
+  EXPECT_EQ(h.store.backend().find_integration({"tenant-1", "user-1"}, integration->id)->status,
             IntegrationStatus::active);
   EXPECT_TRUE(h.reauth_events.empty());
 }
@@ -114,10 +114,10 @@ TEST(Refresh, TwoProcessesSharingAStoreRefreshOnce) {
   // invalid_grant and marked the integration.
   EXPECT_EQ(h.microsoft.requests("token.refresh_token"), 1);
   EXPECT_EQ(tokens->size(), 1u);
-  EXPECT_EQ(h.store.backend().find_integration("tenant-1", "user-1", integration->id)->status,
+  EXPECT_EQ(h.store.backend().find_integration({"tenant-1", "user-1"}, integration->id)->status,
             IntegrationStatus::active);
   // The lease was given back, not left to run out.
-  EXPECT_TRUE(h.store.backend().try_acquire_refresh_lease(integration->id, "a third process", h.clock(),
+  EXPECT_TRUE(h.store.backend().try_acquire_refresh_lease({"tenant-1", "user-1"}, integration->id, "a third process", h.clock(),
                                                           h.clock() + std::chrono::seconds(1)).value());
 }
 
@@ -136,7 +136,7 @@ TEST(Refresh, TokensUnderARetiredKeyAreReadAndMovedToTheNewKey) {
   ASSERT_TRUE(grant) << grant.error().message();
   EXPECT_EQ(grant->access_token, original.access_token);
 
-  auto record = h.store.backend().find_integration("tenant-1", "user-1", integration->id).value();
+  auto record = h.store.backend().find_integration({"tenant-1", "user-1"}, integration->id).value();
   auto new_only = crypto::Keyring::from_list(new_key.reveal()).value();
   EXPECT_TRUE(new_only.decrypt(record.access_token_ciphertext));
   EXPECT_TRUE(new_only.decrypt(record.refresh_token_ciphertext));
@@ -147,13 +147,15 @@ TEST(Refresh, AWrongKeyIsATypedErrorAndLeavesTheRecordAlone) {
   FlowHarness h;
   auto integration = h.connect<Google>("user-1", {"calendar.readonly"});
   ASSERT_TRUE(integration);
-  auto const before = h.store.backend().find_integration("tenant-1", "user-1", integration->id).value();
+  auto const before = h.store.backend().find_integration({"tenant-1", "user-1"}, integration->id).value();
   TokenStore<store::MemoryBackend> wrong(h.store.backend(), fresh_keyring());
   auto manager = h.another_manager(wrong);
   auto grant = manager->get_access_token<Google>("tenant-1", "user-1", integration->id);
   ASSERT_FALSE(grant);
-  EXPECT_EQ(grant.error(), Errc::invalid_signature);
-  auto const after = h.store.backend().find_integration("tenant-1", "user-1", integration->id).value();
+  EXPECT_EQ(grant.error(), Errc::undecryptable_token);
+  EXPECT_NE(grant.error().description.find(integration->id), std::string::npos) << grant.error().description;
+  EXPECT_NE(grant.error().description.find("key that is not configured"), std::string::npos);
+  auto const after = h.store.backend().find_integration({"tenant-1", "user-1"}, integration->id).value();
   EXPECT_EQ(after.version, before.version);
   EXPECT_EQ(after.access_token_ciphertext, before.access_token_ciphertext);
 }

@@ -125,6 +125,8 @@ TYPED_TEST(ProviderTraits, MistypedFieldsAreReportedOrIgnoredNeverMisread) {
       SCOPED_TRACE(fields[i].first + " = " + boost::json::serialize(replacement));
       auto info = TypeParam::map_user_info(mutated.as_object());
       if (info) {
+        // The one field that copies the answer verbatim (Notion's owner) is left out.
+        if (info->workspace) info->workspace->owner_json = expected.workspace->owner_json;
         EXPECT_EQ(*info, expected);
       } else {
         EXPECT_EQ(info.error(), oauth::Errc::invalid_user_info);

@@ -76,6 +76,19 @@ TEST(NotionUserInfo, UserOwnedWorkspace) {
   EXPECT_EQ(info.workspace->icon, "https://s3.notion.test/icon.png");
   EXPECT_EQ(info.workspace->bot_id, "b3c4d5e6-0000-4000-8000-000000000001");
   EXPECT_FALSE(info.workspace->owned_by_workspace);
+  EXPECT_EQ(info.workspace->request_id, "f1e2d3c4-0000-4000-8000-000000000003");
+  EXPECT_FALSE(info.workspace->duplicated_template_id);
+  ASSERT_TRUE(info.workspace->owner_json);
+  auto const owner = boost::json::parse(*info.workspace->owner_json);
+  EXPECT_EQ(owner.at("user").at("id").as_string(), "5c7b1d5e-8a2f-4f0e-9d44-0c0bb0b6a1a1");
+}
+
+TEST(NotionUserInfo, ATemplateDuplicatedOnInstallIsKept) {
+  auto info = map<Notion>(R"({"bot_id": "b", "workspace_id": "w", "duplicated_template_id": "tpl-1",
+    "owner": {"type": "workspace", "workspace": true}})")
+                  .value();
+  EXPECT_EQ(info.workspace->duplicated_template_id, "tpl-1");
+  EXPECT_FALSE(info.workspace->request_id);
 }
 
 TEST(NotionUserInfo, NullWorkspaceFieldsAndBotUsersWithoutPerson) {

@@ -73,7 +73,7 @@ struct FlowHarness {
         youtube(with(base, Flavor::youtube)),
         microsoft(with(base, Flavor::microsoft)),
         notion(with(base, Flavor::notion)),
-        store(store::MemoryBackend{}, crypto::Keyring::from_list(key.reveal()).value()),
+        store(store::MemoryBackend{}, crypto::Keyring::from_list(key.reveal()).value(), clock),
         manager(runtime.executor(), store, transport(runtime.executor()), options(std::move(manager_options))) {
     configure<providers::Google>(manager, google);
     configure<providers::YouTube>(manager, youtube);

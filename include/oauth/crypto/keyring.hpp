@@ -5,6 +5,10 @@
 #include <oauth/error.hpp>
 #include <oauth/secret.hpp>
 
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include <array>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
@@ -53,6 +57,7 @@ public:
         return Error(Errc::invalid_key, "encryption key at position " + std::to_string(position) +
                                             " is not a Fernet key (32 bytes in URL-safe base64)");
       ring.keys_.push_back(std::move(*fernet));
+      ring.ids_.push_back(fingerprint(entry));
       if (comma == std::string_view::npos) break;
       list.remove_prefix(comma + 1);
     }
@@ -79,6 +84,10 @@ public:
   }
 
   std::size_t size() const noexcept { return keys_.size(); }
+
+  /// A short name for key `index` (0 is the newest): 16 hex digits of its SHA-256, stored
+  /// beside each token so that a rotation can tell which tokens still need it.
+  std::string const& key_id(std::size_t index = 0) const { return ids_.at(index); }
 
   Result<std::string> encrypt(std::string_view plaintext) const { return keys_.front().encrypt(plaintext); }
 
@@ -113,7 +122,20 @@ private:
     return s.substr(first, last - first + 1);
   }
 
+  static std::string fingerprint(std::string_view key) {
+    std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+    EVP_Digest(key.data(), key.size(), digest.data(), nullptr, EVP_sha256(), nullptr);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string id;
+    for (std::size_t i = 0; i < 8; ++i) {
+      id += hex[digest[i] >> 4];
+      id += hex[digest[i] & 15];
+    }
+    return id;
+  }
+
   std::vector<Fernet> keys_;
+  std::vector<std::string> ids_;
 };
 
 }  // namespace oauth::crypto

@@ -5,6 +5,8 @@
 #include <oauth/provider.hpp>
 #include <oauth/user_facing_error.hpp>
 
+#include <boost/json/serialize.hpp>
+
 #include <array>
 #include <string_view>
 
@@ -62,6 +64,10 @@ struct Notion {
     workspace.name = fields.optional_string("workspace_name");
     workspace.icon = fields.optional_string("workspace_icon");
     workspace.bot_id = fields.string("bot_id");
+    workspace.duplicated_template_id = fields.optional_string("duplicated_template_id");
+    workspace.request_id = fields.optional_string("request_id");
+    if (auto const* owner = json.if_contains("owner"); owner != nullptr && owner->is_object())
+      workspace.owner_json = boost::json::serialize(*owner);
 
     UserInfo info;
     auto owner = fields.object("owner");

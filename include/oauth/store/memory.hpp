@@ -9,14 +9,17 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <unordered_map>
 #include <vector>
 
 namespace oauth::store {
 
 /// Records in this process's memory, for tests and single-process development. Copies
-/// share one store, as two connections to one database would.
+/// share one store, as two connections to one database would. Gone when the process ends.
 class MemoryBackend {
 public:
   MemoryBackend() : data_(std::make_shared<Data>()) {}
@@ -38,7 +41,7 @@ public:
       data_->states.erase(expiries.begin()->second);
       expiries.erase(expiries.begin());
     }
-    auto it = data_->states.find(std::string(state));
+    auto it = data_->states.find(state);
     if (it == data_->states.end()) return Error(Errc::state_not_found);
     if (it->second.used) return Error(Errc::state_already_used);
     it->second.used = true;
@@ -48,19 +51,20 @@ public:
 
   Result<IntegrationRecord> save_connection(IntegrationRecord record, ConsentRecord consent) {
     std::lock_guard lock(data_->mutex);
-    auto existing = std::find_if(data_->integrations.begin(), data_->integrations.end(), [&](auto const& e) {
-      auto const& r = e.second;
-      return r.tenant_id == record.tenant_id && r.user_id == record.user_id && r.provider == record.provider &&
-             r.account_id == record.account_id;
-    });
-    if (existing != data_->integrations.end()) {
-      record.id = existing->second.id;
-      record.created_at = existing->second.created_at;
-      record.version = existing->second.version + 1;
-      existing->second = record;
+    AccountKey account{record.tenant_id, record.user_id, record.provider, record.account_id};
+    if (auto found = data_->accounts.find(account); found != data_->accounts.end()) {
+      auto& existing = data_->integrations.at(found->second);
+      record.id = existing.id;
+      record.created_at = existing.created_at;
+      record.last_used_at = existing.last_used_at;
+      record.last_validated_at = existing.last_validated_at;
+      record.version = existing.version + 1;
+      existing = record;
     } else {
       record.version = 1;
       record.created_at = record.updated_at;
+      data_->accounts.emplace(std::move(account), record.id);
+      data_->by_owner[{record.tenant_id, record.user_id}].push_back(record.id);
       data_->integrations.emplace(record.id, record);
     }
     consent.integration_id = record.id;
@@ -68,50 +72,59 @@ public:
     return record;
   }
 
-  Result<IntegrationRecord> find_integration(std::string_view tenant_id, std::string_view user_id,
-                                             std::string_view id) const {
+  Result<IntegrationRecord> find_integration(Owner owner, std::string_view id) const {
     std::lock_guard lock(data_->mutex);
-    auto const* record = owned(tenant_id, user_id, id);
+    auto const* record = owned(owner, id);
     if (record == nullptr) return Error(Errc::integration_not_found);
     return *record;
   }
 
-  Result<std::vector<IntegrationRecord>> list_integrations(std::string_view tenant_id, std::string_view user_id) const {
+  Result<std::vector<IntegrationRecord>> list_integrations(Owner owner) const {
     std::lock_guard lock(data_->mutex);
     std::vector<IntegrationRecord> found;
-    for (auto const& [id, record] : data_->integrations)
-      if (record.tenant_id == tenant_id && record.user_id == user_id) found.push_back(record);
-    std::sort(found.begin(), found.end(), [](auto const& a, auto const& b) { return a.created_at < b.created_at; });
+    if (auto ids = data_->by_owner.find(OwnerKey{owner.tenant_id, owner.user_id}); ids != data_->by_owner.end())
+      for (auto const& id : ids->second) found.push_back(data_->integrations.at(id));
     return found;
   }
 
   Result<IntegrationRecord> update_tokens(IntegrationRecord record, std::uint64_t expected_version) {
     std::lock_guard lock(data_->mutex);
-    auto it = data_->integrations.find(record.id);
-    if (it == data_->integrations.end()) return Error(Errc::integration_not_found);
-    if (it->second.version != expected_version || it->second.status == IntegrationStatus::disconnected)
+    auto* stored = owned(record.owner(), record.id);
+    if (stored == nullptr) return Error(Errc::integration_not_found);
+    if (stored->version != expected_version || stored->status == IntegrationStatus::disconnected)
       return Error(Errc::store_conflict, "integration changed since it was read");
     record.version = expected_version + 1;
-    it->second = record;
+    record.last_used_at = stored->last_used_at;
+    record.last_validated_at = stored->last_validated_at;
+    *stored = record;
     return record;
   }
 
-  Result<IntegrationRecord> set_status(std::string_view id, IntegrationStatus status) {
+  Result<IntegrationRecord> set_status(Owner owner, std::string_view id, IntegrationStatus status, TimePoint at) {
     std::lock_guard lock(data_->mutex);
-    auto it = data_->integrations.find(std::string(id));
-    if (it == data_->integrations.end()) return Error(Errc::integration_not_found);
-    it->second.status = status;
-    ++it->second.version;
-    return it->second;
+    auto* record = owned(owner, id);
+    if (record == nullptr) return Error(Errc::integration_not_found);
+    record->status = status;
+    record->updated_at = at;
+    ++record->version;
+    return *record;
   }
 
-  Result<IntegrationRecord> disconnect(std::string_view tenant_id, std::string_view user_id, std::string_view id,
-                                       TimePoint at) {
+  Result<void> record_use(Owner owner, std::string_view id, UseKind use, TimePoint at) {
     std::lock_guard lock(data_->mutex);
-    auto* record = owned(tenant_id, user_id, id);
+    auto* record = owned(owner, id);
+    if (record == nullptr) return Error(Errc::integration_not_found);
+    (use == UseKind::used ? record->last_used_at : record->last_validated_at) = at;
+    return {};
+  }
+
+  Result<IntegrationRecord> disconnect(Owner owner, std::string_view id, TimePoint at) {
+    std::lock_guard lock(data_->mutex);
+    auto* record = owned(owner, id);
     if (record == nullptr) return Error(Errc::integration_not_found);
     record->access_token_ciphertext.clear();
     record->refresh_token_ciphertext.clear();
+    record->key_id.clear();
     record->status = IntegrationStatus::disconnected;
     record->updated_at = at;
     ++record->version;
@@ -119,11 +132,11 @@ public:
     return *record;
   }
 
-  Result<std::vector<ConsentRecord>> list_consents(std::string_view tenant_id, std::string_view user_id) const {
+  Result<std::vector<ConsentRecord>> list_consents(Owner owner) const {
     std::lock_guard lock(data_->mutex);
     std::vector<ConsentRecord> found;
     for (auto const& consent : data_->consents)
-      if (consent.tenant_id == tenant_id && consent.user_id == user_id) found.push_back(consent);
+      if (consent.tenant_id == owner.tenant_id && consent.user_id == owner.user_id) found.push_back(consent);
     return found;
   }
 
@@ -133,26 +146,89 @@ public:
     return {};
   }
 
-  Result<std::vector<AuditEvent>> audit_log(std::string_view tenant_id) const {
+  Result<std::vector<AuditEvent>> audit_log(Owner owner) const {
     std::lock_guard lock(data_->mutex);
     std::vector<AuditEvent> found;
     for (auto const& event : data_->audit)
-      if (event.tenant_id == tenant_id) found.push_back(event);
+      if (event.tenant_id == owner.tenant_id && event.user_id == owner.user_id) found.push_back(event);
     return found;
   }
 
-  Result<bool> try_acquire_refresh_lease(std::string_view id, std::string_view holder, TimePoint now, TimePoint until) {
+  Result<bool> try_acquire_refresh_lease(Owner owner, std::string_view id, std::string_view holder, TimePoint now,
+                                         TimePoint until) {
     std::lock_guard lock(data_->mutex);
+    if (owned(owner, id) == nullptr) return Error(Errc::integration_not_found);
     auto& lease = data_->leases[std::string(id)];
     if (!lease.holder.empty() && lease.holder != holder && lease.until > now) return false;
     lease = Lease{std::string(holder), until};
     return true;
   }
 
-  Result<void> release_refresh_lease(std::string_view id, std::string_view holder) {
+  Result<void> release_refresh_lease(Owner owner, std::string_view id, std::string_view holder) {
     std::lock_guard lock(data_->mutex);
-    auto it = data_->leases.find(std::string(id));
-    if (it != data_->leases.end() && it->second.holder == holder) data_->leases.erase(it);
+    auto it = data_->leases.find(id);
+    if (it != data_->leases.end() && it->second.holder == holder && owned(owner, id) != nullptr)
+      data_->leases.erase(it);
+    return {};
+  }
+
+  Result<void> erase_user(Owner owner) {
+    std::lock_guard lock(data_->mutex);
+    auto const mine = [&](auto const& r) { return r.tenant_id == owner.tenant_id && r.user_id == owner.user_id; };
+    if (auto ids = data_->by_owner.find(OwnerKey{owner.tenant_id, owner.user_id}); ids != data_->by_owner.end()) {
+      for (auto const& id : ids->second) {
+        auto const& record = data_->integrations.at(id);
+        data_->accounts.erase(AccountKey{record.tenant_id, record.user_id, record.provider, record.account_id});
+        data_->leases.erase(id);
+        data_->integrations.erase(id);
+      }
+      data_->by_owner.erase(ids);
+    }
+    std::erase_if(data_->consents, mine);
+    std::erase_if(data_->audit, mine);
+    for (auto it = data_->states.begin(); it != data_->states.end();) {
+      if (mine(it->second.record)) it = data_->states.erase(it);
+      else ++it;
+    }
+    std::erase_if(data_->expiries, [&](auto const& e) { return !data_->states.contains(e.second); });
+    return {};
+  }
+
+  Result<void> save_scope_catalogue(std::string_view provider, std::vector<ScopeRecord> scopes) {
+    std::lock_guard lock(data_->mutex);
+    data_->catalogue[std::string(provider)] = std::move(scopes);
+    return {};
+  }
+
+  Result<std::vector<ScopeRecord>> scope_catalogue(std::string_view provider) const {
+    std::lock_guard lock(data_->mutex);
+    auto it = data_->catalogue.find(provider);
+    if (it == data_->catalogue.end()) return std::vector<ScopeRecord>{};
+    return it->second;
+  }
+
+  Result<std::vector<IntegrationRecord>> scan_integrations(std::string_view after_id, std::size_t limit) const {
+    std::lock_guard lock(data_->mutex);
+    std::vector<std::string_view> ids;
+    for (auto const& [id, record] : data_->integrations)
+      if (id > after_id) ids.push_back(id);
+    auto const count = std::min(limit, ids.size());
+    std::partial_sort(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(count), ids.end());
+    std::vector<IntegrationRecord> page;
+    for (std::size_t i = 0; i < count; ++i) page.push_back(data_->integrations.find(ids[i])->second);
+    return page;
+  }
+
+  Result<std::optional<std::string>> setting(std::string_view name) const {
+    std::lock_guard lock(data_->mutex);
+    auto it = data_->settings.find(name);
+    if (it == data_->settings.end()) return std::optional<std::string>{};
+    return std::optional<std::string>(it->second);
+  }
+
+  Result<void> put_setting(std::string_view name, std::string_view value) {
+    std::lock_guard lock(data_->mutex);
+    data_->settings[std::string(name)] = value;
     return {};
   }
 
@@ -165,19 +241,30 @@ private:
     std::string holder;
     TimePoint until;
   };
+  using OwnerKey = std::pair<std::string, std::string>;
+  using AccountKey = std::tuple<std::string, std::string, std::string, std::string>;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
   struct Data {
     mutable std::mutex mutex;
     std::map<std::string, StateEntry, std::less<>> states;
     std::multimap<TimePoint, std::string> expiries;  ///< states by expiry, oldest first
-    std::map<std::string, IntegrationRecord, std::less<>> integrations;
+    std::unordered_map<std::string, IntegrationRecord, Hash, std::equal_to<>> integrations;
+    std::map<OwnerKey, std::vector<std::string>, std::less<>> by_owner;  ///< integration ids, oldest first
+    std::map<AccountKey, std::string> accounts;                          ///< integration id per account
     std::vector<ConsentRecord> consents;
     std::vector<AuditEvent> audit;
     std::map<std::string, Lease, std::less<>> leases;
+    std::map<std::string, std::vector<ScopeRecord>, std::less<>> catalogue;
+    std::map<std::string, std::string, std::less<>> settings;
   };
 
-  IntegrationRecord* owned(std::string_view tenant_id, std::string_view user_id, std::string_view id) const {
+  IntegrationRecord* owned(Owner owner, std::string_view id) const {
     auto it = data_->integrations.find(id);
-    if (it == data_->integrations.end() || it->second.tenant_id != tenant_id || it->second.user_id != user_id)
+    if (it == data_->integrations.end() || it->second.tenant_id != owner.tenant_id ||
+        it->second.user_id != owner.user_id)
       return nullptr;
     return &it->second;
   }

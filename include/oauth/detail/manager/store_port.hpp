@@ -16,18 +16,21 @@ public:
   virtual Result<void> put_state(FlowState const&) = 0;
   virtual Result<FlowState> take_state(std::string_view state, TimePoint now) = 0;
   virtual Result<IntegrationRecord> save_connection(IntegrationRecord, IssuedTokens const&, ConsentRecord) = 0;
-  virtual Result<std::vector<IntegrationRecord>> list(std::string_view tenant_id, std::string_view user_id) = 0;
-  virtual Result<IntegrationRecord> find(std::string_view tenant_id, std::string_view user_id, std::string_view id) = 0;
-  virtual Result<Credential> credential(std::string_view tenant_id, std::string_view user_id, std::string_view id,
-                                        TokenNeed need) = 0;
+  virtual Result<std::vector<IntegrationRecord>> list(Owner) = 0;
+  virtual Result<IntegrationRecord> find(Owner, std::string_view id) = 0;
+  virtual Result<Credential> credential(Owner, std::string_view id, TokenNeed need) = 0;
   virtual Result<Credential> replace_tokens(Credential const&, IssuedTokens) = 0;
-  virtual Result<IntegrationRecord> set_status(std::string_view id, IntegrationStatus) = 0;
-  virtual Result<IntegrationRecord> disconnect(std::string_view tenant_id, std::string_view user_id,
-                                               std::string_view id, TimePoint at) = 0;
+  virtual Result<IntegrationRecord> set_status(Owner, std::string_view id, IntegrationStatus) = 0;
+  virtual Result<void> record_use(Owner, std::string_view id, UseKind, TimePoint at) = 0;
+  virtual Result<IntegrationRecord> disconnect(Owner, std::string_view id, TimePoint at) = 0;
+  virtual Result<std::vector<ConsentRecord>> consents(Owner) = 0;
   virtual Result<void> audit(AuditEvent) = 0;
-  virtual Result<bool> try_acquire_refresh_lease(std::string_view id, std::string_view holder, TimePoint now,
+  virtual Result<std::vector<AuditEvent>> audit_log(Owner) = 0;
+  virtual Result<bool> try_acquire_refresh_lease(Owner, std::string_view id, std::string_view holder, TimePoint now,
                                                  TimePoint until) = 0;
-  virtual Result<void> release_refresh_lease(std::string_view id, std::string_view holder) = 0;
+  virtual Result<void> release_refresh_lease(Owner, std::string_view id, std::string_view holder) = 0;
+  virtual Result<void> erase_user(Owner) = 0;
+  virtual Result<void> save_scope_catalogue(std::string_view provider, std::vector<ScopeRecord>) = 0;
 };
 
 template <class Backend>
@@ -41,33 +44,36 @@ public:
                                             ConsentRecord consent) override {
     return store_.save_connection(std::move(record), tokens, std::move(consent));
   }
-  Result<std::vector<IntegrationRecord>> list(std::string_view tenant_id, std::string_view user_id) override {
-    return store_.list(tenant_id, user_id);
-  }
-  Result<IntegrationRecord> find(std::string_view tenant_id, std::string_view user_id, std::string_view id) override {
-    return store_.find(tenant_id, user_id, id);
-  }
-  Result<Credential> credential(std::string_view tenant_id, std::string_view user_id, std::string_view id,
-                                TokenNeed need) override {
-    return store_.credential(tenant_id, user_id, id, need);
+  Result<std::vector<IntegrationRecord>> list(Owner owner) override { return store_.list(owner); }
+  Result<IntegrationRecord> find(Owner owner, std::string_view id) override { return store_.find(owner, id); }
+  Result<Credential> credential(Owner owner, std::string_view id, TokenNeed need) override {
+    return store_.credential(owner, id, need);
   }
   Result<Credential> replace_tokens(Credential const& from, IssuedTokens tokens) override {
     return store_.replace_tokens(from, std::move(tokens));
   }
-  Result<IntegrationRecord> set_status(std::string_view id, IntegrationStatus status) override {
-    return store_.set_status(id, status);
+  Result<IntegrationRecord> set_status(Owner owner, std::string_view id, IntegrationStatus status) override {
+    return store_.set_status(owner, id, status);
   }
-  Result<IntegrationRecord> disconnect(std::string_view tenant_id, std::string_view user_id, std::string_view id,
-                                       TimePoint at) override {
-    return store_.disconnect(tenant_id, user_id, id, at);
+  Result<void> record_use(Owner owner, std::string_view id, UseKind use, TimePoint at) override {
+    return store_.record_use(owner, id, use, at);
   }
+  Result<IntegrationRecord> disconnect(Owner owner, std::string_view id, TimePoint at) override {
+    return store_.disconnect(owner, id, at);
+  }
+  Result<std::vector<ConsentRecord>> consents(Owner owner) override { return store_.consents(owner); }
   Result<void> audit(AuditEvent event) override { return store_.audit(std::move(event)); }
-  Result<bool> try_acquire_refresh_lease(std::string_view id, std::string_view holder, TimePoint now,
+  Result<std::vector<AuditEvent>> audit_log(Owner owner) override { return store_.audit_log(owner); }
+  Result<bool> try_acquire_refresh_lease(Owner owner, std::string_view id, std::string_view holder, TimePoint now,
                                          TimePoint until) override {
-    return store_.try_acquire_refresh_lease(id, holder, now, until);
+    return store_.try_acquire_refresh_lease(owner, id, holder, now, until);
   }
-  Result<void> release_refresh_lease(std::string_view id, std::string_view holder) override {
-    return store_.release_refresh_lease(id, holder);
+  Result<void> release_refresh_lease(Owner owner, std::string_view id, std::string_view holder) override {
+    return store_.release_refresh_lease(owner, id, holder);
+  }
+  Result<void> erase_user(Owner owner) override { return store_.erase_user(owner); }
+  Result<void> save_scope_catalogue(std::string_view provider, std::vector<ScopeRecord> scopes) override {
+    return store_.save_scope_catalogue(provider, std::move(scopes));
   }
 
 private:

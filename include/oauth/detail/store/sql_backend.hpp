@@ -1,0 +1,731 @@
+#ifndef OAUTH_DETAIL_STORE_SQL_BACKEND_HPP
+#define OAUTH_DETAIL_STORE_SQL_BACKEND_HPP
+
+#include <oauth/detail/encoding/time.hpp>
+#include <oauth/detail/store/connection_pool.hpp>
+#include <oauth/detail/store/sql.hpp>
+#include <oauth/error.hpp>
+#include <oauth/records.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace oauth::detail::store {
+
+namespace sql {
+
+inline constexpr int schema_version = 1;
+
+/// Each migration brings the schema from the version before it to its own. Written once
+/// for every SQL database: {bigint} and {serial} are the dialect's words.
+inline constexpr std::array<std::string_view, schema_version> migrations{R"sql(
+CREATE TABLE integrations (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'active', 'needs_reauth', 'disconnected')),
+  granted_scopes TEXT NOT NULL,
+  email TEXT,
+  email_verified INTEGER,
+  display_name TEXT,
+  picture TEXT,
+  version {bigint} NOT NULL,
+  created_at {bigint} NOT NULL,
+  updated_at {bigint} NOT NULL,
+  last_used_at {bigint},
+  last_validated_at {bigint},
+  UNIQUE (tenant_id, user_id, provider, account_id)
+);
+CREATE INDEX integrations_by_owner ON integrations (tenant_id, user_id);
+CREATE TABLE tokens (
+  integration_id TEXT PRIMARY KEY REFERENCES integrations (id) ON DELETE CASCADE,
+  access_token TEXT NOT NULL,
+  refresh_token TEXT,
+  token_type TEXT NOT NULL,
+  expires_at {bigint},
+  issued_at {bigint} NOT NULL,
+  scope TEXT NOT NULL,
+  key_id TEXT NOT NULL
+);
+CREATE TABLE workspace_grants (
+  integration_id TEXT PRIMARY KEY REFERENCES integrations (id) ON DELETE CASCADE,
+  workspace_id TEXT NOT NULL,
+  workspace_name TEXT,
+  workspace_icon TEXT,
+  bot_id TEXT,
+  owned_by_workspace INTEGER NOT NULL,
+  owner TEXT,
+  duplicated_template_id TEXT,
+  request_id TEXT
+);
+CREATE TABLE consents (
+  id {serial},
+  integration_id TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  granted_at {bigint} NOT NULL,
+  expires_at {bigint},
+  client_ip TEXT NOT NULL,
+  user_agent TEXT NOT NULL,
+  consent_version TEXT NOT NULL
+);
+CREATE INDEX consents_by_owner ON consents (tenant_id, user_id);
+CREATE TABLE audit_log (
+  id {serial},
+  at {bigint} NOT NULL,
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  integration_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  client_ip TEXT NOT NULL,
+  user_agent TEXT NOT NULL,
+  success INTEGER NOT NULL,
+  error_message TEXT NOT NULL
+);
+CREATE INDEX audit_log_by_owner ON audit_log (tenant_id, user_id, id);
+CREATE TABLE flow_states (
+  state TEXT PRIMARY KEY,
+  provider TEXT NOT NULL,
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  code_verifier TEXT NOT NULL,
+  redirect_uri TEXT NOT NULL,
+  created_at {bigint} NOT NULL,
+  expires_at {bigint} NOT NULL,
+  used INTEGER NOT NULL
+);
+CREATE INDEX flow_states_by_expiry ON flow_states (expires_at);
+CREATE TABLE refresh_leases (
+  integration_id TEXT PRIMARY KEY REFERENCES integrations (id) ON DELETE CASCADE,
+  holder TEXT NOT NULL,
+  until_at {bigint} NOT NULL
+);
+CREATE TABLE scope_catalogue (
+  provider TEXT NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  category TEXT NOT NULL,
+  scope_set TEXT NOT NULL,
+  required INTEGER NOT NULL,
+  dangerous INTEGER NOT NULL,
+  PRIMARY KEY (provider, name)
+);
+CREATE TABLE settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql"};
+
+#define OAUTH_SQL_SELECT_INTEGRATIONS                                                                             \
+  "SELECT i.id, i.tenant_id, i.user_id, i.provider, i.account_id, i.subject, i.status, i.granted_scopes, "        \
+  "i.email, i.email_verified, i.display_name, i.picture, i.version, i.created_at, i.updated_at, i.last_used_at, " \
+  "i.last_validated_at, t.access_token, t.refresh_token, t.token_type, t.expires_at, t.issued_at, t.key_id, "     \
+  "w.workspace_id, w.workspace_name, w.workspace_icon, w.bot_id, w.owned_by_workspace, w.owner, "                \
+  "w.duplicated_template_id, w.request_id FROM integrations i LEFT JOIN tokens t ON t.integration_id = i.id "    \
+  "LEFT JOIN workspace_grants w ON w.integration_id = i.id "
+
+inline constexpr Statement find_integration{OAUTH_SQL_SELECT_INTEGRATIONS
+                                            "WHERE i.id = ? AND i.tenant_id = ? AND i.user_id = ?"};
+inline constexpr Statement list_integrations{OAUTH_SQL_SELECT_INTEGRATIONS
+                                             "WHERE i.tenant_id = ? AND i.user_id = ? ORDER BY i.created_at, i.id"};
+inline constexpr Statement scan_integrations{OAUTH_SQL_SELECT_INTEGRATIONS "WHERE i.id > ? ORDER BY i.id LIMIT ?"};
+
+#undef OAUTH_SQL_SELECT_INTEGRATIONS
+
+inline constexpr Statement read_schema_version{"SELECT version FROM schema_version"};
+inline constexpr Statement insert_schema_version{"INSERT INTO schema_version (version) VALUES (?)"};
+inline constexpr Statement update_schema_version{"UPDATE schema_version SET version = ?"};
+
+inline constexpr Statement upsert_integration{R"sql(
+INSERT INTO integrations (id, tenant_id, user_id, provider, account_id, subject, status, granted_scopes, email,
+  email_verified, display_name, picture, version, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+ON CONFLICT (tenant_id, user_id, provider, account_id) DO UPDATE SET
+  subject = excluded.subject, status = excluded.status, granted_scopes = excluded.granted_scopes, email = excluded.email,
+  email_verified = excluded.email_verified, display_name = excluded.display_name, picture = excluded.picture,
+  version = integrations.version + 1, updated_at = excluded.updated_at
+RETURNING id)sql"};
+inline constexpr Statement upsert_tokens{R"sql(
+INSERT INTO tokens (integration_id, access_token, refresh_token, token_type, expires_at, issued_at, scope, key_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (integration_id) DO UPDATE SET
+  access_token = excluded.access_token, refresh_token = excluded.refresh_token, token_type = excluded.token_type,
+  expires_at = excluded.expires_at, issued_at = excluded.issued_at, scope = excluded.scope, key_id = excluded.key_id)sql"};
+inline constexpr Statement upsert_workspace{R"sql(
+INSERT INTO workspace_grants (integration_id, workspace_id, workspace_name, workspace_icon, bot_id,
+  owned_by_workspace, owner, duplicated_template_id, request_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (integration_id) DO UPDATE SET
+  workspace_id = excluded.workspace_id, workspace_name = excluded.workspace_name,
+  workspace_icon = excluded.workspace_icon, bot_id = excluded.bot_id,
+  owned_by_workspace = excluded.owned_by_workspace, owner = excluded.owner,
+  duplicated_template_id = excluded.duplicated_template_id, request_id = excluded.request_id)sql"};
+inline constexpr Statement insert_consent{R"sql(
+INSERT INTO consents (integration_id, tenant_id, user_id, provider, scopes, granted_at, expires_at, client_ip,
+  user_agent, consent_version)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql"};
+
+inline constexpr Statement bump_for_tokens{R"sql(
+UPDATE integrations SET version = version + 1, updated_at = ?, granted_scopes = ?
+WHERE id = ? AND tenant_id = ? AND user_id = ? AND version = ? AND status <> 'disconnected')sql"};
+inline constexpr Statement update_tokens{R"sql(
+UPDATE tokens SET access_token = ?, refresh_token = ?, token_type = ?, expires_at = ?, issued_at = ?, scope = ?,
+  key_id = ?
+WHERE integration_id = ?)sql"};
+inline constexpr Statement owned{"SELECT 1 FROM integrations WHERE id = ? AND tenant_id = ? AND user_id = ?"};
+inline constexpr Statement set_status{R"sql(
+UPDATE integrations SET status = ?, version = version + 1, updated_at = ?
+WHERE id = ? AND tenant_id = ? AND user_id = ?)sql"};
+inline constexpr Statement record_used{
+    "UPDATE integrations SET last_used_at = ? WHERE id = ? AND tenant_id = ? AND user_id = ?"};
+inline constexpr Statement record_validated{
+    "UPDATE integrations SET last_validated_at = ? WHERE id = ? AND tenant_id = ? AND user_id = ?"};
+inline constexpr Statement mark_disconnected{R"sql(
+UPDATE integrations SET status = 'disconnected', version = version + 1, updated_at = ?
+WHERE id = ? AND tenant_id = ? AND user_id = ?)sql"};
+inline constexpr Statement delete_tokens{"DELETE FROM tokens WHERE integration_id = ?"};
+inline constexpr Statement delete_consents{"DELETE FROM consents WHERE integration_id = ?"};
+inline constexpr Statement delete_lease{"DELETE FROM refresh_leases WHERE integration_id = ?"};
+
+inline constexpr Statement list_consents{R"sql(
+SELECT integration_id, tenant_id, user_id, provider, scopes, granted_at, expires_at, client_ip, user_agent,
+  consent_version
+FROM consents WHERE tenant_id = ? AND user_id = ? ORDER BY id)sql"};
+inline constexpr Statement append_audit{R"sql(
+INSERT INTO audit_log (at, tenant_id, user_id, provider, integration_id, action, scopes, client_ip, user_agent,
+  success, error_message)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql"};
+inline constexpr Statement audit_log{R"sql(
+SELECT at, tenant_id, user_id, provider, integration_id, action, scopes, client_ip, user_agent, success,
+  error_message
+FROM audit_log WHERE tenant_id = ? AND user_id = ? ORDER BY id)sql"};
+
+inline constexpr Statement purge_states{"DELETE FROM flow_states WHERE expires_at < ?"};
+inline constexpr Statement insert_state{R"sql(
+INSERT INTO flow_states (state, provider, tenant_id, user_id, session_id, scopes, code_verifier, redirect_uri,
+  created_at, expires_at, used)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0))sql"};
+inline constexpr Statement take_state{R"sql(
+UPDATE flow_states SET used = 1 WHERE state = ? AND used = 0 AND expires_at >= ?
+RETURNING state, provider, tenant_id, user_id, session_id, scopes, code_verifier, redirect_uri, created_at,
+  expires_at)sql"};
+inline constexpr Statement state_seen{"SELECT used FROM flow_states WHERE state = ? AND expires_at >= ?"};
+
+inline constexpr Statement acquire_lease{R"sql(
+INSERT INTO refresh_leases (integration_id, holder, until_at)
+SELECT id, ?, ? FROM integrations WHERE id = ? AND tenant_id = ? AND user_id = ?
+ON CONFLICT (integration_id) DO UPDATE SET holder = excluded.holder, until_at = excluded.until_at
+WHERE refresh_leases.holder = excluded.holder OR refresh_leases.until_at <= ?)sql"};
+inline constexpr Statement release_lease{R"sql(
+DELETE FROM refresh_leases WHERE integration_id = ? AND holder = ?
+  AND integration_id IN (SELECT id FROM integrations WHERE id = ? AND tenant_id = ? AND user_id = ?))sql"};
+
+inline constexpr std::array<Statement, 7> erase_user{{
+    {"DELETE FROM tokens WHERE integration_id IN "
+     "(SELECT id FROM integrations WHERE tenant_id = ? AND user_id = ?)"},
+    {"DELETE FROM workspace_grants WHERE integration_id IN "
+     "(SELECT id FROM integrations WHERE tenant_id = ? AND user_id = ?)"},
+    {"DELETE FROM refresh_leases WHERE integration_id IN "
+     "(SELECT id FROM integrations WHERE tenant_id = ? AND user_id = ?)"},
+    {"DELETE FROM consents WHERE tenant_id = ? AND user_id = ?"},
+    {"DELETE FROM audit_log WHERE tenant_id = ? AND user_id = ?"},
+    {"DELETE FROM flow_states WHERE tenant_id = ? AND user_id = ?"},
+    {"DELETE FROM integrations WHERE tenant_id = ? AND user_id = ?"},
+}};
+
+inline constexpr Statement delete_catalogue{"DELETE FROM scope_catalogue WHERE provider = ?"};
+inline constexpr Statement insert_scope{R"sql(
+INSERT INTO scope_catalogue (provider, name, description, category, scope_set, required, dangerous)
+VALUES (?, ?, ?, ?, ?, ?, ?))sql"};
+inline constexpr Statement scope_catalogue{R"sql(
+SELECT provider, name, description, category, scope_set, required, dangerous
+FROM scope_catalogue WHERE provider = ? ORDER BY name)sql"};
+inline constexpr Statement read_setting{"SELECT value FROM settings WHERE name = ?"};
+inline constexpr Statement write_setting{
+    "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value"};
+
+}  // namespace sql
+
+/// The token store over a SQL database. Everything but talking to the database is here,
+/// once; a driver (SQLite, PostgreSQL) connects, prepares and binds. Copies share one
+/// connection pool.
+template <class Driver>
+class SqlBackend {
+public:
+  using Options = typename Driver::Options;
+  using Connection = typename Driver::Connection;
+  static constexpr int schema_version = sql::schema_version;
+
+  /// Connects and brings the schema up to date; a schema newer than this code is refused.
+  static Result<SqlBackend> open(Options options) {
+    auto shared = std::make_shared<Shared>(options);
+    SqlBackend backend(std::move(shared));
+    if (auto migrated = backend.migrate(); !migrated) return migrated.error();
+    return backend;
+  }
+
+  Options const& options() const noexcept { return shared_->options; }
+
+  Result<void> put_state(FlowStateRecord state) {
+    auto const scopes = join_scopes(state.scopes);
+    return in_transaction([&](Connection& c) -> Result<void> {
+      // Used and expired states linger an hour past expiry, so a replay is recognized.
+      auto const forgotten = encoding::to_micros(state.created_at - std::chrono::hours(1));
+      if (auto purged = run(c, sql::purge_states, {forgotten}); !purged) return purged.error();
+      auto inserted = run(c, sql::insert_state,
+                          {state.state, state.provider, state.tenant_id, state.user_id, state.session_id, scopes,
+                           state.code_verifier_ciphertext, state.redirect_uri, encoding::to_micros(state.created_at),
+                           encoding::to_micros(state.expires_at)});
+      if (!inserted && inserted.error() == Errc::store_conflict)
+        return Error(Errc::store_conflict, "authorization state already exists");
+      if (!inserted) return inserted.error();
+      return {};
+    });
+  }
+
+  Result<FlowStateRecord> take_state(std::string_view state, TimePoint now) {
+    auto const remembered_since = encoding::to_micros(now - std::chrono::hours(1));
+    return with_connection([&](Connection& c) -> Result<FlowStateRecord> {
+      std::optional<FlowStateRecord> taken;
+      auto ran = run(c, sql::take_state, {state, remembered_since}, [&](auto const& row) {
+        taken = FlowStateRecord{std::string(row.text(0)),
+                                std::string(row.text(1)),
+                                std::string(row.text(2)),
+                                std::string(row.text(3)),
+                                std::string(row.text(4)),
+                                split_scopes(row.text(5)),
+                                std::string(row.text(6)),
+                                std::string(row.text(7)),
+                                encoding::from_micros(row.integer(8)),
+                                encoding::from_micros(row.integer(9))};
+      });
+      if (!ran) return ran.error();
+      if (taken) {
+        if (taken->expires_at <= now) return Error(Errc::state_expired);
+        return std::move(*taken);
+      }
+      std::optional<bool> used;
+      auto seen = run(c, sql::state_seen, {state, remembered_since}, [&](auto const& row) { used = row.integer(0) != 0; });
+      if (!seen) return seen.error();
+      if (used) return Error(Errc::state_already_used);
+      return Error(Errc::state_not_found);
+    });
+  }
+
+  Result<IntegrationRecord> save_connection(IntegrationRecord record, ConsentRecord consent) {
+    auto const scopes = join_scopes(record.scopes);
+    auto const updated = encoding::to_micros(record.updated_at);
+    return in_transaction([&](Connection& c) -> Result<IntegrationRecord> {
+      auto const& who = record.identity;
+      std::optional<std::int64_t> verified;
+      if (who.email_verified) verified = *who.email_verified ? 1 : 0;
+      std::string id;
+      auto saved = run(c, sql::upsert_integration,
+                       {record.id, record.tenant_id, record.user_id, record.provider, record.account_id,
+                        who.account_id, to_string(IntegrationStatus::active), scopes, nullable(who.email), nullable(verified),
+                        nullable(who.name), nullable(who.picture), updated, updated},
+                       [&](auto const& row) { id = std::string(row.text(0)); });
+      if (!saved) return saved.error();
+      auto tokens = run(c, sql::upsert_tokens,
+                        {id, record.access_token_ciphertext, refresh_value(record), record.token_type,
+                         nullable(expiry(record)), encoding::to_micros(record.token_issued_at), scopes, record.key_id});
+      if (!tokens) return tokens.error();
+      if (who.workspace) {
+        auto const& w = *who.workspace;
+        auto workspace = run(c, sql::upsert_workspace,
+                             {id, w.id, nullable(w.name), nullable(w.icon), nullable(w.bot_id),
+                              std::int64_t{w.owned_by_workspace}, nullable(w.owner_json),
+                              nullable(w.duplicated_template_id), nullable(w.request_id)});
+        if (!workspace) return workspace.error();
+      }
+      std::optional<std::int64_t> consent_expiry;
+      if (consent.expires_at) consent_expiry = encoding::to_micros(*consent.expires_at);
+      auto consented = run(c, sql::insert_consent,
+                           {id, consent.tenant_id, consent.user_id, consent.provider, join_scopes(consent.scopes),
+                            encoding::to_micros(consent.granted_at), nullable(consent_expiry), consent.client_ip,
+                            consent.user_agent, consent.consent_version});
+      if (!consented) return consented.error();
+      return find(c, record.owner(), id);
+    });
+  }
+
+  Result<IntegrationRecord> find_integration(Owner owner, std::string_view id) const {
+    return with_connection([&](Connection& c) { return find(c, owner, id); });
+  }
+
+  Result<std::vector<IntegrationRecord>> list_integrations(Owner owner) const {
+    return with_connection([&](Connection& c) -> Result<std::vector<IntegrationRecord>> {
+      std::vector<IntegrationRecord> found;
+      auto ran = run(c, sql::list_integrations, {owner.tenant_id, owner.user_id},
+                     [&](auto const& row) { found.push_back(read_integration(row)); });
+      if (!ran) return ran.error();
+      return found;
+    });
+  }
+
+  Result<IntegrationRecord> update_tokens(IntegrationRecord record, std::uint64_t expected_version) {
+    auto const scopes = join_scopes(record.scopes);
+    return in_transaction([&](Connection& c) -> Result<IntegrationRecord> {
+      auto bumped = run(c, sql::bump_for_tokens,
+                        {encoding::to_micros(record.updated_at), scopes, record.id, record.tenant_id, record.user_id,
+                         static_cast<std::int64_t>(expected_version)});
+      if (!bumped) return bumped.error();
+      if (*bumped == 0) {
+        auto exists = run(c, sql::owned, {record.id, record.tenant_id, record.user_id});
+        if (!exists) return exists.error();
+        if (*exists == 0) return Error(Errc::integration_not_found);
+        return Error(Errc::store_conflict, "integration changed since it was read");
+      }
+      auto written = run(c, sql::update_tokens,
+                         {record.access_token_ciphertext, refresh_value(record), record.token_type,
+                          nullable(expiry(record)), encoding::to_micros(record.token_issued_at), scopes, record.key_id,
+                          record.id});
+      if (!written) return written.error();
+      return find(c, record.owner(), record.id);
+    });
+  }
+
+  Result<IntegrationRecord> set_status(Owner owner, std::string_view id, IntegrationStatus status, TimePoint at) {
+    return in_transaction([&](Connection& c) -> Result<IntegrationRecord> {
+      auto changed = run(c, sql::set_status, {to_string(status), encoding::to_micros(at), id, owner.tenant_id,
+                                              owner.user_id});
+      if (!changed) return changed.error();
+      if (*changed == 0) return Error(Errc::integration_not_found);
+      return find(c, owner, id);
+    });
+  }
+
+  Result<void> record_use(Owner owner, std::string_view id, UseKind use, TimePoint at) {
+    return with_connection([&](Connection& c) -> Result<void> {
+      auto changed = run(c, use == UseKind::used ? sql::record_used : sql::record_validated,
+                         {encoding::to_micros(at), id, owner.tenant_id, owner.user_id});
+      if (!changed) return changed.error();
+      if (*changed == 0) return Error(Errc::integration_not_found);
+      return {};
+    });
+  }
+
+  Result<IntegrationRecord> disconnect(Owner owner, std::string_view id, TimePoint at) {
+    return in_transaction([&](Connection& c) -> Result<IntegrationRecord> {
+      auto changed = run(c, sql::mark_disconnected, {encoding::to_micros(at), id, owner.tenant_id, owner.user_id});
+      if (!changed) return changed.error();
+      if (*changed == 0) return Error(Errc::integration_not_found);
+      for (auto const& statement : {sql::delete_tokens, sql::delete_consents, sql::delete_lease})
+        if (auto deleted = run(c, statement, {id}); !deleted) return deleted.error();
+      return find(c, owner, id);
+    });
+  }
+
+  Result<std::vector<ConsentRecord>> list_consents(Owner owner) const {
+    return with_connection([&](Connection& c) -> Result<std::vector<ConsentRecord>> {
+      std::vector<ConsentRecord> found;
+      auto ran = run(c, sql::list_consents, {owner.tenant_id, owner.user_id}, [&](auto const& row) {
+        ConsentRecord consent{std::string(row.text(0)), std::string(row.text(1)), std::string(row.text(2)),
+                              std::string(row.text(3)), split_scopes(row.text(4)),
+                              encoding::from_micros(row.integer(5))};
+        if (!row.is_null(6)) consent.expires_at = encoding::from_micros(row.integer(6));
+        consent.client_ip = row.text(7);
+        consent.user_agent = row.text(8);
+        consent.consent_version = row.text(9);
+        found.push_back(std::move(consent));
+      });
+      if (!ran) return ran.error();
+      return found;
+    });
+  }
+
+  Result<void> append_audit(AuditEvent event) {
+    return with_connection([&](Connection& c) -> Result<void> {
+      auto ran = run(c, sql::append_audit,
+                     {encoding::to_micros(event.at), event.tenant_id, event.user_id, event.provider,
+                      event.integration_id, to_string(event.action), join_scopes(event.scopes), event.client_ip,
+                      event.user_agent, std::int64_t{event.success}, event.reason});
+      if (!ran) return ran.error();
+      return {};
+    });
+  }
+
+  Result<std::vector<AuditEvent>> audit_log(Owner owner) const {
+    return with_connection([&](Connection& c) -> Result<std::vector<AuditEvent>> {
+      std::vector<AuditEvent> found;
+      auto ran = run(c, sql::audit_log, {owner.tenant_id, owner.user_id}, [&](auto const& row) {
+        AuditEvent event;
+        event.at = encoding::from_micros(row.integer(0));
+        event.tenant_id = row.text(1);
+        event.user_id = row.text(2);
+        event.provider = row.text(3);
+        event.integration_id = row.text(4);
+        event.action = audit_action_named(row.text(5)).value_or(AuditAction::connect);
+        event.scopes = split_scopes(row.text(6));
+        event.client_ip = row.text(7);
+        event.user_agent = row.text(8);
+        event.success = row.integer(9) != 0;
+        event.reason = row.text(10);
+        found.push_back(std::move(event));
+      });
+      if (!ran) return ran.error();
+      return found;
+    });
+  }
+
+  Result<bool> try_acquire_refresh_lease(Owner owner, std::string_view id, std::string_view holder, TimePoint now,
+                                         TimePoint until) {
+    return with_connection([&](Connection& c) -> Result<bool> {
+      auto taken = run(c, sql::acquire_lease, {holder, encoding::to_micros(until), id, owner.tenant_id,
+                                               owner.user_id, encoding::to_micros(now)});
+      if (!taken) return taken.error();
+      if (*taken == 1) return true;
+      auto exists = run(c, sql::owned, {id, owner.tenant_id, owner.user_id});
+      if (!exists) return exists.error();
+      if (*exists == 0) return Error(Errc::integration_not_found);
+      return false;
+    });
+  }
+
+  Result<void> release_refresh_lease(Owner owner, std::string_view id, std::string_view holder) {
+    return with_connection([&](Connection& c) -> Result<void> {
+      auto ran = run(c, sql::release_lease, {id, holder, id, owner.tenant_id, owner.user_id});
+      if (!ran) return ran.error();
+      return {};
+    });
+  }
+
+  Result<void> erase_user(Owner owner) {
+    return in_transaction([&](Connection& c) -> Result<void> {
+      for (auto const& statement : sql::erase_user)
+        if (auto erased = run(c, statement, {owner.tenant_id, owner.user_id}); !erased) return erased.error();
+      return {};
+    });
+  }
+
+  Result<void> save_scope_catalogue(std::string_view provider, std::vector<ScopeRecord> scopes) {
+    return in_transaction([&](Connection& c) -> Result<void> {
+      if (auto cleared = run(c, sql::delete_catalogue, {provider}); !cleared) return cleared.error();
+      for (auto const& s : scopes) {
+        auto inserted = run(c, sql::insert_scope, {provider, s.name, s.description, s.category, s.set,
+                                                   std::int64_t{s.required}, std::int64_t{s.dangerous}});
+        if (!inserted) return inserted.error();
+      }
+      return {};
+    });
+  }
+
+  Result<std::vector<ScopeRecord>> scope_catalogue(std::string_view provider) const {
+    return with_connection([&](Connection& c) -> Result<std::vector<ScopeRecord>> {
+      std::vector<ScopeRecord> found;
+      auto ran = run(c, sql::scope_catalogue, {provider}, [&](auto const& row) {
+        found.push_back({std::string(row.text(0)), std::string(row.text(1)), std::string(row.text(2)),
+                         std::string(row.text(3)), std::string(row.text(4)), row.integer(5) != 0,
+                         row.integer(6) != 0});
+      });
+      if (!ran) return ran.error();
+      return found;
+    });
+  }
+
+  Result<std::vector<IntegrationRecord>> scan_integrations(std::string_view after_id, std::size_t limit) const {
+    return with_connection([&](Connection& c) -> Result<std::vector<IntegrationRecord>> {
+      std::vector<IntegrationRecord> page;
+      auto ran = run(c, sql::scan_integrations, {after_id, static_cast<std::int64_t>(limit)},
+                     [&](auto const& row) { page.push_back(read_integration(row)); });
+      if (!ran) return ran.error();
+      return page;
+    });
+  }
+
+  Result<std::optional<std::string>> setting(std::string_view name) const {
+    return with_connection([&](Connection& c) -> Result<std::optional<std::string>> {
+      std::optional<std::string> value;
+      auto ran = run(c, sql::read_setting, {name}, [&](auto const& row) { value = std::string(row.text(0)); });
+      if (!ran) return ran.error();
+      return value;
+    });
+  }
+
+  Result<void> put_setting(std::string_view name, std::string_view value) {
+    return with_connection([&](Connection& c) -> Result<void> {
+      auto ran = run(c, sql::write_setting, {name, value});
+      if (!ran) return ran.error();
+      return {};
+    });
+  }
+
+private:
+  struct Shared {
+    explicit Shared(Options const& o)
+        : options(o), pool([this] { return Driver::connect(options); }, Driver::pool_size(o)) {}
+    Options options;
+    ConnectionPool<Connection> pool;
+  };
+
+  explicit SqlBackend(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
+
+  static Result<std::size_t> run(Connection& c, Statement const& statement, std::initializer_list<Value> params) {
+    return c.run(statement, std::span<Value const>(params.begin(), params.size()), [](auto const&) {});
+  }
+
+  template <class OnRow>
+  static Result<std::size_t> run(Connection& c, Statement const& statement, std::initializer_list<Value> params,
+                                 OnRow&& on_row) {
+    return c.run(statement, std::span<Value const>(params.begin(), params.size()), std::forward<OnRow>(on_row));
+  }
+
+  template <class F>
+  auto with_connection(F&& body) const -> decltype(body(std::declval<Connection&>())) {
+    auto lease = shared_->pool.acquire();
+    if (!lease) return lease.error();
+    auto result = body(**lease);
+    if ((*lease)->broken()) lease->discard();
+    return result;
+  }
+
+  /// Runs `body` in one transaction: committed when it succeeds, rolled back otherwise.
+  template <class F>
+  auto in_transaction(F&& body) const -> decltype(body(std::declval<Connection&>())) {
+    return with_connection([&](Connection& c) -> decltype(body(c)) {
+      if (auto begun = c.begin(); !begun) return begun.error();
+      auto result = body(c);
+      if (!result) {
+        c.rollback();
+        return result;
+      }
+      if (auto committed = c.commit(); !committed) {
+        c.rollback();
+        return committed.error();
+      }
+      return result;
+    });
+  }
+
+  Result<void> migrate() {
+    return in_transaction([&](Connection& c) -> Result<void> {
+      if (!Driver::migration_lock.empty())
+        if (auto locked = c.execute_script(Driver::migration_lock); !locked) return locked.error();
+      if (auto made = c.execute_script("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"); !made)
+        return made.error();
+      std::optional<std::int64_t> current;
+      auto read = run(c, sql::read_schema_version, {}, [&](auto const& row) { current = row.integer(0); });
+      if (!read) return read.error();
+      if (current && *current > schema_version)
+        return Error(Errc::schema_too_new, "the store is at schema version " + std::to_string(*current) +
+                                               "; this library knows up to " + std::to_string(schema_version) +
+                                               ": upgrade the library, or use a store of this version");
+      for (auto version = current.value_or(0); version < schema_version; ++version) {
+        auto script = dialect(sql::migrations[static_cast<std::size_t>(version)]);
+        if (auto applied = c.execute_script(script); !applied) return applied.error();
+      }
+      auto const target = std::int64_t{schema_version};
+      auto stamped = current ? run(c, sql::update_schema_version, {target}) : run(c, sql::insert_schema_version, {target});
+      if (!stamped) return stamped.error();
+      return {};
+    });
+  }
+
+  static std::string dialect(std::string_view text) {
+    std::string out(text);
+    auto replace_all = [&](std::string_view word, std::string_view with) {
+      for (auto at = out.find(word); at != std::string::npos; at = out.find(word, at + with.size()))
+        out.replace(at, word.size(), with);
+    };
+    replace_all("{bigint}", Driver::bigint);
+    replace_all("{serial}", Driver::serial_key);
+    return out;
+  }
+
+  static Result<IntegrationRecord> find(Connection& c, Owner owner, std::string_view id) {
+    std::optional<IntegrationRecord> found;
+    auto ran = run(c, sql::find_integration, {id, owner.tenant_id, owner.user_id},
+                   [&](auto const& row) { found = read_integration(row); });
+    if (!ran) return ran.error();
+    if (!found) return Error(Errc::integration_not_found);
+    return std::move(*found);
+  }
+
+  static Value refresh_value(IntegrationRecord const& record) {
+    if (record.refresh_token_ciphertext.empty()) return nullptr;
+    return std::string_view(record.refresh_token_ciphertext);
+  }
+
+  static std::optional<std::int64_t> expiry(IntegrationRecord const& record) {
+    if (!record.expires_at) return std::nullopt;
+    return encoding::to_micros(*record.expires_at);
+  }
+
+  template <class Row>
+  static std::optional<std::string> optional_text(Row const& row, int column) {
+    if (row.is_null(column)) return std::nullopt;
+    return std::string(row.text(column));
+  }
+
+  template <class Row>
+  static std::optional<TimePoint> optional_time(Row const& row, int column) {
+    if (row.is_null(column)) return std::nullopt;
+    return encoding::from_micros(row.integer(column));
+  }
+
+  template <class Row>
+  static IntegrationRecord read_integration(Row const& row) {
+    IntegrationRecord r;
+    r.id = row.text(0);
+    r.tenant_id = row.text(1);
+    r.user_id = row.text(2);
+    r.provider = row.text(3);
+    r.account_id = row.text(4);
+    r.identity.account_id = row.text(5);
+    r.status = integration_status_named(row.text(6)).value_or(IntegrationStatus::pending);
+    r.scopes = split_scopes(row.text(7));
+    r.identity.email = optional_text(row, 8);
+    if (!row.is_null(9)) r.identity.email_verified = row.integer(9) != 0;
+    r.identity.name = optional_text(row, 10);
+    r.identity.picture = optional_text(row, 11);
+    r.version = static_cast<std::uint64_t>(row.integer(12));
+    r.created_at = encoding::from_micros(row.integer(13));
+    r.updated_at = encoding::from_micros(row.integer(14));
+    r.last_used_at = optional_time(row, 15);
+    r.last_validated_at = optional_time(row, 16);
+    if (!row.is_null(17)) {
+      r.access_token_ciphertext = row.text(17);
+      if (!row.is_null(18)) r.refresh_token_ciphertext = row.text(18);
+      r.token_type = row.text(19);
+      r.expires_at = optional_time(row, 20);
+      r.token_issued_at = encoding::from_micros(row.integer(21));
+      r.key_id = row.text(22);
+    }
+    if (!row.is_null(23)) {
+      Workspace w;
+      w.id = row.text(23);
+      w.name = optional_text(row, 24);
+      w.icon = optional_text(row, 25);
+      w.bot_id = optional_text(row, 26);
+      w.owned_by_workspace = row.integer(27) != 0;
+      w.owner_json = optional_text(row, 28);
+      w.duplicated_template_id = optional_text(row, 29);
+      w.request_id = optional_text(row, 30);
+      r.identity.workspace = std::move(w);
+    }
+    return r;
+  }
+
+  std::shared_ptr<Shared> shared_;
+};
+
+}  // namespace oauth::detail::store
+
+#endif

@@ -1,0 +1,236 @@
+#ifndef OAUTH_RECORD_JSON_HPP
+#define OAUTH_RECORD_JSON_HPP
+
+#include <oauth/detail/encoding/time.hpp>
+#include <oauth/error.hpp>
+#include <oauth/records.hpp>
+#include <oauth/user_info.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace oauth {
+
+/// JSON forms of what a store holds about a user, for exports and for stores that keep
+/// JSON. Never a token: an integration's JSON has no ciphertext either. Times are RFC 3339
+/// in UTC to the microsecond.
+namespace detail::record_json {
+
+inline void put(boost::json::object& o, std::string_view key, std::optional<std::string> const& v) {
+  if (v) o[key] = *v;
+}
+inline void put(boost::json::object& o, std::string_view key, std::optional<TimePoint> const& v) {
+  if (v) o[key] = encoding::to_rfc3339(*v);
+}
+inline boost::json::array strings(std::vector<std::string> const& values) {
+  boost::json::array out;
+  for (auto const& v : values) out.emplace_back(v);
+  return out;
+}
+
+/// Reads fields back, remembering the first that is missing or of the wrong kind.
+class Reader {
+public:
+  Reader(boost::json::value const& value, std::string_view what) : what_(what) {
+    if (value.is_object()) object_ = &value.get_object();
+    else failure_ = std::string(what) + " is not a JSON object";
+  }
+  std::string string(std::string_view key) { return optional_string(key).value_or(std::string{}); }
+  std::optional<std::string> optional_string(std::string_view key) {
+    auto const* v = find(key);
+    if (v == nullptr || v->is_null()) return std::nullopt;
+    if (!v->is_string()) return fail(key), std::nullopt;
+    return std::string(v->get_string());
+  }
+  bool boolean(std::string_view key) { return optional_bool(key).value_or(false); }
+  std::optional<bool> optional_bool(std::string_view key) {
+    auto const* v = find(key);
+    if (v == nullptr || v->is_null()) return std::nullopt;
+    if (!v->is_bool()) return fail(key), std::nullopt;
+    return v->get_bool();
+  }
+  TimePoint time(std::string_view key) { return optional_time(key).value_or(TimePoint{}); }
+  std::optional<TimePoint> optional_time(std::string_view key) {
+    auto text = optional_string(key);
+    if (!text) return std::nullopt;
+    auto at = encoding::from_rfc3339(*text);
+    if (!at) fail(key);
+    return at;
+  }
+  std::vector<std::string> strings(std::string_view key) {
+    std::vector<std::string> out;
+    auto const* v = find(key);
+    if (v == nullptr || v->is_null()) return out;
+    if (!v->is_array()) return fail(key), out;
+    for (auto const& item : v->get_array()) {
+      if (!item.is_string()) return fail(key), out;
+      out.emplace_back(item.get_string());
+    }
+    return out;
+  }
+  boost::json::value const* find(std::string_view key) const {
+    return object_ == nullptr ? nullptr : object_->if_contains(key);
+  }
+  template <class T>
+  Result<T> finish(T value) const {
+    if (failure_) return Error(Errc::store_failure, *failure_);
+    return value;
+  }
+
+private:
+  void fail(std::string_view key) {
+    if (!failure_) failure_ = std::string(what_) + ": field " + std::string(key) + " is malformed";
+  }
+  std::string_view what_;
+  boost::json::object const* object_ = nullptr;
+  std::optional<std::string> failure_;
+};
+
+}  // namespace detail::record_json
+
+inline boost::json::object to_json(UserInfo const& info) {
+  using detail::record_json::put;
+  boost::json::object o;
+  o["account_id"] = info.account_id;
+  put(o, "email", info.email);
+  if (info.email_verified) o["email_verified"] = *info.email_verified;
+  put(o, "name", info.name);
+  put(o, "picture", info.picture);
+  if (info.workspace) {
+    auto const& w = *info.workspace;
+    boost::json::object workspace;
+    workspace["id"] = w.id;
+    put(workspace, "name", w.name);
+    put(workspace, "icon", w.icon);
+    put(workspace, "bot_id", w.bot_id);
+    workspace["owned_by_workspace"] = w.owned_by_workspace;
+    put(workspace, "owner", w.owner_json);
+    put(workspace, "duplicated_template_id", w.duplicated_template_id);
+    put(workspace, "request_id", w.request_id);
+    o["workspace"] = std::move(workspace);
+  }
+  return o;
+}
+
+inline Result<UserInfo> user_info_from_json(boost::json::value const& value) {
+  detail::record_json::Reader in(value, "identity");
+  UserInfo info;
+  info.account_id = in.string("account_id");
+  info.email = in.optional_string("email");
+  info.email_verified = in.optional_bool("email_verified");
+  info.name = in.optional_string("name");
+  info.picture = in.optional_string("picture");
+  if (auto const* w = in.find("workspace"); w != nullptr && !w->is_null()) {
+    detail::record_json::Reader ws(*w, "identity workspace");
+    Workspace workspace;
+    workspace.id = ws.string("id");
+    workspace.name = ws.optional_string("name");
+    workspace.icon = ws.optional_string("icon");
+    workspace.bot_id = ws.optional_string("bot_id");
+    workspace.owned_by_workspace = ws.boolean("owned_by_workspace");
+    workspace.owner_json = ws.optional_string("owner");
+    workspace.duplicated_template_id = ws.optional_string("duplicated_template_id");
+    workspace.request_id = ws.optional_string("request_id");
+    auto checked = ws.finish(std::move(workspace));
+    if (!checked) return checked.error();
+    info.workspace = std::move(*checked);
+  }
+  return in.finish(std::move(info));
+}
+
+/// An integration without its tokens: what an export or a page may show.
+inline boost::json::object to_json(IntegrationRecord const& record) {
+  using detail::record_json::put;
+  boost::json::object o;
+  o["id"] = record.id;
+  o["tenant_id"] = record.tenant_id;
+  o["user_id"] = record.user_id;
+  o["provider"] = record.provider;
+  o["account_id"] = record.account_id;
+  o["status"] = to_string(record.status);
+  o["scopes"] = detail::record_json::strings(record.scopes);
+  o["identity"] = to_json(record.identity);
+  put(o, "expires_at", record.expires_at);
+  o["created_at"] = detail::encoding::to_rfc3339(record.created_at);
+  o["updated_at"] = detail::encoding::to_rfc3339(record.updated_at);
+  put(o, "last_used_at", record.last_used_at);
+  put(o, "last_validated_at", record.last_validated_at);
+  return o;
+}
+
+inline boost::json::object to_json(ConsentRecord const& consent) {
+  using detail::record_json::put;
+  boost::json::object o;
+  o["integration_id"] = consent.integration_id;
+  o["tenant_id"] = consent.tenant_id;
+  o["user_id"] = consent.user_id;
+  o["provider"] = consent.provider;
+  o["scopes"] = detail::record_json::strings(consent.scopes);
+  o["granted_at"] = detail::encoding::to_rfc3339(consent.granted_at);
+  put(o, "expires_at", consent.expires_at);
+  o["client_ip"] = consent.client_ip;
+  o["user_agent"] = consent.user_agent;
+  o["consent_version"] = consent.consent_version;
+  return o;
+}
+
+inline Result<ConsentRecord> consent_from_json(boost::json::value const& value) {
+  detail::record_json::Reader in(value, "consent");
+  ConsentRecord consent;
+  consent.integration_id = in.string("integration_id");
+  consent.tenant_id = in.string("tenant_id");
+  consent.user_id = in.string("user_id");
+  consent.provider = in.string("provider");
+  consent.scopes = in.strings("scopes");
+  consent.granted_at = in.time("granted_at");
+  consent.expires_at = in.optional_time("expires_at");
+  consent.client_ip = in.string("client_ip");
+  consent.user_agent = in.string("user_agent");
+  consent.consent_version = in.string("consent_version");
+  return in.finish(std::move(consent));
+}
+
+inline boost::json::object to_json(AuditEvent const& event) {
+  boost::json::object o;
+  o["at"] = detail::encoding::to_rfc3339(event.at);
+  o["tenant_id"] = event.tenant_id;
+  o["user_id"] = event.user_id;
+  o["provider"] = event.provider;
+  o["integration_id"] = event.integration_id;
+  o["action"] = to_string(event.action);
+  o["success"] = event.success;
+  o["reason"] = event.reason;
+  o["scopes"] = detail::record_json::strings(event.scopes);
+  o["client_ip"] = event.client_ip;
+  o["user_agent"] = event.user_agent;
+  return o;
+}
+
+inline Result<AuditEvent> audit_event_from_json(boost::json::value const& value) {
+  detail::record_json::Reader in(value, "audit event");
+  AuditEvent event;
+  event.at = in.time("at");
+  event.tenant_id = in.string("tenant_id");
+  event.user_id = in.string("user_id");
+  event.provider = in.string("provider");
+  event.integration_id = in.string("integration_id");
+  auto const action = audit_action_named(in.string("action"));
+  if (!action) return Error(Errc::store_failure, "audit event: unknown action");
+  event.action = *action;
+  event.success = in.boolean("success");
+  event.reason = in.string("reason");
+  event.scopes = in.strings("scopes");
+  event.client_ip = in.string("client_ip");
+  event.user_agent = in.string("user_agent");
+  return in.finish(std::move(event));
+}
+
+}  // namespace oauth
+
+#endif

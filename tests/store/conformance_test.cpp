@@ -1,0 +1,433 @@
+// What every token store backend must do, run over each of them.
+
+#include "store/store_fixture.hpp"
+
+#include <oauth/scope_catalogue.hpp>
+#include <oauth/providers/notion.hpp>
+
+#include <boost/json/parse.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <barrier>
+#include <set>
+#include <thread>
+
+namespace oauth::test {
+namespace {
+
+template <class S>
+struct Conformance : StoreFixture<S> {};
+TYPED_TEST_SUITE(Conformance, AllStores, StoreName);
+
+TYPED_TEST(Conformance, EveryFieldComesBackAsStoredAndTokensOnlyEncrypted) {
+  auto record = this->connect();
+  EXPECT_EQ(record.access_token_ciphertext.find("access-1"), std::string::npos);
+  EXPECT_EQ(record.refresh_token_ciphertext.find("refresh-1"), std::string::npos);
+  EXPECT_EQ(record.key_id, this->keyring.key_id());
+  EXPECT_EQ(record.version, 1u);
+
+  auto read = this->store.find({"tenant-1", "user-1"}, record.id).value();
+  EXPECT_EQ(read.provider, "google");
+  EXPECT_EQ(read.account_id, "account-1");
+  EXPECT_EQ(read.status, IntegrationStatus::active);
+  EXPECT_EQ(read.scopes, (std::vector<std::string>{"read", "write"}));
+  EXPECT_EQ(read.identity.account_id, "subject-account-1");
+  EXPECT_EQ(read.identity.email, "ada@example.com");
+  EXPECT_EQ(read.identity.email_verified, true);
+  EXPECT_EQ(read.identity.name, "Ada");
+  EXPECT_FALSE(read.identity.picture);
+  EXPECT_FALSE(read.identity.workspace);
+  EXPECT_EQ(read.token_type, "Bearer");
+  EXPECT_EQ(read.expires_at, this->now + std::chrono::hours(1));
+  EXPECT_EQ(read.token_issued_at, this->now);
+  EXPECT_EQ(read.created_at, this->now);
+  EXPECT_FALSE(read.last_used_at);
+  EXPECT_EQ(read.access_token_ciphertext, record.access_token_ciphertext);
+
+  auto credential = this->store.credential({"tenant-1", "user-1"}, record.id).value();
+  EXPECT_EQ(credential.access_token.reveal(), "access-1");
+  EXPECT_EQ(credential.refresh_token->reveal(), "refresh-1");
+
+  auto consents = this->store.consents({"tenant-1", "user-1"}).value();
+  ASSERT_EQ(consents.size(), 1u);
+  EXPECT_EQ(consents[0].integration_id, record.id);
+  EXPECT_EQ(consents[0].scopes, (std::vector<std::string>{"read", "write"}));
+  EXPECT_EQ(consents[0].granted_at, this->now);
+  EXPECT_FALSE(consents[0].expires_at);
+  EXPECT_EQ(consents[0].client_ip, "192.0.2.1");
+  EXPECT_EQ(consents[0].user_agent, "test-agent");
+  EXPECT_EQ(consents[0].consent_version, "2");
+}
+
+TYPED_TEST(Conformance, NotionsWorkspaceGrantKeepsEveryField) {
+  auto parsed = providers::Notion::map_user_info(boost::json::parse(R"({
+      "bot_id": "bot-1", "workspace_id": "ws-1", "workspace_name": "Ada's Notes", "workspace_icon": "📝",
+      "duplicated_template_id": "tpl-1", "request_id": "req-1",
+      "owner": {"type": "user", "user": {"object": "user", "id": "user-9", "name": "Ada"}}})")
+                                                     .as_object());
+  ASSERT_TRUE(parsed);
+  IntegrationRecord record;
+  record.tenant_id = "tenant-1";
+  record.user_id = "user-1";
+  record.provider = "notion";
+  record.account_id = parsed->workspace->id;
+  record.identity = *parsed;
+  record.created_at = record.updated_at = this->now;
+  IssuedTokens tokens{AccessToken("secret_notion"), std::nullopt, std::nullopt, this->now, {}};
+  auto saved = this->store.save_connection(record, tokens, {.tenant_id = "tenant-1", .user_id = "user-1"}).value();
+  auto read = this->store.find({"tenant-1", "user-1"}, saved.id).value();
+  EXPECT_EQ(read.identity, *parsed);
+  EXPECT_FALSE(read.expires_at);
+  EXPECT_TRUE(read.refresh_token_ciphertext.empty());
+  EXPECT_TRUE(read.scopes.empty());
+  auto credential = this->store.credential({"tenant-1", "user-1"}, saved.id).value();
+  EXPECT_FALSE(credential.refresh_token);
+}
+
+TYPED_TEST(Conformance, ConnectingTheSameAccountAgainUpdatesOneIntegration) {
+  auto first = this->connect();
+  auto second = this->connect({"tenant-1", "user-1"}, "account-1", "google", "access-2", "refresh-2");
+  EXPECT_EQ(second.id, first.id);
+  EXPECT_EQ(second.version, first.version + 1);
+  EXPECT_EQ(second.created_at, first.created_at);
+  auto other = this->connect({"tenant-1", "user-1"}, "account-2");
+  EXPECT_NE(other.id, first.id);
+  auto list = this->store.list({"tenant-1", "user-1"}).value();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(this->store.credential({"tenant-1", "user-1"}, first.id)->access_token.reveal(), "access-2");
+  EXPECT_EQ(this->store.consents({"tenant-1", "user-1"})->size(), 3u);
+}
+
+TYPED_TEST(Conformance, AnAccessOnlyReadLeavesTheRefreshTokenSealedAndAReplaceKeepsIt) {
+  auto record = this->connect();
+  auto access_only = this->store.credential({"tenant-1", "user-1"}, record.id, TokenNeed::access).value();
+  EXPECT_FALSE(access_only.refresh_token);
+  auto replaced = this->store.replace_tokens(access_only, this->tokens("access-2", "", this->now));
+  ASSERT_TRUE(replaced) << replaced.error().message();
+  auto reread = this->store.credential({"tenant-1", "user-1"}, record.id).value();
+  EXPECT_EQ(reread.access_token.reveal(), "access-2");
+  ASSERT_TRUE(reread.refresh_token);
+  EXPECT_EQ(reread.refresh_token->reveal(), "refresh-1");
+}
+
+TYPED_TEST(Conformance, ARotatedRefreshTokenReplacesTheOldOneInOneWrite) {
+  auto record = this->connect();
+  auto credential = this->store.credential({"tenant-1", "user-1"}, record.id).value();
+  auto replaced =
+      this->store.replace_tokens(credential, this->tokens("access-2", "refresh-2", this->now, {"read"}));
+  ASSERT_TRUE(replaced);
+  EXPECT_EQ(replaced->record.version, record.version + 1);
+  auto reread = this->store.credential({"tenant-1", "user-1"}, record.id).value();
+  EXPECT_EQ(reread.access_token.reveal(), "access-2");
+  EXPECT_EQ(reread.refresh_token->reveal(), "refresh-2");
+  EXPECT_EQ(reread.record.scopes, (std::vector<std::string>{"read"}));
+  EXPECT_EQ(reread.record.version, replaced->record.version);
+}
+
+TYPED_TEST(Conformance, AReplaceOverAStaleVersionIsAConflictAndChangesNothing) {
+  auto record = this->connect();
+  auto stale = this->store.credential({"tenant-1", "user-1"}, record.id).value();
+  ASSERT_TRUE(this->store.replace_tokens(stale, this->tokens("access-2", "refresh-2", this->now)));
+  auto again = this->store.replace_tokens(stale, this->tokens("access-3", "refresh-3", this->now));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error(), Errc::store_conflict);
+  auto reread = this->store.credential({"tenant-1", "user-1"}, record.id).value();
+  EXPECT_EQ(reread.access_token.reveal(), "access-2");
+  EXPECT_EQ(reread.refresh_token->reveal(), "refresh-2");
+}
+
+TYPED_TEST(Conformance, OfManyConcurrentWritersFromOneVersionExactlyOneWins) {
+  auto record = this->connect();
+  auto const from = this->store.credential({"tenant-1", "user-1"}, record.id).value();
+  constexpr int writers = 8;
+  std::atomic<int> won{0}, conflicted{0};
+  std::barrier start(writers);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < writers; ++i) {
+    threads.emplace_back([&, i] {
+      auto store = this->another_store();
+      start.arrive_and_wait();
+      auto result = store.replace_tokens(
+          from, this->tokens("access-w" + std::to_string(i), "refresh-w" + std::to_string(i), this->now));
+      if (result) ++won;
+      else if (result.error() == Errc::store_conflict) ++conflicted;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(conflicted.load(), writers - 1);
+  // The pair stored is one writer's, whole.
+  auto stored = this->store.credential({"tenant-1", "user-1"}, record.id).value();
+  auto const suffix = std::string(stored.access_token.reveal()).substr(std::string("access-").size());
+  EXPECT_EQ(stored.refresh_token->reveal(), "refresh-" + suffix);
+}
+
+TYPED_TEST(Conformance, DisconnectDeletesTokensConsentsAndLeaseTogether) {
+  auto record = this->connect();
+  auto kept = this->connect({"tenant-1", "user-1"}, "account-2");
+  ASSERT_TRUE(this->store.try_acquire_refresh_lease({"tenant-1", "user-1"}, record.id, "holder-a", this->now,
+                                                    this->now + std::chrono::seconds(30)).value());
+  auto gone = this->store.disconnect({"tenant-1", "user-1"}, record.id, this->now);
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, IntegrationStatus::disconnected);
+  EXPECT_FALSE(gone->has_tokens());
+  EXPECT_GT(gone->version, record.version);
+  EXPECT_EQ(this->store.credential({"tenant-1", "user-1"}, record.id).error(), Errc::integration_not_found);
+  auto consents = this->store.consents({"tenant-1", "user-1"}).value();
+  ASSERT_EQ(consents.size(), 1u);
+  EXPECT_EQ(consents.front().integration_id, kept.id);
+  // A refresh that read the record before the disconnect cannot bring its tokens back.
+  Credential before{record, AccessToken("access-1"), RefreshToken("refresh-1")};
+  EXPECT_EQ(this->store.replace_tokens(before, this->tokens("x", "y", this->now)).error(), Errc::store_conflict);
+}
+
+TYPED_TEST(Conformance, StatusChangesAndUseTimesAreKept) {
+  auto record = this->connect();
+  auto marked = this->store.set_status({"tenant-1", "user-1"}, record.id, IntegrationStatus::needs_reauth);
+  ASSERT_TRUE(marked);
+  EXPECT_EQ(marked->status, IntegrationStatus::needs_reauth);
+  EXPECT_EQ(marked->version, record.version + 1);
+  auto const used = this->now + std::chrono::minutes(5);
+  auto const validated = this->now + std::chrono::minutes(7);
+  ASSERT_TRUE(this->store.record_use({"tenant-1", "user-1"}, record.id, UseKind::used, used));
+  ASSERT_TRUE(this->store.record_use({"tenant-1", "user-1"}, record.id, UseKind::validated, validated));
+  auto read = this->store.find({"tenant-1", "user-1"}, record.id).value();
+  EXPECT_EQ(read.status, IntegrationStatus::needs_reauth);
+  EXPECT_EQ(read.last_used_at, used);
+  EXPECT_EQ(read.last_validated_at, validated);
+  // Recording use is no write of the tokens: a refresh that read before it still lands.
+  EXPECT_EQ(read.version, marked->version);
+}
+
+TYPED_TEST(Conformance, StatesAreSingleUseAndExpire) {
+  FlowState flow;
+  flow.state = "s1";
+  flow.provider = "google";
+  flow.tenant_id = "tenant-1";
+  flow.user_id = "user-1";
+  flow.session_id = "session-1";
+  flow.scopes = {"openid", "email"};
+  flow.code_verifier = CodeVerifier("verifier-1");
+  flow.redirect_uri = "https://app.example/cb";
+  flow.created_at = this->now;
+  flow.expires_at = this->now + std::chrono::minutes(10);
+  ASSERT_TRUE(this->store.put_state(flow));
+  EXPECT_EQ(this->store.put_state(flow).error(), Errc::store_conflict);
+  auto taken = this->store.take_state("s1", this->now);
+  ASSERT_TRUE(taken) << taken.error().message();
+  EXPECT_EQ(taken->code_verifier->reveal(), "verifier-1");
+  EXPECT_EQ(taken->scopes, flow.scopes);
+  EXPECT_EQ(taken->session_id, "session-1");
+  EXPECT_EQ(taken->redirect_uri, flow.redirect_uri);
+  EXPECT_EQ(taken->expires_at, flow.expires_at);
+  EXPECT_EQ(this->store.take_state("s1", this->now).error(), Errc::state_already_used);
+  EXPECT_EQ(this->store.take_state("never", this->now).error(), Errc::state_not_found);
+  flow.state = "s2";
+  ASSERT_TRUE(this->store.put_state(flow));
+  EXPECT_EQ(this->store.take_state("s2", this->now + std::chrono::minutes(11)).error(), Errc::state_expired);
+  EXPECT_EQ(this->store.take_state("s2", this->now + std::chrono::minutes(12)).error(), Errc::state_already_used);
+  // An hour past its expiry a state is forgotten, used or not.
+  flow.state = "s3";
+  ASSERT_TRUE(this->store.put_state(flow));
+  EXPECT_EQ(this->store.take_state("s3", this->now + std::chrono::minutes(71)).error(), Errc::state_not_found);
+  EXPECT_EQ(this->store.take_state("s1", this->now + std::chrono::minutes(71)).error(), Errc::state_not_found);
+}
+
+TYPED_TEST(Conformance, TwoCallbacksRacingWithOneStateOneWins) {
+  for (int round = 0; round < 20; ++round) {
+    FlowState flow;
+    flow.state = "race-" + std::to_string(round);
+    flow.provider = "google";
+    flow.tenant_id = "tenant-1";
+    flow.user_id = "user-1";
+    flow.created_at = this->now;
+    flow.expires_at = this->now + std::chrono::minutes(10);
+    ASSERT_TRUE(this->store.put_state(flow));
+    constexpr int callbacks = 4;
+    std::atomic<int> won{0}, replayed{0};
+    std::barrier start(callbacks);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < callbacks; ++i) {
+      threads.emplace_back([&] {
+        auto instance = this->another_store();  // each callback lands on an instance of its own
+        start.arrive_and_wait();
+        auto taken = instance.take_state(flow.state, this->now);
+        if (taken) ++won;
+        else if (taken.error() == Errc::state_already_used) ++replayed;
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(won.load(), 1) << "round " << round;
+    EXPECT_EQ(replayed.load(), callbacks - 1) << "round " << round;
+  }
+}
+
+TYPED_TEST(Conformance, TheRefreshLeaseIsExclusiveUntilReleasedOrExpired) {
+  auto record = this->connect();
+  Owner const owner{"tenant-1", "user-1"};
+  auto const until = this->now + std::chrono::seconds(30);
+  auto& s = this->store;
+  EXPECT_TRUE(s.try_acquire_refresh_lease(owner, record.id, "a", this->now, until).value());
+  EXPECT_TRUE(s.try_acquire_refresh_lease(owner, record.id, "a", this->now, until).value());  // renewal
+  EXPECT_FALSE(s.try_acquire_refresh_lease(owner, record.id, "b", this->now, until).value());
+  auto const later = until + std::chrono::seconds(1);
+  EXPECT_TRUE(s.try_acquire_refresh_lease(owner, record.id, "b", later, later + std::chrono::seconds(30)).value());
+  ASSERT_TRUE(s.release_refresh_lease(owner, record.id, "a"));  // not a's any more: no effect
+  EXPECT_FALSE(s.try_acquire_refresh_lease(owner, record.id, "a", later, later).value());
+  ASSERT_TRUE(s.release_refresh_lease(owner, record.id, "b"));
+  EXPECT_TRUE(s.try_acquire_refresh_lease(owner, record.id, "a", later, later).value());
+}
+
+TYPED_TEST(Conformance, AStalledLeaseHolderCannotOverwriteANewerToken) {
+  auto record = this->connect();
+  Owner const owner{"tenant-1", "user-1"};
+  auto const lease = std::chrono::seconds(30);
+  // A takes the lease and reads, then stalls past the lease's end.
+  ASSERT_TRUE(this->store.try_acquire_refresh_lease(owner, record.id, "a", this->now, this->now + lease).value());
+  auto const read_by_a = this->store.credential(owner, record.id).value();
+  // B takes over, refreshes and stores a rotated pair.
+  auto const later = this->now + lease + std::chrono::seconds(1);
+  auto b = this->another_store();
+  ASSERT_TRUE(b.try_acquire_refresh_lease(owner, record.id, "b", later, later + lease).value());
+  ASSERT_TRUE(b.replace_tokens(b.credential(owner, record.id).value(),
+                               this->tokens("access-b", "refresh-b", later)));
+  // A wakes up: its write is fenced off by the version it read.
+  auto late = this->store.replace_tokens(read_by_a, this->tokens("access-a", "refresh-a", later));
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error(), Errc::store_conflict);
+  auto stored = this->store.credential(owner, record.id).value();
+  EXPECT_EQ(stored.refresh_token->reveal(), "refresh-b");
+}
+
+TYPED_TEST(Conformance, TheAuditLogKeepsEveryFieldInOrder) {
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(this->store.audit({.at = this->now + std::chrono::seconds(i), .tenant_id = "tenant-1",
+                                   .user_id = "user-1", .provider = "notion", .integration_id = "int-1",
+                                   .action = i == 1 ? AuditAction::refresh : AuditAction::connect,
+                                   .success = i != 2, .reason = i == 2 ? "invalid_grant" : "",
+                                   .scopes = {"read"}, .client_ip = "198.51.100.7", .user_agent = "agent/1"}));
+  auto log = this->store.audit_log({"tenant-1", "user-1"}).value();
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[0].at, this->now);
+  EXPECT_EQ(log[1].action, AuditAction::refresh);
+  EXPECT_EQ(log[2].success, false);
+  EXPECT_EQ(log[2].reason, "invalid_grant");
+  EXPECT_EQ(log[2].scopes, (std::vector<std::string>{"read"}));
+  EXPECT_EQ(log[2].client_ip, "198.51.100.7");
+  EXPECT_EQ(log[2].user_agent, "agent/1");
+  EXPECT_EQ(log[2].provider, "notion");
+  EXPECT_EQ(log[2].integration_id, "int-1");
+}
+
+TYPED_TEST(Conformance, TheScopeCatalogueIsReplacedPerProvider) {
+  ASSERT_TRUE(this->store.save_scope_catalogue("notion", scope_records<providers::Notion>()));
+  ASSERT_TRUE(this->store.save_scope_catalogue("other", {{"other", "a", "A", "read", "", true, false}}));
+  ASSERT_TRUE(this->store.save_scope_catalogue("other", {{"other", "b", "B", "admin", "set", false, true}}));
+  auto other = this->store.scope_catalogue("other").value();
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_EQ(other[0], (ScopeRecord{"other", "b", "B", "admin", "set", false, true}));
+  EXPECT_EQ(this->store.scope_catalogue("notion")->size(), providers::Notion::scopes.size());
+  EXPECT_TRUE(this->store.scope_catalogue("nobody")->empty());
+}
+
+TYPED_TEST(Conformance, ScanPagesThroughEveryIntegrationOnce) {
+  std::set<std::string> made;
+  for (int i = 0; i < 25; ++i)
+    made.insert(this->connect({"tenant-" + std::to_string(i % 3), "user-" + std::to_string(i % 5)},
+                              "account-" + std::to_string(i))
+                    .id);
+  std::set<std::string> seen;
+  std::string after;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto page = this->store.backend().scan_integrations(after, 7).value();
+    if (page.empty()) break;
+    EXPECT_LE(page.size(), 7u);
+    for (auto const& record : page) EXPECT_TRUE(seen.insert(record.id).second);
+    after = page.back().id;
+  }
+  EXPECT_EQ(seen, made);
+}
+
+TYPED_TEST(Conformance, SettingsAreKeptAndOverwritten) {
+  auto& backend = this->store.backend();
+  EXPECT_FALSE(backend.setting("rotation").value());
+  ASSERT_TRUE(backend.put_setting("rotation", "a"));
+  ASSERT_TRUE(backend.put_setting("rotation", "b"));
+  EXPECT_EQ(backend.setting("rotation").value(), "b");
+}
+
+TYPED_TEST(Conformance, ErasingAUserDeletesEverythingOfTheirsAndLeavesOneAuditEntry) {
+  Owner const ada{"tenant-1", "user-1"}, bob{"tenant-1", "user-2"};
+  auto mine = this->connect(ada);
+  this->connect(ada, "account-2", "notion");
+  auto theirs = this->connect(bob);
+  ASSERT_TRUE(this->store.audit({.at = this->now, .tenant_id = "tenant-1", .user_id = "user-1",
+                                 .action = AuditAction::connect}));
+  ASSERT_TRUE(this->store.audit({.at = this->now, .tenant_id = "tenant-1", .user_id = "user-2",
+                                 .action = AuditAction::connect}));
+  FlowState flow{.state = "pending-1", .provider = "google", .tenant_id = "tenant-1", .user_id = "user-1",
+                 .created_at = this->now, .expires_at = this->now + std::chrono::minutes(10)};
+  ASSERT_TRUE(this->store.put_state(flow));
+
+  ASSERT_TRUE(this->store.erase_user(ada));
+  EXPECT_TRUE(this->store.list(ada)->empty());
+  EXPECT_TRUE(this->store.consents(ada)->empty());
+  EXPECT_EQ(this->store.find(ada, mine.id).error(), Errc::integration_not_found);
+  EXPECT_EQ(this->store.take_state("pending-1", this->now).error(), Errc::state_not_found);
+  auto log = this->store.audit_log(ada).value();
+  // The erase entry, and the refused lookup just above: nothing from before.
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].action, AuditAction::erase);
+  EXPECT_EQ(log[1].action, AuditAction::access_denied);
+  // Someone else's records are untouched.
+  EXPECT_EQ(this->store.list(bob)->size(), 1u);
+  EXPECT_EQ(this->store.consents(bob)->size(), 1u);
+  EXPECT_EQ(this->store.audit_log(bob)->size(), 1u);
+  EXPECT_TRUE(this->store.credential(bob, theirs.id));
+  // The same account can be connected again afterwards.
+  EXPECT_NE(this->connect(ada).id, mine.id);
+}
+
+TYPED_TEST(Conformance, ACorruptOrForeignCiphertextIsATypedErrorNamingTheIntegration) {
+  auto record = this->connect();
+  Owner const owner{"tenant-1", "user-1"};
+  auto corrupt = record;
+  corrupt.access_token_ciphertext = "not-a-fernet-token";
+  ASSERT_TRUE(this->store.backend().update_tokens(corrupt, record.version));
+  auto read = this->store.credential(owner, record.id);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error(), Errc::undecryptable_token);
+  EXPECT_NE(read.error().description.find(record.id), std::string::npos) << read.error().description;
+  EXPECT_NE(read.error().description.find("corrupt"), std::string::npos) << read.error().description;
+
+  auto foreign = this->store.find(owner, record.id).value();
+  auto other_key = new_keyring();
+  foreign.access_token_ciphertext = other_key.encrypt("a token from elsewhere").value();
+  foreign.key_id = other_key.key_id();
+  ASSERT_TRUE(this->store.backend().update_tokens(foreign, foreign.version));
+  read = this->store.credential(owner, record.id);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error(), Errc::undecryptable_token);
+  EXPECT_NE(read.error().description.find(record.id), std::string::npos);
+  EXPECT_NE(read.error().description.find(other_key.key_id()), std::string::npos) << read.error().description;
+  EXPECT_EQ(read.error().description.find("a token from elsewhere"), std::string::npos);
+}
+
+TYPED_TEST(Conformance, TokensUnderARetiredKeyAreReadAndMovedToTheNewestOnRead) {
+  auto record = this->connect();
+  auto const newest = crypto::Fernet::generate_key().value();
+  auto ring = crypto::Keyring::from_list(std::string(newest.reveal()) + "," + std::string(this->key.reveal()));
+  TokenStore<typename TypeParam::Backend> rotated(this->source.open_again().value(), std::move(ring).value());
+  auto read = rotated.credential({"tenant-1", "user-1"}, record.id);
+  ASSERT_TRUE(read) << read.error().message();
+  EXPECT_EQ(read->access_token.reveal(), "access-1");
+  auto const moved = rotated.find({"tenant-1", "user-1"}, record.id).value();
+  EXPECT_EQ(moved.key_id, rotated.keyring().key_id());
+  auto const only_newest = crypto::Keyring::from_list(newest.reveal()).value();
+  EXPECT_EQ(only_newest.decrypt(moved.access_token_ciphertext)->plaintext, "access-1");
+  EXPECT_EQ(only_newest.decrypt(moved.refresh_token_ciphertext)->plaintext, "refresh-1");
+}
+
+}  // namespace
+}  // namespace oauth::test
