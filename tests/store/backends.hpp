@@ -6,12 +6,18 @@
 // tests/support/db_servers.sh started (a schema or key prefix of its own per test).
 
 #include <oauth/store/memory.hpp>
+#include <oauth/store/postgres.hpp>
+#include <oauth/store/redis.hpp>
 #include <oauth/store/sqlite.hpp>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <stdexcept>
 #include <string>
 #include <unistd.h>
 
@@ -41,6 +47,46 @@ private:
   std::filesystem::path path_;
 };
 
+/// Where db_servers.sh started its servers: the KEY=VALUE lines of its servers.env.
+class TestServers {
+public:
+  explicit TestServers(std::filesystem::path env_file) : env_file_(std::move(env_file)) {
+    std::ifstream in(env_file_);
+    if (!in)
+      throw std::runtime_error("no " + env_file_.string() +
+                               ": the store tests need the servers of tests/support/db_servers.sh (ctest starts them)");
+    for (std::string line; std::getline(in, line);)
+      if (auto eq = line.find('='); eq != std::string::npos) values_[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+
+  /// The servers ctest started for the whole run.
+  static TestServers const& shared() {
+    static TestServers const servers([] {
+      char const* file = std::getenv("OAUTH_TEST_SERVERS");
+      if (file == nullptr) throw std::runtime_error("OAUTH_TEST_SERVERS is not set: run the store tests with ctest");
+      return std::filesystem::path(file);
+    }());
+    return servers;
+  }
+
+  std::string const& value(std::string const& name) const {
+    auto it = values_.find(name);
+    if (it == values_.end()) throw std::runtime_error(name + " missing from " + env_file_.string());
+    return it->second;
+  }
+  std::string const& postgres_url() const { return value("OAUTH_TEST_POSTGRES_URL"); }
+  store::RedisOptions redis_options() const { return store::RedisOptions::from_url(value("OAUTH_TEST_REDIS_URL")).value(); }
+
+private:
+  std::filesystem::path env_file_;
+  std::map<std::string, std::string> values_;
+};
+
+inline std::string unique_name(std::string_view prefix, char separator) {
+  static std::atomic<int> counter{0};
+  return std::string(prefix) + separator + std::to_string(::getpid()) + separator + std::to_string(counter++);
+}
+
 struct MemoryStore {
   using Backend = store::MemoryBackend;
   static constexpr char const* name = "memory";
@@ -57,6 +103,52 @@ struct SqliteStore {
   std::string path() const { return (directory.path() / "tokens.db").string(); }
   Result<Backend> open() { return Backend::open({.path = path()}); }
   Result<Backend> open_again() { return open(); }
+};
+
+/// A schema of its own in the shared server, dropped afterwards.
+struct PostgresStore {
+  using Backend = store::PostgresBackend;
+  static constexpr char const* name = "postgres";
+  std::string schema = unique_name("t", '_');
+  store::PostgresOptions options() const {
+    return {.connection = TestServers::shared().postgres_url(), .schema = schema, .max_connections = 4};
+  }
+  Result<Backend> open() { return Backend::open(options()); }
+  Result<Backend> open_again() { return open(); }
+  PostgresStore() = default;
+  PostgresStore(PostgresStore const&) = delete;
+  ~PostgresStore() {
+    if (PGconn* conn = PQconnectdb(TestServers::shared().postgres_url().c_str())) {
+      PQclear(PQexec(conn, ("DROP SCHEMA IF EXISTS " + schema + " CASCADE").c_str()));
+      PQfinish(conn);
+    }
+  }
+};
+
+/// A key prefix of its own in the shared server, its keys deleted afterwards.
+struct RedisStore {
+  using Backend = store::RedisBackend;
+  static constexpr char const* name = "redis";
+  std::string prefix = unique_name("t", ':');
+  store::RedisOptions options() const {
+    auto o = TestServers::shared().redis_options();
+    o.prefix = prefix;
+    o.max_connections = 4;
+    return o;
+  }
+  Result<Backend> open() { return Backend::open(options()); }
+  Result<Backend> open_again() { return open(); }
+  RedisStore() = default;
+  RedisStore(RedisStore const&) = delete;
+  ~RedisStore() {
+    auto o = options();
+    if (redisContext* c = redisConnect(o.host.c_str(), o.port)) {
+      auto const pattern = prefix + ":*";
+      freeReplyObject(redisCommand(
+          c, "EVAL %s 0 %s", "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end", pattern.c_str()));
+      redisFree(c);
+    }
+  }
 };
 
 }  // namespace oauth::test

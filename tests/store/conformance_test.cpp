@@ -18,7 +18,7 @@ namespace {
 
 template <class S>
 struct Conformance : StoreFixture<S> {};
-TYPED_TEST_SUITE(Conformance, AllStores, StoreName);
+TYPED_TEST_SUITE(Conformance, AllStores);
 
 TYPED_TEST(Conformance, EveryFieldComesBackAsStoredAndTokensOnlyEncrypted) {
   auto record = this->connect();

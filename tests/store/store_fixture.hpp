@@ -83,14 +83,7 @@ struct StoreFixture : ::testing::Test {
   }
 };
 
-using AllStores = ::testing::Types<MemoryStore, SqliteStore>;
-
-struct StoreName {
-  template <class S>
-  static std::string GetName(int) {
-    return S::name;
-  }
-};
+using AllStores = ::testing::Types<MemoryStore, SqliteStore, PostgresStore, RedisStore>;
 
 }  // namespace oauth::test
 

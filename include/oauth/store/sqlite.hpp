@@ -175,7 +175,9 @@ struct SqliteDriver {
   using Connection = SqliteConnection;
   static constexpr std::string_view bigint = "INTEGER";
   static constexpr std::string_view serial_key = "INTEGER PRIMARY KEY AUTOINCREMENT";
-  static constexpr std::string_view migration_lock = "";  ///< BEGIN IMMEDIATE already excludes other writers
+
+  /// Nothing to do: BEGIN IMMEDIATE already keeps other processes' migrations out.
+  static Result<void> before_migration(Connection&, Options const&) { return {}; }
 
   static Result<std::unique_ptr<Connection>> connect(Options const& options) { return Connection::open(options); }
   static std::size_t pool_size(Options const& options) { return options.max_connections; }

@@ -616,8 +616,7 @@ private:
 
   Result<void> migrate() {
     return in_transaction([&](Connection& c) -> Result<void> {
-      if (!Driver::migration_lock.empty())
-        if (auto locked = c.execute_script(Driver::migration_lock); !locked) return locked.error();
+      if (auto ready = Driver::before_migration(c, shared_->options); !ready) return ready.error();
       if (auto made = c.execute_script("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"); !made)
         return made.error();
       std::optional<std::int64_t> current;
