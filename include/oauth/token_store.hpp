@@ -176,6 +176,26 @@ public:
     return Credential{std::move(*stored), std::move(tokens.access_token), std::move(tokens.refresh_token)};
   }
 
+  /// The record's tokens sealed again under the newest key, written over exactly that
+  /// version: store_conflict when someone wrote first. For key rotation.
+  Result<IntegrationRecord> reseal(IntegrationRecord const& record) {
+    if (!record.has_tokens()) return record;
+    auto access = unseal(record, record.access_token_ciphertext, "access token");
+    if (!access) return access.error();
+    std::optional<crypto::Decrypted> refresh;
+    if (!record.refresh_token_ciphertext.empty()) {
+      auto opened = unseal(record, record.refresh_token_ciphertext, "refresh token");
+      if (!opened) return opened.error();
+      refresh = std::move(*opened);
+    }
+    IssuedTokens same{AccessToken(std::move(access->plaintext)), std::nullopt, record.expires_at,
+                      record.token_issued_at, record.scopes};
+    if (refresh) same.refresh_token = RefreshToken(std::move(refresh->plaintext));
+    auto resealed = record;
+    if (auto sealed = seal(resealed, same); !sealed) return sealed.error();
+    return backend_.update_tokens(std::move(resealed), record.version);
+  }
+
   Result<IntegrationRecord> set_status(Owner owner, std::string_view id, IntegrationStatus status) {
     return refused_if_missing(owner, id, backend_.set_status(owner, id, status, clock_()));
   }
