@@ -102,6 +102,7 @@ struct SqliteStore {
   ScratchDirectory directory;
   std::string path() const { return (directory.path() / "tokens.db").string(); }
   Result<Backend> open() { return Backend::open({.path = path()}); }
+  std::string url() const { return "sqlite:" + path(); }
   Result<Backend> open_again() { return open(); }
 };
 
@@ -115,6 +116,7 @@ struct PostgresStore {
   }
   Result<Backend> open() { return Backend::open(options()); }
   Result<Backend> open_again() { return open(); }
+  std::string url() const { return TestServers::shared().postgres_url() + "?schema=" + schema; }
   PostgresStore() = default;
   PostgresStore(PostgresStore const&) = delete;
   ~PostgresStore() {
@@ -138,6 +140,7 @@ struct RedisStore {
   }
   Result<Backend> open() { return Backend::open(options()); }
   Result<Backend> open_again() { return open(); }
+  std::string url() const { return TestServers::shared().value("OAUTH_TEST_REDIS_URL") + "?prefix=" + prefix; }
   RedisStore() = default;
   RedisStore(RedisStore const&) = delete;
   ~RedisStore() {

@@ -7,8 +7,8 @@
 
 namespace oauth::testing {
 
-/// A program run beside the test (a real OAuth server): its standard output is read line
-/// by line; it is terminated when this object goes.
+/// A program run beside the test (a real OAuth server, another process of a service): its
+/// standard output is read line by line; it is terminated when this object goes.
 class ChildProcess {
 public:
   ChildProcess(std::vector<std::string> argv, std::string working_directory);
@@ -18,6 +18,12 @@ public:
 
   /// The next line of output, or an empty string if none came in time or it exited.
   std::string read_line(std::chrono::milliseconds timeout);
+
+  /// SIGKILL, as a crash or the OOM killer would: no chance to clean up.
+  void kill_now();
+
+  /// Its exit status once it exits, or -1 if it is still running after `timeout`.
+  int wait(std::chrono::milliseconds timeout);
 
 private:
   int pid_ = -1;

@@ -121,6 +121,9 @@ struct MockProvider::Impl {
   std::map<std::string, Grant> codes;
   std::set<std::string> used_codes;
   std::map<std::string, Token> tokens;
+  std::map<std::string, std::string> refresh_with_access;  // access token -> refresh token issued with it
+  std::map<std::string, std::string> predecessor;          // refresh token -> the one it replaced (grace)
+  std::string last_refresh_issued;
   std::map<std::string, std::vector<std::string>> granted_scopes;  // account -> scopes (incremental)
   std::deque<Fault> faults;
   std::map<std::string, int> counts;
@@ -458,8 +461,15 @@ struct MockProvider::Impl {
       if (it == tokens.end() || !it->second.refresh) return error(400, "invalid_grant", "refresh token is invalid");
       auto const held = it->second;
       bool const rotates = options.flavor == Flavor::microsoft || options.flavor == Flavor::notion;
-      if (rotates) tokens.erase(it);
-      return issue(held.account, held.scopes, rotates);
+      // Using a token ends its predecessor's grace.
+      if (auto older = predecessor.find(presented); older != predecessor.end()) {
+        tokens.erase(older->second);
+        predecessor.erase(older);
+      }
+      if (rotates && !options.rotation_grace) tokens.erase(it);
+      auto response = issue(held.account, held.scopes, rotates);
+      if (rotates && options.rotation_grace) predecessor[last_refresh_issued] = presented;
+      return response;
     }
     return error(400, "unsupported_grant_type", "grant type not supported");
   }
@@ -475,6 +485,8 @@ struct MockProvider::Impl {
       auto refresh = token("rt-");
       tokens[refresh] = Token{who, scopes, now + std::chrono::hours(24 * 90), true, true};
       out["refresh_token"] = refresh;
+      refresh_with_access[access] = refresh;
+      last_refresh_issued = refresh;
     }
     if (options.flavor == Flavor::notion) {
       out["bot_id"] = "bot-" + who.workspace_id;
@@ -621,6 +633,13 @@ int MockProvider::connections_accepted() const {
 bool MockProvider::token_active(std::string const& token) const {
   std::lock_guard lock(impl_->mutex);
   return impl_->tokens.contains(token);
+}
+
+std::optional<std::string> MockProvider::refresh_issued_with(std::string const& access_token) const {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->refresh_with_access.find(access_token);
+  if (it == impl_->refresh_with_access.end()) return std::nullopt;
+  return it->second;
 }
 
 std::string MockProvider::last_server_name() const {

@@ -58,6 +58,9 @@ struct MockOptions {
   bool expires_in_as_string = false;
   bool scope_as_array = false;
   bool deny_consent = false;  ///< the user clicks "Cancel": the redirect carries error=access_denied
+  /// A rotated-out refresh token keeps working until its successor is first used, as
+  /// Microsoft's do: a client that died before storing the new one can refresh again.
+  bool rotation_grace = false;
 };
 
 /// A provider's OAuth endpoints on a loopback port, run by a thread of its own.
@@ -85,6 +88,8 @@ public:
 
   /// Whether the mock still honours this token (false once revoked or rotated away).
   bool token_active(std::string const& token) const;
+  /// The refresh token issued in the same response as this access token, if any.
+  std::optional<std::string> refresh_issued_with(std::string const& access_token) const;
   /// Headers of the latest request to an endpoint, lower-cased names.
   std::map<std::string, std::string> last_headers(std::string const& endpoint) const;
   std::string last_body(std::string const& endpoint) const;

@@ -1,0 +1,73 @@
+#ifndef OAUTH_STORE_URL_HPP
+#define OAUTH_STORE_URL_HPP
+
+#include <oauth/error.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace oauth::store {
+
+enum class StoreKind { memory, sqlite, postgres, redis };
+
+/// Where tokens are kept, as configured by one string:
+///   sqlite:tokens.db, sqlite:///var/lib/app/tokens.db   a file (the default kind)
+///   postgresql://user@host:5432/db?schema=oauth          PostgreSQL, tables in `schema`
+///   redis://:password@host:6379/0?prefix=oauth           Redis, keys under `prefix`
+///   memory:                                              this process only: tests, demos
+struct StoreUrl {
+  StoreKind kind = StoreKind::sqlite;
+  std::string location;   ///< the file, or the URL the database's client library reads
+  std::string namespace_; ///< PostgreSQL schema or Redis key prefix; empty for the default
+
+  static Result<StoreUrl> parse(std::string_view url) {
+    auto const bad = [&](std::string_view why) {
+      return Error(Errc::invalid_argument, "store URL: " + std::string(why) +
+                                               " (sqlite:PATH, postgresql://..., redis://... or memory:)");
+    };
+    StoreUrl parsed;
+    if (url == "memory:" || url == "memory") {
+      parsed.kind = StoreKind::memory;
+      return parsed;
+    }
+    if (url.starts_with("sqlite:")) {
+      auto path = url.substr(7);
+      if (path.starts_with("//")) path.remove_prefix(2);
+      if (path.empty()) return bad("sqlite: needs a file path");
+      parsed.kind = StoreKind::sqlite;
+      parsed.location = path;
+      return parsed;
+    }
+    std::string_view option;
+    if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+      parsed.kind = StoreKind::postgres;
+      option = "schema";
+    } else if (url.starts_with("redis://")) {
+      parsed.kind = StoreKind::redis;
+      option = "prefix";
+    } else {
+      return bad("unknown kind");
+    }
+    // The namespace is ours, not the client library's: take it out of the query.
+    std::string rest(url);
+    if (auto query = rest.find('?'); query != std::string::npos) {
+      std::string kept;
+      std::string_view params = std::string_view(rest).substr(query + 1);
+      while (!params.empty()) {
+        auto const amp = params.find('&');
+        auto const param = params.substr(0, amp);
+        if (param.starts_with(std::string(option) + "=")) parsed.namespace_ = param.substr(option.size() + 1);
+        else kept += (kept.empty() ? "" : "&") + std::string(param);
+        if (amp == std::string_view::npos) break;
+        params.remove_prefix(amp + 1);
+      }
+      rest = rest.substr(0, query) + (kept.empty() ? "" : "?" + kept);
+    }
+    parsed.location = std::move(rest);
+    return parsed;
+  }
+};
+
+}  // namespace oauth::store
+
+#endif

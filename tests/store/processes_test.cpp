@@ -1,0 +1,149 @@
+// Several processes sharing one store: one refresh among them all, and crashes in the
+// middle of refreshes that lose nothing. Each process is tests/support/store_worker.cpp.
+
+#include "store/store_fixture.hpp"
+#include "support/child_process.hpp"
+#include "support/flow_harness.hpp"
+
+#include <oauth/store/any.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace oauth::test {
+namespace {
+
+using testing::ChildProcess;
+using Microsoft = providers::Microsoft<>;
+
+template <class S>
+struct Processes : StoreFixture<S> {
+  testing::MockProvider mock;
+  Runtime runtime{2};
+  Manager<Microsoft> manager;
+  ScratchDirectory scratch;
+  std::string ca_file = (scratch.path() / "ca.pem").string();
+
+  explicit Processes(bool rotation_grace = false)
+      : mock(testing::MockOptions{.flavor = testing::Flavor::microsoft,
+                                  .tls = &testing::shared_certificates(),
+                                  .rotation_grace = rotation_grace}),
+        manager(runtime.executor(), this->store, testing::FlowHarness::transport(runtime.executor())) {
+    ProviderConfig config{"client-id", ClientSecret("client-secret"), {testing::redirect_uri}, mock.base_url()};
+    manager.template configure<Microsoft>(std::move(config)).value();
+    std::ofstream(ca_file) << testing::shared_certificates().ca_pem;
+    ::setenv("OAUTH_ENCRYPTION_KEY", std::string(this->key.reveal()).c_str(), 1);
+  }
+
+  /// A user connects an account at the mock, with a refresh token.
+  Integration connect(std::string account) {
+    mock.set_account({.id = account});
+    auto start = manager.template initiate_flow<Microsoft>(
+        {"tenant-1", "user-1", "session-1", {"offline_access", "Mail.Read"}, testing::redirect_uri, {}});
+    auto integration =
+        manager.template complete_flow<Microsoft>(testing::consent_callback(start.value().authorization_url, "session-1"));
+    return integration.value();
+  }
+
+  /// As if an hour had passed: the access token has expired.
+  void expire(Integration const& integration) {
+    auto record = this->store.find({"tenant-1", "user-1"}, integration.id).value();
+    record.token_issued_at = this->now - std::chrono::minutes(61);
+    record.expires_at = this->now - std::chrono::minutes(1);
+    this->store.backend().update_tokens(record, record.version).value();
+  }
+
+  /// A worker's command line: what it does, then where the store, the mock and its CA are.
+  std::vector<std::string> worker(std::string mode, std::vector<std::string> const& rest) {
+    std::vector<std::string> argv{OAUTH_TEST_STORE_WORKER, std::move(mode), this->source.url(), mock.base_url(), ca_file};
+    argv.insert(argv.end(), rest.begin(), rest.end());
+    return argv;
+  }
+};
+
+template <class S>
+struct SharedStoreProcesses : Processes<S> {};
+using SharedStores = ::testing::Types<SqliteStore, PostgresStore, RedisStore>;
+TYPED_TEST_SUITE(SharedStoreProcesses, SharedStores);
+
+TYPED_TEST(SharedStoreProcesses, FourProcessesOf250CallersOnOneExpiredCredentialMakeOneRefresh) {
+  auto integration = this->connect("account-1");
+  this->expire(integration);
+  auto const go = (this->scratch.path() / "go").string();
+  std::vector<std::unique_ptr<ChildProcess>> workers;
+  for (int i = 0; i < 4; ++i) {
+    workers.push_back(std::make_unique<ChildProcess>(
+        this->worker("storm", {go, integration.id, "250"}), this->scratch.path().string()));
+  }
+  for (auto& w : workers) ASSERT_EQ(w->read_line(std::chrono::seconds(30)), "ready");
+  std::ofstream{go} << "go";
+
+  std::set<std::string> fingerprints;
+  for (auto& w : workers) {
+    std::string line;
+    do line = w->read_line(std::chrono::seconds(60));
+    while (line.starts_with("error"));  // printed before "done"; the count below tells
+    std::istringstream in(line);
+    std::string word, fingerprint;
+    int succeeded = 0, distinct = 0;
+    in >> word >> succeeded >> distinct >> fingerprint;
+    EXPECT_EQ(word, "done") << line;
+    EXPECT_EQ(succeeded, 250) << line;
+    EXPECT_EQ(distinct, 1) << line;
+    fingerprints.insert(fingerprint);
+    EXPECT_EQ(w->wait(std::chrono::seconds(10)), 0);
+  }
+  EXPECT_EQ(fingerprints.size(), 1u) << "the processes were handed different tokens";
+  EXPECT_EQ(this->mock.requests("token.refresh_token"), 1);
+  // The rotated refresh token is the one stored, and it works.
+  auto refreshed = this->manager.template refresh<Microsoft>("tenant-1", "user-1", integration.id);
+  ASSERT_TRUE(refreshed) << refreshed.error().message();
+}
+
+template <class S>
+struct Crashes : Processes<S> {
+  Crashes() : Processes<S>(/*rotation_grace=*/true) {}
+};
+TYPED_TEST_SUITE(Crashes, SharedStores);
+
+TYPED_TEST(Crashes, SigkillInTheMiddleOfRefreshesLeavesEveryCredentialWithAWholePair) {
+  std::vector<Integration> integrations;
+  for (int i = 0; i < 3; ++i) integrations.push_back(this->connect("account-" + std::to_string(i)));
+  std::vector<std::string> ids;
+  for (auto const& integration : integrations) ids.push_back(integration.id);
+
+  std::minstd_rand random(7);
+  std::uniform_int_distribution<int> pause_ms(0, 40);
+  constexpr int kills = 25;
+  for (int round = 0; round < kills; ++round) {
+    ChildProcess churn(this->worker("churn", ids), this->scratch.path().string());
+    auto const first = churn.read_line(std::chrono::seconds(30));
+    ASSERT_EQ(first, "refreshed 1") << "round " << round;
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(random)));
+    churn.kill_now();
+  }
+  auto const refreshes = this->mock.requests("token.refresh_token");
+  EXPECT_GE(refreshes, kills);
+
+  for (auto const& integration : integrations) {
+    SCOPED_TRACE(integration.id);
+    auto credential = this->store.credential({"tenant-1", "user-1"}, integration.id);
+    ASSERT_TRUE(credential) << credential.error().message();
+    ASSERT_TRUE(credential->refresh_token);
+    // The stored pair is one the provider issued together: the old pair or the new, never a mix.
+    EXPECT_EQ(this->mock.refresh_issued_with(std::string(credential->access_token.reveal())),
+              std::string(credential->refresh_token->reveal()));
+    EXPECT_TRUE(this->mock.token_active(std::string(credential->refresh_token->reveal())));
+    // And it still works.
+    auto refreshed = this->manager.template refresh<Microsoft>("tenant-1", "user-1", integration.id);
+    ASSERT_TRUE(refreshed) << refreshed.error().message();
+  }
+  std::cout << "[ info ] " << refreshes << " refreshes across " << kills << " processes killed with SIGKILL\n";
+}
+
+}  // namespace
+}  // namespace oauth::test
