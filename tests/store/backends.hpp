@@ -103,6 +103,14 @@ struct SqliteStore {
   std::string path() const { return (directory.path() / "tokens.db").string(); }
   Result<Backend> open() { return Backend::open({.path = path()}); }
   std::string url() const { return "sqlite:" + path(); }
+  /// As if a newer version of the library had migrated the file.
+  void set_schema_version(int version) const {
+    sqlite3* db = nullptr;
+    sqlite3_open(path().c_str(), &db);
+    sqlite3_exec(db, ("UPDATE schema_version SET version = " + std::to_string(version)).c_str(), nullptr, nullptr,
+                 nullptr);
+    sqlite3_close(db);
+  }
   Result<Backend> open_again() { return open(); }
 };
 
@@ -117,6 +125,11 @@ struct PostgresStore {
   Result<Backend> open() { return Backend::open(options()); }
   Result<Backend> open_again() { return open(); }
   std::string url() const { return TestServers::shared().postgres_url() + "?schema=" + schema; }
+  void set_schema_version(int version) const {
+    PGconn* conn = PQconnectdb(TestServers::shared().postgres_url().c_str());
+    PQclear(PQexec(conn, ("UPDATE " + schema + ".schema_version SET version = " + std::to_string(version)).c_str()));
+    PQfinish(conn);
+  }
   PostgresStore() = default;
   PostgresStore(PostgresStore const&) = delete;
   ~PostgresStore() {
@@ -141,6 +154,12 @@ struct RedisStore {
   Result<Backend> open() { return Backend::open(options()); }
   Result<Backend> open_again() { return open(); }
   std::string url() const { return TestServers::shared().value("OAUTH_TEST_REDIS_URL") + "?prefix=" + prefix; }
+  void set_schema_version(int version) const {
+    auto o = options();
+    redisContext* c = redisConnect(o.host.c_str(), o.port);
+    freeReplyObject(redisCommand(c, "SET %s %d", (prefix + ":schema_version").c_str(), version));
+    redisFree(c);
+  }
   RedisStore() = default;
   RedisStore(RedisStore const&) = delete;
   ~RedisStore() {

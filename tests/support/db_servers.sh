@@ -49,7 +49,7 @@ start_redis() {
   # shellcheck source=/dev/null
   source "$env_file"
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --dir "$REDIS_DATA" \
-    --pidfile "$REDIS_DATA/redis.pid" --logfile "$REDIS_DATA/redis.log" --save '' --appendonly no
+    --pidfile "$REDIS_DATA/redis.pid" --logfile "$REDIS_DATA/redis.log" --save '' --appendonly yes --appendfsync everysec
   for _ in $(seq 1 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null && return
     sleep 0.05

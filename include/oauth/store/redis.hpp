@@ -145,11 +145,8 @@ public:
   }
 
   Result<IntegrationRecord> find_integration(Owner owner, std::string_view id) const {
-    auto connection = connect();
-    if (!connection) return connection.error();
     auto const integration_key = integration_prefix() + std::string(id);
-    auto reply = (*connection)->command({"HGETALL", integration_key});
-    release(*connection);
+    auto reply = command({"HGETALL", integration_key});
     if (!reply) return reply.error();
     auto fields = hash_of(reply->get());
     if (fields.empty() || fields["tenant_id"] != owner.tenant_id || fields["user_id"] != owner.user_id)
@@ -158,13 +155,12 @@ public:
   }
 
   Result<std::vector<IntegrationRecord>> list_integrations(Owner owner) const {
-    auto connection = connect();
-    if (!connection) return connection.error();
-    auto ids = (*connection)->command({"ZRANGE", key("integrations", owner.tenant_id, owner.user_id), "0", "-1"});
-    if (!ids) return release(*connection), ids.error();
-    auto records = read_integrations(**connection, ids->get());
-    release(*connection);
-    return records;
+    auto const owner_key = key("integrations", owner.tenant_id, owner.user_id);
+    return with_connection([&](Connection& c) -> Result<std::vector<IntegrationRecord>> {
+      auto ids = c.command({"ZRANGE", owner_key, "0", "-1"});
+      if (!ids) return ids.error();
+      return read_integrations(c, ids->get());
+    });
   }
 
   Result<IntegrationRecord> update_tokens(IntegrationRecord record, std::uint64_t expected_version) {
@@ -205,11 +201,8 @@ public:
   }
 
   Result<void> append_audit(AuditEvent event) {
-    auto connection = connect();
-    if (!connection) return connection.error();
     auto const text = boost::json::serialize(to_json(event));
-    auto reply = (*connection)->command({"RPUSH", key("audit", event.tenant_id, event.user_id), text});
-    release(*connection);
+    auto reply = command({"RPUSH", key("audit", event.tenant_id, event.user_id), text});
     if (!reply) return reply.error();
     return {};
   }
@@ -254,20 +247,14 @@ public:
     for (auto const& s : scopes)
       entries.push_back({{"name", s.name}, {"description", s.description}, {"category", s.category},
                          {"set", s.set}, {"required", s.required}, {"dangerous", s.dangerous}});
-    auto connection = connect();
-    if (!connection) return connection.error();
     auto const text = boost::json::serialize(entries);
-    auto reply = (*connection)->command({"SET", key("catalogue", provider), text});
-    release(*connection);
+    auto reply = command({"SET", key("catalogue", provider), text});
     if (!reply) return reply.error();
     return {};
   }
 
   Result<std::vector<ScopeRecord>> scope_catalogue(std::string_view provider) const {
-    auto connection = connect();
-    if (!connection) return connection.error();
-    auto reply = (*connection)->command({"GET", key("catalogue", provider)});
-    release(*connection);
+    auto reply = command({"GET", key("catalogue", provider)});
     if (!reply) return reply.error();
     std::vector<ScopeRecord> scopes;
     if ((*reply)->type != REDIS_REPLY_STRING) return scopes;
@@ -287,31 +274,25 @@ public:
   }
 
   Result<std::vector<IntegrationRecord>> scan_integrations(std::string_view after_id, std::size_t limit) const {
-    auto connection = connect();
-    if (!connection) return connection.error();
     auto const from = after_id.empty() ? std::string("-") : "(" + std::string(after_id);
-    auto ids = (*connection)->command({"ZRANGEBYLEX", key("ids"), from, "+", "LIMIT", "0", std::to_string(limit)});
-    if (!ids) return release(*connection), ids.error();
-    auto records = read_integrations(**connection, ids->get());
-    release(*connection);
-    return records;
+    auto const ids_key = key("ids");
+    auto const count = std::to_string(limit);
+    return with_connection([&](Connection& c) -> Result<std::vector<IntegrationRecord>> {
+      auto ids = c.command({"ZRANGEBYLEX", ids_key, from, "+", "LIMIT", "0", count});
+      if (!ids) return ids.error();
+      return read_integrations(c, ids->get());
+    });
   }
 
   Result<std::optional<std::string>> setting(std::string_view name) const {
-    auto connection = connect();
-    if (!connection) return connection.error();
-    auto reply = (*connection)->command({"HGET", key("settings"), name});
-    release(*connection);
+    auto reply = command({"HGET", key("settings"), name});
     if (!reply) return reply.error();
     if ((*reply)->type != REDIS_REPLY_STRING) return std::optional<std::string>{};
     return std::optional<std::string>(std::string((*reply)->str, (*reply)->len));
   }
 
   Result<void> put_setting(std::string_view name, std::string_view value) {
-    auto connection = connect();
-    if (!connection) return connection.error();
-    auto reply = (*connection)->command({"HSET", key("settings"), name, value});
-    release(*connection);
+    auto reply = command({"HSET", key("settings"), name, value});
     if (!reply) return reply.error();
     return {};
   }
@@ -360,31 +341,30 @@ private:
 
   explicit RedisBackend(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
 
-  Result<Pool::Lease> connect() const { return shared_->pool.acquire(); }
+  /// On a pooled connection; once more on a new one when an idle connection turns out
+  /// dead (a restarted server). Every command and script is atomic, and repeating one
+  /// whose answer was lost is harmless: a compare-and-swap then reports the conflict.
+  template <class F>
+  auto with_connection(F&& body) const -> decltype(body(std::declval<Connection&>())) {
+    return shared_->pool.with_connection([&](Connection& c, bool&) { return body(c); });
+  }
 
-  static void release(Pool::Lease& lease) {
-    if (lease->broken()) lease.discard();
+  Result<oauth::detail::store::RedisReply> command(std::vector<std::string_view> const& args) const {
+    return with_connection([&](Connection& c) { return c.command(args); });
   }
 
   Result<oauth::detail::store::RedisReply> eval(oauth::detail::store::RedisScript const& script, std::vector<std::string> const& keys,
                                          std::vector<std::string> const& args) {
-    auto connection = connect();
-    if (!connection) return connection.error();
     std::vector<std::string_view> key_views(keys.begin(), keys.end());
     std::vector<std::string_view> arg_views(args.begin(), args.end());
-    auto reply = (*connection)->eval(script, key_views, arg_views);
-    release(*connection);
-    return reply;
+    return with_connection([&](Connection& c) { return c.eval(script, key_views, arg_views); });
   }
 
   Result<void> check_schema() {
-    auto connection = connect();
-    if (!connection) return connection.error();
     auto const version_key = key("schema_version");
     auto const ours = std::to_string(schema_version);
-    auto set = (*connection)->command({"SET", version_key, ours, "NX"});
-    auto stored = set ? (*connection)->command({"GET", version_key}) : std::move(set);
-    release(*connection);
+    auto set = command({"SET", version_key, ours, "NX"});
+    auto stored = set ? command({"GET", version_key}) : std::move(set);
     if (!stored) return stored.error();
     int version = 0;
     std::string_view const text((*stored)->str, (*stored)->len);
@@ -568,10 +548,7 @@ private:
 
   template <class T, class Parse>
   Result<std::vector<T>> read_list(std::string const& list_key, Parse parse) const {
-    auto connection = connect();
-    if (!connection) return connection.error();
-    auto reply = (*connection)->command({"LRANGE", list_key, "0", "-1"});
-    release(*connection);
+    auto reply = command({"LRANGE", list_key, "0", "-1"});
     if (!reply) return reply.error();
     std::vector<T> items;
     for (std::size_t i = 0; i < (*reply)->elements; ++i) {

@@ -26,9 +26,10 @@ public:
   /// A lent connection: goes back to the pool when destroyed, unless discarded.
   class Lease {
   public:
-    Lease(ConnectionPool* pool, std::unique_ptr<Connection> connection)
-        : pool_(pool), connection_(std::move(connection)) {}
-    Lease(Lease&& other) noexcept : pool_(std::exchange(other.pool_, nullptr)), connection_(std::move(other.connection_)) {}
+    Lease(ConnectionPool* pool, std::unique_ptr<Connection> connection, bool reused)
+        : pool_(pool), connection_(std::move(connection)), reused_(reused) {}
+    Lease(Lease&& other) noexcept
+        : pool_(std::exchange(other.pool_, nullptr)), connection_(std::move(other.connection_)), reused_(other.reused_) {}
     Lease& operator=(Lease&&) = delete;
     ~Lease() {
       if (pool_ != nullptr) pool_->give_back(std::move(connection_));
@@ -37,11 +38,30 @@ public:
     Connection* operator->() const noexcept { return connection_.get(); }
     /// The connection is broken: close it instead of lending it again.
     void discard() noexcept { connection_.reset(); }
+    /// Lent before: the database may have dropped it while it sat idle (a restart).
+    bool reused() const noexcept { return reused_; }
 
   private:
     ConnectionPool* pool_;
     std::unique_ptr<Connection> connection_;
+    bool reused_;
   };
+
+  /// Runs `body(connection)` on a lent connection. When a connection that sat idle turns
+  /// out broken (the database restarted meanwhile), it is closed and `body` runs once
+  /// more on a new one, unless `body` says the failure left its work in doubt.
+  template <class F>
+  auto with_connection(F&& body) -> decltype(body(std::declval<Connection&>(), std::declval<bool&>())) {
+    for (int attempt = 0;; ++attempt) {
+      auto lease = acquire();
+      if (!lease) return lease.error();
+      bool in_doubt = false;
+      auto result = body(**lease, in_doubt);
+      if (result || !(*lease)->broken()) return result;
+      lease->discard();
+      if (!lease->reused() || in_doubt || attempt > 0) return result;
+    }
+  }
 
   Result<Lease> acquire() {
     std::unique_lock lock(mutex_);
@@ -49,7 +69,7 @@ public:
     if (!idle_.empty()) {
       auto connection = std::move(idle_.back());
       idle_.pop_back();
-      return Lease(this, std::move(connection));
+      return Lease(this, std::move(connection), true);
     }
     ++open_;
     lock.unlock();
@@ -60,7 +80,7 @@ public:
       returned_.notify_one();
       return made.error();
     }
-    return Lease(this, std::move(*made));
+    return Lease(this, std::move(*made), false);
   }
 
 private:

@@ -589,17 +589,15 @@ private:
 
   template <class F>
   auto with_connection(F&& body) const -> decltype(body(std::declval<Connection&>())) {
-    auto lease = shared_->pool.acquire();
-    if (!lease) return lease.error();
-    auto result = body(**lease);
-    if ((*lease)->broken()) lease->discard();
-    return result;
+    return shared_->pool.with_connection([&](Connection& c, bool&) { return body(c); });
   }
 
-  /// Runs `body` in one transaction: committed when it succeeds, rolled back otherwise.
+  /// Runs `body` in one transaction: committed when it succeeds, rolled back otherwise. A
+  /// connection lost before COMMIT leaves nothing behind, so that is retried; a lost
+  /// COMMIT may or may not have landed, so that is not.
   template <class F>
   auto in_transaction(F&& body) const -> decltype(body(std::declval<Connection&>())) {
-    return with_connection([&](Connection& c) -> decltype(body(c)) {
+    return shared_->pool.with_connection([&](Connection& c, bool& in_doubt) -> decltype(body(c)) {
       if (auto begun = c.begin(); !begun) return begun.error();
       auto result = body(c);
       if (!result) {
@@ -607,6 +605,7 @@ private:
         return result;
       }
       if (auto committed = c.commit(); !committed) {
+        in_doubt = c.broken();
         c.rollback();
         return committed.error();
       }

@@ -1,0 +1,256 @@
+// Databases that go away, are locked, or were migrated by a newer library: typed errors,
+// nothing half-written, and recovery when the database is back.
+
+#include "store/store_fixture.hpp"
+#include "support/files.hpp"
+
+#include <oauth/store/open.hpp>
+
+#include <atomic>
+#include <thread>
+
+namespace oauth::test {
+namespace {
+
+// ---- schema versions ------------------------------------------------------------------
+
+template <class S>
+struct Schema : StoreFixture<S> {};
+using PersistentStores = ::testing::Types<SqliteStore, PostgresStore, RedisStore>;
+TYPED_TEST_SUITE(Schema, PersistentStores);
+
+TYPED_TEST(Schema, OpeningAgainKeepsTheDataAndANewerSchemaIsRefusedClearly) {
+  auto record = this->connect();
+  auto again = this->source.open_again();
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_TRUE(again->find_integration({"tenant-1", "user-1"}, record.id));
+
+  this->source.set_schema_version(TypeParam::Backend::schema_version + 1);
+  auto newer = this->source.open_again();
+  ASSERT_FALSE(newer);
+  EXPECT_EQ(newer.error(), Errc::schema_too_new);
+  EXPECT_NE(newer.error().message().find("upgrade the library"), std::string::npos) << newer.error().message();
+  // The refusal changed nothing: the store still holds the record.
+  EXPECT_TRUE(this->store.find({"tenant-1", "user-1"}, record.id));
+}
+
+// ---- servers that stop ----------------------------------------------------------------
+
+/// PostgreSQL and Redis servers of this test's own (the shared ones keep serving the
+/// others), stopped and started again by tests/support/db_servers.sh.
+class PrivateServers {
+public:
+  PrivateServers() { script("start"); }
+  ~PrivateServers() { script("stop"); }
+  PrivateServers(PrivateServers const&) = delete;
+  PrivateServers& operator=(PrivateServers const&) = delete;
+
+  void script(std::string const& command) const {
+    int status = 0;
+    auto const output = run_command(std::string(OAUTH_TEST_DB_SERVERS_SCRIPT) + " " + command + " " +
+                                        directory_.path().string() + " 2>&1",
+                                    status);
+    if (status != 0) throw std::runtime_error("db_servers.sh " + command + ": " + output);
+  }
+  TestServers servers() const { return TestServers(directory_.path() / "servers.env"); }
+
+private:
+  ScratchDirectory directory_;
+};
+
+struct PostgresDown {
+  static constexpr char const* server = "postgres";
+  static Result<store::AnyBackend> open(TestServers const& s) {
+    return store::open_backend(s.postgres_url() + "?schema=faults");
+  }
+};
+struct RedisDown {
+  static constexpr char const* server = "redis";
+  static Result<store::AnyBackend> open(TestServers const& s) {
+    return store::open_backend(s.value("OAUTH_TEST_REDIS_URL") + "?prefix=faults");
+  }
+};
+
+template <class D>
+struct ServerGoesAway : ::testing::Test {
+  PrivateServers servers;
+  EncryptionKey key = crypto::Fernet::generate_key().value();
+  TimePoint now = store_now();
+
+  TokenStore<store::AnyBackend> open_store() {
+    return TokenStore<store::AnyBackend>(D::open(servers.servers()).value(), crypto::Keyring::from_list(key.reveal()).value());
+  }
+  void stop() { servers.script(std::string("stop-") + D::server); }
+  void start() { servers.script(std::string("start-") + D::server); }
+};
+using Servers = ::testing::Types<PostgresDown, RedisDown>;
+TYPED_TEST_SUITE(ServerGoesAway, Servers);
+
+TYPED_TEST(ServerGoesAway, EveryOperationFailsTypedWhileItIsDownAndWorksWhenItIsBack) {
+  auto store = this->open_store();
+  Owner const owner{"tenant-1", "user-1"};
+  IntegrationRecord record{.tenant_id = "tenant-1", .user_id = "user-1", .provider = "google", .account_id = "a"};
+  record.created_at = record.updated_at = this->now;
+  IssuedTokens tokens{AccessToken("access-1"), RefreshToken("refresh-1"), this->now + std::chrono::hours(1), this->now,
+                      {"read"}};
+  auto saved = store.save_connection(record, tokens, {.tenant_id = "tenant-1", .user_id = "user-1"}).value();
+  auto const before = store.credential(owner, saved.id).value();
+
+  this->stop();
+  auto unavailable = [](auto const& result) {
+    return !result && result.error() == Errc::store_unavailable &&
+           result.error().message().find("access-") == std::string::npos;
+  };
+  EXPECT_TRUE(unavailable(store.credential(owner, saved.id)));
+  EXPECT_TRUE(unavailable(store.replace_tokens(before, {AccessToken("access-2"), RefreshToken("refresh-2"),
+                                                        std::nullopt, this->now, {}})));
+  EXPECT_TRUE(unavailable(store.save_connection(record, tokens, {.tenant_id = "tenant-1", .user_id = "user-1"})));
+  EXPECT_TRUE(unavailable(store.list(owner)));
+  EXPECT_TRUE(unavailable(store.try_acquire_refresh_lease(owner, saved.id, "h", this->now, this->now)));
+  EXPECT_TRUE(is_transient(store.credential(owner, saved.id).error()));
+  // A process that starts now cannot open the store, and says why.
+  auto opened = TypeParam::open(this->servers.servers());
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error(), Errc::store_unavailable);
+
+  this->start();
+  // The pool reconnects; nothing of the refused writes landed.
+  auto after = store.credential(owner, saved.id);
+  ASSERT_TRUE(after) << after.error().message();
+  EXPECT_EQ(after->access_token.reveal(), "access-1");
+  EXPECT_EQ(after->record.version, before.record.version);
+  EXPECT_TRUE(store.replace_tokens(*after, {AccessToken("access-2"), RefreshToken("refresh-2"), std::nullopt,
+                                            this->now, {}}));
+}
+
+TYPED_TEST(ServerGoesAway, WritesInFlightWhenItStopsAreWholeOrAbsent) {
+  auto store = this->open_store();
+  Owner const owner{"tenant-1", "user-1"};
+  IntegrationRecord record{.tenant_id = "tenant-1", .user_id = "user-1", .provider = "google", .account_id = "a"};
+  record.created_at = record.updated_at = this->now;
+  IssuedTokens first{AccessToken("access-0"), RefreshToken("refresh-0"), std::nullopt, this->now, {}};
+  auto saved = store.save_connection(record, first, {.tenant_id = "tenant-1", .user_id = "user-1"}).value();
+
+  // A writer rotates the pair as fast as it can while the server is stopped under it.
+  std::atomic<bool> stop_writing{false};
+  std::atomic<int> written{0}, refused{0};
+  std::thread writer([&] {
+    auto writer_store = this->open_store();
+    for (int n = 1; !stop_writing; ++n) {
+      auto current = writer_store.credential(owner, saved.id);
+      if (!current) {
+        ++refused;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        continue;
+      }
+      auto const suffix = std::to_string(n);
+      auto result = writer_store.replace_tokens(
+          *current, {AccessToken("access-" + suffix), RefreshToken("refresh-" + suffix), std::nullopt, this->now, {}});
+      if (result) ++written;
+      else ++refused;
+    }
+  });
+  auto wait_for = [](std::atomic<int> const& counter, int target) {
+    auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (counter < target && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return counter >= target;
+  };
+  bool const wrote = wait_for(written, 20);
+  this->stop();
+  bool const was_refused = wait_for(refused, refused.load() + 20);
+  this->start();
+  bool const wrote_again = wait_for(written, written.load() + 20);
+  stop_writing = true;
+  writer.join();
+  ASSERT_TRUE(wrote && was_refused && wrote_again) << written << " written, " << refused << " refused";
+
+  auto stored = store.credential(owner, saved.id);
+  ASSERT_TRUE(stored) << stored.error().message();
+  auto const access = std::string(stored->access_token.reveal());
+  EXPECT_EQ(std::string(stored->refresh_token->reveal()), "refresh-" + access.substr(access.find('-') + 1));
+}
+
+// ---- SQLite: locked by another process, or not a database ------------------------------
+
+struct SqliteFaults : StoreFixture<SqliteStore> {};
+
+TEST_F(SqliteFaults, AWriterLockedOutPastItsTimeoutGetsATypedErrorAndWritesNothing) {
+  auto record = connect();
+  auto const before = store.credential({"tenant-1", "user-1"}, record.id).value();
+  auto patient = store::SqliteBackend::open({.path = source.path(), .busy_timeout = std::chrono::milliseconds(100)});
+  ASSERT_TRUE(patient);
+  TokenStore<store::SqliteBackend> waiting(std::move(*patient), keyring);
+
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(source.path().c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto blocked = waiting.replace_tokens(before, tokens("access-2", "refresh-2", now));
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+
+  ASSERT_FALSE(blocked);
+  EXPECT_EQ(blocked.error(), Errc::store_unavailable);
+  auto after = waiting.credential({"tenant-1", "user-1"}, record.id).value();
+  EXPECT_EQ(after.access_token.reveal(), "access-1");
+  EXPECT_EQ(after.record.version, before.record.version);
+  EXPECT_TRUE(waiting.replace_tokens(after, tokens("access-2", "refresh-2", now)));
+}
+
+TEST_F(SqliteFaults, AFileThatIsNotADatabaseIsATypedErrorOnOpen) {
+  auto const path = source.directory.path() / "not-a-database";
+  std::ofstream(path) << std::string(4096, 'x');
+  auto opened = store::SqliteBackend::open({.path = path.string()});
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error(), Errc::store_unavailable);
+  EXPECT_NE(opened.error().message().find("not a database"), std::string::npos) << opened.error().message();
+  auto nowhere = store::SqliteBackend::open({.path = (source.directory.path() / "missing" / "x.db").string()});
+  ASSERT_FALSE(nowhere);
+  EXPECT_EQ(nowhere.error(), Errc::store_unavailable);
+}
+
+// ---- store URLs ----------------------------------------------------------------------
+
+TEST(StoreUrl, EachKindAndItsNamespaceAreRead) {
+  auto sqlite = store::StoreUrl::parse("sqlite:data/tokens.db").value();
+  EXPECT_EQ(sqlite.kind, store::StoreKind::sqlite);
+  EXPECT_EQ(sqlite.location, "data/tokens.db");
+  EXPECT_EQ(store::StoreUrl::parse("sqlite:///var/lib/oauth/tokens.db")->location, "/var/lib/oauth/tokens.db");
+  auto pg = store::StoreUrl::parse("postgresql://oauth@db:5432/app?sslmode=require&schema=tenant_a").value();
+  EXPECT_EQ(pg.kind, store::StoreKind::postgres);
+  EXPECT_EQ(pg.location, "postgresql://oauth@db:5432/app?sslmode=require");
+  EXPECT_EQ(pg.namespace_, "tenant_a");
+  auto redis = store::StoreUrl::parse("redis://:secret@cache:6380/2?prefix=svc").value();
+  EXPECT_EQ(redis.kind, store::StoreKind::redis);
+  EXPECT_EQ(redis.location, "redis://:secret@cache:6380/2");
+  EXPECT_EQ(redis.namespace_, "svc");
+  auto options = store::RedisOptions::from_url(redis.location).value();
+  EXPECT_EQ(options.host, "cache");
+  EXPECT_EQ(options.port, 6380);
+  EXPECT_EQ(options.password, "secret");
+  EXPECT_EQ(options.database, 2);
+  EXPECT_EQ(store::StoreUrl::parse("memory:")->kind, store::StoreKind::memory);
+  for (auto bad : {"mysql://x", "sqlite:", "tokens.db", ""}) {
+    auto parsed = store::StoreUrl::parse(bad);
+    ASSERT_FALSE(parsed) << bad;
+    EXPECT_EQ(parsed.error(), Errc::invalid_argument);
+  }
+  EXPECT_FALSE(store::RedisOptions::from_url("redis://host:port"));
+}
+
+TEST(StoreUrl, OpenBackendOpensEachKind) {
+  ScratchDirectory directory;
+  auto sqlite = store::open_backend("sqlite:" + (directory.path() / "t.db").string());
+  ASSERT_TRUE(sqlite) << sqlite.error().message();
+  EXPECT_TRUE(std::filesystem::exists(directory.path() / "t.db"));
+  EXPECT_TRUE(store::open_backend("memory:"));
+  auto const& servers = TestServers::shared();
+  EXPECT_TRUE(store::open_backend(servers.postgres_url() + "?schema=" + unique_name("u", '_')));
+  EXPECT_TRUE(store::open_backend(servers.value("OAUTH_TEST_REDIS_URL") + "?prefix=" + unique_name("u", ':')));
+  auto refused = store::open_backend("redis://127.0.0.1:1");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), Errc::store_unavailable);
+}
+
+}  // namespace
+}  // namespace oauth::test
