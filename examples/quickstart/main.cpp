@@ -4,16 +4,21 @@
 //
 //   quickstart                 run the walkthrough (tokens encrypted with OAUTH_ENCRYPTION_KEY)
 //   quickstart --generate-key  print a new Fernet key for OAUTH_ENCRYPTION_KEY
+//
+// Tokens are kept where OAUTH_STORE_URL says: SQLite in oauth-quickstart.db by default,
+// or postgresql://..., redis://..., memory:.
 
 #include "support/mock_provider.hpp"
 
 #include <oauth/oauth.hpp>
+#include <oauth/store/open.hpp>
 
 #include <boost/hana/for_each.hpp>
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/type.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -140,13 +145,22 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << keyring.error().message() << "\n       make one with: quickstart --generate-key\n";
     return 1;
   }
+  char const* configured_url = std::getenv("OAUTH_STORE_URL");
+  std::string const store_url = configured_url != nullptr && *configured_url != '\0' ? configured_url
+                                                                                    : "sqlite:oauth-quickstart.db";
+  auto backend = oauth::store::open_backend(store_url);
+  if (!backend) {
+    std::cerr << "error: cannot open the token store " << store_url << ": " << backend.error().message() << '\n';
+    return 1;
+  }
   std::cout << "oauth " << OAUTH_VERSION_MAJOR << '.' << OAUTH_VERSION_MINOR << '.' << OAUTH_VERSION_PATCH
             << " quickstart: four providers, each a mock on loopback over HTTPS\n"
-            << "tokens are encrypted at rest with the key in OAUTH_ENCRYPTION_KEY\n\n";
+            << "tokens are encrypted at rest with the key in OAUTH_ENCRYPTION_KEY, in the store " << store_url
+            << "\n\n";
 
   auto const tls = oauth::testing::TestCertificates::make();
   oauth::Runtime runtime{2};
-  oauth::TokenStore<oauth::store::MemoryBackend> store(oauth::store::MemoryBackend{}, std::move(*keyring));
+  oauth::TokenStore<oauth::store::AnyBackend> store(std::move(*backend), std::move(*keyring));
   auto tls_context = oauth::HttpsTransport::default_tls_context();
   tls_context.add_certificate_authority(boost::asio::buffer(tls.ca_pem));
   Manager manager(runtime.executor(), store, oauth::HttpsTransport(runtime.executor(), std::move(tls_context)));
