@@ -2,7 +2,8 @@
 """Prints each benchmark against its floor, from Google Benchmark JSON files.
 
 Naming convention: BM_<Subject>_<Operation>/<args> is compared with
-BM_Floor_<Operation>/<args> from the same file. Medians of the repetitions are used.
+BM_Floor_<Operation>/<args> from the same file. Medians of the repetitions are used; a
+benchmark with a bytes_per_credential counter is compared on that instead of time.
 """
 import json
 import sys
@@ -19,7 +20,10 @@ def medians(path):
     for run in runs:
         if run.get("run_type") == "aggregate" and run.get("aggregate_name") != "median":
             continue
-        out[run["run_name"]] = run["real_time"] * NANOSECONDS[run["time_unit"]]
+        if "bytes_per_credential" in run:
+            out[run["run_name"]] = ("bytes", run["bytes_per_credential"])
+        else:
+            out[run["run_name"]] = ("ns", run["real_time"] * NANOSECONDS[run["time_unit"]])
     return out
 
 
@@ -34,8 +38,9 @@ def main(paths):
             floor_name = f"BM_Floor_{parts[2]}" + (f"/{args}" if args else "")
             if floor_name not in times:
                 continue
-            floor = times[floor_name]
-            print(f"{name:40s} {time:10.0f} ns   floor {floor:10.0f} ns   ratio {time / floor:5.2f}x")
+            unit, value = time
+            floor = times[floor_name][1]
+            print(f"{name:44s} {value:10.0f} {unit:5s} floor {floor:10.0f} {unit:5s} ratio {value / floor:5.2f}x")
 
 
 if __name__ == "__main__":

@@ -584,7 +584,7 @@ private:
       if (record->expires_at && *record->expires_at <= now())
         return {mark_needs_reauth<P>(*record, Error(Errc::token_expired, std::string(P::name) + " cannot refresh")), {}};
     }
-    auto credential = store_->credential({tenant_id, user_id}, integration_id, TokenNeed::access);
+    auto credential = store_->credential(std::move(*record), TokenNeed::access);
     if (!credential) return {credential.error(), {}};
     note_use(credential->record);
     return {grant(*credential, false), {}};
@@ -621,11 +621,11 @@ private:
     co_return co_await refreshes_.run(id, std::move(lead));
   }
 
-  /// Records when a token was last handed out, to the minute: a write per minute per
-  /// integration at most, not one per call.
+  /// Records when a token was last handed out, to the manager's resolution: one write per
+  /// integration per resolution at most, not one per call.
   void note_use(IntegrationRecord const& record) {
     auto const at = now();
-    if (record.last_used_at && at - *record.last_used_at < std::chrono::minutes(1)) return;
+    if (record.last_used_at && at - *record.last_used_at < options_.last_used_resolution) return;
     (void)store_->record_use(record.owner(), record.id, UseKind::used, at);
   }
 

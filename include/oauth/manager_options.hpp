@@ -38,6 +38,9 @@ struct ManagerOptions {
   /// How long one process may hold an integration's refresh before another may take over.
   std::chrono::seconds refresh_lease{30};
   std::function<TimePoint()> clock = [] { return Clock::now(); };
+  /// How precisely an integration's last use is kept: a token handed out within this of
+  /// the recorded time writes nothing, so reading a token is a read, not a write.
+  std::chrono::seconds last_used_resolution{15 * 60};
   /// Recorded with each consent: which wording of the application's consent text the user saw.
   std::string consent_version = "1";
   /// How long a consent holds before the user must be asked again; absent, until withdrawn.

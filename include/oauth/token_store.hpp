@@ -160,6 +160,11 @@ public:
     return open(std::move(*record), need);
   }
 
+  /// The tokens of a record just read (with find), without reading it again.
+  Result<Credential> credential(IntegrationRecord record, TokenNeed need = TokenNeed::access_and_refresh) {
+    return open(std::move(record), need);
+  }
+
   /// Stores refreshed tokens over exactly the record they were refreshed from; a refresh
   /// token the provider did not rotate is kept. store_conflict when someone else wrote first.
   Result<Credential> replace_tokens(Credential const& from, IssuedTokens tokens) {

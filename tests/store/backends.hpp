@@ -62,8 +62,8 @@ public:
   /// The servers ctest started for the whole run.
   static TestServers const& shared() {
     static TestServers const servers([] {
-      char const* file = std::getenv("OAUTH_TEST_SERVERS");
-      if (file == nullptr) throw std::runtime_error("OAUTH_TEST_SERVERS is not set: run the store tests with ctest");
+      char const* file = std::getenv("OAUTH_DB_SERVERS");
+      if (file == nullptr) throw std::runtime_error("OAUTH_DB_SERVERS is not set: run the store tests with ctest");
       return std::filesystem::path(file);
     }());
     return servers;

@@ -22,8 +22,15 @@
 
 namespace oauth::store {
 
+/// What a commit survives.
+enum class SqliteDurability {
+  full,    ///< a power cut: every commit reaches the disk (synchronous = FULL)
+  normal,  ///< a crash of the process, not of the machine (synchronous = NORMAL): for bulk loads
+};
+
 struct SqliteOptions {
   std::string path;  ///< the database file, made when missing
+  SqliteDurability durability = SqliteDurability::full;
   std::size_t max_connections = 4;
   /// How long a writer waits for another process's write to finish before giving up
   /// with store_unavailable.
@@ -48,7 +55,9 @@ public:
     // WAL lets readers run beside a writer; FULL syncs every commit, so a stored token pair
     // survives a power cut, not only a crash; foreign keys keep tokens with their integration.
     auto configured = connection->execute_script(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+        options.durability == SqliteDurability::full
+            ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+            : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
     if (!configured) return configured.error();
     return connection;
   }

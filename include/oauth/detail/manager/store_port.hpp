@@ -19,6 +19,7 @@ public:
   virtual Result<std::vector<IntegrationRecord>> list(Owner) = 0;
   virtual Result<IntegrationRecord> find(Owner, std::string_view id) = 0;
   virtual Result<Credential> credential(Owner, std::string_view id, TokenNeed need) = 0;
+  virtual Result<Credential> credential(IntegrationRecord, TokenNeed need) = 0;
   virtual Result<Credential> replace_tokens(Credential const&, IssuedTokens) = 0;
   virtual Result<IntegrationRecord> set_status(Owner, std::string_view id, IntegrationStatus) = 0;
   virtual Result<void> record_use(Owner, std::string_view id, UseKind, TimePoint at) = 0;
@@ -48,6 +49,9 @@ public:
   Result<IntegrationRecord> find(Owner owner, std::string_view id) override { return store_.find(owner, id); }
   Result<Credential> credential(Owner owner, std::string_view id, TokenNeed need) override {
     return store_.credential(owner, id, need);
+  }
+  Result<Credential> credential(IntegrationRecord record, TokenNeed need) override {
+    return store_.credential(std::move(record), need);
   }
   Result<Credential> replace_tokens(Credential const& from, IssuedTokens tokens) override {
     return store_.replace_tokens(from, std::move(tokens));

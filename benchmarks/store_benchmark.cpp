@@ -1,0 +1,649 @@
+// The token store against its floors, per backend, in one binary and one run:
+//   <Backend>Lookup/N        get_access_token on a fresh token among N stored credentials,
+//                            decrypt included, through the manager
+//                            vs the same read by hand (the database's own API, the owner
+//                            checked) plus one raw Fernet decrypt
+//   <Backend>StoreRefresh/N  a refreshed pair stored: both tokens sealed, compare-and-swap
+//                            vs the same by hand: two raw encryptions and a version-checked
+//                            write in one transaction
+//   MemoryFootprint/N        bytes held per stored credential (counter bytes_per_credential)
+//                            vs a hash map of the same ciphertexts
+// PostgreSQL and Redis are the servers of tests/support/db_servers.sh, found through the
+// file OAUTH_DB_SERVERS names (scripts/bench starts them). Each credential's last use is
+// recorded when it is seeded, as for any credential in use: a lookup then writes nothing.
+
+#include "fernet_floor.hpp"
+
+#include <oauth/manager.hpp>
+#include <oauth/providers/google.hpp>
+#include <oauth/runtime.hpp>
+#include <oauth/store/memory.hpp>
+#include <oauth/store/postgres.hpp>
+#include <oauth/store/redis.hpp>
+#include <oauth/store/sqlite.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <hiredis/hiredis.h>
+#include <libpq-fe.h>
+#include <malloc.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace {
+
+using oauth::providers::Google;
+namespace store = oauth::store;
+
+std::string const key = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
+
+oauth::crypto::Keyring keyring() { return oauth::crypto::Keyring::from_list(key).value(); }
+
+/// A Google access token's size and shape.
+std::string access_token(std::size_t i) {
+  auto token = "ya29.a0AfB_byC" + std::to_string(i);
+  token.resize(180, 'x');
+  return token;
+}
+
+struct Credential {
+  std::string id, tenant, user;
+};
+
+/// KEY=VALUE lines of the file db_servers.sh wrote.
+std::map<std::string, std::string> servers() {
+  std::map<std::string, std::string> values;
+  char const* file = std::getenv("OAUTH_DB_SERVERS");
+  if (file == nullptr) return values;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);)
+    if (auto eq = line.find('='); eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
+  return values;
+}
+
+std::filesystem::path scratch() {
+  static auto const dir = [] {
+    auto d = std::filesystem::temp_directory_path() / ("oauth-store-bench-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+/// N credentials stored through the library, from several threads where the backend
+/// has a server to keep busy.
+template <class B>
+std::vector<Credential> seed(oauth::TokenStore<B>& tokens, std::size_t count, int threads) {
+  std::vector<Credential> seeded(count);
+  auto const now = oauth::Clock::now();
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < count; i = next++) {
+      oauth::IntegrationRecord record;
+      record.tenant_id = "tenant-" + std::to_string(i % 16);
+      record.user_id = "user-" + std::to_string(i);
+      record.provider = "google";
+      record.account_id = "account-" + std::to_string(i);
+      record.identity.account_id = record.account_id;
+      record.identity.email = "user" + std::to_string(i) + "@example.com";
+      record.created_at = record.updated_at = now;
+      oauth::IssuedTokens issued{oauth::AccessToken(access_token(i)), oauth::RefreshToken("1//0refresh" + std::to_string(i)),
+                                 now + std::chrono::hours(2), now, {"openid", "email", "calendar.readonly"}};
+      auto saved = tokens.save_connection(record, issued, {.tenant_id = record.tenant_id, .user_id = record.user_id});
+      if (!saved) throw std::runtime_error("seeding: " + saved.error().message());
+      (void)tokens.record_use(saved->owner(), saved->id, oauth::UseKind::used, now);
+      seeded[i] = {saved->id, saved->tenant_id, saved->user_id};
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  return seeded;
+}
+
+/// A manager over a backend of N seeded credentials, kept for the whole run.
+template <class B>
+struct Library {
+  Library(B backend, std::vector<Credential> seeded)
+      : tokens(std::move(backend), keyring()), manager(runtime.executor(), tokens), credentials(std::move(seeded)) {
+    (void)manager.configure<Google>({"client-id", oauth::ClientSecret("secret"), {"https://app.example/cb"}, {}});
+  }
+  oauth::Runtime runtime{1};
+  oauth::TokenStore<B> tokens;
+  oauth::Manager<Google> manager;
+  std::vector<Credential> credentials;
+};
+
+void lookup_loop(benchmark::State& state, std::vector<Credential> const& credentials, auto&& lookup) {
+  std::minstd_rand random(42);
+  std::uniform_int_distribution<std::size_t> pick(0, credentials.size() - 1);
+  for (auto _ : state) {
+    auto const& c = credentials[pick(random)];
+    if (!lookup(c)) {
+      state.SkipWithError("a lookup failed");
+      break;
+    }
+  }
+}
+
+template <class B>
+void library_lookup(benchmark::State& state, Library<B>& library) {
+  lookup_loop(state, library.credentials, [&](Credential const& c) {
+    auto grant = library.manager.template get_access_token<Google>(c.tenant, c.user, c.id);
+    benchmark::DoNotOptimize(grant);
+    return grant && !grant->refreshed;
+  });
+}
+
+/// Stores refreshed pairs over the first credentials in turn, each over its latest version.
+template <class B>
+void library_store_refresh(benchmark::State& state, Library<B>& library) {
+  std::vector<oauth::Credential> current;
+  for (std::size_t i = 0; i < 200 && i < library.credentials.size(); ++i) {
+    auto const& c = library.credentials[i];
+    current.push_back(library.tokens.credential({c.tenant, c.user}, c.id).value());
+  }
+  std::size_t n = 0;
+  for (auto _ : state) {
+    auto& from = current[n % current.size()];
+    auto const now = oauth::Clock::now();
+    auto stored = library.tokens.replace_tokens(
+        from, {oauth::AccessToken(access_token(n)), oauth::RefreshToken("1//0rotated" + std::to_string(n)),
+               now + std::chrono::hours(1), now, from.record.scopes});
+    if (!stored) {
+      state.SkipWithError(stored.error().message().c_str());
+      break;
+    }
+    from = std::move(*stored);
+    ++n;
+  }
+}
+
+// ---- memory ----------------------------------------------------------------------------
+
+std::size_t heap_in_use() { return mallinfo2().uordblks; }
+
+/// What a copy of the list of seeded credentials takes: the benchmark's, not the store's.
+std::size_t heap_of(std::vector<Credential> const& credentials) {
+  auto const before = heap_in_use();
+  auto copy = credentials;
+  return heap_in_use() - before;
+}
+
+struct MemoryFixture {
+  explicit MemoryFixture(std::size_t count) {
+    auto const before = heap_in_use();
+    store::MemoryBackend backend;
+    oauth::TokenStore<store::MemoryBackend> seeding(backend, keyring());
+    auto credentials = seed(seeding, count, 1);
+    auto const held = heap_in_use() - before - heap_of(credentials);
+    bytes_per_credential = static_cast<double>(held) / static_cast<double>(count);
+    library = std::make_unique<Library<store::MemoryBackend>>(backend, std::move(credentials));
+  }
+  std::unique_ptr<Library<store::MemoryBackend>> library;
+  double bytes_per_credential = 0;
+};
+
+MemoryFixture& memory_fixture(std::size_t count) {
+  static std::map<std::size_t, std::unique_ptr<MemoryFixture>> made;
+  auto& slot = made[count];
+  if (!slot) slot = std::make_unique<MemoryFixture>(count);
+  return *slot;
+}
+
+/// The floor: a hash map from id to what a lookup needs, the ciphertext sealed once.
+struct MemoryFloor {
+  /// What the store keeps of a credential, at its plainest.
+  struct Row {
+    std::string tenant, user, provider, account, email, scopes, access, refresh, key_id;
+    std::int64_t expires, issued, version;
+  };
+  explicit MemoryFloor(std::size_t count) {
+    auto const before = heap_in_use();
+    std::array<unsigned char, 512> access{}, refresh{};
+    for (std::size_t i = 0; i < count; ++i) {
+      auto const plain = access_token(i);
+      auto const plain_refresh = "1//0refresh" + std::to_string(i);
+      auto const a = floor.encrypt(reinterpret_cast<unsigned char const*>(plain.data()), static_cast<int>(plain.size()),
+                                   1'700'000'000, access.data());
+      auto const r = floor.encrypt(reinterpret_cast<unsigned char const*>(plain_refresh.data()),
+                                   static_cast<int>(plain_refresh.size()), 1'700'000'000, refresh.data());
+      Credential c{"id-" + std::to_string(i), "tenant-" + std::to_string(i % 16), "user-" + std::to_string(i)};
+      rows.emplace(c.id, Row{c.tenant, c.user, "google", "account-" + std::to_string(i),
+                             "user" + std::to_string(i) + "@example.com", "openid email calendar.readonly",
+                             std::string(reinterpret_cast<char const*>(access.data()), a),
+                             std::string(reinterpret_cast<char const*>(refresh.data()), r), "0123456789abcdef",
+                             4'000'000'000, 1'700'000'000, 1});
+      credentials.push_back(std::move(c));
+    }
+    auto const held = heap_in_use() - before - heap_of(credentials);
+    bytes_per_credential = static_cast<double>(held) / static_cast<double>(count);
+  }
+  oauth::bench::Floor floor;
+  std::unordered_map<std::string, Row> rows;
+  std::vector<Credential> credentials;
+  double bytes_per_credential = 0;
+  std::mutex mutex;
+};
+
+MemoryFloor& memory_floor(std::size_t count) {
+  static std::map<std::size_t, std::unique_ptr<MemoryFloor>> made;
+  auto& slot = made[count];
+  if (!slot) slot = std::make_unique<MemoryFloor>(count);
+  return *slot;
+}
+
+void BM_Library_MemoryLookup(benchmark::State& state) {
+  library_lookup(state, *memory_fixture(static_cast<std::size_t>(state.range(0))).library);
+}
+
+void BM_Floor_MemoryLookup(benchmark::State& state) {
+  auto& f = memory_floor(static_cast<std::size_t>(state.range(0)));
+  std::array<unsigned char, 512> out{};
+  lookup_loop(state, f.credentials, [&](Credential const& c) {
+    std::lock_guard lock(f.mutex);
+    auto it = f.rows.find(c.id);
+    if (it == f.rows.end() || it->second.tenant != c.tenant || it->second.user != c.user) return false;
+    auto const& t = it->second.access;
+    int n = f.floor.decrypt(reinterpret_cast<unsigned char const*>(t.data()), t.size(), out.data());
+    benchmark::DoNotOptimize(out);
+    return n > 0 && it->second.expires > 0;
+  });
+}
+
+void BM_Library_MemoryFootprint(benchmark::State& state) {
+  auto& f = memory_fixture(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(f.bytes_per_credential);
+  state.counters["bytes_per_credential"] = f.bytes_per_credential;
+}
+
+void BM_Floor_MemoryFootprint(benchmark::State& state) {
+  auto& f = memory_floor(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(f.bytes_per_credential);
+  state.counters["bytes_per_credential"] = f.bytes_per_credential;
+}
+
+void BM_Library_MemoryStoreRefresh(benchmark::State& state) {
+  library_store_refresh(state, *memory_fixture(static_cast<std::size_t>(state.range(0))).library);
+}
+
+void BM_Floor_MemoryStoreRefresh(benchmark::State& state) {
+  auto& f = memory_floor(static_cast<std::size_t>(state.range(0)));
+  std::array<unsigned char, 512> access{}, refresh{};
+  std::size_t n = 0;
+  for (auto _ : state) {
+    auto const plain = access_token(n);
+    auto const rotated = "1//0rotated" + std::to_string(n);
+    auto const a = f.floor.encrypt(reinterpret_cast<unsigned char const*>(plain.data()), static_cast<int>(plain.size()),
+                                   1'700'000'000, access.data());
+    auto const r = f.floor.encrypt(reinterpret_cast<unsigned char const*>(rotated.data()),
+                                   static_cast<int>(rotated.size()), 1'700'000'000, refresh.data());
+    std::lock_guard lock(f.mutex);
+    auto& row = f.rows.find(f.credentials[n % 200].id)->second;
+    row.access.assign(reinterpret_cast<char const*>(access.data()), a);
+    row.refresh.assign(reinterpret_cast<char const*>(refresh.data()), r);
+    ++row.version;
+    ++n;
+  }
+}
+
+// ---- SQLite ----------------------------------------------------------------------------
+
+struct SqliteFixture {
+  explicit SqliteFixture(std::size_t count) : path((scratch() / ("tokens-" + std::to_string(count) + ".db")).string()) {
+    {
+      auto bulk = store::SqliteBackend::open({.path = path, .durability = store::SqliteDurability::normal});
+      oauth::TokenStore<store::SqliteBackend> seeding(bulk.value(), keyring());
+      credentials = seed(seeding, count, 2);
+    }
+    library = std::make_unique<Library<store::SqliteBackend>>(store::SqliteBackend::open({.path = path}).value(),
+                                                               credentials);
+  }
+  std::string path;
+  std::vector<Credential> credentials;
+  std::unique_ptr<Library<store::SqliteBackend>> library;
+};
+
+SqliteFixture& sqlite_fixture(std::size_t count) {
+  static std::map<std::size_t, std::unique_ptr<SqliteFixture>> made;
+  auto& slot = made[count];
+  if (!slot) slot = std::make_unique<SqliteFixture>(count);
+  return *slot;
+}
+
+char const* const floor_lookup_sql =
+    "SELECT t.access_token, t.expires_at FROM integrations i JOIN tokens t ON t.integration_id = i.id "
+    "WHERE i.id = ? AND i.tenant_id = ? AND i.user_id = ?";
+
+void BM_Library_SqliteLookup(benchmark::State& state) {
+  library_lookup(state, *sqlite_fixture(static_cast<std::size_t>(state.range(0))).library);
+}
+
+void BM_Floor_SqliteLookup(benchmark::State& state) {
+  auto& f = sqlite_fixture(static_cast<std::size_t>(state.range(0)));
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(f.path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(db, floor_lookup_sql, -1, &statement, nullptr);
+  oauth::bench::Floor floor;
+  std::array<unsigned char, 512> out{};
+  lookup_loop(state, f.credentials, [&](Credential const& c) {
+    sqlite3_bind_text(statement, 1, c.id.data(), static_cast<int>(c.id.size()), SQLITE_STATIC);
+    sqlite3_bind_text(statement, 2, c.tenant.data(), static_cast<int>(c.tenant.size()), SQLITE_STATIC);
+    sqlite3_bind_text(statement, 3, c.user.data(), static_cast<int>(c.user.size()), SQLITE_STATIC);
+    bool ok = false;
+    if (sqlite3_step(statement) == SQLITE_ROW) {
+      auto const* t = sqlite3_column_text(statement, 0);
+      ok = floor.decrypt(t, static_cast<std::size_t>(sqlite3_column_bytes(statement, 0)), out.data()) > 0 &&
+           sqlite3_column_int64(statement, 1) > 0;
+    }
+    sqlite3_reset(statement);
+    benchmark::DoNotOptimize(out);
+    return ok;
+  });
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+}
+
+void BM_Library_SqliteStoreRefresh(benchmark::State& state) {
+  library_store_refresh(state, *sqlite_fixture(static_cast<std::size_t>(state.range(0))).library);
+}
+
+void BM_Floor_SqliteStoreRefresh(benchmark::State& state) {
+  auto& f = sqlite_fixture(static_cast<std::size_t>(state.range(0)));
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(f.path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  sqlite3_exec(db, "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
+  sqlite3_stmt *bump = nullptr, *write = nullptr, *read = nullptr;
+  sqlite3_prepare_v2(db, "SELECT version FROM integrations WHERE id = ?", -1, &read, nullptr);
+  sqlite3_prepare_v2(db, "UPDATE integrations SET version = version + 1 WHERE id = ? AND version = ?", -1, &bump, nullptr);
+  sqlite3_prepare_v2(db, "UPDATE tokens SET access_token = ?, refresh_token = ? WHERE integration_id = ?", -1, &write,
+                     nullptr);
+  oauth::bench::Floor floor;
+  std::array<unsigned char, 512> access{}, refresh{};
+  std::size_t n = 0;
+  for (auto _ : state) {
+    auto const& id = f.credentials[n % 200].id;
+    sqlite3_bind_text(read, 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
+    sqlite3_step(read);
+    auto const version = sqlite3_column_int64(read, 0);
+    sqlite3_reset(read);
+    auto const plain = access_token(n);
+    auto const rotated = "1//0rotated" + std::to_string(n);
+    auto const a = floor.encrypt(reinterpret_cast<unsigned char const*>(plain.data()), static_cast<int>(plain.size()),
+                                 1'700'000'000, access.data());
+    auto const r = floor.encrypt(reinterpret_cast<unsigned char const*>(rotated.data()),
+                                 static_cast<int>(rotated.size()), 1'700'000'000, refresh.data());
+    sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    sqlite3_bind_text(bump, 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(bump, 2, version);
+    sqlite3_step(bump);
+    sqlite3_reset(bump);
+    sqlite3_bind_text(write, 1, reinterpret_cast<char const*>(access.data()), static_cast<int>(a), SQLITE_STATIC);
+    sqlite3_bind_text(write, 2, reinterpret_cast<char const*>(refresh.data()), static_cast<int>(r), SQLITE_STATIC);
+    sqlite3_bind_text(write, 3, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
+    sqlite3_step(write);
+    sqlite3_reset(write);
+    if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      state.SkipWithError("commit failed");
+      break;
+    }
+    ++n;
+  }
+  for (auto* s : {bump, write, read}) sqlite3_finalize(s);
+  sqlite3_close(db);
+}
+
+// ---- PostgreSQL --------------------------------------------------------------------------
+
+std::string postgres_url() {
+  auto values = servers();
+  auto it = values.find("OAUTH_TEST_POSTGRES_URL");
+  return it == values.end() ? std::string() : it->second;
+}
+
+struct PostgresFixture {
+  explicit PostgresFixture(std::size_t count) : schema("bench_" + std::to_string(count)) {
+    auto options = store::PostgresOptions{.connection = postgres_url(), .schema = schema};
+    PGconn* conn = PQconnectdb(postgres_url().c_str());
+    PQclear(PQexec(conn, ("DROP SCHEMA IF EXISTS " + schema + " CASCADE").c_str()));
+    PQfinish(conn);
+    auto backend = store::PostgresBackend::open(options).value();
+    oauth::TokenStore<store::PostgresBackend> seeding(backend, keyring());
+    credentials = seed(seeding, count, 8);
+    library = std::make_unique<Library<store::PostgresBackend>>(backend, credentials);
+  }
+  std::string schema;
+  std::vector<Credential> credentials;
+  std::unique_ptr<Library<store::PostgresBackend>> library;
+};
+
+PostgresFixture* postgres_fixture(benchmark::State& state) {
+  if (postgres_url().empty()) {
+    state.SkipWithError("no PostgreSQL server: set OAUTH_DB_SERVERS (scripts/bench does)");
+    return nullptr;
+  }
+  static std::map<std::size_t, std::unique_ptr<PostgresFixture>> made;
+  auto& slot = made[static_cast<std::size_t>(state.range(0))];
+  if (!slot) slot = std::make_unique<PostgresFixture>(static_cast<std::size_t>(state.range(0)));
+  return slot.get();
+}
+
+void BM_Library_PostgresLookup(benchmark::State& state) {
+  if (auto* f = postgres_fixture(state)) library_lookup(state, *f->library);
+}
+
+void BM_Floor_PostgresLookup(benchmark::State& state) {
+  auto* f = postgres_fixture(state);
+  if (f == nullptr) return;
+  PGconn* conn = PQconnectdb(postgres_url().c_str());
+  PQclear(PQexec(conn, ("SET search_path TO " + f->schema).c_str()));
+  PQclear(PQprepare(conn, "floor",
+                    "SELECT t.access_token, t.expires_at FROM integrations i JOIN tokens t ON t.integration_id = i.id "
+                    "WHERE i.id = $1 AND i.tenant_id = $2 AND i.user_id = $3",
+                    3, nullptr));
+  oauth::bench::Floor floor;
+  std::array<unsigned char, 512> out{};
+  lookup_loop(state, f->credentials, [&](Credential const& c) {
+    char const* params[] = {c.id.c_str(), c.tenant.c_str(), c.user.c_str()};
+    PGresult* result = PQexecPrepared(conn, "floor", 3, params, nullptr, nullptr, 0);
+    bool ok = PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) == 1 &&
+              floor.decrypt(reinterpret_cast<unsigned char const*>(PQgetvalue(result, 0, 0)),
+                            static_cast<std::size_t>(PQgetlength(result, 0, 0)), out.data()) > 0;
+    PQclear(result);
+    benchmark::DoNotOptimize(out);
+    return ok;
+  });
+  PQfinish(conn);
+}
+
+void BM_Library_PostgresStoreRefresh(benchmark::State& state) {
+  if (auto* f = postgres_fixture(state)) library_store_refresh(state, *f->library);
+}
+
+void BM_Floor_PostgresStoreRefresh(benchmark::State& state) {
+  auto* f = postgres_fixture(state);
+  if (f == nullptr) return;
+  PGconn* conn = PQconnectdb(postgres_url().c_str());
+  PQclear(PQexec(conn, ("SET search_path TO " + f->schema).c_str()));
+  PQclear(PQprepare(conn, "bump", "UPDATE integrations SET version = version + 1 WHERE id = $1 RETURNING version", 1,
+                    nullptr));
+  PQclear(PQprepare(conn, "write", "UPDATE tokens SET access_token = $1, refresh_token = $2 WHERE integration_id = $3",
+                    3, nullptr));
+  oauth::bench::Floor floor;
+  std::array<unsigned char, 512> access{}, refresh{};
+  std::size_t n = 0;
+  for (auto _ : state) {
+    auto const& id = f->credentials[n % 200].id;
+    auto const plain = access_token(n);
+    auto const rotated = "1//0rotated" + std::to_string(n);
+    auto const a = floor.encrypt(reinterpret_cast<unsigned char const*>(plain.data()), static_cast<int>(plain.size()),
+                                 1'700'000'000, access.data());
+    auto const r = floor.encrypt(reinterpret_cast<unsigned char const*>(rotated.data()),
+                                 static_cast<int>(rotated.size()), 1'700'000'000, refresh.data());
+    std::string const access_text(reinterpret_cast<char const*>(access.data()), a);
+    std::string const refresh_text(reinterpret_cast<char const*>(refresh.data()), r);
+    PQclear(PQexec(conn, "BEGIN"));
+    char const* bump_params[] = {id.c_str()};
+    PQclear(PQexecPrepared(conn, "bump", 1, bump_params, nullptr, nullptr, 0));
+    char const* write_params[] = {access_text.c_str(), refresh_text.c_str(), id.c_str()};
+    PQclear(PQexecPrepared(conn, "write", 3, write_params, nullptr, nullptr, 0));
+    PGresult* committed = PQexec(conn, "COMMIT");
+    bool const ok = PQresultStatus(committed) == PGRES_COMMAND_OK;
+    PQclear(committed);
+    if (!ok) {
+      state.SkipWithError("commit failed");
+      break;
+    }
+    ++n;
+  }
+  PQfinish(conn);
+}
+
+// ---- Redis ----------------------------------------------------------------------------
+
+store::RedisOptions redis_options(std::string prefix) {
+  auto values = servers();
+  auto options = store::RedisOptions::from_url(values["OAUTH_TEST_REDIS_URL"]).value();
+  options.prefix = std::move(prefix);
+  return options;
+}
+
+struct RedisFixture {
+  explicit RedisFixture(std::size_t count) : prefix("bench" + std::to_string(count)) {
+    auto options = redis_options(prefix);
+    redisContext* c = redisConnect(options.host.c_str(), options.port);
+    freeReplyObject(redisCommand(c, "FLUSHDB"));
+    redisFree(c);
+    auto backend = store::RedisBackend::open(options).value();
+    oauth::TokenStore<store::RedisBackend> seeding(backend, keyring());
+    credentials = seed(seeding, count, 8);
+    library = std::make_unique<Library<store::RedisBackend>>(backend, credentials);
+  }
+  std::string prefix;
+  std::vector<Credential> credentials;
+  std::unique_ptr<Library<store::RedisBackend>> library;
+};
+
+RedisFixture* redis_fixture(benchmark::State& state) {
+  if (!servers().contains("OAUTH_TEST_REDIS_URL")) {
+    state.SkipWithError("no Redis server: set OAUTH_DB_SERVERS (scripts/bench does)");
+    return nullptr;
+  }
+  static std::map<std::size_t, std::unique_ptr<RedisFixture>> made;
+  auto& slot = made[static_cast<std::size_t>(state.range(0))];
+  if (!slot) slot = std::make_unique<RedisFixture>(static_cast<std::size_t>(state.range(0)));
+  return slot.get();
+}
+
+void BM_Library_RedisLookup(benchmark::State& state) {
+  if (auto* f = redis_fixture(state)) library_lookup(state, *f->library);
+}
+
+void BM_Floor_RedisLookup(benchmark::State& state) {
+  auto* f = redis_fixture(state);
+  if (f == nullptr) return;
+  auto const options = redis_options(f->prefix);
+  redisContext* c = redisConnect(options.host.c_str(), options.port);
+  oauth::bench::Floor floor;
+  std::array<unsigned char, 512> out{};
+  lookup_loop(state, f->credentials, [&](Credential const& cred) {
+    auto const k = f->prefix + ":integration:" + cred.id;
+    auto* reply = static_cast<redisReply*>(
+        redisCommand(c, "HMGET %b tenant_id user_id access_token", k.data(), k.size()));
+    bool ok = reply != nullptr && reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
+              reply->element[2]->type == REDIS_REPLY_STRING &&
+              std::string_view(reply->element[0]->str, reply->element[0]->len) == cred.tenant &&
+              std::string_view(reply->element[1]->str, reply->element[1]->len) == cred.user &&
+              floor.decrypt(reinterpret_cast<unsigned char const*>(reply->element[2]->str), reply->element[2]->len,
+                            out.data()) > 0;
+    freeReplyObject(reply);
+    benchmark::DoNotOptimize(out);
+    return ok;
+  });
+  redisFree(c);
+}
+
+void BM_Library_RedisStoreRefresh(benchmark::State& state) {
+  if (auto* f = redis_fixture(state)) library_store_refresh(state, *f->library);
+}
+
+void BM_Floor_RedisStoreRefresh(benchmark::State& state) {
+  auto* f = redis_fixture(state);
+  if (f == nullptr) return;
+  auto const options = redis_options(f->prefix);
+  redisContext* c = redisConnect(options.host.c_str(), options.port);
+  // The least a compare-and-swap of a pair can be: one script, the version checked.
+  char const* script =
+      "if redis.call('HGET', KEYS[1], 'version') ~= ARGV[1] then return 0 end "
+      "redis.call('HSET', KEYS[1], 'access_token', ARGV[2], 'refresh_token', ARGV[3]) "
+      "return redis.call('HINCRBY', KEYS[1], 'version', 1)";
+  std::map<std::string, long long> versions;
+  oauth::bench::Floor floor;
+  std::array<unsigned char, 512> access{}, refresh{};
+  std::size_t n = 0;
+  for (auto _ : state) {
+    auto const k = f->prefix + ":integration:" + f->credentials[n % 200].id;
+    auto& version = versions[k];
+    if (version == 0) {
+      auto* current = static_cast<redisReply*>(redisCommand(c, "HGET %b version", k.data(), k.size()));
+      version = std::stoll(std::string(current->str, current->len));
+      freeReplyObject(current);
+    }
+    auto const plain = access_token(n);
+    auto const rotated = "1//0rotated" + std::to_string(n);
+    auto const a = floor.encrypt(reinterpret_cast<unsigned char const*>(plain.data()), static_cast<int>(plain.size()),
+                                 1'700'000'000, access.data());
+    auto const r = floor.encrypt(reinterpret_cast<unsigned char const*>(rotated.data()),
+                                 static_cast<int>(rotated.size()), 1'700'000'000, refresh.data());
+    auto const expected = std::to_string(version);
+    auto* reply = static_cast<redisReply*>(redisCommand(c, "EVAL %s 1 %b %b %b %b", script, k.data(), k.size(),
+                                                        expected.data(), expected.size(), access.data(), a,
+                                                        refresh.data(), r));
+    bool const ok = reply != nullptr && reply->type == REDIS_REPLY_INTEGER && reply->integer > 0;
+    if (ok) version = reply->integer;
+    freeReplyObject(reply);
+    if (!ok) {
+      state.SkipWithError("compare-and-swap failed");
+      break;
+    }
+    ++n;
+  }
+  redisFree(c);
+}
+
+}  // namespace
+
+BENCHMARK(BM_Library_MemoryLookup)->Arg(1000)->Arg(100'000)->Arg(1'000'000);
+BENCHMARK(BM_Floor_MemoryLookup)->Arg(1000)->Arg(100'000)->Arg(1'000'000);
+BENCHMARK(BM_Library_MemoryFootprint)->Arg(1000)->Arg(1'000'000)->Iterations(1);
+BENCHMARK(BM_Floor_MemoryFootprint)->Arg(1000)->Arg(1'000'000)->Iterations(1);
+BENCHMARK(BM_Library_MemoryStoreRefresh)->Arg(1000);
+BENCHMARK(BM_Floor_MemoryStoreRefresh)->Arg(1000);
+BENCHMARK(BM_Library_SqliteLookup)->Arg(1000)->Arg(100'000)->Arg(1'000'000);
+BENCHMARK(BM_Floor_SqliteLookup)->Arg(1000)->Arg(100'000)->Arg(1'000'000);
+BENCHMARK(BM_Library_SqliteStoreRefresh)->Arg(1000);
+BENCHMARK(BM_Floor_SqliteStoreRefresh)->Arg(1000);
+BENCHMARK(BM_Library_PostgresLookup)->Arg(1000)->Arg(100'000);
+BENCHMARK(BM_Floor_PostgresLookup)->Arg(1000)->Arg(100'000);
+BENCHMARK(BM_Library_PostgresStoreRefresh)->Arg(1000);
+BENCHMARK(BM_Floor_PostgresStoreRefresh)->Arg(1000);
+BENCHMARK(BM_Library_RedisLookup)->Arg(1000)->Arg(100'000);
+BENCHMARK(BM_Floor_RedisLookup)->Arg(1000)->Arg(100'000);
+BENCHMARK(BM_Library_RedisStoreRefresh)->Arg(1000);
+BENCHMARK(BM_Floor_RedisStoreRefresh)->Arg(1000);
+
+BENCHMARK_MAIN();
