@@ -6,6 +6,9 @@
 //   <Backend>StoreRefresh/N  a refreshed pair stored: both tokens sealed, compare-and-swap
 //                            vs the same by hand: two raw encryptions and a version-checked
 //                            write in one transaction
+//   <Backend>HotLookup/N     the same, among a working set of 1,000 of the N (a service's
+//                            credentials in use): the store's size without the cache misses
+//                            of touching all of it
 //   MemoryFootprint/N        bytes held per stored credential (counter bytes_per_credential)
 //                            vs a hash map of the same ciphertexts
 // PostgreSQL and Redis are the servers of tests/support/db_servers.sh, found through the
@@ -127,8 +130,16 @@ struct Library {
   std::vector<Credential> credentials;
 };
 
-void lookup_loop(benchmark::State& state, std::vector<Credential> const& credentials, auto&& lookup) {
+/// Lookups of credentials picked at random: among all of them, or among a working set of
+/// `hot` picked at random once (a service's credentials in use, among all it stores).
+void lookup_loop(benchmark::State& state, std::vector<Credential> const& all, auto&& lookup, std::size_t hot = 0) {
   std::minstd_rand random(42);
+  std::vector<Credential> working_set;
+  if (hot != 0) {
+    std::uniform_int_distribution<std::size_t> any(0, all.size() - 1);
+    for (std::size_t i = 0; i < hot; ++i) working_set.push_back(all[any(random)]);
+  }
+  auto const& credentials = hot != 0 ? working_set : all;
   std::uniform_int_distribution<std::size_t> pick(0, credentials.size() - 1);
   for (auto _ : state) {
     auto const& c = credentials[pick(random)];
@@ -140,13 +151,18 @@ void lookup_loop(benchmark::State& state, std::vector<Credential> const& credent
 }
 
 template <class B>
-void library_lookup(benchmark::State& state, Library<B>& library) {
-  lookup_loop(state, library.credentials, [&](Credential const& c) {
-    auto grant = library.manager.template get_access_token<Google>(c.tenant, c.user, c.id);
-    benchmark::DoNotOptimize(grant);
-    return grant && !grant->refreshed;
-  });
+void library_lookup(benchmark::State& state, Library<B>& library, std::size_t hot = 0) {
+  lookup_loop(
+      state, library.credentials,
+      [&](Credential const& c) {
+        auto grant = library.manager.template get_access_token<Google>(c.tenant, c.user, c.id);
+        benchmark::DoNotOptimize(grant);
+        return grant && !grant->refreshed;
+      },
+      hot);
 }
+
+constexpr std::size_t hot_credentials = 1000;
 
 /// Stores refreshed pairs over the first credentials in turn, each over its latest version.
 template <class B>
@@ -225,7 +241,7 @@ struct MemoryFloor {
       rows.emplace(c.id, Row{c.tenant, c.user, "google", "account-" + std::to_string(i),
                              "user" + std::to_string(i) + "@example.com", "openid email calendar.readonly",
                              std::string(reinterpret_cast<char const*>(access.data()), a),
-                             std::string(reinterpret_cast<char const*>(refresh.data()), r), "0123456789abcdef",
+                             std::string(reinterpret_cast<char const*>(refresh.data()), r), "0123456789ab",
                              4'000'000'000, 1'700'000'000, 1});
       credentials.push_back(std::move(c));
     }
@@ -250,18 +266,28 @@ void BM_Library_MemoryLookup(benchmark::State& state) {
   library_lookup(state, *memory_fixture(static_cast<std::size_t>(state.range(0))).library);
 }
 
-void BM_Floor_MemoryLookup(benchmark::State& state) {
+void memory_floor_lookup(benchmark::State& state, std::size_t hot) {
   auto& f = memory_floor(static_cast<std::size_t>(state.range(0)));
   std::array<unsigned char, 512> out{};
-  lookup_loop(state, f.credentials, [&](Credential const& c) {
-    std::lock_guard lock(f.mutex);
-    auto it = f.rows.find(c.id);
-    if (it == f.rows.end() || it->second.tenant != c.tenant || it->second.user != c.user) return false;
-    auto const& t = it->second.access;
-    int n = f.floor.decrypt(reinterpret_cast<unsigned char const*>(t.data()), t.size(), out.data());
-    benchmark::DoNotOptimize(out);
-    return n > 0 && it->second.expires > 0;
-  });
+  lookup_loop(
+      state, f.credentials,
+      [&](Credential const& c) {
+        std::lock_guard lock(f.mutex);
+        auto it = f.rows.find(c.id);
+        if (it == f.rows.end() || it->second.tenant != c.tenant || it->second.user != c.user) return false;
+        auto const& t = it->second.access;
+        int n = f.floor.decrypt(reinterpret_cast<unsigned char const*>(t.data()), t.size(), out.data());
+        benchmark::DoNotOptimize(out);
+        return n > 0 && it->second.expires > 0;
+      },
+      hot);
+}
+
+void BM_Floor_MemoryLookup(benchmark::State& state) { memory_floor_lookup(state, 0); }
+void BM_Floor_MemoryHotLookup(benchmark::State& state) { memory_floor_lookup(state, hot_credentials); }
+
+void BM_Library_MemoryHotLookup(benchmark::State& state) {
+  library_lookup(state, *memory_fixture(static_cast<std::size_t>(state.range(0))).library, hot_credentials);
 }
 
 void BM_Library_MemoryFootprint(benchmark::State& state) {
@@ -332,7 +358,7 @@ void BM_Library_SqliteLookup(benchmark::State& state) {
   library_lookup(state, *sqlite_fixture(static_cast<std::size_t>(state.range(0))).library);
 }
 
-void BM_Floor_SqliteLookup(benchmark::State& state) {
+void sqlite_floor_lookup(benchmark::State& state, std::size_t hot) {
   auto& f = sqlite_fixture(static_cast<std::size_t>(state.range(0)));
   sqlite3* db = nullptr;
   sqlite3_open_v2(f.path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -353,9 +379,16 @@ void BM_Floor_SqliteLookup(benchmark::State& state) {
     sqlite3_reset(statement);
     benchmark::DoNotOptimize(out);
     return ok;
-  });
+  }, hot);
   sqlite3_finalize(statement);
   sqlite3_close(db);
+}
+
+void BM_Floor_SqliteLookup(benchmark::State& state) { sqlite_floor_lookup(state, 0); }
+void BM_Floor_SqliteHotLookup(benchmark::State& state) { sqlite_floor_lookup(state, hot_credentials); }
+
+void BM_Library_SqliteHotLookup(benchmark::State& state) {
+  library_lookup(state, *sqlite_fixture(static_cast<std::size_t>(state.range(0))).library, hot_credentials);
 }
 
 void BM_Library_SqliteStoreRefresh(benchmark::State& state) {
@@ -523,11 +556,9 @@ store::RedisOptions redis_options(std::string prefix) {
 }
 
 struct RedisFixture {
-  explicit RedisFixture(std::size_t count) : prefix("bench" + std::to_string(count)) {
+  explicit RedisFixture(std::size_t count)
+      : prefix("bench" + std::to_string(count) + "-" + std::to_string(::getpid())) {
     auto options = redis_options(prefix);
-    redisContext* c = redisConnect(options.host.c_str(), options.port);
-    freeReplyObject(redisCommand(c, "FLUSHDB"));
-    redisFree(c);
     auto backend = store::RedisBackend::open(options).value();
     oauth::TokenStore<store::RedisBackend> seeding(backend, keyring());
     credentials = seed(seeding, count, 8);
@@ -629,12 +660,16 @@ void BM_Floor_RedisStoreRefresh(benchmark::State& state) {
 
 BENCHMARK(BM_Library_MemoryLookup)->Arg(1000)->Arg(100'000)->Arg(1'000'000);
 BENCHMARK(BM_Floor_MemoryLookup)->Arg(1000)->Arg(100'000)->Arg(1'000'000);
+BENCHMARK(BM_Library_MemoryHotLookup)->Arg(1000)->Arg(100'000)->Arg(1'000'000);
+BENCHMARK(BM_Floor_MemoryHotLookup)->Arg(1000)->Arg(100'000)->Arg(1'000'000);
 BENCHMARK(BM_Library_MemoryFootprint)->Arg(1000)->Arg(1'000'000)->Iterations(1);
 BENCHMARK(BM_Floor_MemoryFootprint)->Arg(1000)->Arg(1'000'000)->Iterations(1);
 BENCHMARK(BM_Library_MemoryStoreRefresh)->Arg(1000);
 BENCHMARK(BM_Floor_MemoryStoreRefresh)->Arg(1000);
 BENCHMARK(BM_Library_SqliteLookup)->Arg(1000)->Arg(100'000)->Arg(1'000'000);
 BENCHMARK(BM_Floor_SqliteLookup)->Arg(1000)->Arg(100'000)->Arg(1'000'000);
+BENCHMARK(BM_Library_SqliteHotLookup)->Arg(1000)->Arg(100'000)->Arg(1'000'000);
+BENCHMARK(BM_Floor_SqliteHotLookup)->Arg(1000)->Arg(100'000)->Arg(1'000'000);
 BENCHMARK(BM_Library_SqliteStoreRefresh)->Arg(1000);
 BENCHMARK(BM_Floor_SqliteStoreRefresh)->Arg(1000);
 BENCHMARK(BM_Library_PostgresLookup)->Arg(1000)->Arg(100'000);

@@ -245,9 +245,10 @@ public:
   }
 
   template <class P>
-  Result<AccessGrant> get_access_token(std::string tenant_id, std::string user_id, std::string integration_id) {
+  Result<AccessGrant> get_access_token(std::string_view tenant_id, std::string_view user_id,
+                                       std::string_view integration_id) {
     check_listed<P>();
-    return access_blocking<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id), false);
+    return access_blocking<P>(tenant_id, user_id, integration_id, false);
   }
 
   /// Refreshes now, whatever the token's expiry. Only for providers that refresh.
@@ -262,9 +263,9 @@ public:
 
   template <class P>
     requires Refreshable<P>
-  Result<AccessGrant> refresh(std::string tenant_id, std::string user_id, std::string integration_id) {
+  Result<AccessGrant> refresh(std::string_view tenant_id, std::string_view user_id, std::string_view integration_id) {
     check_listed<P>();
-    return access_blocking<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id), true);
+    return access_blocking<P>(tenant_id, user_id, integration_id, true);
   }
 
   /// Revokes at the provider where it can, then deletes the tokens and consents and marks
@@ -533,7 +534,8 @@ private:
   static void wipe(std::string& s) noexcept { OPENSSL_cleanse(s.data(), s.size()); }
 
   /// Refresh when the token expires within the leeway, capped at half its lifetime.
-  bool due_for_refresh(IntegrationRecord const& record, TimePoint at) const {
+  template <class Record>
+  bool due_for_refresh(Record const& record, TimePoint at) const {
     if (!record.expires_at) return false;
     auto const lifetime = *record.expires_at - record.token_issued_at;
     auto const leeway = std::min<Clock::duration>(options_.refresh_leeway, lifetime / 2);
@@ -545,18 +547,20 @@ private:
             refreshed};
   }
 
-  /// The integration, if it is this user's in this tenant and P's; anyone else is told it
-  /// does not exist, and the attempt is audited.
-  template <class P>
-  Result<IntegrationRecord> owned_record(std::string const& tenant_id, std::string const& user_id,
-                                         std::string const& integration_id) {
-    // The store refuses and audits another owner's integration; this refuses the owner's
-    // own under the wrong provider, or disconnected.
-    auto record = store_->find({tenant_id, user_id}, integration_id);
+  static AccessGrant grant(AccessRecord&& record, AccessToken token) {
+    return {std::move(token), record.expires_at, std::move(record.scopes), std::move(record.id), false};
+  }
+
+  /// The integration (whole, or what a token needs), if it is this user's in this tenant
+  /// and P's. The store refuses and audits another owner's; this refuses the owner's own
+  /// under the wrong provider, or disconnected, and audits that.
+  template <class P, class Record>
+  Result<Record> owned(Result<Record> record, std::string_view tenant_id, std::string_view user_id,
+                       std::string_view integration_id) {
     if (!record || (record->provider == P::name && record->status != IntegrationStatus::disconnected)) return record;
     Error refused(Errc::integration_not_found, std::string(P::name) + " has no such integration");
-    audit({.tenant_id = tenant_id, .user_id = user_id, .provider = std::string(P::name),
-           .integration_id = integration_id, .action = AuditAction::access_denied, .success = false,
+    audit({.tenant_id = std::string(tenant_id), .user_id = std::string(user_id), .provider = std::string(P::name),
+           .integration_id = std::string(integration_id), .action = AuditAction::access_denied, .success = false,
            .reason = refused.message()});
     return refused;
   }
@@ -566,13 +570,13 @@ private:
   /// that go on to wait for a refresh have decrypted nothing.
   struct AccessPlan {
     std::optional<Result<AccessGrant>> answer;
-    IntegrationRecord refresh_from;
+    AccessRecord refresh_from;
   };
 
   template <class P>
-  AccessPlan plan_access(std::string const& tenant_id, std::string const& user_id, std::string const& integration_id,
+  AccessPlan plan_access(std::string_view tenant_id, std::string_view user_id, std::string_view integration_id,
                          bool force) {
-    auto record = owned_record<P>(tenant_id, user_id, integration_id);
+    auto record = owned<P>(store_->find_access({tenant_id, user_id}, integration_id), tenant_id, user_id, integration_id);
     if (!record) return {record.error(), {}};
     if (record->status == IntegrationStatus::needs_reauth)
       return {Error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again"), {}};
@@ -584,10 +588,10 @@ private:
       if (record->expires_at && *record->expires_at <= now())
         return {mark_needs_reauth<P>(*record, Error(Errc::token_expired, std::string(P::name) + " cannot refresh")), {}};
     }
-    auto credential = store_->credential(std::move(*record), TokenNeed::access);
-    if (!credential) return {credential.error(), {}};
-    note_use(credential->record);
-    return {grant(*credential, false), {}};
+    auto token = store_->access_token(*record);
+    if (!token) return {token.error(), {}};
+    note_use(*record);
+    return {grant(std::move(*record), std::move(*token)), {}};
   }
 
   template <class P>
@@ -602,8 +606,8 @@ private:
   /// The blocking form: only a refresh goes through the executor; a fresh token is read on
   /// the calling thread.
   template <class P>
-  Result<AccessGrant> access_blocking(std::string tenant_id, std::string user_id, std::string integration_id,
-                                     bool force) {
+  Result<AccessGrant> access_blocking(std::string_view tenant_id, std::string_view user_id,
+                                     std::string_view integration_id, bool force) {
     auto plan = plan_access<P>(tenant_id, user_id, integration_id, force);
     if (plan.answer) return std::move(*plan.answer);
     if constexpr (Refreshable<P>)
@@ -615,7 +619,7 @@ private:
   /// One refresh for every caller that asks while it runs.
   template <class P>
     requires Refreshable<P>
-  boost::asio::awaitable<Result<AccessGrant>> shared_refresh(IntegrationRecord record) {
+  boost::asio::awaitable<Result<AccessGrant>> shared_refresh(AccessRecord record) {
     std::string const id = record.id;
     auto lead = [this, r = std::move(record)]() mutable { return refresh_once<P>(std::move(r)); };
     co_return co_await refreshes_.run(id, std::move(lead));
@@ -623,14 +627,15 @@ private:
 
   /// Records when a token was last handed out, to the manager's resolution: one write per
   /// integration per resolution at most, not one per call.
-  void note_use(IntegrationRecord const& record) {
+  template <class Record>
+  void note_use(Record const& record) {
     auto const at = now();
     if (record.last_used_at && at - *record.last_used_at < options_.last_used_resolution) return;
     (void)store_->record_use(record.owner(), record.id, UseKind::used, at);
   }
 
-  template <class P>
-  Error mark_needs_reauth(IntegrationRecord const& record, Error reason) {
+  template <class P, class Record>
+  Error mark_needs_reauth(Record const& record, Error reason) {
     (void)store_->set_status(record.owner(), record.id, IntegrationStatus::needs_reauth);
     audit({.tenant_id = record.tenant_id, .user_id = record.user_id, .provider = record.provider,
            .integration_id = record.id, .action = AuditAction::needs_reauth, .success = false,
@@ -646,7 +651,7 @@ private:
   /// lease. A token someone else refreshed meanwhile is used instead of refreshing again.
   template <class P>
     requires Refreshable<P>
-  boost::asio::awaitable<Result<AccessGrant>> refresh_once(IntegrationRecord record) {
+  boost::asio::awaitable<Result<AccessGrant>> refresh_once(AccessRecord record) {
     auto const id = record.id;
     auto const tenant_id = record.tenant_id;
     auto const user_id = record.user_id;
@@ -667,7 +672,7 @@ private:
 
   template <class P>
     requires Refreshable<P>
-  boost::asio::awaitable<Result<AccessGrant>> refresh_leased(IntegrationRecord record) {
+  boost::asio::awaitable<Result<AccessGrant>> refresh_leased(AccessRecord record) {
     // Another process may have refreshed while this one waited for the lease.
     auto latest = store_->credential(record.owner(), record.id, TokenNeed::access_and_refresh);
     if (!latest) co_return latest.error();
@@ -720,7 +725,7 @@ private:
   template <class P>
   boost::asio::awaitable<Result<Disconnection>> disconnect_impl(std::string tenant_id, std::string user_id,
                                                                 std::string integration_id) {
-    auto record = owned_record<P>(tenant_id, user_id, integration_id);
+    auto record = owned<P>(store_->find({tenant_id, user_id}, integration_id), tenant_id, user_id, integration_id);
     if (!record) co_return record.error();
     auto credential = store_->credential({tenant_id, user_id}, integration_id, TokenNeed::access_and_refresh);
     if (!credential) co_return credential.error();

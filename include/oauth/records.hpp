@@ -86,6 +86,35 @@ struct IntegrationRecord {
   bool has_tokens() const noexcept { return !access_token_ciphertext.empty(); }
 };
 
+/// What handing out a fresh token needs of an integration, and no more. Read on every
+/// get_access_token, so a backend that can read these fields alone does (find_access).
+struct AccessRecord {
+  std::string id = {};
+  std::string tenant_id = {};
+  std::string user_id = {};
+  std::string provider = {};
+  IntegrationStatus status = IntegrationStatus::active;
+  std::uint64_t version = 0;
+  std::string access_token_ciphertext = {};
+  std::string key_id = {};
+  std::optional<TimePoint> expires_at = {};
+  TimePoint token_issued_at = {};
+  std::vector<std::string> scopes = {};
+  std::optional<TimePoint> last_used_at = {};
+
+  Owner owner() const noexcept { return {tenant_id, user_id}; }
+  bool has_tokens() const noexcept { return !access_token_ciphertext.empty(); }
+
+  static AccessRecord of(IntegrationRecord record) {
+    return {std::move(record.id),      std::move(record.tenant_id),
+            std::move(record.user_id), std::move(record.provider),
+            record.status,             record.version,
+            std::move(record.access_token_ciphertext), std::move(record.key_id),
+            record.expires_at,         record.token_issued_at,
+            std::move(record.scopes),  record.last_used_at};
+  }
+};
+
 /// Which moment of an integration's use to record.
 enum class UseKind { used, validated };
 

@@ -57,6 +57,14 @@ concept StoreBackend = requires(B& backend, B const& const_backend, FlowStateRec
   { backend.put_setting(s, s) } -> std::same_as<Result<void>>;
 };
 
+namespace detail {
+/// A backend that can read the fields of an AccessRecord alone (all of this library's).
+template <class B>
+concept FindsAccess = requires(B const& backend, Owner owner, std::string_view id) {
+  { backend.find_access(owner, id) } -> std::same_as<Result<AccessRecord>>;
+};
+}  // namespace detail
+
 /// An authorization in progress, decrypted.
 struct FlowState {
   std::string state = {};
@@ -152,6 +160,32 @@ public:
 
   Result<std::vector<IntegrationRecord>> list(Owner owner) const { return backend_.list_integrations(owner); }
 
+  /// What handing out a token needs, read alone where the backend can.
+  Result<AccessRecord> find_access(Owner owner, std::string_view id) {
+    if constexpr (detail::FindsAccess<Backend>) {
+      return refused_if_missing(owner, id, backend_.find_access(owner, id));
+    } else {
+      auto record = find(owner, id);
+      if (!record) return record.error();
+      return AccessRecord::of(std::move(*record));
+    }
+  }
+
+  /// The access token of a record just read with find_access. One under an older key is
+  /// moved to the newest with its refresh token, as credential() does.
+  Result<AccessToken> access_token(AccessRecord const& record) {
+    if (record.status == IntegrationStatus::disconnected || !record.has_tokens())
+      return Error(Errc::integration_not_found, "integration is disconnected");
+    auto access = unseal(record.id, record.key_id, record.access_token_ciphertext, "access token");
+    if (!access) return access.error();
+    if (access->needs_reencryption()) {
+      auto moved = credential(record.owner(), record.id, TokenNeed::access);
+      if (!moved) return moved.error();
+      return std::move(moved->access_token);
+    }
+    return AccessToken(std::move(access->plaintext));
+  }
+
   /// The integration with its tokens in the clear. Tokens found under an older key are
   /// stored again under the newest; losing that race to a concurrent write is harmless.
   Result<Credential> credential(Owner owner, std::string_view id, TokenNeed need = TokenNeed::access_and_refresh) {
@@ -185,11 +219,11 @@ public:
   /// version: store_conflict when someone wrote first. For key rotation.
   Result<IntegrationRecord> reseal(IntegrationRecord const& record) {
     if (!record.has_tokens()) return record;
-    auto access = unseal(record, record.access_token_ciphertext, "access token");
+    auto access = unseal(record.id, record.key_id, record.access_token_ciphertext, "access token");
     if (!access) return access.error();
     std::optional<crypto::Decrypted> refresh;
     if (!record.refresh_token_ciphertext.empty()) {
-      auto opened = unseal(record, record.refresh_token_ciphertext, "refresh token");
+      auto opened = unseal(record.id, record.key_id, record.refresh_token_ciphertext, "refresh token");
       if (!opened) return opened.error();
       refresh = std::move(*opened);
     }
@@ -275,28 +309,29 @@ private:
     return {};
   }
 
-  Result<crypto::Decrypted> unseal(IntegrationRecord const& record, std::string_view ciphertext,
+  Result<crypto::Decrypted> unseal(std::string_view id, std::string_view key_id, std::string_view ciphertext,
                                    std::string_view which) const {
     auto opened = keyring_.decrypt(ciphertext);
     if (opened) return opened;
     auto const why = opened.error() == Errc::invalid_signature
                          ? "was sealed with a key that is not configured (key id " +
-                               (record.key_id.empty() ? std::string("unknown") : record.key_id) + ")"
+                               (key_id.empty() ? std::string("unknown") : std::string(key_id)) + ")"
                          : "is corrupt: " + opened.error().message();
-    return Error(Errc::undecryptable_token, "integration " + record.id + ": stored " + std::string(which) + ' ' + why);
+    return Error(Errc::undecryptable_token,
+                 "integration " + std::string(id) + ": stored " + std::string(which) + ' ' + why);
   }
 
   Result<Credential> open(IntegrationRecord record, TokenNeed need) {
     if (record.status == IntegrationStatus::disconnected || !record.has_tokens())
       return Error(Errc::integration_not_found, "integration is disconnected");
-    auto access = unseal(record, record.access_token_ciphertext, "access token");
+    auto access = unseal(record.id, record.key_id, record.access_token_ciphertext, "access token");
     if (!access) return access.error();
     bool rotate = access->needs_reencryption();
     Credential credential{{}, AccessToken(std::move(access->plaintext)), std::nullopt};
     // Both tokens are written together, so an access token under an old key means the
     // refresh token is too: then it is opened to be moved as well.
     if (!record.refresh_token_ciphertext.empty() && (need == TokenNeed::access_and_refresh || rotate)) {
-      auto refresh = unseal(record, record.refresh_token_ciphertext, "refresh token");
+      auto refresh = unseal(record.id, record.key_id, record.refresh_token_ciphertext, "refresh token");
       if (!refresh) return refresh.error();
       rotate = rotate || refresh->needs_reencryption();
       credential.refresh_token = RefreshToken(std::move(refresh->plaintext));

@@ -70,6 +70,8 @@ TYPED_TEST(EveryProvider, ConnectsStoresEncryptedRecordsConsentAndAudits) {
   EXPECT_EQ(consents->front().client_ip, "203.0.113.7");
   EXPECT_EQ(consents->front().user_agent, "flow-test");
   EXPECT_EQ(consents->front().scopes, integration->scopes);
+  EXPECT_EQ(consents->front().consent_version, "1");
+  EXPECT_FALSE(consents->front().expires_at);
 
   auto log = this->h.store.audit_log({"tenant-1", "user-1"});
   ASSERT_TRUE(log);
@@ -77,6 +79,11 @@ TYPED_TEST(EveryProvider, ConnectsStoresEncryptedRecordsConsentAndAudits) {
   ASSERT_NE(connected, log->end());
   EXPECT_TRUE(connected->success);
   EXPECT_EQ(connected->integration_id, integration->id);
+  EXPECT_EQ(connected->client_ip, "203.0.113.7");
+  EXPECT_EQ(connected->user_agent, "flow-test");
+  EXPECT_EQ(connected->scopes, integration->scopes);
+  // Configuring the provider put its scope catalogue in the store.
+  EXPECT_EQ(this->h.store.scope_catalogue(TypeParam::name)->size(), TypeParam::scopes.size());
   for (auto const& event : *log) EXPECT_EQ(event.reason.find(grant->access_token.reveal()), std::string::npos);
 }
 
@@ -89,6 +96,32 @@ TYPED_TEST(EveryProvider, AFreshTokenIsHandedOutWithoutAskingTheProvider) {
   EXPECT_EQ(first->access_token, second->access_token);
   EXPECT_FALSE(second->refreshed);
   EXPECT_EQ(this->h.template mock<TypeParam>().requests("token.refresh_token"), 0);
+}
+
+TYPED_TEST(EveryProvider, LastUseIsRecordedOncePerResolutionNotOnEveryCall) {
+  auto integration = this->connect();
+  ASSERT_TRUE(integration);
+  EXPECT_FALSE(integration->last_used_at);
+  ASSERT_TRUE(this->token(*integration));
+  auto const first = this->h.manager.integration("tenant-1", "user-1", integration->id)->last_used_at;
+  ASSERT_TRUE(first);
+  this->h.clock.advance(std::chrono::minutes(5));
+  ASSERT_TRUE(this->token(*integration));
+  EXPECT_EQ(this->h.manager.integration("tenant-1", "user-1", integration->id)->last_used_at, first);
+  this->h.clock.advance(std::chrono::minutes(11));
+  ASSERT_TRUE(this->token(*integration));
+  auto const later = this->h.manager.integration("tenant-1", "user-1", integration->id)->last_used_at;
+  ASSERT_TRUE(later);
+  EXPECT_GT(*later, *first);
+}
+
+TYPED_TEST(EveryProvider, APendingIntegrationHandsOutNoToken) {
+  auto integration = this->connect();
+  ASSERT_TRUE(integration);
+  ASSERT_TRUE(this->h.store.set_status({"tenant-1", "user-1"}, integration->id, IntegrationStatus::pending));
+  auto grant = this->token(*integration);
+  ASSERT_FALSE(grant);
+  EXPECT_EQ(grant.error(), Errc::integration_not_found);
 }
 
 TYPED_TEST(EveryProvider, AnExpiredTokenIsRefreshedAndARotatedRefreshTokenKept) {

@@ -60,6 +60,32 @@ TYPED_TEST(Conformance, EveryFieldComesBackAsStoredAndTokensOnlyEncrypted) {
   EXPECT_EQ(consents[0].consent_version, "2");
 }
 
+TYPED_TEST(Conformance, WhatATokenNeedsIsReadAloneAndMatchesTheWholeRecord) {
+  auto record = this->connect();
+  ASSERT_TRUE(this->store.record_use({"tenant-1", "user-1"}, record.id, UseKind::used, this->now));
+  auto const whole = this->store.find({"tenant-1", "user-1"}, record.id).value();
+  auto access = this->store.find_access({"tenant-1", "user-1"}, record.id);
+  ASSERT_TRUE(access) << access.error().message();
+  EXPECT_EQ(access->id, whole.id);
+  EXPECT_EQ(access->tenant_id, whole.tenant_id);
+  EXPECT_EQ(access->user_id, whole.user_id);
+  EXPECT_EQ(access->provider, whole.provider);
+  EXPECT_EQ(access->status, whole.status);
+  EXPECT_EQ(access->version, whole.version);
+  EXPECT_EQ(access->access_token_ciphertext, whole.access_token_ciphertext);
+  EXPECT_EQ(access->key_id, whole.key_id);
+  EXPECT_EQ(access->expires_at, whole.expires_at);
+  EXPECT_EQ(access->token_issued_at, whole.token_issued_at);
+  EXPECT_EQ(access->scopes, whole.scopes);
+  EXPECT_EQ(access->last_used_at, this->now);
+  EXPECT_EQ(this->store.access_token(*access)->reveal(), "access-1");
+  // Disconnected: nothing to hand out.
+  ASSERT_TRUE(this->store.disconnect({"tenant-1", "user-1"}, record.id, this->now));
+  auto gone = this->store.find_access({"tenant-1", "user-1"}, record.id).value();
+  EXPECT_FALSE(gone.has_tokens());
+  EXPECT_EQ(this->store.access_token(gone).error(), Errc::integration_not_found);
+}
+
 TYPED_TEST(Conformance, NotionsWorkspaceGrantKeepsEveryField) {
   auto parsed = providers::Notion::map_user_info(boost::json::parse(R"({
       "bot_id": "bot-1", "workspace_id": "ws-1", "workspace_name": "Ada's Notes", "workspace_icon": "📝",

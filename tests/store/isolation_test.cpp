@@ -26,6 +26,7 @@ TYPED_TEST(Isolation, EveryOperationOnAnotherOwnersIntegrationIsRefusedAndAudite
   auto refused = [](auto const& result) { return !result && result.error() == Errc::integration_not_found; };
   std::vector<std::pair<std::string, Attempt>> const attempts{
       {"find", [&](Owner o) { return refused(store.find(o, record.id)); }},
+      {"find what a token needs", [&](Owner o) { return refused(store.find_access(o, record.id)); }},
       {"credential", [&](Owner o) { return refused(store.credential(o, record.id)); }},
       {"credential (access only)", [&](Owner o) { return refused(store.credential(o, record.id, TokenNeed::access)); }},
       {"replace tokens",

@@ -85,7 +85,7 @@ public:
 
   std::size_t size() const noexcept { return keys_.size(); }
 
-  /// A short name for key `index` (0 is the newest): 16 hex digits of its SHA-256, stored
+  /// A short name for key `index` (0 is the newest): 12 hex digits of its SHA-256, stored
   /// beside each token so that a rotation can tell which tokens still need it.
   std::string const& key_id(std::size_t index = 0) const { return ids_.at(index); }
 
@@ -127,7 +127,7 @@ private:
     EVP_Digest(key.data(), key.size(), digest.data(), nullptr, EVP_sha256(), nullptr);
     static constexpr char hex[] = "0123456789abcdef";
     std::string id;
-    for (std::size_t i = 0; i < 8; ++i) {
+    for (std::size_t i = 0; i < 6; ++i) {
       id += hex[digest[i] >> 4];
       id += hex[digest[i] & 15];
     }

@@ -29,6 +29,7 @@ public:
     return self_->save_connection(std::move(r), std::move(c));
   }
   Result<IntegrationRecord> find_integration(Owner o, std::string_view id) const { return self_->find_integration(o, id); }
+  Result<AccessRecord> find_access(Owner o, std::string_view id) const { return self_->find_access(o, id); }
   Result<std::vector<IntegrationRecord>> list_integrations(Owner o) const { return self_->list_integrations(o); }
   Result<IntegrationRecord> update_tokens(IntegrationRecord r, std::uint64_t v) {
     return self_->update_tokens(std::move(r), v);
@@ -70,6 +71,7 @@ private:
     virtual Result<FlowStateRecord> take_state(std::string_view, TimePoint) = 0;
     virtual Result<IntegrationRecord> save_connection(IntegrationRecord, ConsentRecord) = 0;
     virtual Result<IntegrationRecord> find_integration(Owner, std::string_view) const = 0;
+    virtual Result<AccessRecord> find_access(Owner, std::string_view) const = 0;
     virtual Result<std::vector<IntegrationRecord>> list_integrations(Owner) const = 0;
     virtual Result<IntegrationRecord> update_tokens(IntegrationRecord, std::uint64_t) = 0;
     virtual Result<IntegrationRecord> set_status(Owner, std::string_view, IntegrationStatus, TimePoint) = 0;
@@ -101,6 +103,15 @@ private:
     }
     Result<IntegrationRecord> find_integration(Owner o, std::string_view id) const override {
       return backend.find_integration(o, id);
+    }
+    Result<AccessRecord> find_access(Owner o, std::string_view id) const override {
+      if constexpr (oauth::detail::FindsAccess<B>) {
+        return backend.find_access(o, id);
+      } else {
+        auto record = backend.find_integration(o, id);
+        if (!record) return record.error();
+        return AccessRecord::of(std::move(*record));
+      }
     }
     Result<std::vector<IntegrationRecord>> list_integrations(Owner o) const override {
       return backend.list_integrations(o);
@@ -148,6 +159,7 @@ private:
 };
 
 static_assert(StoreBackend<AnyBackend>);
+static_assert(oauth::detail::FindsAccess<AnyBackend>);
 
 }  // namespace oauth::store
 

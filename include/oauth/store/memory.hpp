@@ -79,6 +79,16 @@ public:
     return *record;
   }
 
+  Result<AccessRecord> find_access(Owner owner, std::string_view id) const {
+    std::lock_guard lock(data_->mutex);
+    auto const* r = owned(owner, id);
+    if (r == nullptr) return Error(Errc::integration_not_found);
+    return AccessRecord{r->id,      r->tenant_id, r->user_id,
+                        r->provider, r->status,   r->version,
+                        r->access_token_ciphertext, r->key_id,
+                        r->expires_at, r->token_issued_at, r->scopes, r->last_used_at};
+  }
+
   Result<std::vector<IntegrationRecord>> list_integrations(Owner owner) const {
     std::lock_guard lock(data_->mutex);
     std::vector<IntegrationRecord> found;
@@ -273,6 +283,7 @@ private:
 };
 
 static_assert(StoreBackend<MemoryBackend>);
+static_assert(oauth::detail::FindsAccess<MemoryBackend>);
 
 }  // namespace oauth::store
 

@@ -206,6 +206,7 @@ static_assert(oauth::detail::store::SqlConnection<PostgresConnection>);
 using PostgresBackend = oauth::detail::store::SqlBackend<detail::PostgresDriver>;
 
 static_assert(StoreBackend<PostgresBackend>);
+static_assert(oauth::detail::FindsAccess<PostgresBackend>);
 
 }  // namespace oauth::store
 

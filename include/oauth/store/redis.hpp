@@ -154,6 +154,38 @@ public:
     return integration_of(std::move(fields));
   }
 
+  Result<AccessRecord> find_access(Owner owner, std::string_view id) const {
+    auto const integration_key = integration_prefix() + std::string(id);
+    auto reply = command({"HMGET", integration_key, "tenant_id", "user_id", "provider", "status", "version",
+                          "access_token", "key_id", "expires_at", "issued_at", "scopes", "last_used_at"});
+    if (!reply) return reply.error();
+    auto const* fields = reply->get();
+    auto field = [&](std::size_t i) -> std::optional<std::string_view> {
+      auto const* e = fields->element[i];
+      if (e->type != REDIS_REPLY_STRING) return std::nullopt;
+      return std::string_view(e->str, e->len);
+    };
+    if (fields->type != REDIS_REPLY_ARRAY || fields->elements != 11 || field(0) != owner.tenant_id ||
+        field(1) != owner.user_id)
+      return Error(Errc::integration_not_found);
+    AccessRecord r;
+    r.id = id;
+    r.tenant_id = owner.tenant_id;
+    r.user_id = owner.user_id;
+    r.provider = field(2).value_or("");
+    auto status = integration_status_named(field(3).value_or(""));
+    if (!status) return Error(Errc::store_failure, "Redis: integration " + r.id + " has an unknown status");
+    r.status = *status;
+    r.version = static_cast<std::uint64_t>(number_of(field(4).value_or("0")));
+    r.access_token_ciphertext = field(5).value_or("");
+    r.key_id = field(6).value_or("");
+    if (auto expires = field(7)) r.expires_at = time_of(*expires);
+    r.token_issued_at = time_of(field(8).value_or("0"));
+    r.scopes = oauth::detail::store::split_scopes(field(9).value_or(""));
+    if (auto used = field(10)) r.last_used_at = time_of(*used);
+    return r;
+  }
+
   Result<std::vector<IntegrationRecord>> list_integrations(Owner owner) const {
     auto const owner_key = key("integrations", owner.tenant_id, owner.user_id);
     return with_connection([&](Connection& c) -> Result<std::vector<IntegrationRecord>> {
@@ -566,6 +598,7 @@ private:
 };
 
 static_assert(StoreBackend<RedisBackend>);
+static_assert(oauth::detail::FindsAccess<RedisBackend>);
 
 }  // namespace oauth::store
 

@@ -201,6 +201,7 @@ static_assert(oauth::detail::store::SqlConnection<SqliteConnection>);
 using SqliteBackend = oauth::detail::store::SqlBackend<detail::SqliteDriver>;
 
 static_assert(StoreBackend<SqliteBackend>);
+static_assert(oauth::detail::FindsAccess<SqliteBackend>);
 
 }  // namespace oauth::store
 

@@ -20,6 +20,8 @@ public:
   virtual Result<IntegrationRecord> find(Owner, std::string_view id) = 0;
   virtual Result<Credential> credential(Owner, std::string_view id, TokenNeed need) = 0;
   virtual Result<Credential> credential(IntegrationRecord, TokenNeed need) = 0;
+  virtual Result<AccessRecord> find_access(Owner, std::string_view id) = 0;
+  virtual Result<AccessToken> access_token(AccessRecord const&) = 0;
   virtual Result<Credential> replace_tokens(Credential const&, IssuedTokens) = 0;
   virtual Result<IntegrationRecord> set_status(Owner, std::string_view id, IntegrationStatus) = 0;
   virtual Result<void> record_use(Owner, std::string_view id, UseKind, TimePoint at) = 0;
@@ -53,6 +55,8 @@ public:
   Result<Credential> credential(IntegrationRecord record, TokenNeed need) override {
     return store_.credential(std::move(record), need);
   }
+  Result<AccessRecord> find_access(Owner owner, std::string_view id) override { return store_.find_access(owner, id); }
+  Result<AccessToken> access_token(AccessRecord const& record) override { return store_.access_token(record); }
   Result<Credential> replace_tokens(Credential const& from, IssuedTokens tokens) override {
     return store_.replace_tokens(from, std::move(tokens));
   }

@@ -149,6 +149,13 @@ inline constexpr Statement scan_integrations{OAUTH_SQL_SELECT_INTEGRATIONS "WHER
 
 #undef OAUTH_SQL_SELECT_INTEGRATIONS
 
+/// What a token needs, and no more: read on every get_access_token.
+inline constexpr Statement find_access{R"sql(
+SELECT i.id, i.tenant_id, i.user_id, i.provider, i.status, i.version, t.access_token, t.key_id, t.expires_at,
+  t.issued_at, i.granted_scopes, i.last_used_at
+FROM integrations i LEFT JOIN tokens t ON t.integration_id = i.id
+WHERE i.id = ? AND i.tenant_id = ? AND i.user_id = ?)sql"};
+
 inline constexpr Statement read_schema_version{"SELECT version FROM schema_version"};
 inline constexpr Statement insert_schema_version{"INSERT INTO schema_version (version) VALUES (?)"};
 inline constexpr Statement update_schema_version{"UPDATE schema_version SET version = ?"};
@@ -368,6 +375,33 @@ public:
 
   Result<IntegrationRecord> find_integration(Owner owner, std::string_view id) const {
     return with_connection([&](Connection& c) { return find(c, owner, id); });
+  }
+
+  Result<AccessRecord> find_access(Owner owner, std::string_view id) const {
+    return with_connection([&](Connection& c) -> Result<AccessRecord> {
+      std::optional<AccessRecord> found;
+      auto ran = run(c, sql::find_access, {id, owner.tenant_id, owner.user_id}, [&](auto const& row) {
+        AccessRecord r;
+        r.id = row.text(0);
+        r.tenant_id = row.text(1);
+        r.user_id = row.text(2);
+        r.provider = row.text(3);
+        r.status = integration_status_named(row.text(4)).value_or(IntegrationStatus::pending);
+        r.version = static_cast<std::uint64_t>(row.integer(5));
+        if (!row.is_null(6)) {
+          r.access_token_ciphertext = row.text(6);
+          r.key_id = row.text(7);
+          r.expires_at = optional_time(row, 8);
+          r.token_issued_at = encoding::from_micros(row.integer(9));
+        }
+        r.scopes = split_scopes(row.text(10));
+        r.last_used_at = optional_time(row, 11);
+        found = std::move(r);
+      });
+      if (!ran) return ran.error();
+      if (!found) return Error(Errc::integration_not_found);
+      return std::move(*found);
+    });
   }
 
   Result<std::vector<IntegrationRecord>> list_integrations(Owner owner) const {
