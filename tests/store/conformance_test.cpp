@@ -357,6 +357,23 @@ TYPED_TEST(Conformance, TheScopeCatalogueIsReplacedPerProvider) {
   EXPECT_TRUE(this->store.scope_catalogue("nobody")->empty());
 }
 
+TYPED_TEST(Conformance, InstancesStartingTogetherWriteTheCatalogueWithoutConflict) {
+  constexpr int instances = 6;
+  std::barrier start(instances);
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < instances; ++i) {
+    threads.emplace_back([&] {
+      auto instance = this->another_store();
+      start.arrive_and_wait();
+      if (!instance.save_scope_catalogue("notion", scope_records<providers::Notion>())) ++failed;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(this->store.scope_catalogue("notion")->size(), providers::Notion::scopes.size());
+}
+
 TYPED_TEST(Conformance, ScanPagesThroughEveryIntegrationOnce) {
   std::set<std::string> made;
   for (int i = 0; i < 25; ++i)

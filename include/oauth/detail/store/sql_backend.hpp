@@ -7,6 +7,7 @@
 #include <oauth/error.hpp>
 #include <oauth/records.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -257,10 +258,14 @@ inline constexpr std::array<Statement, 7> erase_user{{
     {"DELETE FROM integrations WHERE tenant_id = ? AND user_id = ?"},
 }};
 
-inline constexpr Statement delete_catalogue{"DELETE FROM scope_catalogue WHERE provider = ?"};
-inline constexpr Statement insert_scope{R"sql(
+inline constexpr Statement catalogue_names{"SELECT name FROM scope_catalogue WHERE provider = ?"};
+inline constexpr Statement delete_scope{"DELETE FROM scope_catalogue WHERE provider = ? AND name = ?"};
+// An upsert, not delete-and-insert: instances starting together write the same rows.
+inline constexpr Statement upsert_scope{R"sql(
 INSERT INTO scope_catalogue (provider, name, description, category, scope_set, required, dangerous)
-VALUES (?, ?, ?, ?, ?, ?, ?))sql"};
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (provider, name) DO UPDATE SET description = excluded.description, category = excluded.category,
+  scope_set = excluded.scope_set, required = excluded.required, dangerous = excluded.dangerous)sql"};
 inline constexpr Statement scope_catalogue{R"sql(
 SELECT provider, name, description, category, scope_set, required, dangerous
 FROM scope_catalogue WHERE provider = ? ORDER BY name)sql"};
@@ -551,11 +556,19 @@ public:
 
   Result<void> save_scope_catalogue(std::string_view provider, std::vector<ScopeRecord> scopes) {
     return in_transaction([&](Connection& c) -> Result<void> {
-      if (auto cleared = run(c, sql::delete_catalogue, {provider}); !cleared) return cleared.error();
+      std::vector<std::string> stale;
+      auto listed = run(c, sql::catalogue_names, {provider}, [&](auto const& row) {
+        auto const name = row.text(0);
+        if (std::none_of(scopes.begin(), scopes.end(), [&](auto const& s) { return s.name == name; }))
+          stale.emplace_back(name);
+      });
+      if (!listed) return listed.error();
+      for (auto const& name : stale)
+        if (auto deleted = run(c, sql::delete_scope, {provider, name}); !deleted) return deleted.error();
       for (auto const& s : scopes) {
-        auto inserted = run(c, sql::insert_scope, {provider, s.name, s.description, s.category, s.set,
-                                                   std::int64_t{s.required}, std::int64_t{s.dangerous}});
-        if (!inserted) return inserted.error();
+        auto written = run(c, sql::upsert_scope, {provider, s.name, s.description, s.category, s.set,
+                                                  std::int64_t{s.required}, std::int64_t{s.dangerous}});
+        if (!written) return written.error();
       }
       return {};
     });
