@@ -83,10 +83,12 @@ public:
     std::lock_guard lock(data_->mutex);
     auto const* r = owned(owner, id);
     if (r == nullptr) return Error(Errc::integration_not_found);
-    return AccessRecord{r->id,      r->tenant_id, r->user_id,
-                        r->provider, r->status,   r->version,
-                        r->access_token_ciphertext, r->key_id,
-                        r->expires_at, r->token_issued_at, r->scopes, r->last_used_at};
+    // The id and owner from the arguments: equal, and no cache line of the record's own.
+    return AccessRecord{std::string(id), std::string(owner.tenant_id), std::string(owner.user_id),
+                        r->provider,     r->status,                    r->version,
+                        r->access_token_ciphertext,                    r->key_id,
+                        r->expires_at,   r->token_issued_at,           r->scopes,
+                        r->last_used_at};
   }
 
   Result<std::vector<IntegrationRecord>> list_integrations(Owner owner) const {

@@ -35,6 +35,11 @@ struct SqliteOptions {
   /// How long a writer waits for another process's write to finish before giving up
   /// with store_unavailable.
   std::chrono::milliseconds busy_timeout{5000};
+  /// Reads through a memory map of up to this much of the file instead of a read() per
+  /// page, and a page cache of this size per connection: lookups in a large store stay
+  /// off the system-call path.
+  std::size_t mmap_bytes = std::size_t{1} << 30;
+  std::size_t cache_bytes = std::size_t{16} << 20;
 };
 
 namespace detail {
@@ -55,9 +60,10 @@ public:
     // WAL lets readers run beside a writer; FULL syncs every commit, so a stored token pair
     // survives a power cut, not only a crash; foreign keys keep tokens with their integration.
     auto configured = connection->execute_script(
-        options.durability == SqliteDurability::full
-            ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-            : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+        std::string("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = ") +
+        (options.durability == SqliteDurability::full ? "FULL" : "NORMAL") +
+        "; PRAGMA mmap_size = " + std::to_string(options.mmap_bytes) +
+        "; PRAGMA cache_size = -" + std::to_string(options.cache_bytes / 1024) + ";");
     if (!configured) return configured.error();
     return connection;
   }

@@ -1,5 +1,7 @@
 #include <oauth/oauth.hpp>
+#include <oauth/store/sqlite.hpp>
 
+#include <filesystem>
 #include <iostream>
 
 int main() {
@@ -12,6 +14,15 @@ int main() {
   oauth::AuthorizationRequest request{"client", "https://app.example/callback", {}, state, std::nullopt, {}};
   auto url = oauth::authorization_url<oauth::providers::Notion>(request).value();
   if (!url.starts_with(oauth::providers::Notion::authorization_endpoint)) return 1;
+
+  auto const path = std::filesystem::temp_directory_path() / "oauth-consumer.db";
+  std::filesystem::remove(path);
+  auto backend = oauth::store::SqliteBackend::open({.path = path.string()});
+  if (!backend) return std::cerr << backend.error().message() << '\n', 1;
+  oauth::TokenStore<oauth::store::SqliteBackend> tokens(std::move(*backend),
+                                                        oauth::crypto::Keyring::from_list(key.reveal()).value());
+  if (!tokens.list({"tenant", "user"}).value().empty()) return 1;
+  std::filesystem::remove(path);
 
   std::cout << "consumer: ok (oauth " << OAUTH_VERSION_MAJOR << '.' << OAUTH_VERSION_MINOR << ")\n";
 }

@@ -152,8 +152,8 @@ inline constexpr Statement scan_integrations{OAUTH_SQL_SELECT_INTEGRATIONS "WHER
 
 /// What a token needs, and no more: read on every get_access_token.
 inline constexpr Statement find_access{R"sql(
-SELECT i.id, i.tenant_id, i.user_id, i.provider, i.status, i.version, t.access_token, t.key_id, t.expires_at,
-  t.issued_at, i.granted_scopes, i.last_used_at
+SELECT i.provider, i.status, i.version, t.access_token, t.key_id, t.expires_at, t.issued_at, i.granted_scopes,
+  i.last_used_at
 FROM integrations i LEFT JOIN tokens t ON t.integration_id = i.id
 WHERE i.id = ? AND i.tenant_id = ? AND i.user_id = ?)sql"};
 
@@ -387,20 +387,20 @@ public:
       std::optional<AccessRecord> found;
       auto ran = run(c, sql::find_access, {id, owner.tenant_id, owner.user_id}, [&](auto const& row) {
         AccessRecord r;
-        r.id = row.text(0);
-        r.tenant_id = row.text(1);
-        r.user_id = row.text(2);
-        r.provider = row.text(3);
-        r.status = integration_status_named(row.text(4)).value_or(IntegrationStatus::pending);
-        r.version = static_cast<std::uint64_t>(row.integer(5));
-        if (!row.is_null(6)) {
-          r.access_token_ciphertext = row.text(6);
-          r.key_id = row.text(7);
-          r.expires_at = optional_time(row, 8);
-          r.token_issued_at = encoding::from_micros(row.integer(9));
+        r.id = id;
+        r.tenant_id = owner.tenant_id;
+        r.user_id = owner.user_id;
+        r.provider = row.text(0);
+        r.status = integration_status_named(row.text(1)).value_or(IntegrationStatus::pending);
+        r.version = static_cast<std::uint64_t>(row.integer(2));
+        if (!row.is_null(3)) {
+          r.access_token_ciphertext = row.text(3);
+          r.key_id = row.text(4);
+          r.expires_at = optional_time(row, 5);
+          r.token_issued_at = encoding::from_micros(row.integer(6));
         }
-        r.scopes = split_scopes(row.text(10));
-        r.last_used_at = optional_time(row, 11);
+        r.scopes = split_scopes(row.text(7));
+        r.last_used_at = optional_time(row, 8);
         found = std::move(r);
       });
       if (!ran) return ran.error();
