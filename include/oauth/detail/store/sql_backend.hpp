@@ -190,9 +190,11 @@ INSERT INTO consents (integration_id, tenant_id, user_id, provider, scopes, gran
   user_agent, consent_version)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql"};
 
+// What the writer did not read with the record comes back with the write: no second read.
 inline constexpr Statement bump_for_tokens{R"sql(
 UPDATE integrations SET version = version + 1, updated_at = ?, granted_scopes = ?
-WHERE id = ? AND tenant_id = ? AND user_id = ? AND version = ? AND status <> 'disconnected')sql"};
+WHERE id = ? AND tenant_id = ? AND user_id = ? AND version = ? AND status <> 'disconnected'
+RETURNING version, status, created_at, last_used_at, last_validated_at)sql"};
 inline constexpr Statement update_tokens{R"sql(
 UPDATE tokens SET access_token = ?, refresh_token = ?, token_type = ?, expires_at = ?, issued_at = ?, scope = ?,
   key_id = ?
@@ -424,7 +426,14 @@ public:
     return in_transaction([&](Connection& c) -> Result<IntegrationRecord> {
       auto bumped = run(c, sql::bump_for_tokens,
                         {encoding::to_micros(record.updated_at), scopes, record.id, record.tenant_id, record.user_id,
-                         static_cast<std::int64_t>(expected_version)});
+                         static_cast<std::int64_t>(expected_version)},
+                        [&](auto const& row) {
+                          record.version = static_cast<std::uint64_t>(row.integer(0));
+                          record.status = integration_status_named(row.text(1)).value_or(record.status);
+                          record.created_at = encoding::from_micros(row.integer(2));
+                          record.last_used_at = optional_time(row, 3);
+                          record.last_validated_at = optional_time(row, 4);
+                        });
       if (!bumped) return bumped.error();
       if (*bumped == 0) {
         auto exists = run(c, sql::owned, {record.id, record.tenant_id, record.user_id});
@@ -437,7 +446,7 @@ public:
                           nullable(expiry(record)), encoding::to_micros(record.token_issued_at), scopes, record.key_id,
                           record.id});
       if (!written) return written.error();
-      return find(c, record.owner(), record.id);
+      return std::move(record);
     });
   }
 
