@@ -461,6 +461,11 @@ struct PostgresFixture {
     auto backend = store::PostgresBackend::open(options).value();
     oauth::TokenStore<store::PostgresBackend> seeding(backend, keyring());
     credentials = seed(seeding, count, 8);
+    // Settled, as a store in service is: autovacuum would otherwise run beside the lookups.
+    PGconn* settle = PQconnectdb(postgres_url().c_str());
+    PQclear(PQexec(settle, ("SET search_path TO " + schema).c_str()));
+    PQclear(PQexec(settle, "VACUUM ANALYZE integrations; VACUUM ANALYZE tokens"));
+    PQfinish(settle);
     library = std::make_unique<Library<store::PostgresBackend>>(backend, credentials);
   }
   std::string schema;
