@@ -43,6 +43,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -129,6 +130,20 @@ struct Library {
   oauth::Manager<Google> manager;
   std::vector<Credential> credentials;
 };
+
+using TokenBuffer = std::array<unsigned char, 512>;
+
+/// The floor's side of storing a refreshed pair: the n-th rotated pair sealed by hand
+/// into buffers kept across iterations; their lengths.
+std::pair<std::size_t, std::size_t> seal_rotated_pair(oauth::bench::Floor& floor, std::size_t n, TokenBuffer& access,
+                                                     TokenBuffer& refresh) {
+  auto const plain = access_token(n);
+  auto const rotated = "1//0rotated" + std::to_string(n);
+  return {floor.encrypt(reinterpret_cast<unsigned char const*>(plain.data()), static_cast<int>(plain.size()),
+                        1'700'000'000, access.data()),
+          floor.encrypt(reinterpret_cast<unsigned char const*>(rotated.data()), static_cast<int>(rotated.size()),
+                        1'700'000'000, refresh.data())};
+}
 
 /// Lookups of credentials picked at random: among all of them, or among a working set of
 /// `hot` picked at random once (a service's credentials in use, among all it stores).
@@ -229,7 +244,7 @@ struct MemoryFloor {
   };
   explicit MemoryFloor(std::size_t count) {
     auto const before = heap_in_use();
-    std::array<unsigned char, 512> access{}, refresh{};
+    TokenBuffer access{}, refresh{};
     for (std::size_t i = 0; i < count; ++i) {
       auto const plain = access_token(i);
       auto const plain_refresh = "1//0refresh" + std::to_string(i);
@@ -310,15 +325,10 @@ void BM_Library_MemoryStoreRefresh(benchmark::State& state) {
 
 void BM_Floor_MemoryStoreRefresh(benchmark::State& state) {
   auto& f = memory_floor(static_cast<std::size_t>(state.range(0)));
-  std::array<unsigned char, 512> access{}, refresh{};
+  TokenBuffer access{}, refresh{};
   std::size_t n = 0;
   for (auto _ : state) {
-    auto const plain = access_token(n);
-    auto const rotated = "1//0rotated" + std::to_string(n);
-    auto const a = f.floor.encrypt(reinterpret_cast<unsigned char const*>(plain.data()), static_cast<int>(plain.size()),
-                                   1'700'000'000, access.data());
-    auto const r = f.floor.encrypt(reinterpret_cast<unsigned char const*>(rotated.data()),
-                                   static_cast<int>(rotated.size()), 1'700'000'000, refresh.data());
+    auto const [a, r] = seal_rotated_pair(f.floor, n, access, refresh);
     std::lock_guard lock(f.mutex);
     auto& row = f.rows.find(f.credentials[n % 200].id)->second;
     row.access.assign(reinterpret_cast<char const*>(access.data()), a);
@@ -410,7 +420,7 @@ void BM_Floor_SqliteStoreRefresh(benchmark::State& state) {
   sqlite3_prepare_v2(db, "UPDATE tokens SET access_token = ?, refresh_token = ? WHERE integration_id = ?", -1, &write,
                      nullptr);
   oauth::bench::Floor floor;
-  std::array<unsigned char, 512> access{}, refresh{};
+  TokenBuffer access{}, refresh{};
   std::size_t n = 0;
   for (auto _ : state) {
     auto const& id = f.credentials[n % 200].id;
@@ -418,12 +428,7 @@ void BM_Floor_SqliteStoreRefresh(benchmark::State& state) {
     sqlite3_step(read);
     auto const version = sqlite3_column_int64(read, 0);
     sqlite3_reset(read);
-    auto const plain = access_token(n);
-    auto const rotated = "1//0rotated" + std::to_string(n);
-    auto const a = floor.encrypt(reinterpret_cast<unsigned char const*>(plain.data()), static_cast<int>(plain.size()),
-                                 1'700'000'000, access.data());
-    auto const r = floor.encrypt(reinterpret_cast<unsigned char const*>(rotated.data()),
-                                 static_cast<int>(rotated.size()), 1'700'000'000, refresh.data());
+    auto const [a, r] = seal_rotated_pair(floor, n, access, refresh);
     sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
     sqlite3_bind_text(bump, 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
     sqlite3_bind_int64(bump, 2, version);
@@ -526,16 +531,11 @@ void BM_Floor_PostgresStoreRefresh(benchmark::State& state) {
   PQclear(PQprepare(conn, "write", "UPDATE tokens SET access_token = $1, refresh_token = $2 WHERE integration_id = $3",
                     3, nullptr));
   oauth::bench::Floor floor;
-  std::array<unsigned char, 512> access{}, refresh{};
+  TokenBuffer access{}, refresh{};
   std::size_t n = 0;
   for (auto _ : state) {
     auto const& id = f->credentials[n % 200].id;
-    auto const plain = access_token(n);
-    auto const rotated = "1//0rotated" + std::to_string(n);
-    auto const a = floor.encrypt(reinterpret_cast<unsigned char const*>(plain.data()), static_cast<int>(plain.size()),
-                                 1'700'000'000, access.data());
-    auto const r = floor.encrypt(reinterpret_cast<unsigned char const*>(rotated.data()),
-                                 static_cast<int>(rotated.size()), 1'700'000'000, refresh.data());
+    auto const [a, r] = seal_rotated_pair(floor, n, access, refresh);
     std::string const access_text(reinterpret_cast<char const*>(access.data()), a);
     std::string const refresh_text(reinterpret_cast<char const*>(refresh.data()), r);
     PQclear(PQexec(conn, "BEGIN"));
@@ -633,7 +633,7 @@ void BM_Floor_RedisStoreRefresh(benchmark::State& state) {
       "return redis.call('HINCRBY', KEYS[1], 'version', 1)";
   std::map<std::string, long long> versions;
   oauth::bench::Floor floor;
-  std::array<unsigned char, 512> access{}, refresh{};
+  TokenBuffer access{}, refresh{};
   std::size_t n = 0;
   for (auto _ : state) {
     auto const k = f->prefix + ":integration:" + f->credentials[n % 200].id;
@@ -643,12 +643,7 @@ void BM_Floor_RedisStoreRefresh(benchmark::State& state) {
       version = std::stoll(std::string(current->str, current->len));
       freeReplyObject(current);
     }
-    auto const plain = access_token(n);
-    auto const rotated = "1//0rotated" + std::to_string(n);
-    auto const a = floor.encrypt(reinterpret_cast<unsigned char const*>(plain.data()), static_cast<int>(plain.size()),
-                                 1'700'000'000, access.data());
-    auto const r = floor.encrypt(reinterpret_cast<unsigned char const*>(rotated.data()),
-                                 static_cast<int>(rotated.size()), 1'700'000'000, refresh.data());
+    auto const [a, r] = seal_rotated_pair(floor, n, access, refresh);
     auto const expected = std::to_string(version);
     auto* reply = static_cast<redisReply*>(redisCommand(c, "EVAL %s 1 %b %b %b %b", script, k.data(), k.size(),
                                                         expected.data(), expected.size(), access.data(), a,

@@ -118,32 +118,6 @@ inline boost::json::object to_json(UserInfo const& info) {
   return o;
 }
 
-inline Result<UserInfo> user_info_from_json(boost::json::value const& value) {
-  detail::record_json::Reader in(value, "identity");
-  UserInfo info;
-  info.account_id = in.string("account_id");
-  info.email = in.optional_string("email");
-  info.email_verified = in.optional_bool("email_verified");
-  info.name = in.optional_string("name");
-  info.picture = in.optional_string("picture");
-  if (auto const* w = in.find("workspace"); w != nullptr && !w->is_null()) {
-    detail::record_json::Reader ws(*w, "identity workspace");
-    Workspace workspace;
-    workspace.id = ws.string("id");
-    workspace.name = ws.optional_string("name");
-    workspace.icon = ws.optional_string("icon");
-    workspace.bot_id = ws.optional_string("bot_id");
-    workspace.owned_by_workspace = ws.boolean("owned_by_workspace");
-    workspace.owner_json = ws.optional_string("owner");
-    workspace.duplicated_template_id = ws.optional_string("duplicated_template_id");
-    workspace.request_id = ws.optional_string("request_id");
-    auto checked = ws.finish(std::move(workspace));
-    if (!checked) return checked.error();
-    info.workspace = std::move(*checked);
-  }
-  return in.finish(std::move(info));
-}
-
 /// An integration without its tokens: what an export or a page may show.
 inline boost::json::object to_json(IntegrationRecord const& record) {
   using detail::record_json::put;

@@ -63,6 +63,19 @@ template <class B>
 concept FindsAccess = requires(B const& backend, Owner owner, std::string_view id) {
   { backend.find_access(owner, id) } -> std::same_as<Result<AccessRecord>>;
 };
+
+/// What a token needs: read alone where the backend can, taken from the whole record
+/// where it cannot.
+template <class B>
+Result<AccessRecord> read_access(B const& backend, Owner owner, std::string_view id) {
+  if constexpr (FindsAccess<B>) {
+    return backend.find_access(owner, id);
+  } else {
+    auto record = backend.find_integration(owner, id);
+    if (!record) return record.error();
+    return AccessRecord::of(std::move(*record));
+  }
+}
 }  // namespace detail
 
 /// An authorization in progress, decrypted.
@@ -162,13 +175,7 @@ public:
 
   /// What handing out a token needs, read alone where the backend can.
   Result<AccessRecord> find_access(Owner owner, std::string_view id) {
-    if constexpr (detail::FindsAccess<Backend>) {
-      return refused_if_missing(owner, id, backend_.find_access(owner, id));
-    } else {
-      auto record = find(owner, id);
-      if (!record) return record.error();
-      return AccessRecord::of(std::move(*record));
-    }
+    return refused_if_missing(owner, id, detail::read_access(backend_, owner, id));
   }
 
   /// The access token of a record just read with find_access. One under an older key is

@@ -99,5 +99,19 @@ TEST_F(UserData, AProviderThatCannotRevokeDoesNotStopTheErasureAndIsReported) {
   EXPECT_EQ(erased->revoked_at_provider, 1u);
 }
 
+TEST(Consent, RecordsTheWordingShownAndExpiresWhenTheApplicationSaysSo) {
+  ManagerOptions options;
+  options.consent_version = "2026-11 terms";
+  options.consent_lifetime = std::chrono::hours(24 * 365);
+  FlowHarness h({}, options);
+  auto integration = h.connect<Google>("user-1", {"calendar.readonly"});
+  ASSERT_TRUE(integration) << integration.error().message();
+  auto consents = h.manager.consents("tenant-1", "user-1").value();
+  ASSERT_EQ(consents.size(), 1u);
+  EXPECT_EQ(consents[0].consent_version, "2026-11 terms");
+  ASSERT_TRUE(consents[0].expires_at);
+  EXPECT_EQ(*consents[0].expires_at - consents[0].granted_at, std::chrono::hours(24 * 365));
+}
+
 }  // namespace
 }  // namespace oauth::testing

@@ -105,13 +105,7 @@ private:
       return backend.find_integration(o, id);
     }
     Result<AccessRecord> find_access(Owner o, std::string_view id) const override {
-      if constexpr (oauth::detail::FindsAccess<B>) {
-        return backend.find_access(o, id);
-      } else {
-        auto record = backend.find_integration(o, id);
-        if (!record) return record.error();
-        return AccessRecord::of(std::move(*record));
-      }
+      return oauth::detail::read_access(backend, o, id);
     }
     Result<std::vector<IntegrationRecord>> list_integrations(Owner o) const override {
       return backend.list_integrations(o);
