@@ -10,6 +10,8 @@
 #include <oauth/store/redis.hpp>
 #include <oauth/store/sqlite.hpp>
 
+#include "support/files.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -80,6 +82,28 @@ public:
 private:
   std::filesystem::path env_file_;
   std::map<std::string, std::string> values_;
+};
+
+/// PostgreSQL and Redis servers of this test's own (the shared ones keep serving the
+/// others), stopped and started again by tests/support/db_servers.sh.
+class PrivateServers {
+public:
+  PrivateServers() { script("start"); }
+  ~PrivateServers() { script("stop"); }
+  PrivateServers(PrivateServers const&) = delete;
+  PrivateServers& operator=(PrivateServers const&) = delete;
+
+  void script(std::string const& command) const {
+    int status = 0;
+    auto const output = test::run_command(std::string(OAUTH_TEST_DB_SERVERS_SCRIPT) + " " + command + " " +
+                                        directory_.path().string() + " 2>&1",
+                                    status);
+    if (status != 0) throw std::runtime_error("db_servers.sh " + command + ": " + output);
+  }
+  TestServers servers() const { return TestServers(directory_.path() / "servers.env"); }
+
+private:
+  ScratchDirectory directory_;
 };
 
 inline std::string unique_name(std::string_view prefix, char separator) {

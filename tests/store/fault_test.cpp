@@ -36,28 +36,6 @@ TYPED_TEST(Schema, OpeningAgainKeepsTheDataAndANewerSchemaIsRefusedClearly) {
 
 // ---- servers that stop ----------------------------------------------------------------
 
-/// PostgreSQL and Redis servers of this test's own (the shared ones keep serving the
-/// others), stopped and started again by tests/support/db_servers.sh.
-class PrivateServers {
-public:
-  PrivateServers() { script("start"); }
-  ~PrivateServers() { script("stop"); }
-  PrivateServers(PrivateServers const&) = delete;
-  PrivateServers& operator=(PrivateServers const&) = delete;
-
-  void script(std::string const& command) const {
-    int status = 0;
-    auto const output = run_command(std::string(OAUTH_TEST_DB_SERVERS_SCRIPT) + " " + command + " " +
-                                        directory_.path().string() + " 2>&1",
-                                    status);
-    if (status != 0) throw std::runtime_error("db_servers.sh " + command + ": " + output);
-  }
-  TestServers servers() const { return TestServers(directory_.path() / "servers.env"); }
-
-private:
-  ScratchDirectory directory_;
-};
-
 struct PostgresDown {
   static constexpr char const* server = "postgres";
   static Result<store::AnyBackend> open(TestServers const& s) {
@@ -236,6 +214,16 @@ TEST(StoreUrl, EachKindAndItsNamespaceAreRead) {
     EXPECT_EQ(parsed.error(), Errc::invalid_argument);
   }
   EXPECT_FALSE(store::RedisOptions::from_url("redis://host:port"));
+}
+
+TEST(StoreUrl, RedactedHidesEveryPassword) {
+  EXPECT_EQ(store::StoreUrl::parse("redis://:secret@cache:6380/2?prefix=svc")->redacted(),
+            "redis://:[redacted]@cache:6380/2?prefix=svc");
+  EXPECT_EQ(store::StoreUrl::parse("postgresql://oauth:p%40ss@db/app?password=x&sslmode=require&schema=a")->redacted(),
+            "postgresql://oauth:[redacted]@db/app?password=[redacted]&sslmode=require&schema=a");
+  EXPECT_EQ(store::StoreUrl::parse("postgresql://oauth@db:5432/app")->redacted(), "postgresql://oauth@db:5432/app");
+  EXPECT_EQ(store::StoreUrl::parse("sqlite:data/tokens.db")->redacted(), "sqlite:data/tokens.db");
+  EXPECT_EQ(store::StoreUrl::parse("memory:")->redacted(), "memory:");
 }
 
 TEST(StoreUrl, OpenBackendOpensEachKind) {

@@ -56,6 +56,10 @@ void ChildProcess::kill_now() {
   pid_ = -1;
 }
 
+void ChildProcess::terminate() {
+  if (pid_ > 0) kill(pid_, SIGTERM);
+}
+
 int ChildProcess::wait(std::chrono::milliseconds timeout) {
   if (pid_ <= 0) return -1;
   auto const deadline = std::chrono::steady_clock::now() + timeout;

@@ -22,6 +22,9 @@ public:
   /// SIGKILL, as a crash or the OOM killer would: no chance to clean up.
   void kill_now();
 
+  /// SIGTERM, as a service manager stopping it would: it may finish what it is doing.
+  void terminate();
+
   /// Its exit status once it exits, or -1 if it is still running after `timeout`.
   int wait(std::chrono::milliseconds timeout);
 

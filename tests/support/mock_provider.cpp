@@ -333,13 +333,66 @@ struct MockProvider::Impl {
       stall = fault->second;
     }
     Response response;
-    if (endpoint == "authorize") response = authorize(query);
+    if (endpoint == "authorize" && options.consent_page && request.method() == http::verb::get)
+      response = consent_page(query);
+    else if (endpoint == "authorize" && options.consent_page) response = decide(parse_form(request.body()));
+    else if (endpoint == "authorize") response = authorize(query);
     else if (endpoint == "token") response = token_endpoint(request);
     else if (endpoint == "userinfo") response = userinfo(request);
     else if (endpoint == "revoke") response = revoke(request, query);
     else if (endpoint == "introspect") response = introspect(request);
     else response = error(404, "not_found", "no such endpoint");
     return {std::move(response), stall};
+  }
+
+  static std::string html_escape(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+      switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        default: out += c;
+      }
+    }
+    return out;
+  }
+
+  /// What a provider shows before it asks the user: who wants what, Allow or Cancel. The
+  /// request's parameters ride along in the form, as hidden fields.
+  Response consent_page(Params const& query) const {
+    std::string fields;
+    for (auto const& [name, value] : query)
+      fields += "<input type=\"hidden\" name=\"" + html_escape(name) + "\" value=\"" + html_escape(value) + "\">";
+    auto scope = query.find("scope");
+    auto const flavor = options.flavor == Flavor::google ? "Google" : options.flavor == Flavor::youtube ? "YouTube"
+                        : options.flavor == Flavor::notion ? "Notion" : "Microsoft";
+    std::string page = "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + std::string(flavor) +
+                       " (mock): grant access</title></head><body><h1>" + std::string(flavor) +
+                       " (mock)</h1><p>Signed in as " + html_escape(account.email) + ".</p><p>An application (" +
+                       html_escape(query.count("client_id") ? query.at("client_id") : "") + ") asks for: " +
+                       html_escape(scope == query.end() || scope->second.empty() ? "access to pages you pick"
+                                                                                  : scope->second) +
+                       "</p><form method=\"post\">" + fields +
+                       "<button type=\"submit\" name=\"decision\" value=\"allow\" id=\"allow\">Allow</button> "
+                       "<button type=\"submit\" name=\"decision\" value=\"cancel\" id=\"cancel\">Cancel</button>"
+                       "</form></body></html>";
+    Response response{http::status::ok, 11};
+    response.set(http::field::content_type, "text/html; charset=utf-8");
+    response.body() = std::move(page);
+    return response;
+  }
+
+  /// The consent form's answer: the request as it was, approved or refused.
+  Response decide(Params form) {
+    auto const deny = options.deny_consent;
+    options.deny_consent = deny || form["decision"] != "allow";
+    form.erase("decision");
+    auto response = authorize(form);
+    options.deny_consent = deny;
+    return response;
   }
 
   Response authorize(Params const& query) {

@@ -61,6 +61,9 @@ struct MockOptions {
   /// A rotated-out refresh token keeps working until its successor is first used, as
   /// Microsoft's do: a client that died before storing the new one can refresh again.
   bool rotation_grace = false;
+  /// The authorization endpoint shows a consent page with Allow and Cancel, as the real
+  /// ones do, instead of approving at once: for a person, or a browser in a test.
+  bool consent_page = false;
 };
 
 /// A provider's OAuth endpoints on a loopback port, run by a thread of its own.

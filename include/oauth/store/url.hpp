@@ -66,6 +66,35 @@ struct StoreUrl {
     parsed.location = std::move(rest);
     return parsed;
   }
+
+  /// The store as a log may name it: any password in the URL replaced.
+  std::string redacted() const {
+    switch (kind) {
+      case StoreKind::memory: return "memory:";
+      case StoreKind::sqlite: return "sqlite:" + location;
+      case StoreKind::postgres:
+      case StoreKind::redis: break;
+    }
+    std::string out = location;
+    auto const authority = out.find("://");
+    if (authority != std::string::npos) {
+      auto const start = authority + 3;
+      auto const end = out.find_first_of("/?#", start);
+      auto const at = out.rfind('@', end == std::string::npos ? out.size() : end);
+      if (at != std::string::npos && at >= start) {
+        auto const colon = out.find(':', start);
+        if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "[redacted]");
+      }
+    }
+    for (std::size_t at = out.find("password="); at != std::string::npos; at = out.find("password=", at + 1)) {
+      auto const value = at + 9;
+      auto const end = out.find('&', value);
+      out.replace(value, end == std::string::npos ? std::string::npos : end - value, "[redacted]");
+    }
+    if (!namespace_.empty()) out += (out.find('?') == std::string::npos ? "?" : "&") +
+                                    std::string(kind == StoreKind::postgres ? "schema=" : "prefix=") + namespace_;
+    return out;
+  }
 };
 
 }  // namespace oauth::store

@@ -1,0 +1,83 @@
+#ifndef OAUTH_SERVICE_CONFIG_HPP
+#define OAUTH_SERVICE_CONFIG_HPP
+
+// What the service is told at start: an optional JSON file (OAUTH_SERVICE_CONFIG), then
+// the environment, which wins. Secrets (the encryption keys, the bearer-token secrets,
+// client secrets) are best given by the environment; none of them is ever printed.
+
+#include "bearer_token.hpp"
+
+#include <oauth/secret.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace oauth::service {
+
+struct ProviderSettings {
+  std::string client_id;
+  ClientSecret client_secret;
+  std::string endpoint_base;  ///< another host for every endpoint: a mock, a proxy
+};
+
+struct Limits {
+  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_header_bytes = 8 * 1024;
+  std::chrono::seconds header_timeout{10};   ///< a client this slow to send its headers is dropped
+  std::chrono::seconds request_timeout{30};  ///< the whole request, body included
+  std::chrono::seconds idle_timeout{60};     ///< a kept-alive connection with nothing to say
+  std::size_t max_connections = 10'000;
+};
+
+struct RateLimits {
+  double per_user_per_minute = 600;
+  double per_user_burst = 120;
+  double per_address_per_minute = 6000;
+  double per_address_burst = 1200;
+};
+
+struct ServiceConfig {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8002;
+  unsigned threads = 0;  ///< 0: one per core
+  std::string public_url;  ///< how browsers reach the service; http://HOST:PORT by default (once listening)
+  bool development = false;
+  std::string store_url = "sqlite:oauth-service.db";
+  /// OAUTH_ENCRYPTION_KEY: Fernet keys, newest first. Absent only in development mode.
+  std::optional<std::string> encryption_keys;
+  std::string bearer_secret;   ///< OAUTH_JWT_SECRET: signs the users' bearer tokens
+  std::string service_secret;  ///< OAUTH_SERVICE_TOKEN_SECRET: signs server-to-server tokens
+  BearerRules bearer_rules;
+  std::vector<std::string> cors_origins;
+  bool cors_credentials = false;
+  std::vector<std::string> return_urls;  ///< where the callback may send the browser
+  std::map<std::string, ProviderSettings> providers;
+  std::string provider_ca_file;  ///< extra certificate authority for the providers' TLS (mocks)
+  Limits limits;
+  RateLimits rate_limits;
+  std::chrono::seconds shutdown_grace{20};
+  std::string access_log;  ///< a file for the JSON log lines; standard output when empty
+
+  std::string callback_url(std::string_view provider) const {
+    return public_url + "/api/v1/oauth/" + std::string(provider) + "/callback";
+  }
+  std::string connect_page_url() const { return public_url + "/connect"; }
+};
+
+/// The configuration, or every reason it is unsafe or unreadable, one per line.
+struct ConfigProblems {
+  std::vector<std::string> problems;
+};
+
+/// http://HOST:PORT, as a browser on this machine would reach a service listening there.
+std::string default_public_url(std::string_view host, unsigned short port);
+
+std::variant<ServiceConfig, ConfigProblems> load_config(std::vector<std::string> const& known_providers);
+
+}  // namespace oauth::service
+
+#endif

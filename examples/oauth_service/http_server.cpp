@@ -1,0 +1,211 @@
+#include "http_server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+namespace oauth::service {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+constexpr auto as_result = asio::as_tuple(asio::use_awaitable);
+
+/// One connection, as the shutdown sees it: closed at once when idle, left to finish when busy.
+struct Connection {
+  asio::any_io_executor strand;
+  beast::tcp_stream* stream = nullptr;
+  bool busy = false;  // touched on `strand` only
+};
+
+struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
+  State(asio::any_io_executor executor, Limits limits, HttpHandlers handlers, Metrics& metrics)
+      : executor(executor), acceptor(executor), limits(limits), handlers(std::move(handlers)), metrics(metrics) {}
+
+  asio::any_io_executor executor;
+  tcp::acceptor acceptor;
+  Limits limits;
+  HttpHandlers handlers;
+  Metrics& metrics;
+  std::atomic<bool> stopping{false};
+  std::mutex mutex;
+  std::unordered_map<std::uint64_t, std::shared_ptr<Connection>> connections;
+  std::uint64_t next_id = 0;
+
+  asio::awaitable<void> accept_loop() {
+    auto self = shared_from_this();
+    for (;;) {
+      auto strand = asio::make_strand(executor);
+      auto [ec, socket] = co_await acceptor.async_accept(strand, as_result);
+      if (stopping) co_return;
+      if (ec) {
+        if (ec == asio::error::operation_aborted) co_return;
+        // Out of descriptors or the like: give closing connections a moment.
+        asio::steady_timer pause(executor, std::chrono::milliseconds(50));
+        co_await pause.async_wait(as_result);
+        continue;
+      }
+      std::unique_lock lock(mutex);
+      if (connections.size() >= limits.max_connections) {
+        lock.unlock();
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
+      auto const id = next_id++;
+      auto connection = std::make_shared<Connection>();
+      connection->strand = strand;
+      connections.emplace(id, connection);
+      lock.unlock();
+      asio::co_spawn(strand, session(std::move(socket), id, connection), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> session(tcp::socket socket, std::uint64_t id, std::shared_ptr<Connection> connection) {
+    auto self = shared_from_this();
+    metrics.connection_opened();
+    boost::system::error_code ec;
+    Peer peer{socket.remote_endpoint(ec).address().to_string()};
+    beast::tcp_stream stream(std::move(socket));
+    connection->stream = &stream;
+    beast::flat_buffer buffer;
+    bool first = true;
+    // GCC 12 mishandles temporaries inside co_await expressions: every argument is a named local.
+    std::optional<Refusal> refusal;
+    try {
+      while (!stopping) {
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+        parser.body_limit(limits.max_body_bytes);
+        stream.expires_after(first ? limits.header_timeout : limits.idle_timeout);
+        first = false;
+        auto [read_error, header_bytes] = co_await http::async_read_header(stream, buffer, parser, as_result);
+        if (read_error) {
+          if (read_error == http::error::header_limit)
+            refusal = Refusal{http::status::request_header_fields_too_large, "headers_too_large",
+                              "The request headers are too large."};
+          else if (read_error == http::error::body_limit)
+            refusal = Refusal{http::status::payload_too_large, "body_too_large", "The request body is too large."};
+          else if (read_error != http::error::end_of_stream && read_error != beast::error::timeout &&
+                   read_error != asio::error::operation_aborted && read_error != asio::error::connection_reset &&
+                   read_error != asio::error::eof)
+            refusal = Refusal{http::status::bad_request, "malformed_request", "The request is not valid HTTP/1.1."};
+          break;
+        }
+        connection->busy = true;
+        stream.expires_after(limits.request_timeout);
+        if (!parser.is_done()) {
+          auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, as_result);
+          if (body_error == http::error::body_limit)
+            refusal = Refusal{http::status::payload_too_large, "body_too_large", "The request body is too large."};
+          if (body_error) break;
+        }
+        auto request = parser.release();
+        bool const keep_alive = request.keep_alive();
+        auto answering = handlers.request(std::move(request), peer);
+        auto response = co_await std::move(answering);
+        response.keep_alive(keep_alive && !stopping);
+        bool const again = response.keep_alive();
+        auto [write_error, written] = co_await http::async_write(stream, response, as_result);
+        connection->busy = false;
+        if (write_error || !again) break;
+      }
+      if (refusal) {
+        auto response = handlers.refused(*refusal, peer);
+        response.keep_alive(false);
+        stream.expires_after(std::chrono::seconds(5));
+        co_await http::async_write(stream, response, as_result);
+      }
+    } catch (std::exception const&) {
+      // An answer that could not be made (out of memory, say) ends this connection only.
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.socket().close(ec);
+    connection->stream = nullptr;
+    metrics.connection_closed();
+    std::lock_guard lock(mutex);
+    connections.erase(id);
+  }
+
+  void close_idle() {
+    std::lock_guard lock(mutex);
+    for (auto& [id, connection] : connections)
+      asio::post(connection->strand, [connection] {
+        if (!connection->busy && connection->stream != nullptr) connection->stream->cancel();
+      });
+  }
+
+  std::size_t open() {
+    std::lock_guard lock(mutex);
+    return connections.size();
+  }
+};
+
+HttpServer::HttpServer(asio::any_io_executor executor, Limits limits, HttpHandlers handlers, Metrics& metrics)
+    : state_(std::make_shared<State>(std::move(executor), limits, std::move(handlers), metrics)) {}
+
+HttpServer::~HttpServer() {
+  boost::system::error_code ignored;
+  state_->acceptor.close(ignored);
+}
+
+boost::system::error_code HttpServer::listen(std::string const& host, unsigned short port) {
+  boost::system::error_code ec;
+  auto const address = asio::ip::make_address(host, ec);
+  if (ec) return ec;
+  tcp::endpoint const endpoint(address, port);
+  auto& acceptor = state_->acceptor;
+  if (acceptor.open(endpoint.protocol(), ec); ec) return ec;
+  if (acceptor.set_option(asio::socket_base::reuse_address(true), ec); ec) return ec;
+  if (acceptor.bind(endpoint, ec); ec) return ec;
+  acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  return ec;
+}
+
+unsigned short HttpServer::port() const {
+  boost::system::error_code ec;
+  return state_->acceptor.local_endpoint(ec).port();
+}
+
+void HttpServer::start() { asio::co_spawn(state_->executor, state_->accept_loop(), asio::detached); }
+
+void HttpServer::shutdown(std::chrono::seconds grace, std::function<void(bool)> done) {
+  auto state = state_;
+  state->stopping = true;
+  asio::post(state->acceptor.get_executor(), [state] {
+    boost::system::error_code ignored;
+    state->acceptor.close(ignored);
+  });
+  state->close_idle();
+  asio::co_spawn(
+      state->executor,
+      [state, grace, done = std::move(done)]() -> asio::awaitable<void> {
+        auto const deadline = std::chrono::steady_clock::now() + grace;
+        asio::steady_timer timer(state->executor);
+        while (state->open() > 0 && std::chrono::steady_clock::now() < deadline) {
+          // A connection accepted just before the acceptor closed may not be idle yet.
+          state->close_idle();
+          timer.expires_after(std::chrono::milliseconds(25));
+          co_await timer.async_wait(as_result);
+        }
+        done(state->open() == 0);
+      },
+      asio::detached);
+}
+
+}  // namespace oauth::service

@@ -1,0 +1,140 @@
+// The OAuth service: REST on port 8002 and a connect page, over the library's Manager
+// and TokenStore. Configured by the environment and an optional JSON file (README).
+//
+//   oauth_service                              serve until SIGTERM or SIGINT
+//   oauth_service --check-config               say whether the configuration is usable
+//   oauth_service --list-routes                every route, one "METHOD PATH ACCESS" a line
+//   oauth_service --dev-token TENANT USER      a bearer token for one user, signed with
+//                                              OAUTH_JWT_SECRET, valid one hour (development mode only)
+
+#include "access_log.hpp"
+#include "bearer_token.hpp"
+#include "config.hpp"
+#include "http_server.hpp"
+#include "service.hpp"
+
+#include <oauth/runtime.hpp>
+#include <oauth/store/url.hpp>
+
+#include <boost/asio/signal_set.hpp>
+
+#include <sys/resource.h>
+
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <string_view>
+#include <thread>
+
+namespace {
+
+using namespace oauth::service;
+
+std::vector<std::string> provider_names() { return {"google", "microsoft", "notion", "youtube"}; }
+
+char const* access_name(Access access) {
+  switch (access) {
+    case Access::open: return "open";
+    case Access::user: return "user";
+    case Access::server: return "server";
+  }
+  return "?";
+}
+
+/// A thousand clients need a thousand descriptors; the soft limit is often 1024.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+int serve(ServiceConfig config) {
+  std::ofstream log_file;
+  if (!config.access_log.empty()) {
+    log_file.open(config.access_log, std::ios::app);
+    if (!log_file) return std::cerr << "oauth_service: cannot open the access log " << config.access_log << '\n', 1;
+  }
+  AccessLog log(config.access_log.empty() ? std::cout : log_file);
+  raise_descriptor_limit();
+  unsigned const threads = config.threads != 0 ? config.threads : std::max(2u, std::thread::hardware_concurrency());
+  oauth::Runtime runtime(threads);
+
+  // Listening comes first: with port 0 the port is known only then, and the callback
+  // URLs the providers are configured with depend on it.
+  Service* service = nullptr;
+  Metrics listener_metrics;
+  HttpServer server(runtime.executor(), config.limits,
+                    {[&](Request request, Peer peer) { return service->handle(std::move(request), std::move(peer)); },
+                     [&](Refusal const& refusal, Peer const& peer) { return service->refused(refusal, peer); }},
+                    listener_metrics);
+  if (auto ec = server.listen(config.host, config.port)) {
+    log.write("error", "start_failed",
+              boost::json::object{{"reason", "cannot listen on " + config.host + ":" + std::to_string(config.port) +
+                                                 ": " + ec.message()}});
+    return 1;
+  }
+  if (config.public_url.empty()) config.public_url = default_public_url(config.host, server.port());
+  if (config.return_urls.empty()) config.return_urls.push_back(config.connect_page_url());
+
+  auto opened = Service::open(config, runtime.executor(), log, listener_metrics);
+  if (auto* reason = std::get_if<std::string>(&opened)) {
+    log.write("error", "start_failed", boost::json::object{{"reason", *reason}});
+    return 1;
+  }
+  service = std::get<std::unique_ptr<Service>>(opened).get();
+  server.start();
+  log.write("info", "listening",
+            boost::json::object{{"address", config.host}, {"port", server.port()}, {"public_url", config.public_url},
+                                {"store", oauth::store::StoreUrl::parse(config.store_url)->redacted()},
+                                {"development", config.development}, {"threads", threads}});
+
+  std::promise<bool> drained;
+  boost::asio::signal_set signals(runtime.executor(), SIGTERM, SIGINT);
+  signals.async_wait([&](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    log.write("info", "shutting_down", boost::json::object{{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    server.shutdown(config.shutdown_grace, [&](bool all) { drained.set_value(all); });
+  });
+  bool const clean = drained.get_future().get();
+  log.write(clean ? "info" : "warning", "stopped", boost::json::object{{"drained", clean}});
+  return clean ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (args.size() == 1 && args[0] == "--list-routes") {
+    for (auto const& route : Service::routes())
+      std::cout << route.method << ' ' << route.path << ' ' << access_name(route.access) << '\n';
+    return 0;
+  }
+  auto loaded = load_config(provider_names());
+  if (auto* problems = std::get_if<ConfigProblems>(&loaded)) {
+    std::cerr << "oauth_service: refusing to start, the configuration is unsafe or unreadable:\n";
+    for (auto const& problem : problems->problems) std::cerr << "  - " << problem << '\n';
+    return 2;
+  }
+  auto& config = std::get<ServiceConfig>(loaded);
+  if (args.size() == 1 && args[0] == "--check-config") {
+    std::cout << "configuration ok: " << config.providers.size() << " provider(s), listening on " << config.host << ':'
+              << config.port << '\n';
+    return 0;
+  }
+  if (args.size() == 3 && args[0] == "--dev-token") {
+    if (!config.development) {
+      std::cerr << "oauth_service: --dev-token is for development mode only (OAUTH_DEVELOPMENT=1)\n";
+      return 2;
+    }
+    std::cout << sign_bearer_for(args[1], args[2], config.bearer_secret, std::chrono::hours(1), config.bearer_rules)
+              << '\n';
+    return 0;
+  }
+  if (!args.empty()) {
+    std::cerr << "usage: oauth_service [--check-config | --list-routes | --dev-token TENANT USER]\n";
+    return 2;
+  }
+  return serve(std::move(config));
+}

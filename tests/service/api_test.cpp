@@ -1,0 +1,356 @@
+// The service's routes, end to end: a user connects accounts through it, uses and
+// refreshes them, and disconnects; a server fetches tokens; nobody sees another's.
+
+#include "service/service_fixture.hpp"
+
+#include <oauth/crypto/keyring.hpp>
+#include <oauth/store/sqlite.hpp>
+#include <oauth/token_store.hpp>
+
+#include <set>
+#include <sstream>
+
+namespace oauth::testing {
+namespace {
+
+using boost::json::object;
+
+TEST_F(ServiceTest, AboutAndHealthAnswerWithoutCredentials) {
+  auto client = start().client();
+  auto about = client.get("/");
+  ASSERT_EQ(about.status, 200);
+  EXPECT_EQ(json_of(about).at("service"), "oauth");
+  EXPECT_EQ(json_of(about).at("status"), "ok");
+  EXPECT_EQ(json_of(about).at("version"), "0.1.0");
+
+  auto health = client.get("/health");
+  ASSERT_EQ(health.status, 200) << health.body;
+  auto checks = json_of(health).at("checks").as_object();
+  EXPECT_EQ(checks.at("store").at("status"), "ok");
+  EXPECT_EQ(checks.at("encryption_key").at("status"), "ok");
+  EXPECT_EQ(checks.at("encryption_key").at("key_id").as_string(), crypto::Keyring::from_list(encryption_key)->key_id());
+}
+
+TEST_F(ServiceTest, ProvidersComeWithTheirScopeCatalogue) {
+  auto client = start().client();
+  auto reply = client.get("/api/v1/oauth/providers", bearer("acme", "ada"));
+  ASSERT_EQ(reply.status, 200);
+  std::map<std::string, object> providers;
+  auto const body = json_of(reply);
+  for (auto const& p : body.at("providers").as_array())
+    providers[std::string(p.at("name").as_string())] = p.as_object();
+  ASSERT_EQ(providers.size(), 4u);
+  EXPECT_TRUE(providers["google"].at("configured").as_bool());
+  EXPECT_TRUE(providers["google"].at("supports_refresh").as_bool());
+  EXPECT_FALSE(providers["notion"].at("supports_pkce").as_bool());
+  EXPECT_TRUE(providers["notion"].at("scopes").as_array().empty());
+  bool calendar = false;
+  for (auto const& scope : providers["google"].at("scopes").as_array())
+    calendar = calendar || scope.at("name") == "https://www.googleapis.com/auth/calendar.readonly";
+  EXPECT_TRUE(calendar);
+}
+
+TEST_F(ServiceTest, ConnectUseRefreshAndDisconnectAnAccount) {
+  start();
+  auto const ada = bearer("acme", "ada");
+  CookieJar jar;
+  auto landing = connect("google", ada, jar, object{{"scopes", boost::json::array{"calendar.readonly"}}});
+  ASSERT_EQ(landing.status, 302);
+  EXPECT_TRUE(landing.location.starts_with(service().base_url() + "/connect?")) << landing.location;
+  EXPECT_EQ(landing.params["provider"], "google");
+  auto const id = landing.integration_id();
+  ASSERT_FALSE(id.empty()) << landing.location;
+  EXPECT_FALSE(jar.cookies.contains("oauth_return"));  // spent with the callback
+
+  auto client = service().client();
+  auto list = client.get("/api/v1/oauth/integrations", ada);
+  ASSERT_EQ(list.status, 200);
+  auto integrations = json_of(list).at("integrations").as_array();
+  ASSERT_EQ(integrations.size(), 1u);
+  auto const& integration = integrations[0].as_object();
+  EXPECT_EQ(integration.at("id").as_string(), id);
+  EXPECT_EQ(integration.at("status"), "active");
+  EXPECT_EQ(integration.at("identity").at("email"), "ada@example.com");
+  auto scopes = integration.at("scopes").as_array();
+  EXPECT_NE(std::find(scopes.begin(), scopes.end(), boost::json::value("https://www.googleapis.com/auth/calendar.readonly")),
+            scopes.end());
+  EXPECT_EQ(client.get("/api/v1/oauth/integrations/" + id, ada).status, 200);
+
+  // Refreshing through the API says when the new token expires, never what it is.
+  auto refreshed = client.send({"POST", "/api/v1/oauth/integrations/" + id + "/refresh", {{"Authorization", "Bearer " + ada}}});
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  EXPECT_TRUE(json_of(refreshed).at("refreshed").as_bool());
+  EXPECT_FALSE(json_of(refreshed).contains("access_token"));
+  EXPECT_EQ(refreshed.body.find("ya29."), std::string::npos);
+
+  // A server gets the token with a server-to-server token naming the user.
+  auto token = client.get("/api/v1/oauth/integrations/" + id + "/token", server_bearer("acme", "ada"));
+  ASSERT_EQ(token.status, 200) << token.body;
+  auto const access = std::string(json_of(token).at("access_token").as_string());
+  EXPECT_TRUE(mocks()["google"].token_active(access));
+  EXPECT_EQ(json_of(token).at("token_type"), "Bearer");
+
+  auto gone = client.send({"DELETE", "/api/v1/oauth/integrations/" + id, {{"Authorization", "Bearer " + ada}}});
+  ASSERT_EQ(gone.status, 200) << gone.body;
+  EXPECT_TRUE(json_of(gone).at("revoked_at_provider").as_bool());
+  EXPECT_EQ(json_of(gone).at("integration").at("status"), "disconnected");
+  EXPECT_FALSE(mocks()["google"].token_active(access));
+  EXPECT_TRUE(json_of(client.get("/api/v1/oauth/integrations", ada)).at("integrations").as_array().empty());
+  auto all = client.get("/api/v1/oauth/integrations?include_disconnected=true", ada);
+  EXPECT_EQ(json_of(all).at("integrations").as_array().size(), 1u);
+
+  // The audit log tells the story, newest first.
+  auto audit = client.get("/api/v1/oauth/audit", ada);
+  ASSERT_EQ(audit.status, 200);
+  std::vector<std::string> actions;
+  auto const events = json_of(audit);
+  for (auto const& event : events.at("events").as_array()) actions.emplace_back(event.at("action").as_string());
+  ASSERT_GE(actions.size(), 5u);
+  EXPECT_EQ(actions.back(), "authorization_started");
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "connect"), actions.end());
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "refresh"), actions.end());
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "disconnect"), actions.end());
+  EXPECT_EQ(json_of(client.get("/api/v1/oauth/audit?limit=2", ada)).at("events").as_array().size(), 2u);
+  EXPECT_EQ(client.get("/api/v1/oauth/audit?limit=0", ada).status, 400);
+}
+
+TEST_F(ServiceTest, NotionConnectsAWorkspaceAndCannotBeRefreshedWhenItsTokensDoNotExpire) {
+  start();
+  auto const ada = bearer("acme", "ada");
+  CookieJar jar;
+  auto landing = connect("notion", ada, jar);
+  auto const id = landing.integration_id();
+  ASSERT_FALSE(id.empty()) << landing.location;
+  auto client = service().client();
+  auto integration = json_of(client.get("/api/v1/oauth/integrations/" + id, ada));
+  EXPECT_EQ(integration.at("identity").at("workspace").at("name"), "Analytical Engines");
+  EXPECT_TRUE(integration.at("expires_at").is_null());
+  auto token = client.get("/api/v1/oauth/integrations/" + id + "/token", server_bearer("acme", "ada"));
+  EXPECT_EQ(token.status, 200);
+}
+
+TEST_F(ServiceTest, CallbackFailuresSendTheBrowserBackWithTheError) {
+  start();
+  auto const ada = bearer("acme", "ada");
+
+  // The user clicks Cancel at the provider.
+  CookieJar jar;
+  mocks()["google"].set_deny_consent(true);
+  auto refused = connect("google", ada, jar);
+  mocks()["google"].set_deny_consent(false);
+  ASSERT_EQ(refused.status, 302);
+  EXPECT_EQ(refused.params["provider"], "google");
+  EXPECT_EQ(refused.params["error"], "GOOGLE_ACCESS_DENIED");
+  EXPECT_EQ(refused.params["message"], "Access to your google account was not granted.");
+  // Notion words every failed connection one way (its traits' describe_error).
+  mocks()["notion"].set_deny_consent(true);
+  EXPECT_EQ(connect("notion", ada, jar).params["error"], "NOTION_OAUTH_FAILED");
+  mocks()["notion"].set_deny_consent(false);
+
+  // A state the service never issued.
+  auto forged = follow(service().base_url() + "/api/v1/oauth/google/callback?code=code-x&state=forged", jar);
+  EXPECT_EQ(forged.params["error"], "OAUTH_STATE_INVALID");
+
+  // A callback from another browser than the one that started: no session cookie.
+  CookieJar other;
+  auto client = service().client();
+  auto started = client.send({"POST", "/api/v1/oauth/google/authorize", {{"Authorization", "Bearer " + ada}}});
+  jar.take(started);
+  auto answer = consent(std::string(json_of(started).at("authorization_url").as_string()), &mocks().tls);
+  auto stranger = follow(answer.location, other);
+  EXPECT_EQ(stranger.params["error"], "OAUTH_STATE_INVALID");
+  // ...and the state it spent cannot be replayed by the right browser either.
+  EXPECT_EQ(follow(answer.location, jar).params["error"], "OAUTH_STATE_INVALID");
+
+  // A replayed callback, after a success.
+  auto good = client.send({"POST", "/api/v1/oauth/google/authorize", {{"Authorization", "Bearer " + ada}}});
+  jar.take(good);
+  auto approved = consent(std::string(json_of(good).at("authorization_url").as_string()), &mocks().tls);
+  EXPECT_FALSE(follow(approved.location, jar).integration_id().empty());
+  EXPECT_EQ(follow(approved.location, jar).params["error"], "OAUTH_STATE_INVALID");
+
+  EXPECT_EQ(client.send({"POST", "/api/v1/oauth/nosuch/authorize", {{"Authorization", "Bearer " + ada}}}).status, 404);
+  auto unknown_scope = client.send({"POST", "/api/v1/oauth/google/authorize",
+                                    {{"Authorization", "Bearer " + ada}}, R"({"scopes":["no.such.scope"]})"});
+  EXPECT_EQ(unknown_scope.status, 400);
+  auto bad_return = client.send({"POST", "/api/v1/oauth/google/authorize",
+                                 {{"Authorization", "Bearer " + ada}}, R"({"return_to":"https://evil.example/"})"});
+  EXPECT_EQ(bad_return.status, 400);
+  EXPECT_EQ(json_of(bad_return).at("error").at("code"), "RETURN_URL_NOT_ALLOWED");
+  EXPECT_EQ(client.send({"POST", "/api/v1/oauth/google/authorize", {{"Authorization", "Bearer " + ada}}, "[1,2"}).status,
+            400);
+}
+
+TEST_F(ServiceTest, CallersAreAuthenticatedAndRefusalsAudited) {
+  start();
+  auto client = service().client();
+  auto const route = std::string("/api/v1/oauth/integrations");
+
+  auto none = client.get(route);
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(none.header("www-authenticate"), "Bearer realm=\"oauth\"");
+  EXPECT_EQ(client.get(route, bearer("acme", "ada", std::chrono::seconds(-120))).status, 401);
+  EXPECT_EQ(client.get(route, service::sign_bearer_for("acme", "ada", "another-secret-another-secret-0000",
+                                                       std::chrono::minutes(5))).status, 401);
+  EXPECT_EQ(client.get(route, server_bearer("acme", "ada")).status, 401);  // the other secret
+  // "alg": "none", with the claims a real token would carry.
+  auto const claims = std::string(R"({"sub":"ada","tenant_id":"acme","exp":9999999999})");
+  auto const unsigned_token = service::detail::base64url(R"({"alg":"none","typ":"JWT"})") + "." +
+                              service::detail::base64url(claims) + ".";
+  EXPECT_EQ(client.get(route, unsigned_token).status, 401);
+  auto no_tenant = service::sign_bearer(object{{"sub", "ada"}, {"exp", 9999999999}}, user_secret);
+  EXPECT_EQ(client.get(route, no_tenant).status, 401);
+  EXPECT_EQ(client.send({"GET", route, {{"Authorization", "Basic YWRhOnB3"}}}).status, 401);
+  EXPECT_EQ(client.get(route, bearer("acme", "ada")).status, 200);
+
+  // Every refusal is in the audit log, with the address and no token.
+  TokenStore<store::SqliteBackend> store(store::SqliteBackend::open({.path = dir() + "/tokens.db"}).value(),
+                                         crypto::Keyring::from_list(encryption_key).value());
+  auto events = store.audit_log({"", ""}).value();
+  ASSERT_EQ(events.size(), 7u);
+  std::set<std::string> reasons;
+  for (auto const& event : events) {
+    EXPECT_EQ(event.action, AuditAction::access_denied);
+    EXPECT_FALSE(event.success);
+    EXPECT_EQ(event.client_ip, "127.0.0.1");
+    reasons.insert(event.reason);
+    EXPECT_EQ(event.reason.find("eyJ"), std::string::npos);
+  }
+  EXPECT_TRUE(reasons.contains("bearer token refused (expired) on /api/v1/oauth/integrations"));
+  EXPECT_TRUE(reasons.contains("bearer token refused (bad signature) on /api/v1/oauth/integrations"));
+  EXPECT_TRUE(reasons.contains("bearer token refused (algorithm other than HS256) on /api/v1/oauth/integrations"));
+  EXPECT_TRUE(reasons.contains("bearer token refused (no tenant_id claim) on /api/v1/oauth/integrations"));
+}
+
+TEST_F(ServiceTest, AnotherUsersIntegrationDoesNotExistForTheCaller) {
+  start();
+  CookieJar jar;
+  auto const id = connect("microsoft", bearer("acme", "ada"), jar).integration_id();
+  ASSERT_FALSE(id.empty());
+  auto client = service().client();
+  for (auto const& [tenant, user] : {std::pair{"acme", "bob"}, std::pair{"globex", "ada"}}) {
+    auto const intruder = bearer(tenant, user);
+    EXPECT_EQ(client.get("/api/v1/oauth/integrations/" + id, intruder).status, 404);
+    EXPECT_EQ(client.send({"POST", "/api/v1/oauth/integrations/" + id + "/refresh",
+                           {{"Authorization", "Bearer " + intruder}}}).status, 404);
+    EXPECT_EQ(client.send({"DELETE", "/api/v1/oauth/integrations/" + id, {{"Authorization", "Bearer " + intruder}}}).status,
+              404);
+    EXPECT_EQ(client.get("/api/v1/oauth/integrations/" + id + "/token", server_bearer(tenant, user)).status, 404);
+    EXPECT_TRUE(json_of(client.get("/api/v1/oauth/integrations", intruder)).at("integrations").as_array().empty());
+    auto audit = json_of(client.get("/api/v1/oauth/audit", intruder)).at("events").as_array();
+    ASSERT_EQ(audit.size(), 4u) << tenant << "/" << user;
+    for (auto const& event : audit) EXPECT_EQ(event.at("action"), "access_denied");
+  }
+  auto owner = json_of(client.get("/api/v1/oauth/integrations/" + id, bearer("acme", "ada")));
+  EXPECT_EQ(owner.at("status"), "active");
+}
+
+TEST_F(ServiceTest, TheTokenRouteServesServersOnly) {
+  start();
+  CookieJar jar;
+  auto const id = connect("google", bearer("acme", "ada"), jar).integration_id();
+  ASSERT_FALSE(id.empty());
+  auto client = service().client();
+  auto const route = "/api/v1/oauth/integrations/" + id + "/token";
+  EXPECT_EQ(client.get(route, bearer("acme", "ada")).status, 401);  // a user's token is not a server's
+  auto from_browser = client.send({"GET", route, {{"Authorization", "Bearer " + server_bearer("acme", "ada")},
+                                                  {"Origin", "https://app.example"}}});
+  EXPECT_EQ(from_browser.status, 403);
+  EXPECT_EQ(client.get(route, server_bearer("acme", "ada")).status, 200);
+
+  // Without a server secret the route is closed.
+  auto env = environment();
+  env.erase("OAUTH_SERVICE_TOKEN_SECRET");
+  start(env);
+  EXPECT_EQ(service().client().get(route, server_bearer("acme", "ada")).status, 403);
+}
+
+TEST_F(ServiceTest, AFailedRefreshSaysToReconnectAndIsCounted) {
+  start();
+  auto const ada = bearer("acme", "ada");
+  CookieJar jar;
+  auto const id = connect("microsoft", ada, jar).integration_id();
+  ASSERT_FALSE(id.empty());
+  mocks()["microsoft"].fail({.kind = FaultKind::oauth_error, .endpoint = "token", .error = "invalid_grant"});
+  auto client = service().client();
+  auto reply = client.send({"POST", "/api/v1/oauth/integrations/" + id + "/refresh", {{"Authorization", "Bearer " + ada}}});
+  EXPECT_EQ(reply.status, 401);
+  EXPECT_EQ(json_of(reply).at("error").at("code"), "MICROSOFT_TOKEN_INVALID");
+  EXPECT_EQ(json_of(client.get("/api/v1/oauth/integrations/" + id, ada)).at("status"), "needs_reauth");
+  auto metrics = client.get("/metrics").body;
+  EXPECT_NE(metrics.find(R"(oauth_refreshes_total{provider="microsoft",outcome="failed"} 1)"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find(R"(oauth_provider_failures_total{provider="microsoft",operation="refresh",error="MICROSOFT_TOKEN_INVALID"} 1)"),
+            std::string::npos);
+
+  // A provider that is down is a passing failure: 503, and the integration stays active.
+  CookieJar again;
+  auto const other = connect("google", ada, again).integration_id();
+  mocks()["google"].fail({.kind = FaultKind::unavailable, .endpoint = "token", .retry_after_seconds = 0, .times = 5});
+  auto busy = client.send({"POST", "/api/v1/oauth/integrations/" + other + "/refresh", {{"Authorization", "Bearer " + ada}}});
+  EXPECT_EQ(busy.status, 503);
+  EXPECT_EQ(json_of(client.get("/api/v1/oauth/integrations/" + other, ada)).at("status"), "active");
+}
+
+TEST_F(ServiceTest, MetricsCountRequestsByRouteWithLatencies) {
+  auto client = start().client();
+  client.get("/health");
+  client.get("/health");
+  client.get("/nowhere");
+  auto metrics = client.get("/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_TRUE(metrics.header("content-type").starts_with("text/plain; version=0.0.4"));
+  auto const& text = metrics.body;
+  EXPECT_NE(text.find(R"(oauth_http_requests_total{method="GET",route="/health",status="200"} 2)"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find(R"(oauth_http_requests_total{method="GET",route="unmatched",status="404"} 1)"), std::string::npos);
+  EXPECT_NE(text.find(R"(oauth_http_request_duration_seconds_count{route="/health"} 2)"), std::string::npos);
+  EXPECT_NE(text.find(R"(oauth_http_request_duration_seconds_bucket{route="/health",le="+Inf"} 2)"), std::string::npos);
+  EXPECT_NE(text.find("oauth_http_open_connections 1"), std::string::npos);
+}
+
+TEST_F(ServiceTest, EveryRouteIsInTheOpenApiDocumentAndEveryDocumentedRouteAnswers) {
+  int status = 0;
+  auto const listing = test::run_command(std::string(OAUTH_TEST_SERVICE_BINARY) + " --list-routes", status);
+  ASSERT_EQ(status, 0);
+  std::set<std::pair<std::string, std::string>> routed;
+  std::istringstream lines(listing);
+  for (std::string method, path, access; lines >> method >> path >> access;) {
+    std::transform(method.begin(), method.end(), method.begin(), [](unsigned char c) { return std::tolower(c); });
+    routed.emplace(method, path);
+  }
+  ASSERT_GE(routed.size(), 16u);
+
+  auto client = start().client();
+  auto document = client.get("/openapi.json");
+  ASSERT_EQ(document.status, 200);
+  auto openapi = json_of(document);
+  EXPECT_EQ(openapi.at("openapi"), "3.1.0");
+  std::set<std::pair<std::string, std::string>> documented;
+  for (auto const& [path, operations] : openapi.at("paths").as_object())
+    for (auto const& [method, operation] : operations.as_object()) {
+      documented.emplace(std::string(method), std::string(path));
+      EXPECT_TRUE(operation.as_object().contains("responses")) << method << " " << path;
+    }
+  EXPECT_EQ(routed, documented);
+
+  // Each documented operation reaches a handler: no 404 ROUTE_NOT_FOUND, no 405.
+  for (auto const& [method, path] : documented) {
+    auto target = path;
+    for (auto [placeholder, value] : {std::pair{"{provider}", "google"}, std::pair{"{id}", "some-id"}})
+      if (auto at = target.find(placeholder); at != std::string::npos) target.replace(at, std::strlen(placeholder), value);
+    std::string upper = method;
+    std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+    auto reply = client.send({upper, target, {{"Authorization", "Bearer " + bearer("acme", "ada")}}});
+    EXPECT_NE(reply.status, 405) << method << " " << target;
+    if (reply.status == 404) {
+      EXPECT_NE(json_of(reply).at("error").at("code"), "ROUTE_NOT_FOUND") << method << " " << target;
+    }
+  }
+  auto wrong_method = client.send({"PUT", "/api/v1/oauth/integrations"});
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_EQ(wrong_method.header("allow"), "GET");
+}
+
+}  // namespace
+}  // namespace oauth::testing

@@ -1,0 +1,192 @@
+// The service's life: it refuses to start unsafe, tells its health as the store comes
+// and goes, never writes a secret, and stops without losing what it was doing.
+
+#include "service/service_fixture.hpp"
+#include "store/backends.hpp"
+
+#include <future>
+
+namespace oauth::testing {
+namespace {
+
+/// The program's verdict on a configuration: its exit status and what it said.
+std::pair<int, std::string> check_config(Environment const& env) {
+  std::string command = "env -i PATH=/usr/bin:/bin";
+  for (auto const& [name, value] : env) command += " '" + name + "=" + value + "'";
+  command += " " + std::string(OAUTH_TEST_SERVICE_BINARY) + " --check-config 2>&1";
+  int status = 0;
+  auto output = test::run_command(command, status);
+  return {WEXITSTATUS(status), output};
+}
+
+TEST_F(ServiceTest, UnsafeConfigurationsAreRefusedWithTheReason) {
+  auto const safe = environment();
+  EXPECT_EQ(check_config(safe).first, 0) << check_config(safe).second;
+
+  struct Case {
+    std::string name;
+    std::function<void(Environment&)> change;
+    std::string says;
+  };
+  std::vector<Case> const cases{
+      {"no key", [](auto& e) { e.erase("OAUTH_ENCRYPTION_KEY"); }, "OAUTH_ENCRYPTION_KEY is not set"},
+      {"bad key", [](auto& e) { e["OAUTH_ENCRYPTION_KEY"] = "not-a-key"; }, "OAUTH_ENCRYPTION_KEY: invalid encryption key"},
+      {"no bearer secret", [](auto& e) { e.erase("OAUTH_JWT_SECRET"); }, "OAUTH_JWT_SECRET must be set to at least 32 bytes"},
+      {"short bearer secret", [](auto& e) { e["OAUTH_JWT_SECRET"] = "short"; }, "OAUTH_JWT_SECRET must be set"},
+      {"one secret for both", [](auto& e) { e["OAUTH_SERVICE_TOKEN_SECRET"] = user_secret; },
+       "OAUTH_SERVICE_TOKEN_SECRET must differ from OAUTH_JWT_SECRET"},
+      {"wildcard with credentials", [](auto& e) { e["OAUTH_CORS_ORIGINS"] = "*"; },
+       "a wildcard CORS origin cannot be combined with credentials"},
+      {"wildcard in production", [](auto& e) { e["OAUTH_CORS_ORIGINS"] = "*"; e["OAUTH_CORS_CREDENTIALS"] = "false"; },
+       "a wildcard CORS origin is allowed in development mode only"},
+      {"plain http public url", [](auto& e) { e["OAUTH_PUBLIC_URL"] = "http://oauth.example.com"; },
+       "public_url must be https outside development mode"},
+      {"plain http provider", [](auto& e) { e["OAUTH_GOOGLE_ENDPOINT_BASE"] = "http://127.0.0.1:9"; },
+       "google: a plain-HTTP endpoint base is allowed in development mode, on loopback only"},
+      {"bad store", [](auto& e) { e["OAUTH_STORE_URL"] = "mysql://db"; }, "store URL"},
+  };
+  for (auto const& c : cases) {
+    auto env = safe;
+    c.change(env);
+    auto [status, output] = check_config(env);
+    EXPECT_EQ(status, 2) << c.name;
+    EXPECT_NE(output.find("refusing to start"), std::string::npos) << c.name << ": " << output;
+    EXPECT_NE(output.find(c.says), std::string::npos) << c.name << ": " << output;
+    EXPECT_EQ(output.find(user_secret), std::string::npos) << c.name;
+    EXPECT_EQ(output.find(encryption_key), std::string::npos) << c.name;
+  }
+
+  // Development mode allows a throwaway key and plain HTTP on loopback, and says so.
+  auto dev = safe;
+  dev.erase("OAUTH_ENCRYPTION_KEY");
+  dev["OAUTH_DEVELOPMENT"] = "1";
+  dev["OAUTH_GOOGLE_ENDPOINT_BASE"] = "http://127.0.0.1:9";
+  EXPECT_EQ(check_config(dev).first, 0) << check_config(dev).second;
+
+  // A file can set everything but secrets.
+  std::ofstream(dir() + "/secret.json") << R"({"bearer_secret": "in-a-file", "port": 8100})";
+  auto filed = safe;
+  filed["OAUTH_SERVICE_CONFIG"] = dir() + "/secret.json";
+  auto [status, output] = check_config(filed);
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(output.find("must not hold bearer_secret: set it in the environment"), std::string::npos) << output;
+  std::ofstream(dir() + "/typo.json") << R"({"prot": 8100, "providers": {"gogle": {}}})";
+  filed["OAUTH_SERVICE_CONFIG"] = dir() + "/typo.json";
+  output = check_config(filed).second;
+  EXPECT_NE(output.find("unknown setting \"prot\""), std::string::npos) << output;
+  EXPECT_NE(output.find("unknown provider \"gogle\""), std::string::npos) << output;
+}
+
+TEST_F(ServiceTest, HealthFollowsTheStoreAsItGoesAndComesBack) {
+  test::PrivateServers servers;
+  auto env = environment();
+  env["OAUTH_STORE_URL"] = servers.servers().value("OAUTH_TEST_REDIS_URL") + "?prefix=service";
+  auto client = start(env).client();
+  auto const ada = bearer("acme", "ada");
+  CookieJar jar;
+  auto const id = connect("google", ada, jar).integration_id();
+  ASSERT_FALSE(id.empty());
+  ASSERT_EQ(client.get("/health").status, 200);
+
+  servers.script("stop-redis");
+  auto sick = client.get("/health");
+  EXPECT_EQ(sick.status, 503);
+  EXPECT_EQ(json_of(sick).at("checks").at("store").at("status"), "failing");
+  EXPECT_EQ(json_of(sick).at("checks").at("encryption_key").at("status"), "ok");
+  auto unavailable = client.get("/api/v1/oauth/integrations", ada);
+  EXPECT_EQ(unavailable.status, 503);
+  EXPECT_EQ(json_of(unavailable).at("error").at("code"), "STORE_UNAVAILABLE");
+
+  servers.script("start-redis");
+  EXPECT_EQ(client.get("/health").status, 200);
+  EXPECT_EQ(json_of(client.get("/api/v1/oauth/integrations/" + id, ada)).at("status"), "active");
+}
+
+TEST_F(ServiceTest, NoTokenCodeOrSecretReachesTheLogsOrTheDatabase) {
+  start();
+  auto const ada = bearer("acme", "ada");
+  auto const server = server_bearer("acme", "ada");
+  std::vector<std::string> secrets{ada, server, user_secret, server_secret, encryption_key, client_secret};
+  auto client = service().client();
+  for (auto const provider : {"google", "microsoft", "notion", "youtube"}) {
+    CookieJar jar;
+    auto started = client.send({"POST", std::string("/api/v1/oauth/") + provider + "/authorize",
+                                {{"Authorization", "Bearer " + ada}}});
+    jar.take(started);
+    auto answer = consent(std::string(json_of(started).at("authorization_url").as_string()), &mocks().tls);
+    secrets.push_back(answer.code);
+    auto const id = follow(answer.location, jar).integration_id();
+    ASSERT_FALSE(id.empty()) << provider;
+    auto token = client.get("/api/v1/oauth/integrations/" + id + "/token", server);
+    auto const access = std::string(json_of(token).at("access_token").as_string());
+    secrets.push_back(access);
+    if (auto refresh = mocks()[provider].refresh_issued_with(access)) secrets.push_back(*refresh);
+    if (std::string(provider) != "notion") {
+      client.send({"POST", "/api/v1/oauth/integrations/" + id + "/refresh", {{"Authorization", "Bearer " + ada}}});
+      auto again = client.get("/api/v1/oauth/integrations/" + id + "/token", server);
+      auto const fresh = std::string(json_of(again).at("access_token").as_string());
+      secrets.push_back(fresh);
+      if (auto refresh = mocks()[provider].refresh_issued_with(fresh)) secrets.push_back(*refresh);
+    }
+  }
+  client.get("/api/v1/oauth/integrations", "forged." + ada);
+  service().terminate();
+  ASSERT_EQ(service().wait(std::chrono::seconds(10)), 0);
+
+  auto const log = service().log_text();
+  ASSERT_GT(log.size(), 2000u);
+  std::string database;
+  for (auto const& entry : std::filesystem::directory_iterator(dir()))
+    if (entry.path().filename().string().starts_with("tokens.db")) database += test::read_file(entry.path().string());
+  ASSERT_GT(database.size(), 10000u);
+  for (auto const& secret : secrets) {
+    ASSERT_GE(secret.size(), 8u);
+    EXPECT_EQ(log.find(secret), std::string::npos) << "in the log: a secret of " << secret.size() << " bytes";
+    EXPECT_EQ(database.find(secret), std::string::npos) << "in the database: a secret of " << secret.size() << " bytes";
+  }
+  EXPECT_EQ(log.find("code="), std::string::npos);
+  EXPECT_EQ(log.find("state="), std::string::npos);
+}
+
+TEST_F(ServiceTest, SigtermLetsRequestsInFlightFinishAndLosesNothing) {
+  start();
+  auto const ada = bearer("acme", "ada");
+  CookieJar jar;
+  auto const id = connect("microsoft", ada, jar).integration_id();
+  ASSERT_FALSE(id.empty());
+  HttpClient idle(service().port());
+  ASSERT_EQ(idle.get("/health").status, 200);  // a kept-alive connection with nothing to say
+  auto const refreshes = mocks()["microsoft"].requests("token.refresh_token");
+
+  // A refresh the provider takes 1.5 s to answer is under way when SIGTERM comes.
+  mocks()["microsoft"].fail({.kind = FaultKind::stall, .endpoint = "token", .stall = std::chrono::milliseconds(1500)});
+  auto refreshing = std::async(std::launch::async, [&] {
+    return service().client().send({"POST", "/api/v1/oauth/integrations/" + id + "/refresh",
+                                    {{"Authorization", "Bearer " + ada}}});
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  service().terminate();
+  EXPECT_TRUE(idle.closed_by_server(std::chrono::seconds(1)));  // idle ones are closed at once
+  auto reply = refreshing.get();
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.header("connection"), "close");
+  EXPECT_EQ(service().wait(std::chrono::seconds(10)), 0);
+  EXPECT_EQ(HttpClient(service().port()).get("/health").status, 0);  // nobody listens any more
+
+  auto lines = service().log_lines();
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_EQ(lines[lines.size() - 2].at("event"), "request");
+  EXPECT_EQ(lines.back().at("event"), "stopped");
+  EXPECT_TRUE(lines.back().at("drained").as_bool());
+
+  // What the refresh stored is whole: after a restart, the token it got is handed out.
+  start();
+  auto token = service().client().get("/api/v1/oauth/integrations/" + id + "/token", server_bearer("acme", "ada"));
+  ASSERT_EQ(token.status, 200);
+  auto const access = std::string(json_of(token).at("access_token").as_string());
+  EXPECT_TRUE(mocks()["microsoft"].token_active(access));
+  EXPECT_EQ(mocks()["microsoft"].requests("token.refresh_token"), refreshes + 1);
+}
+
+}  // namespace
+}  // namespace oauth::testing

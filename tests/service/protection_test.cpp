@@ -1,0 +1,142 @@
+// What protects the service and its callers: CORS, rate limits, request limits and
+// timeouts, security headers and request ids.
+
+#include "service/service_fixture.hpp"
+
+namespace oauth::testing {
+namespace {
+
+TEST_F(ServiceTest, CorsAnswersOnlyTheAllowedOrigins) {
+  auto client = start().client();
+  auto preflight = client.send({"OPTIONS", "/api/v1/oauth/integrations",
+                                {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "GET"},
+                                 {"Access-Control-Request-Headers", "authorization"}}});
+  EXPECT_EQ(preflight.status, 204);
+  EXPECT_EQ(preflight.header("access-control-allow-origin"), "https://app.example");
+  EXPECT_EQ(preflight.header("access-control-allow-credentials"), "true");
+  EXPECT_NE(preflight.header("access-control-allow-headers").find("Authorization"), std::string::npos);
+  EXPECT_NE(preflight.header("access-control-allow-methods").find("DELETE"), std::string::npos);
+
+  auto stranger = client.send({"OPTIONS", "/api/v1/oauth/integrations",
+                               {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "GET"}}});
+  EXPECT_EQ(stranger.status, 403);
+  EXPECT_EQ(stranger.header("access-control-allow-origin"), "");
+
+  auto allowed = client.send({"GET", "/api/v1/oauth/integrations",
+                              {{"Origin", "https://app.example"}, {"Authorization", "Bearer " + bearer("acme", "ada")}}});
+  EXPECT_EQ(allowed.status, 200);
+  EXPECT_EQ(allowed.header("access-control-allow-origin"), "https://app.example");
+  EXPECT_EQ(allowed.header("vary"), "Origin");
+  auto refused = client.send({"GET", "/api/v1/oauth/integrations",
+                              {{"Origin", "https://evil.example"}, {"Authorization", "Bearer " + bearer("acme", "ada")}}});
+  EXPECT_EQ(refused.header("access-control-allow-origin"), "");
+}
+
+TEST_F(ServiceTest, RateLimitsPerUserAndPerAddressAnswer429WithRetryAfter) {
+  auto env = environment();
+  env["OAUTH_SERVICE_CONFIG"] = dir() + "/service.json";
+  std::ofstream(dir() + "/service.json") << R"({"rate_limit_per_user_per_minute": 60, "rate_limit_per_user_burst": 5,
+    "rate_limit_per_address_per_minute": 600, "rate_limit_per_address_burst": 40})";
+  auto client = start(env).client();
+  auto const ada = bearer("acme", "ada");
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(client.get("/api/v1/oauth/integrations", ada).status, 200) << i;
+  auto limited = client.get("/api/v1/oauth/integrations", ada);
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.header("retry-after"), "1");
+  EXPECT_EQ(json_of(limited).at("error").at("code"), "RATE_LIMITED");
+  // Another user has a bucket of their own.
+  EXPECT_EQ(client.get("/api/v1/oauth/integrations", bearer("acme", "bob")).status, 200);
+
+  // The address's bucket covers everything, unauthenticated requests included.
+  int answered = 0;
+  HttpReply last;
+  for (int i = 0; i < 60; ++i) {
+    last = client.get("/health");
+    if (last.status != 200) break;
+    ++answered;
+  }
+  EXPECT_EQ(last.status, 429);
+  EXPECT_LT(answered, 40);
+  EXPECT_FALSE(last.header("retry-after").empty());
+  std::size_t limited_lines = 0;
+  for (auto const& line : service().log_lines())
+    if (line.contains("status") && line.at("status").to_number<int>() == 429) ++limited_lines;
+  EXPECT_GE(limited_lines, 2u);
+}
+
+TEST_F(ServiceTest, OversizedBodiesAndHeadersAndBadRequestsAreRefused) {
+  auto client = start().client();
+  auto const ada = bearer("acme", "ada");
+  auto big = client.send({"POST", "/api/v1/oauth/google/authorize",
+                          {{"Authorization", "Bearer " + ada}, {"Content-Type", "application/json"}},
+                          R"({"scopes":[")" + std::string(70 * 1024, 'a') + R"("]})"});
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(json_of(big).at("error").at("code"), "body_too_large");
+  EXPECT_FALSE(big.header("x-request-id").empty());
+
+  auto huge_header = client.send({"GET", "/health", {{"X-Padding", std::string(9 * 1024, 'p')}}});
+  EXPECT_EQ(huge_header.status, 431);
+
+  HttpClient raw(service().port());
+  raw.write_raw("THIS IS NOT HTTP\r\n\r\n");
+  EXPECT_EQ(raw.read_reply().status, 400);
+
+  EXPECT_EQ(client.get("/health").status, 200);  // the service carries on
+}
+
+TEST_F(ServiceTest, SlowClientsAreDisconnected) {
+  auto env = environment();
+  env["OAUTH_SERVICE_CONFIG"] = dir() + "/service.json";
+  std::ofstream(dir() + "/service.json") << R"({"header_timeout_seconds": 1, "idle_timeout_seconds": 2})";
+  start(env);
+  HttpClient slow(service().port());
+  slow.write_raw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n");  // and never the blank line
+  EXPECT_TRUE(slow.closed_by_server(std::chrono::seconds(4)));
+
+  HttpClient idle(service().port());
+  ASSERT_EQ(idle.get("/health").status, 200);
+  EXPECT_FALSE(idle.closed_by_server(std::chrono::milliseconds(500)));
+  EXPECT_TRUE(idle.closed_by_server(std::chrono::seconds(4)));
+}
+
+TEST_F(ServiceTest, EveryAnswerCarriesSecurityHeadersAndARequestId) {
+  auto client = start().client();
+  std::set<std::string> ids;
+  for (auto const& reply : {client.get("/"), client.get("/nowhere"), client.get("/api/v1/oauth/integrations"),
+                            client.get("/connect"), client.get("/api/v1/oauth/integrations", bearer("acme", "ada"))}) {
+    EXPECT_EQ(reply.header("x-content-type-options"), "nosniff");
+    EXPECT_EQ(reply.header("x-frame-options"), "DENY");
+    EXPECT_EQ(reply.header("referrer-policy"), "no-referrer");
+    EXPECT_NE(reply.header("content-security-policy").find("frame-ancestors 'none'"), std::string::npos);
+    EXPECT_FALSE(reply.header("cache-control").empty());
+    EXPECT_FALSE(reply.header("x-request-id").empty());
+    ids.insert(reply.header("x-request-id"));
+  }
+  EXPECT_EQ(ids.size(), 5u);
+  EXPECT_EQ(client.get("/api/v1/oauth/integrations", bearer("acme", "ada")).header("cache-control"), "no-store");
+
+  auto traced = client.send({"GET", "/health", {{"X-Request-Id", "trace-123.abc"}}});
+  EXPECT_EQ(traced.header("x-request-id"), "trace-123.abc");
+  auto hostile = client.send({"GET", "/health", {{"X-Request-Id", "bad id\"{}"}}});
+  EXPECT_NE(hostile.header("x-request-id"), "bad id\"{}");
+  bool logged = false;
+  for (auto const& line : service().log_lines())
+    logged = logged || (line.contains("request_id") && line.at("request_id") == "trace-123.abc");
+  EXPECT_TRUE(logged);
+}
+
+TEST_F(ServiceTest, TheConnectPageIsServedWithAStrictContentSecurityPolicy) {
+  auto client = start().client();
+  auto page = client.get("/connect");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.header("content-type"), "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("<script src=\"/connect.js\""), std::string::npos);
+  auto const policy = page.header("content-security-policy");
+  EXPECT_NE(policy.find("script-src 'self'"), std::string::npos);
+  EXPECT_EQ(policy.find("unsafe-inline"), std::string::npos);
+  EXPECT_EQ(client.get("/connect.js").header("content-type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(client.get("/connect.css").status, 200);
+}
+
+}  // namespace
+}  // namespace oauth::testing
