@@ -61,6 +61,13 @@ struct Disconnection {
   std::optional<Error> revocation_error = {};  ///< the provider refused or could not be reached
 };
 
+/// What the provider said of an integration's token when asked with a read call.
+struct Validation {
+  Integration integration = {};       ///< as it is after the check
+  bool valid = false;                 ///< the provider accepted the token
+  std::optional<Error> problem = {};  ///< why not: the integration now needs reauthorization
+};
+
 /// How erasing a user's data went: every record is gone either way; revocation at a
 /// provider can fail, and is then listed for someone to follow up.
 struct Erasure {

@@ -287,6 +287,30 @@ public:
         executor_, disconnect_impl<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id)));
   }
 
+  /// Asks the provider whether an integration still works, with a read call made with its
+  /// token: the userinfo endpoint, or token introspection where that is all the provider
+  /// has (Notion). A token due for refresh is refreshed first. An accepted token records
+  /// when it was validated; a refused one marks the integration as needing reauthorization
+  /// (a Validation that says why, not an error). A provider that cannot be reached is an
+  /// error, and changes nothing.
+  template <class P, class CompletionToken>
+    requires HasUserInfoEndpoint<P> || Introspectable<P>
+  auto async_validate(std::string tenant_id, std::string user_id, std::string integration_id,
+                      CompletionToken&& token) {
+    check_listed<P>();
+    return detail::async::spawn<Validation>(
+        executor_, validate_impl<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id)),
+        std::forward<CompletionToken>(token));
+  }
+
+  template <class P>
+    requires HasUserInfoEndpoint<P> || Introspectable<P>
+  Result<Validation> validate(std::string tenant_id, std::string user_id, std::string integration_id) {
+    check_listed<P>();
+    return detail::async::wait<Validation>(
+        executor_, validate_impl<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id)));
+  }
+
   /// The user's integrations with every provider, disconnected ones included.
   Result<std::vector<Integration>> integrations(std::string_view tenant_id, std::string_view user_id) {
     auto records = store_->list({tenant_id, user_id});
@@ -763,6 +787,66 @@ private:
            .integration_id = integration_id, .action = AuditAction::disconnect});
     result.integration = Integration::from(*disconnected);
     co_return result;
+  }
+
+  template <class P>
+  boost::asio::awaitable<Result<Validation>> validate_impl(std::string tenant_id, std::string user_id,
+                                                         std::string integration_id) {
+    Owner const owner{tenant_id, user_id};
+    auto refused = [&](Error problem) -> Result<Validation> {
+      auto record = store_->find(owner, integration_id);
+      if (!record) return record.error();
+      return Validation{Integration::from(*record), false, std::move(problem)};
+    };
+    auto granted = co_await access<P>(tenant_id, user_id, integration_id, false);
+    if (!granted) {
+      if (granted.error() == Errc::needs_reauth) co_return refused(granted.error());
+      co_return granted.error();
+    }
+    auto config = config_for<P>();
+    if (!config) co_return config.error();
+
+    std::optional<Error> problem;
+    if constexpr (HasUserInfoEndpoint<P>) {
+      HttpRequest request{HttpMethod::get, std::string(P::userinfo_endpoint), {}, {}};
+      request.headers.emplace_back("Authorization", "Bearer " + std::string(granted->access_token.reveal()));
+      request.headers.emplace_back("Accept", "application/json");
+      for (auto const& header : request_headers<P>()) request.headers.emplace_back(header.name, header.value);
+      auto response = co_await send_with_retry<P>(**config, std::move(request), "validation");
+      if (!response) co_return response.error();
+      if (response->status != 200) {
+        auto error = provider_error<P>(*response, "validation");
+        if (is_transient(error)) co_return error;
+        problem = std::move(error);
+      }
+    } else {
+      ClientCredentials const client{(*config)->client_id, (*config)->client_secret};
+      auto request = introspection_request<P>(client, granted->access_token.reveal());
+      auto response = co_await send_with_retry<P>(**config, std::move(request), "introspection");
+      if (!response) co_return response.error();
+      if (response->status != 200) {
+        auto error = provider_error<P>(*response, "introspection");
+        if (is_transient(error) || error == Errc::invalid_client) co_return error;
+        problem = std::move(error);
+      } else {
+        boost::system::error_code ec;
+        auto json = boost::json::parse(response->body, ec);
+        auto const* active = !ec && json.is_object() ? json.get_object().if_contains("active") : nullptr;
+        if (active == nullptr || !active->is_bool())
+          co_return Error(Errc::malformed_response, std::string(P::name) + " introspection has no \"active\"");
+        if (!active->get_bool()) problem = Error(Errc::unauthorized, std::string(P::name) + " says the token is not active");
+      }
+    }
+    if (problem) {
+      auto record = store_->find(owner, integration_id);
+      if (!record) co_return record.error();
+      co_return refused(mark_needs_reauth<P>(*record, *problem));
+    }
+    if (auto recorded = store_->record_use(owner, integration_id, UseKind::validated, now()); !recorded)
+      co_return recorded.error();
+    auto record = store_->find(owner, integration_id);
+    if (!record) co_return record.error();
+    co_return Validation{Integration::from(*record), true, std::nullopt};
   }
 
   boost::asio::any_io_executor executor_;

@@ -196,6 +196,50 @@ TYPED_TEST(EveryProvider, DisconnectRevokesWhereItCanAndForgetsTheTokens) {
   EXPECT_TRUE(std::any_of(log.begin(), log.end(), [](auto const& e) { return e.action == AuditAction::disconnect; }));
 }
 
+TYPED_TEST(EveryProvider, ValidationAsksTheProviderAndRecordsTheAnswer) {
+  auto integration = this->connect();
+  ASSERT_TRUE(integration);
+  EXPECT_FALSE(integration->last_validated_at);
+  auto& mock = this->h.template mock<TypeParam>();
+  auto const endpoint = HasUserInfoEndpoint<TypeParam> ? "userinfo" : "introspect";
+  auto const asked = mock.requests(endpoint);
+
+  this->h.clock.advance(std::chrono::minutes(5));
+  auto const before = this->h.clock();
+  auto checked = this->h.manager.template validate<TypeParam>("tenant-1", "user-1", integration->id);
+  ASSERT_TRUE(checked) << checked.error().message();
+  EXPECT_TRUE(checked->valid);
+  EXPECT_FALSE(checked->problem);
+  ASSERT_TRUE(checked->integration.last_validated_at);
+  EXPECT_GE(*checked->integration.last_validated_at, before);
+  EXPECT_LE(*checked->integration.last_validated_at, this->h.clock());
+  EXPECT_EQ(mock.requests(endpoint), asked + 1);
+
+  // The provider cannot be reached: an error, and nothing recorded.
+  mock.fail({.kind = FaultKind::unavailable, .endpoint = endpoint, .retry_after_seconds = 0, .times = 3});
+  this->h.clock.advance(std::chrono::minutes(5));
+  auto unreachable = this->h.manager.template validate<TypeParam>("tenant-1", "user-1", integration->id);
+  ASSERT_FALSE(unreachable);
+  EXPECT_TRUE(is_transient(unreachable.error()));
+  EXPECT_EQ(this->h.manager.integration("tenant-1", "user-1", integration->id)->last_validated_at,
+            checked->integration.last_validated_at);
+
+  // The user removed the application at the provider: the integration needs them again.
+  mock.revoke_everything();
+  auto revoked = this->h.manager.template validate<TypeParam>("tenant-1", "user-1", integration->id);
+  ASSERT_TRUE(revoked) << revoked.error().message();
+  EXPECT_FALSE(revoked->valid);
+  ASSERT_TRUE(revoked->problem);
+  EXPECT_EQ(*revoked->problem, Errc::needs_reauth);
+  EXPECT_EQ(revoked->integration.status, IntegrationStatus::needs_reauth);
+  ASSERT_EQ(this->h.reauth_events.size(), 1u);
+  auto again = this->h.manager.template validate<TypeParam>("tenant-1", "user-1", integration->id);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->valid);
+  EXPECT_EQ(this->h.manager.template validate<TypeParam>("tenant-1", "user-2", integration->id).error(),
+            Errc::integration_not_found);
+}
+
 TYPED_TEST(EveryProvider, AnotherUserOrTenantIsToldNothingExistsAndTheAttemptIsAudited) {
   auto integration = this->connect();
   ASSERT_TRUE(integration);

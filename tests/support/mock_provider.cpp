@@ -672,6 +672,11 @@ void MockProvider::set_deny_consent(bool deny) {
   impl_->options.deny_consent = deny;
 }
 
+void MockProvider::revoke_everything() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->tokens.clear();
+}
+
 int MockProvider::requests(std::string const& endpoint) const {
   std::lock_guard lock(impl_->mutex);
   auto it = impl_->counts.find(endpoint);

@@ -81,6 +81,9 @@ public:
   void fail(Fault fault);
   void set_account(MockAccount account);
   void set_deny_consent(bool deny);
+  /// Every token issued so far stops working, as when the user removes the application
+  /// from their account at the provider.
+  void revoke_everything();
 
   /// Requests seen per endpoint ("token.authorization_code", "token.refresh_token",
   /// "userinfo", "revoke", "introspect", "authorize").
