@@ -21,12 +21,6 @@ std::optional<std::string> env(std::string const& name) {
   return std::string(value);
 }
 
-std::string upper(std::string_view name) {
-  std::string out;
-  for (char c : name) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> out;
   while (!text.empty()) {
@@ -242,15 +236,12 @@ std::variant<ServiceConfig, ConfigProblems> load_config(std::vector<std::string>
   config.bearer_secret = env("OAUTH_JWT_SECRET").value_or("");
   config.service_secret = env("OAUTH_SERVICE_TOKEN_SECRET").value_or("");
   for (auto const& name : known_providers) {
-    auto const prefix = "OAUTH_" + upper(name) + "_";
-    auto id = env(prefix + "CLIENT_ID");
-    auto secret = env(prefix + "CLIENT_SECRET");
-    auto base = env(prefix + "ENDPOINT_BASE");
-    if (!id && !secret && !base) continue;
+    auto given = examples::provider_from_environment(name);
+    if (!given) continue;
     auto& provider = config.providers[name];
-    if (id) provider.client_id = *id;
-    if (secret) provider.client_secret = ClientSecret(*secret);
-    if (base) provider.endpoint_base = *base;
+    if (!given->client_id.empty()) provider.client_id = given->client_id;
+    if (!given->client_secret.reveal().empty()) provider.client_secret = given->client_secret;
+    if (!given->endpoint_base.empty()) provider.endpoint_base = given->endpoint_base;
   }
 
   while (config.public_url.ends_with('/')) config.public_url.pop_back();

@@ -6,6 +6,7 @@
 // client secrets) are best given by the environment; none of them is ever printed.
 
 #include "bearer_token.hpp"
+#include "common/provider_environment.hpp"
 
 #include <oauth/secret.hpp>
 
@@ -18,11 +19,7 @@
 
 namespace oauth::service {
 
-struct ProviderSettings {
-  std::string client_id;
-  ClientSecret client_secret;
-  std::string endpoint_base;  ///< another host for every endpoint: a mock, a proxy
-};
+using examples::ProviderSettings;
 
 struct Limits {
   std::size_t max_body_bytes = 64 * 1024;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <stdexcept>
+#include <utility>
 
 extern char** environ;
 
@@ -61,7 +62,7 @@ void ChildProcess::terminate() {
 }
 
 int ChildProcess::wait(std::chrono::milliseconds timeout) {
-  if (pid_ <= 0) return -1;
+  if (pid_ <= 0) return exit_status_;
   auto const deadline = std::chrono::steady_clock::now() + timeout;
   int status = 0;
   while (waitpid(pid_, &status, WNOHANG) == 0) {
@@ -69,7 +70,22 @@ int ChildProcess::wait(std::chrono::milliseconds timeout) {
     usleep(5'000);
   }
   pid_ = -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return exit_status_;
+}
+
+std::string ChildProcess::read_rest(std::chrono::milliseconds timeout) {
+  auto const deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd descriptor{output_, POLLIN, 0};
+    if (left.count() <= 0 || poll(&descriptor, 1, static_cast<int>(left.count())) <= 0) break;
+    char chunk[512];
+    auto const n = read(output_, chunk, sizeof chunk);
+    if (n <= 0) break;
+    buffered_.append(chunk, static_cast<std::size_t>(n));
+  }
+  return std::exchange(buffered_, {});
 }
 
 std::string ChildProcess::read_line(std::chrono::milliseconds timeout) {

@@ -19,17 +19,22 @@ public:
   /// The next line of output, or an empty string if none came in time or it exited.
   std::string read_line(std::chrono::milliseconds timeout);
 
+  /// Everything it writes from here to the end of its output, or until `timeout`.
+  std::string read_rest(std::chrono::milliseconds timeout);
+
   /// SIGKILL, as a crash or the OOM killer would: no chance to clean up.
   void kill_now();
 
   /// SIGTERM, as a service manager stopping it would: it may finish what it is doing.
   void terminate();
 
-  /// Its exit status once it exits, or -1 if it is still running after `timeout`.
+  /// Its exit status once it exits (again on later calls), or -1 if it is still running
+  /// after `timeout`.
   int wait(std::chrono::milliseconds timeout);
 
 private:
   int pid_ = -1;
+  int exit_status_ = -1;
   int output_ = -1;
   std::string buffered_;
 };

@@ -406,6 +406,11 @@ struct MockProvider::Impl {
     if (get("response_type") != "code") return error(400, "unsupported_response_type", "code only");
     auto const redirect = get("redirect_uri");
     if (redirect.empty()) return error(400, "invalid_request", "redirect_uri missing");
+    auto const& registered = options.registered_redirect_uris;
+    if (!registered.empty() && std::none_of(registered.begin(), registered.end(), [&](auto const& uri) {
+          return uri == redirect || (uri == "http://127.0.0.1" && redirect.starts_with("http://127.0.0.1:"));
+        }))
+      return error(400, "redirect_uri_mismatch", "the redirect URI is not registered for this client");
     if (options.flavor == Flavor::notion && get("owner") != "user")
       return error(400, "invalid_request", "owner=user is required");
     if (options.flavor != Flavor::notion && !get("code_challenge").empty() && get("code_challenge_method") != "S256")

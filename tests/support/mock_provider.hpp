@@ -64,6 +64,10 @@ struct MockOptions {
   /// The authorization endpoint shows a consent page with Allow and Cancel, as the real
   /// ones do, instead of approving at once: for a person, or a browser in a test.
   bool consent_page = false;
+  /// The client's registered redirect URIs; empty, any is accepted. "http://127.0.0.1"
+  /// stands for that address on any port (RFC 8252 section 7.3). Any other redirect URI
+  /// gets an error page, and no redirect, as the real providers answer.
+  std::vector<std::string> registered_redirect_uris = {};
 };
 
 /// A provider's OAuth endpoints on a loopback port, run by a thread of its own.
