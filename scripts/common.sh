@@ -4,7 +4,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
 
 # build_tree DIR [CMAKE_ARGS...]: configure DIR once (again only when the arguments
-# change), then build it incrementally; BUILD_TARGET names one target instead of all.
+# change), then build it incrementally; BUILD_TARGET names targets to build instead of all.
 build_tree() {
   local dir=$1
   shift
@@ -13,5 +13,6 @@ build_tree() {
     cmake -S "$root" -B "$dir" -G Ninja "$@" >/dev/null
     echo "$*" >"$stamp"
   fi
-  cmake --build "$dir" ${BUILD_TARGET:+--target "$BUILD_TARGET"}
+  # shellcheck disable=SC2086 # BUILD_TARGET may name several targets
+  cmake --build "$dir" ${BUILD_TARGET:+--target $BUILD_TARGET}
 }

@@ -4,8 +4,10 @@
 //   oauth_service                              serve until SIGTERM or SIGINT
 //   oauth_service --check-config               say whether the configuration is usable
 //   oauth_service --list-routes                every route, one "METHOD PATH ACCESS" a line
-//   oauth_service --dev-token TENANT USER      a bearer token for one user, signed with
-//                                              OAUTH_JWT_SECRET, valid one hour (development mode only)
+//   oauth_service --dev-token TENANT USER [--server]
+//                                              a bearer token for one user, valid one hour, signed
+//                                              with OAUTH_JWT_SECRET (with --server, a server-to-server
+//                                              one, OAUTH_SERVICE_TOKEN_SECRET); development mode only
 
 #include "access_log.hpp"
 #include "bearer_token.hpp"
@@ -123,17 +125,23 @@ int main(int argc, char** argv) {
               << config.port << '\n';
     return 0;
   }
-  if (args.size() == 3 && args[0] == "--dev-token") {
+  if ((args.size() == 3 || (args.size() == 4 && args[3] == "--server")) && args[0] == "--dev-token") {
     if (!config.development) {
       std::cerr << "oauth_service: --dev-token is for development mode only (OAUTH_DEVELOPMENT=1)\n";
       return 2;
     }
-    std::cout << sign_bearer_for(args[1], args[2], config.bearer_secret, std::chrono::hours(1), config.bearer_rules)
+    bool const server = args.size() == 4;
+    if (server && config.service_secret.empty()) {
+      std::cerr << "oauth_service: --server needs OAUTH_SERVICE_TOKEN_SECRET\n";
+      return 2;
+    }
+    std::cout << sign_bearer_for(args[1], args[2], server ? config.service_secret : config.bearer_secret,
+                                 std::chrono::hours(1), config.bearer_rules)
               << '\n';
     return 0;
   }
   if (!args.empty()) {
-    std::cerr << "usage: oauth_service [--check-config | --list-routes | --dev-token TENANT USER]\n";
+    std::cerr << "usage: oauth_service [--check-config | --list-routes | --dev-token TENANT USER [--server]]\n";
     return 2;
   }
   return serve(std::move(config));
