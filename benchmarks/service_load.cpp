@@ -308,6 +308,7 @@ struct PhaseResult {
   double p50_ms = 0, p99_ms = 0;
   std::string first_error;
   long anon_kb_start = 0, anon_kb_end = 0, anon_kb_max = 0, rss_kb_end = 0;
+  std::vector<long> anon_kb_samples = {};  // one a second
   double rps() const { return static_cast<double>(requests) / seconds; }
 };
 
@@ -325,7 +326,9 @@ PhaseResult run_phase(std::string name, Target const& target, std::vector<Kind> 
   std::thread sampler([&] {
     while (!done) {
       std::this_thread::sleep_for(std::chrono::seconds(1));
-      if (watched > 0) result.anon_kb_max = std::max(result.anon_kb_max, memory_kb(watched, "RssAnon"));
+      if (watched <= 0) continue;
+      result.anon_kb_samples.push_back(memory_kb(watched, "RssAnon"));
+      result.anon_kb_max = std::max(result.anon_kb_max, result.anon_kb_samples.back());
     }
   });
   auto const started = SteadyClock::now();
@@ -429,14 +432,18 @@ int main(int argc, char** argv) {
     out.push_back({{"phase", r.name}, {"seconds", r.seconds}, {"requests", r.requests}, {"requests_per_second", r.rps()},
                    {"p50_ms", r.p50_ms}, {"p99_ms", r.p99_ms}, {"errors", r.errors}, {"flows", r.flows},
                    {"anon_kb_start", r.anon_kb_start}, {"anon_kb_end", r.anon_kb_end}, {"anon_kb_max", r.anon_kb_max},
-                   {"rss_kb_end", r.rss_kb_end}});
+                   {"rss_kb_end", r.rss_kb_end},
+                   {"anon_kb_samples", json::array(r.anon_kb_samples.begin(), r.anon_kb_samples.end())}});
   }
   std::printf("health against the floor: %.2fx the floor's throughput, p99 %.2fx\n",
               results[1].rps() / results[0].rps(), results[1].p99_ms / results[0].p99_ms);
   auto const& hold_phase = results.back();
-  std::printf("mixed hold: anonymous memory %.1f MiB at start, %.1f at most, %.1f at the end\n",
+  std::printf("mixed hold: anonymous memory %.1f MiB at start, %.1f at most, %.1f at the end; every 10 s:",
               static_cast<double>(hold_phase.anon_kb_start) / 1024, static_cast<double>(hold_phase.anon_kb_max) / 1024,
               static_cast<double>(hold_phase.anon_kb_end) / 1024);
+  for (std::size_t i = 9; i < hold_phase.anon_kb_samples.size(); i += 10)
+    std::printf(" %.1f", static_cast<double>(hold_phase.anon_kb_samples[i]) / 1024);
+  std::printf("\n");
   if (!json_file.empty()) std::ofstream(json_file) << json::serialize(json::object{{"connections", connections}, {"phases", out}});
   std::filesystem::remove_all(dir);
   std::uint64_t errors = 0;
