@@ -97,30 +97,35 @@ Response redirect(std::string const& location) {
   return response;
 }
 
-/// How an error that names no provider is answered.
-Response generic_error(Error const& e) {
-  if (e == Errc::integration_not_found) return error_response(404, "INTEGRATION_NOT_FOUND", "That connection does not exist.");
-  if (e == Errc::store_unavailable)
-    return error_response(503, "STORE_UNAVAILABLE", "The token store cannot be reached right now. Please try again.");
-  if (e == Errc::invalid_argument || e == Errc::unknown_scope) return error_response(400, "INVALID_REQUEST", e.message());
-  if (e == Errc::provider_not_configured)
-    return error_response(409, "PROVIDER_NOT_CONFIGURED", "This provider is not configured on the service.");
-  if (e == Errc::redirect_uri_not_allowed)
-    return error_response(409, "REDIRECT_URI_NOT_ALLOWED", "The callback address is not registered for this provider.");
-  return error_response(500, "INTERNAL_ERROR", "Something went wrong. Please try again.");
+Response error_response(UserFacingError const& facing, std::optional<std::chrono::seconds> retry_after = {}) {
+  auto response = error_response(facing.http_status, facing.code, facing.message);
+  if (retry_after) response.set(http::field::retry_after, std::to_string(retry_after->count()));
+  return response;
 }
+
+/// How an error that names no provider is put to the caller.
+UserFacingError generic_facing(Error const& e) {
+  if (e == Errc::integration_not_found) return {"INTEGRATION_NOT_FOUND", 404, "That connection does not exist."};
+  if (e == Errc::store_unavailable)
+    return {"STORE_UNAVAILABLE", 503, "The token store cannot be reached right now. Please try again."};
+  if (e == Errc::invalid_argument || e == Errc::unknown_scope) return {"INVALID_REQUEST", 400, e.message()};
+  if (e == Errc::provider_not_configured)
+    return {"PROVIDER_NOT_CONFIGURED", 409, "This provider is not configured on the service."};
+  if (e == Errc::redirect_uri_not_allowed)
+    return {"REDIRECT_URI_NOT_ALLOWED", 409, "The callback address is not registered for this provider."};
+  return {"INTERNAL_ERROR", 500, "Something went wrong. Please try again."};
+}
+
+Response generic_error(Error const& e) { return error_response(generic_facing(e)); }
 
 /// A provider's error as its traits would have the user read it; the service's own
 /// failures (the store, the request) as the service words them.
 template <class P>
-Response provider_error(Error const& e, Operation operation) {
+UserFacingError facing(Error const& e, Operation operation) {
   if (e == Errc::integration_not_found || e == Errc::store_unavailable || e == Errc::invalid_argument ||
       e == Errc::unknown_scope || e == Errc::provider_not_configured || e == Errc::redirect_uri_not_allowed)
-    return generic_error(e);
-  auto facing = user_facing_error<P>(e, operation);
-  auto response = error_response(facing.http_status, facing.code, facing.message);
-  if (e.retry_after) response.set(http::field::retry_after, std::to_string(e.retry_after->count()));
-  return response;
+    return generic_facing(e);
+  return user_facing_error<P>(e, operation);
 }
 
 std::optional<std::string> iso(std::optional<TimePoint> at) {
@@ -560,7 +565,7 @@ struct Service::Impl {
     co_return co_await with_provider(provider, [&](auto type) -> asio::awaitable<Response> {
       using P = typename decltype(type)::type;
       auto started = manager.initiate_flow<P>(flow);
-      if (!started) co_return provider_error<P>(started.error(), Operation::connect);
+      if (!started) co_return error_response(facing<P>(started.error(), Operation::connect));
       co_return json_response(http::status::ok,
                               json::object{{"provider", P::name},
                                            {"authorization_url", started->authorization_url},
@@ -597,10 +602,11 @@ struct Service::Impl {
       auto completing = manager.async_complete_flow<P>(std::move(callback), asio::use_awaitable);
       auto completed = co_await std::move(completing);
       if (!completed) {
-        auto facing = user_facing_error<P>(completed.error(), Operation::connect);
-        metrics.count_failure(P::name, "connect", facing.code);
+        auto const failure = facing<P>(completed.error(), Operation::connect);
+        metrics.count_failure(P::name, "connect", failure.code);
         exchange.refusal = completed.error().code.message();
-        co_return redirect(with_query(back, {{"provider", P::name}, {"error", facing.code}, {"message", facing.message}}));
+        co_return redirect(
+            with_query(back, {{"provider", P::name}, {"error", failure.code}, {"message", failure.message}}));
       }
       co_return redirect(with_query(back, {{"provider", P::name}, {"connected", completed->id}}));
     });
@@ -622,20 +628,28 @@ struct Service::Impl {
     co_return json_response(http::status::ok, integration_json(*integration));
   }
 
-  asio::awaitable<Response> refresh(Exchange& exchange) {
+  /// Calls `f(std::type_identity<P>{}, integration)` for the caller's integration named in
+  /// the path, and awaits what it returns.
+  template <class F>
+  asio::awaitable<Response> with_integration(Exchange& exchange, F f) {
     auto const& caller = *exchange.caller;
     auto integration = manager.integration(caller.tenant_id, caller.user_id, exchange.params[0]);
     if (!integration) co_return generic_error(integration.error());
-    co_return co_await with_provider(integration->provider, [&](auto type) -> asio::awaitable<Response> {
+    co_return co_await with_provider(integration->provider, [&](auto type) { return f(type, *integration); });
+  }
+
+  asio::awaitable<Response> refresh(Exchange& exchange) {
+    auto const& caller = *exchange.caller;
+    return with_integration(exchange, [&](auto type, Integration const& integration) -> asio::awaitable<Response> {
       using P = typename decltype(type)::type;
       if constexpr (Refreshable<P>) {
-        auto refreshing = manager.async_refresh<P>(caller.tenant_id, caller.user_id, integration->id, asio::use_awaitable);
+        auto refreshing = manager.async_refresh<P>(caller.tenant_id, caller.user_id, integration.id, asio::use_awaitable);
         auto refreshed = co_await std::move(refreshing);
         if (!refreshed) {
-          auto response = provider_error<P>(refreshed.error(), Operation::use);
+          auto const failure = facing<P>(refreshed.error(), Operation::use);
           metrics.count_refresh(P::name, "failed");
-          metrics.count_failure(P::name, "refresh", code_of(response));
-          co_return response;
+          metrics.count_failure(P::name, "refresh", failure.code);
+          co_return error_response(failure, refreshed.error().retry_after);
         }
         metrics.count_refresh(P::name, "ok");
         co_return json_response(http::status::ok, json::object{{"integration_id", refreshed->integration_id},
@@ -650,30 +664,20 @@ struct Service::Impl {
     });
   }
 
-  static std::string code_of(Response const& response) {
-    boost::system::error_code ec;
-    auto parsed = json::parse(response.body(), ec);
-    if (ec) return "unknown";
-    auto const* code = parsed.as_object().at("error").as_object().if_contains("code");
-    return code != nullptr && code->is_string() ? std::string(code->as_string()) : "unknown";
-  }
-
   asio::awaitable<Response> disconnect(Exchange& exchange) {
     auto const& caller = *exchange.caller;
-    auto integration = manager.integration(caller.tenant_id, caller.user_id, exchange.params[0]);
-    if (!integration) co_return generic_error(integration.error());
-    co_return co_await with_provider(integration->provider, [&](auto type) -> asio::awaitable<Response> {
+    return with_integration(exchange, [&](auto type, Integration const& integration) -> asio::awaitable<Response> {
       using P = typename decltype(type)::type;
       auto disconnecting =
-          manager.async_disconnect<P>(caller.tenant_id, caller.user_id, integration->id, asio::use_awaitable);
+          manager.async_disconnect<P>(caller.tenant_id, caller.user_id, integration.id, asio::use_awaitable);
       auto done = co_await std::move(disconnecting);
-      if (!done) co_return provider_error<P>(done.error(), Operation::use);
+      if (!done) co_return error_response(facing<P>(done.error(), Operation::use), done.error().retry_after);
       json::object body{{"integration", integration_json(done->integration)},
                         {"revoked_at_provider", done->revoked_at_provider}};
       if (done->revocation_error) {
-        auto facing = user_facing_error<P>(*done->revocation_error, Operation::use);
-        metrics.count_failure(P::name, "revoke", facing.code);
-        body["revocation_error"] = json::object{{"code", facing.code}, {"message", facing.message}};
+        auto const failure = facing<P>(*done->revocation_error, Operation::use);
+        metrics.count_failure(P::name, "revoke", failure.code);
+        body["revocation_error"] = json::object{{"code", failure.code}, {"message", failure.message}};
       }
       co_return json_response(http::status::ok, body);
     });
@@ -681,17 +685,15 @@ struct Service::Impl {
 
   asio::awaitable<Response> token(Exchange& exchange) {
     auto const& caller = *exchange.caller;
-    auto integration = manager.integration(caller.tenant_id, caller.user_id, exchange.params[0]);
-    if (!integration) co_return generic_error(integration.error());
-    co_return co_await with_provider(integration->provider, [&](auto type) -> asio::awaitable<Response> {
+    return with_integration(exchange, [&](auto type, Integration const& integration) -> asio::awaitable<Response> {
       using P = typename decltype(type)::type;
       auto getting =
-          manager.async_get_access_token<P>(caller.tenant_id, caller.user_id, integration->id, asio::use_awaitable);
+          manager.async_get_access_token<P>(caller.tenant_id, caller.user_id, integration.id, asio::use_awaitable);
       auto grant = co_await std::move(getting);
       if (!grant) {
-        auto response = provider_error<P>(grant.error(), Operation::use);
-        metrics.count_failure(P::name, "token", code_of(response));
-        co_return response;
+        auto const failure = facing<P>(grant.error(), Operation::use);
+        metrics.count_failure(P::name, "token", failure.code);
+        co_return error_response(failure, grant.error().retry_after);
       }
       if (grant->refreshed) metrics.count_refresh(P::name, "ok");
       co_return json_response(http::status::ok,
