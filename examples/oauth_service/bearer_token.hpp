@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,7 +25,7 @@ namespace oauth::service {
 struct Caller {
   std::string user_id;
   std::string tenant_id;
-  std::chrono::system_clock::time_point expires_at;
+  std::chrono::sys_seconds expires_at;  ///< seconds: any `exp` a token carries fits
 };
 
 /// What a verifier insists on beyond the signature.
@@ -65,7 +66,8 @@ inline std::optional<std::int64_t> seconds_claim(boost::json::object const& clai
   if (value == nullptr) return std::nullopt;
   if (value->is_int64()) return value->as_int64();
   if (value->is_uint64() && value->as_uint64() <= INT64_MAX) return static_cast<std::int64_t>(value->as_uint64());
-  if (value->is_double()) return static_cast<std::int64_t>(value->as_double());
+  // A NumericDate may have a fraction; one outside any date is no date (and no cast).
+  if (value->is_double() && std::abs(value->as_double()) < 1e15) return static_cast<std::int64_t>(value->as_double());
   return std::nullopt;
 }
 
@@ -108,8 +110,8 @@ inline std::variant<Caller, BearerRefusal> verify_bearer(std::string_view token,
   auto const leeway = rules.leeway.count();
   auto exp = detail::seconds_claim(*claims, "exp");
   if (!exp) return BearerRefusal{"no expiry"};
-  if (*exp + leeway <= now_s) return BearerRefusal{"expired"};
-  if (auto nbf = detail::seconds_claim(*claims, "nbf"); nbf && *nbf - leeway > now_s)
+  if (*exp <= now_s - leeway) return BearerRefusal{"expired"};
+  if (auto nbf = detail::seconds_claim(*claims, "nbf"); nbf && *nbf > now_s + leeway)
     return BearerRefusal{"not valid yet"};
   if (!rules.issuer.empty() && detail::string_claim(*claims, "iss") != rules.issuer)
     return BearerRefusal{"wrong issuer"};
@@ -123,7 +125,7 @@ inline std::variant<Caller, BearerRefusal> verify_bearer(std::string_view token,
     if (!found) return BearerRefusal{"wrong audience"};
   }
   Caller caller{detail::string_claim(*claims, "sub"), detail::string_claim(*claims, rules.tenant_claim),
-                std::chrono::system_clock::time_point(std::chrono::seconds(*exp))};
+                std::chrono::sys_seconds(std::chrono::seconds(*exp))};
   if (caller.user_id.empty()) return BearerRefusal{"no subject"};
   if (caller.tenant_id.empty()) return BearerRefusal{"no " + rules.tenant_claim + " claim"};
   return caller;

@@ -201,13 +201,21 @@ TEST_F(ServiceTest, CallersAreAuthenticatedAndRefusalsAudited) {
   auto no_tenant = service::sign_bearer(object{{"sub", "ada"}, {"exp", 9999999999}}, user_secret);
   EXPECT_EQ(client.get(route, no_tenant).status, 401);
   EXPECT_EQ(client.send({"GET", route, {{"Authorization", "Basic YWRhOnB3"}}}).status, 401);
+  // Dates at the edges of what JSON can say are dates, or no dates, never arithmetic overflows.
+  for (auto const& [exp, status] : {std::pair{boost::json::value(INT64_MAX), 200}, std::pair{boost::json::value(UINT64_MAX), 401},
+                                    std::pair{boost::json::value(1e300), 401}, std::pair{boost::json::value(-1e300), 401},
+                                    std::pair{boost::json::value(INT64_MIN), 401}}) {
+    auto edge = service::sign_bearer(object{{"sub", "ada"}, {"tenant_id", "acme"}, {"exp", exp}, {"nbf", INT64_MIN}},
+                                     user_secret);
+    EXPECT_EQ(client.get(route, edge).status, status) << boost::json::serialize(exp);
+  }
   EXPECT_EQ(client.get(route, bearer("acme", "ada")).status, 200);
 
   // Every refusal is in the audit log, with the address and no token.
   TokenStore<store::SqliteBackend> store(store::SqliteBackend::open({.path = dir() + "/tokens.db"}).value(),
                                          crypto::Keyring::from_list(encryption_key).value());
   auto events = store.audit_log({"", ""}).value();
-  ASSERT_EQ(events.size(), 7u);
+  ASSERT_EQ(events.size(), 11u);
   std::set<std::string> reasons;
   for (auto const& event : events) {
     EXPECT_EQ(event.action, AuditAction::access_denied);
