@@ -12,6 +12,7 @@
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/type.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/pct_string_view.hpp>
 #include <boost/url/url.hpp>
 
 #include <algorithm>
@@ -576,12 +577,8 @@ struct Service::Impl {
 
   std::string return_url(Exchange const& exchange) const {
     auto const stored = exchange.cookie(return_cookie);
-    auto decoded = boost::urls::parse_uri_reference("x:?" + stored);
-    std::string url;
-    if (decoded) {
-      auto params = decoded->params();
-      if (!params.empty()) url = (*params.begin()).key;
-    }
+    auto encoded = boost::urls::make_pct_string_view(stored);
+    std::string const url = encoded ? encoded->decode() : std::string();
     if (std::find(config.return_urls.begin(), config.return_urls.end(), url) != config.return_urls.end()) return url;
     return config.return_urls.front();
   }

@@ -129,6 +129,27 @@ TEST_F(ServiceTest, NotionConnectsAWorkspaceAndCannotBeRefreshedWhenItsTokensDoN
   EXPECT_EQ(token.status, 200);
 }
 
+TEST_F(ServiceTest, TheCallbackReturnsToTheAllowedAddressTheCallerChose) {
+  auto env = environment();
+  env["OAUTH_RETURN_URLS"] = "https://app.example/settings?tab=accounts, https://app.example/welcome";
+  start(env);
+  CookieJar jar;
+  auto landing = connect("google", bearer("acme", "ada"), jar, object{{"return_to", "https://app.example/welcome"}});
+  EXPECT_TRUE(landing.location.starts_with("https://app.example/welcome?provider=google&connected=")) << landing.location;
+  // Without a choice, the first one.
+  EXPECT_TRUE(connect("notion", bearer("acme", "ada"), jar)
+                  .location.starts_with("https://app.example/settings?tab=accounts&provider=notion&connected="));
+  // A cookie naming anywhere else is not followed.
+  jar.cookies["oauth_return"] = "https%3A%2F%2Fevil.example%2F";
+  auto client = service().client();
+  auto started = client.send({"POST", "/api/v1/oauth/microsoft/authorize", {{"Authorization", "Bearer " + bearer("acme", "ada")},
+                              {"Cookie", jar.header()}}, R"({"return_to":"https://app.example/welcome"})"});
+  jar.take(started);
+  jar.cookies["oauth_return"] = "https%3A%2F%2Fevil.example%2F";
+  auto answer = consent(std::string(json_of(started).at("authorization_url").as_string()), &mocks().tls);
+  EXPECT_TRUE(follow(answer.location, jar).location.starts_with("https://app.example/settings?tab=accounts&"));
+}
+
 TEST_F(ServiceTest, CallbackFailuresSendTheBrowserBackWithTheError) {
   start();
   auto const ada = bearer("acme", "ada");
