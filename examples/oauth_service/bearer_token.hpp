@@ -21,11 +21,10 @@
 
 namespace oauth::service {
 
-/// Who is calling: a user of a tenant, for as long as the token holds.
+/// Who is calling: a user of a tenant.
 struct Caller {
   std::string user_id;
   std::string tenant_id;
-  std::chrono::sys_seconds expires_at;  ///< seconds: any `exp` a token carries fits
 };
 
 /// What a verifier insists on beyond the signature.
@@ -124,8 +123,7 @@ inline std::variant<Caller, BearerRefusal> verify_bearer(std::string_view token,
     }
     if (!found) return BearerRefusal{"wrong audience"};
   }
-  Caller caller{detail::string_claim(*claims, "sub"), detail::string_claim(*claims, rules.tenant_claim),
-                std::chrono::sys_seconds(std::chrono::seconds(*exp))};
+  Caller caller{detail::string_claim(*claims, "sub"), detail::string_claim(*claims, rules.tenant_claim)};
   if (caller.user_id.empty()) return BearerRefusal{"no subject"};
   if (caller.tenant_id.empty()) return BearerRefusal{"no " + rules.tenant_claim + " claim"};
   return caller;

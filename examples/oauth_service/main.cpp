@@ -11,6 +11,7 @@
 
 #include "access_log.hpp"
 #include "bearer_token.hpp"
+#include "common/providers.hpp"
 #include "config.hpp"
 #include "http_server.hpp"
 #include "service.hpp"
@@ -31,8 +32,6 @@
 namespace {
 
 using namespace oauth::service;
-
-std::vector<std::string> provider_names() { return {"google", "microsoft", "notion", "youtube"}; }
 
 char const* access_name(Access access) {
   switch (access) {
@@ -113,7 +112,7 @@ int main(int argc, char** argv) {
       std::cout << route.method << ' ' << route.path << ' ' << access_name(route.access) << '\n';
     return 0;
   }
-  auto loaded = load_config(provider_names());
+  auto loaded = load_config(oauth::examples::Providers::names());
   if (auto* problems = std::get_if<ConfigProblems>(&loaded)) {
     std::cerr << "oauth_service: refusing to start, the configuration is unsafe or unreadable:\n";
     for (auto const& problem : problems->problems) std::cerr << "  - " << problem << '\n';

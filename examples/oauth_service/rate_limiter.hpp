@@ -46,11 +46,6 @@ public:
     return {false, std::chrono::seconds(static_cast<long>(std::max(wait, 1.0)))};
   }
 
-  std::size_t tracked() const {
-    std::lock_guard lock(mutex_);
-    return buckets_.size();
-  }
-
 private:
   struct Bucket {
     double tokens;
@@ -69,7 +64,7 @@ private:
 
   double rate_per_second_;
   double burst_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::unordered_map<std::string, Bucket> buckets_;
   Clock::time_point last_sweep_{};
 };

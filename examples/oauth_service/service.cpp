@@ -1,6 +1,7 @@
 #include "service.hpp"
 
 #include "assets.hpp"
+#include "common/providers.hpp"
 #include "bearer_token.hpp"
 #include "rate_limiter.hpp"
 
@@ -9,8 +10,6 @@
 
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/hana/for_each.hpp>
-#include <boost/hana/tuple.hpp>
-#include <boost/hana/type.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/pct_string_view.hpp>
 #include <boost/url/url.hpp>
@@ -27,13 +26,8 @@ namespace oauth::service {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
-using providers::Google;
-using providers::Microsoft;
-using providers::Notion;
-using providers::YouTube;
-using ServiceManager = Manager<Google, Microsoft<>, Notion, YouTube>;
+using ServiceManager = examples::Providers::Manager;
 using Store = TokenStore<store::AnyBackend>;
-constexpr auto all_providers = boost::hana::tuple_t<Google, Microsoft<>, Notion, YouTube>;
 
 namespace {
 
@@ -462,7 +456,7 @@ struct Service::Impl {
     bool healthy = true;
     json::object checks;
     auto const store_started = std::chrono::steady_clock::now();
-    auto catalogue = store.scope_catalogue(Google::name);
+    auto catalogue = store.scope_catalogue(providers::Google::name);
     auto const store_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - store_started).count();
     if (catalogue) {
@@ -510,7 +504,7 @@ struct Service::Impl {
 
   asio::awaitable<Response> list_providers(Exchange&) {
     json::array list;
-    boost::hana::for_each(all_providers, [&](auto type) {
+    boost::hana::for_each(examples::Providers::types, [&](auto type) {
       using P = typename decltype(type)::type;
       json::array scopes;
       for (auto const& scope : scope_records<P>())
@@ -769,7 +763,7 @@ std::variant<std::unique_ptr<Service>, std::string> Service::open(ServiceConfig 
   auto impl = std::make_unique<Impl>(std::move(config), executor, log, metrics, std::move(*backend),
                                      std::move(*keyring), std::move(transport));
   std::string failures;
-  boost::hana::for_each(all_providers, [&](auto type) {
+  boost::hana::for_each(examples::Providers::types, [&](auto type) {
     using P = typename decltype(type)::type;
     auto it = impl->config.providers.find(std::string(P::name));
     if (it == impl->config.providers.end()) return;

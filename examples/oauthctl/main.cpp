@@ -13,6 +13,7 @@
 // OAUTH_PROVIDER_CA_FILE (another certificate authority for the providers' TLS).
 
 #include "common/provider_environment.hpp"
+#include "common/providers.hpp"
 #include "loopback_redirect.hpp"
 
 #include <oauth/key_rotation.hpp>
@@ -20,8 +21,6 @@
 #include <oauth/store/sqlite.hpp>
 
 #include <boost/hana/for_each.hpp>
-#include <boost/hana/tuple.hpp>
-#include <boost/hana/type.hpp>
 
 #include <spawn.h>
 #include <sys/stat.h>
@@ -41,13 +40,8 @@ extern char** environ;
 namespace {
 
 using namespace oauth;
-using providers::Google;
-using providers::Microsoft;
-using providers::Notion;
-using providers::YouTube;
-using CliManager = Manager<Google, Microsoft<>, Notion, YouTube>;
+using CliManager = examples::Providers::Manager;
 using Store = TokenStore<store::SqliteBackend>;
-constexpr auto all_providers = boost::hana::tuple_t<Google, Microsoft<>, Notion, YouTube>;
 
 constexpr auto validation_warning = std::chrono::days(30);
 constexpr auto validation_overdue = std::chrono::days(90);
@@ -112,7 +106,7 @@ HttpsTransport make_transport(boost::asio::any_io_executor executor) {
 
 /// The manager with every provider the environment names, each allowed `redirect_uri`.
 void configure(CliManager& manager, std::string const& redirect_uri) {
-  boost::hana::for_each(all_providers, [&](auto type) {
+  boost::hana::for_each(examples::Providers::types, [&](auto type) {
     using P = typename decltype(type)::type;
     auto settings = examples::provider_from_environment(P::name);
     if (!settings) return;

@@ -8,14 +8,13 @@
 // Tokens are kept where OAUTH_STORE_URL says: SQLite in oauth-quickstart.db by default,
 // or postgresql://..., redis://..., memory:.
 
+#include "common/providers.hpp"
 #include "support/mock_provider.hpp"
 
 #include <oauth/oauth.hpp>
 #include <oauth/store/open.hpp>
 
 #include <boost/hana/for_each.hpp>
-#include <boost/hana/tuple.hpp>
-#include <boost/hana/type.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -40,7 +39,7 @@ using oauth::providers::Google;
 using oauth::providers::Microsoft;
 using oauth::providers::Notion;
 using oauth::providers::YouTube;
-using Manager = oauth::Manager<Google, Microsoft<>, Notion, YouTube>;
+using Manager = oauth::examples::Providers::Manager;
 using oauth::testing::Flavor;
 
 constexpr std::string_view redirect_uri = "https://app.example/oauth/callback";
@@ -166,7 +165,7 @@ int main(int argc, char** argv) {
   Manager manager(runtime.executor(), store, oauth::HttpsTransport(runtime.executor(), std::move(tls_context)));
 
   int failures = 0;
-  boost::hana::for_each(boost::hana::tuple_t<Google, Microsoft<>, Notion, YouTube>, [&](auto type) {
+  boost::hana::for_each(oauth::examples::Providers::types, [&](auto type) {
     using P = typename decltype(type)::type;
     oauth::testing::MockProvider mock({.flavor = flavor<P>(), .tls = &tls});
     auto configured = manager.configure<P>(

@@ -22,6 +22,9 @@ std::pair<int, std::string> check_config(Environment const& env) {
 TEST_F(ServiceTest, UnsafeConfigurationsAreRefusedWithTheReason) {
   auto const safe = environment();
   EXPECT_EQ(check_config(safe).first, 0) << check_config(safe).second;
+  auto on_default_port = safe;
+  on_default_port.erase("OAUTH_SERVICE_PORT");
+  EXPECT_NE(check_config(on_default_port).second.find("listening on 127.0.0.1:8002"), std::string::npos);
 
   struct Case {
     std::string name;
