@@ -50,8 +50,10 @@ start_redis() {
   source "$env_file"
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --dir "$REDIS_DATA" \
     --pidfile "$REDIS_DATA/redis.pid" --logfile "$REDIS_DATA/redis.log" --save '' --appendonly yes --appendfsync everysec
-  for _ in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null && return
+  # Ready once it answers PONG: while it replays its append-only file it accepts
+  # connections but answers LOADING.
+  for _ in $(seq 1 200); do
+    [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && return
     sleep 0.05
   done
   echo "db_servers: redis did not start; see $REDIS_DATA/redis.log" >&2
