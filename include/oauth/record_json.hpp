@@ -205,6 +205,35 @@ inline Result<AuditEvent> audit_event_from_json(boost::json::value const& value)
   return in.finish(std::move(event));
 }
 
+inline boost::json::object to_json(CachedResource const& resource) {
+  boost::json::object o;
+  o["integration_id"] = resource.integration_id;
+  o["kind"] = resource.kind;
+  o["id"] = resource.id;
+  o["title"] = resource.title;
+  o["icon_type"] = resource.icon_type;
+  o["icon"] = resource.icon;
+  o["properties"] = resource.properties;
+  o["object"] = resource.object;
+  o["refreshed_at"] = detail::encoding::to_rfc3339(resource.refreshed_at);
+  return o;
+}
+
+inline Result<CachedResource> cached_resource_from_json(boost::json::value const& value) {
+  detail::record_json::Reader in(value, "cached resource");
+  CachedResource resource;
+  resource.integration_id = in.string("integration_id");
+  resource.kind = in.string("kind");
+  resource.id = in.string("id");
+  resource.title = in.string("title");
+  resource.icon_type = in.string("icon_type");
+  resource.icon = in.string("icon");
+  resource.properties = in.string("properties");
+  resource.object = in.string("object");
+  resource.refreshed_at = in.time("refreshed_at");
+  return in.finish(std::move(resource));
+}
+
 }  // namespace oauth
 
 #endif

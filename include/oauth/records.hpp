@@ -194,6 +194,23 @@ struct ScopeRecord {
   friend bool operator==(ScopeRecord const&, ScopeRecord const&) = default;
 };
 
+/// Something a provider holds that an integration can see, kept so it need not be asked
+/// again: a Notion database, say. Keyed by integration, kind and the provider's id; the
+/// whole object is kept as the provider sent it, next to the fields read most. Not a
+/// secret: it is stored as it is, and goes with its integration.
+struct CachedResource {
+  std::string integration_id = {};
+  std::string kind = {};   ///< "notion.database"
+  std::string id = {};     ///< the provider's id, normalized
+  std::string title = {};
+  std::string icon_type = {};  ///< "emoji", "url", or empty for none
+  std::string icon = {};
+  std::string properties = {};  ///< JSON text
+  std::string object = {};      ///< JSON text: the provider's whole object
+  TimePoint refreshed_at = {};
+  friend bool operator==(CachedResource const&, CachedResource const&) = default;
+};
+
 }  // namespace oauth
 
 #endif

@@ -9,11 +9,13 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <concepts>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -28,13 +30,16 @@ namespace oauth {
 /// `update_tokens` is a compare-and-swap on the record's version (and its owner), so a
 /// writer that read an older record, a stalled refresh among them, cannot overwrite a
 /// newer one. The refresh lease lets one process at a time refresh an integration.
+/// `replace_resources` swaps the whole cached set of one kind for an integration at once
+/// (what is no longer listed goes), for its owner only; disconnecting or erasing drops
+/// the cache with the tokens.
 /// `scan_integrations` and the settings serve maintenance jobs (key rotation), never a
 /// user's request.
 template <class B>
 concept StoreBackend = requires(B& backend, B const& const_backend, FlowStateRecord state, IntegrationRecord record,
                                 ConsentRecord consent, AuditEvent event, Owner owner, std::string_view s, TimePoint at,
                                 IntegrationStatus status, UseKind use, std::uint64_t version, std::size_t limit,
-                                std::vector<ScopeRecord> scopes) {
+                                std::vector<ScopeRecord> scopes, std::vector<CachedResource> resources) {
   { backend.put_state(std::move(state)) } -> std::same_as<Result<void>>;
   { backend.take_state(s, at) } -> std::same_as<Result<FlowStateRecord>>;
   { backend.save_connection(std::move(record), std::move(consent)) } -> std::same_as<Result<IntegrationRecord>>;
@@ -55,6 +60,8 @@ concept StoreBackend = requires(B& backend, B const& const_backend, FlowStateRec
   { const_backend.scan_integrations(s, limit) } -> std::same_as<Result<std::vector<IntegrationRecord>>>;
   { const_backend.setting(s) } -> std::same_as<Result<std::optional<std::string>>>;
   { backend.put_setting(s, s) } -> std::same_as<Result<void>>;
+  { backend.replace_resources(owner, s, s, std::move(resources), at) } -> std::same_as<Result<void>>;
+  { const_backend.list_resources(owner, s, s) } -> std::same_as<Result<std::vector<CachedResource>>>;
 };
 
 namespace detail {
@@ -285,6 +292,30 @@ public:
 
   Result<std::vector<ScopeRecord>> scope_catalogue(std::string_view provider) const {
     return backend_.scope_catalogue(provider);
+  }
+
+  /// An integration's cached provider objects of one kind: all replaced at once, read
+  /// by the owner only (anyone else is refused, and audited).
+  Result<void> replace_resources(Owner owner, std::string_view integration_id, std::string_view kind,
+                                 std::vector<CachedResource> resources) {
+    // One entry per id, the last one listed: a provider that lists an object twice
+    // while it changes must not make the whole replacement fail.
+    std::vector<CachedResource> unique;
+    std::unordered_set<std::string> seen;
+    for (auto it = resources.rbegin(); it != resources.rend(); ++it) {
+      if (!seen.insert(it->id).second) continue;
+      it->integration_id = integration_id;
+      it->kind = kind;
+      unique.push_back(std::move(*it));
+    }
+    std::reverse(unique.begin(), unique.end());
+    resources = std::move(unique);
+    return refused_if_missing(owner, integration_id,
+                              backend_.replace_resources(owner, integration_id, kind, std::move(resources), clock_()));
+  }
+
+  Result<std::vector<CachedResource>> resources(Owner owner, std::string_view integration_id, std::string_view kind) {
+    return refused_if_missing(owner, integration_id, backend_.list_resources(owner, integration_id, kind));
   }
 
 private:

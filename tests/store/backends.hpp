@@ -135,6 +135,13 @@ struct SqliteStore {
                  nullptr);
     sqlite3_close(db);
   }
+  /// As if the file had been written by the version before cached resources (schema 1).
+  void downgrade_to_first_schema() const {
+    sqlite3* db = nullptr;
+    sqlite3_open(path().c_str(), &db);
+    sqlite3_exec(db, "DROP TABLE cached_resources; UPDATE schema_version SET version = 1", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+  }
   Result<Backend> open_again() { return open(); }
 };
 
@@ -152,6 +159,12 @@ struct PostgresStore {
   void set_schema_version(int version) const {
     PGconn* conn = PQconnectdb(TestServers::shared().postgres_url().c_str());
     PQclear(PQexec(conn, ("UPDATE " + schema + ".schema_version SET version = " + std::to_string(version)).c_str()));
+    PQfinish(conn);
+  }
+  void downgrade_to_first_schema() const {
+    PGconn* conn = PQconnectdb(TestServers::shared().postgres_url().c_str());
+    PQclear(PQexec(conn, ("DROP TABLE " + schema + ".cached_resources; UPDATE " + schema +
+                          ".schema_version SET version = 1").c_str()));
     PQfinish(conn);
   }
   PostgresStore() = default;

@@ -432,6 +432,52 @@ TYPED_TEST(Conformance, ErasingAUserDeletesEverythingOfTheirsAndLeavesOneAuditEn
   EXPECT_NE(this->connect(ada).id, mine.id);
 }
 
+TYPED_TEST(Conformance, CachedResourcesAreReplacedPerKindReadByTheOwnerAndGoWithTheConnection) {
+  Owner const ada{"tenant-1", "user-1"}, bob{"tenant-1", "user-2"};
+  auto mine = this->connect(ada, "account-1", "notion");
+  auto resource = [](std::string id, std::string title) {
+    return CachedResource{.id = std::move(id), .title = std::move(title), .icon_type = "emoji", .icon = "\xF0\x9F\x93\x9A",
+                          .properties = R"({"Name":{"type":"title"}})", .object = R"({"object":"data_source"})"};
+  };
+  ASSERT_TRUE(this->store.replace_resources(ada, mine.id, "notion.database",
+                                            {resource("b", "Beta"), resource("a", "Alpha"), resource("b", "Beta 2")}));
+  ASSERT_TRUE(this->store.replace_resources(ada, mine.id, "other.kind", {resource("x", "Other")}));
+  auto listed = this->store.resources(ada, mine.id, "notion.database").value();
+  ASSERT_EQ(listed.size(), 2u);  // one per id, the last listed; by title
+  EXPECT_EQ(listed[0].id, "a");
+  EXPECT_EQ(listed[1].title, "Beta 2");
+  EXPECT_EQ(listed[0].integration_id, mine.id);
+  EXPECT_EQ(listed[0].kind, "notion.database");
+  EXPECT_EQ(listed[0].icon_type, "emoji");
+  EXPECT_EQ(listed[0].icon, "\xF0\x9F\x93\x9A");
+  EXPECT_EQ(listed[0].properties, R"({"Name":{"type":"title"}})");
+  EXPECT_EQ(listed[0].object, R"({"object":"data_source"})");
+  EXPECT_LT(listed[0].refreshed_at - this->now, std::chrono::minutes(1));  // the store's clock, when written
+  EXPECT_LT(this->now - listed[0].refreshed_at, std::chrono::minutes(1));
+
+  // A replacement drops what is no longer listed, and leaves other kinds alone.
+  ASSERT_TRUE(this->store.replace_resources(ada, mine.id, "notion.database", {resource("c", "Gamma")}));
+  listed = this->store.resources(ada, mine.id, "notion.database").value();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].id, "c");
+  EXPECT_EQ(this->store.resources(ada, mine.id, "other.kind")->size(), 1u);
+
+  // Nobody else reads or writes them.
+  EXPECT_EQ(this->store.resources(bob, mine.id, "notion.database").error(), Errc::integration_not_found);
+  EXPECT_EQ(this->store.replace_resources(bob, mine.id, "notion.database", {}).error(), Errc::integration_not_found);
+  EXPECT_EQ(this->store.resources(ada, mine.id, "notion.database")->size(), 1u);
+
+  ASSERT_TRUE(this->store.disconnect(ada, mine.id, this->now));
+  EXPECT_TRUE(this->store.resources(ada, mine.id, "notion.database")->empty());
+  EXPECT_TRUE(this->store.resources(ada, mine.id, "other.kind")->empty());
+
+  auto again = this->connect(ada, "account-2", "notion");
+  ASSERT_TRUE(this->store.replace_resources(ada, again.id, "notion.database", {resource("d", "Delta")}));
+  ASSERT_TRUE(this->store.erase_user(ada));
+  auto after = this->connect(ada, "account-2", "notion");
+  EXPECT_TRUE(this->store.resources(ada, after.id, "notion.database")->empty());
+}
+
 TYPED_TEST(Conformance, ACorruptOrForeignCiphertextIsATypedErrorNamingTheIntegration) {
   auto record = this->connect();
   Owner const owner{"tenant-1", "user-1"};

@@ -34,6 +34,23 @@ TYPED_TEST(Schema, OpeningAgainKeepsTheDataAndANewerSchemaIsRefusedClearly) {
   EXPECT_TRUE(this->store.find({"tenant-1", "user-1"}, record.id));
 }
 
+template <class S>
+struct Migration : StoreFixture<S> {};
+using SqlStores = ::testing::Types<SqliteStore, PostgresStore>;
+TYPED_TEST_SUITE(Migration, SqlStores);
+
+TYPED_TEST(Migration, AStoreFromTheFirstSchemaIsBroughtUpToDateWithItsDataKept) {
+  auto record = this->connect({"tenant-1", "user-1"}, "account-1", "notion");
+  this->source.downgrade_to_first_schema();
+  auto again = this->source.open_again();
+  ASSERT_TRUE(again) << again.error().message();
+  Owner const owner{"tenant-1", "user-1"};
+  EXPECT_TRUE(again->find_integration(owner, record.id));
+  ASSERT_TRUE(again->replace_resources(owner, record.id, "notion.database",
+                                       {CachedResource{.id = "a", .title = "Alpha"}}, this->now));
+  EXPECT_EQ(again->list_resources(owner, record.id, "notion.database")->size(), 1u);
+}
+
 // ---- servers that stop ----------------------------------------------------------------
 
 struct PostgresDown {

@@ -63,6 +63,13 @@ public:
   }
   Result<std::optional<std::string>> setting(std::string_view name) const { return self_->setting(name); }
   Result<void> put_setting(std::string_view name, std::string_view value) { return self_->put_setting(name, value); }
+  Result<void> replace_resources(Owner o, std::string_view id, std::string_view kind, std::vector<CachedResource> r,
+                                 TimePoint at) {
+    return self_->replace_resources(o, id, kind, std::move(r), at);
+  }
+  Result<std::vector<CachedResource>> list_resources(Owner o, std::string_view id, std::string_view kind) const {
+    return self_->list_resources(o, id, kind);
+  }
 
 private:
   struct Concept {
@@ -89,6 +96,9 @@ private:
     virtual Result<std::vector<IntegrationRecord>> scan_integrations(std::string_view, std::size_t) const = 0;
     virtual Result<std::optional<std::string>> setting(std::string_view) const = 0;
     virtual Result<void> put_setting(std::string_view, std::string_view) = 0;
+    virtual Result<void> replace_resources(Owner, std::string_view, std::string_view, std::vector<CachedResource>,
+                                           TimePoint) = 0;
+    virtual Result<std::vector<CachedResource>> list_resources(Owner, std::string_view, std::string_view) const = 0;
   };
 
   template <class B>
@@ -145,6 +155,14 @@ private:
     Result<std::optional<std::string>> setting(std::string_view name) const override { return backend.setting(name); }
     Result<void> put_setting(std::string_view name, std::string_view value) override {
       return backend.put_setting(name, value);
+    }
+    Result<void> replace_resources(Owner o, std::string_view id, std::string_view kind, std::vector<CachedResource> r,
+                                   TimePoint at) override {
+      return backend.replace_resources(o, id, kind, std::move(r), at);
+    }
+    Result<std::vector<CachedResource>> list_resources(Owner o, std::string_view id,
+                                                       std::string_view kind) const override {
+      return backend.list_resources(o, id, kind);
     }
     B backend;
   };

@@ -141,6 +141,7 @@ public:
     record->updated_at = at;
     ++record->version;
     std::erase_if(data_->consents, [&](auto const& c) { return c.integration_id == id; });
+    data_->resources.erase(std::string(id));
     return *record;
   }
 
@@ -192,6 +193,7 @@ public:
         auto const& record = data_->integrations.at(id);
         data_->accounts.erase(AccountKey{record.tenant_id, record.user_id, record.provider, record.account_id});
         data_->leases.erase(id);
+        data_->resources.erase(id);
         data_->integrations.erase(id);
       }
       data_->by_owner.erase(ids);
@@ -244,6 +246,31 @@ public:
     return {};
   }
 
+  Result<void> replace_resources(Owner owner, std::string_view id, std::string_view kind,
+                                 std::vector<CachedResource> resources, TimePoint at) {
+    std::lock_guard lock(data_->mutex);
+    if (owned(owner, id) == nullptr) return Error(Errc::integration_not_found);
+    auto& cached = data_->resources[std::string(id)];
+    std::erase_if(cached, [&](auto const& r) { return r.kind == kind; });
+    for (auto& resource : resources) {
+      resource.refreshed_at = at;
+      cached.push_back(std::move(resource));
+    }
+    return {};
+  }
+
+  Result<std::vector<CachedResource>> list_resources(Owner owner, std::string_view id, std::string_view kind) const {
+    std::lock_guard lock(data_->mutex);
+    if (owned(owner, id) == nullptr) return Error(Errc::integration_not_found);
+    std::vector<CachedResource> found;
+    if (auto it = data_->resources.find(id); it != data_->resources.end())
+      for (auto const& resource : it->second)
+        if (resource.kind == kind) found.push_back(resource);
+    std::sort(found.begin(), found.end(),
+              [](auto const& a, auto const& b) { return std::tie(a.title, a.id) < std::tie(b.title, b.id); });
+    return found;
+  }
+
 private:
   struct StateEntry {
     FlowStateRecord record;
@@ -271,6 +298,7 @@ private:
     std::map<std::string, Lease, std::less<>> leases;
     std::map<std::string, std::vector<ScopeRecord>, std::less<>> catalogue;
     std::map<std::string, std::string, std::less<>> settings;
+    std::map<std::string, std::vector<CachedResource>, std::less<>> resources;  ///< by integration id
   };
 
   IntegrationRecord* owned(Owner owner, std::string_view id) const {

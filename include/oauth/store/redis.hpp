@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -223,7 +224,7 @@ public:
   Result<IntegrationRecord> disconnect(Owner owner, std::string_view id, TimePoint at) {
     auto reply = eval(oauth::detail::store::redis_scripts::disconnect,
                       {integration_prefix() + std::string(id), lease_prefix() + std::string(id),
-                       key("consents", owner.tenant_id, owner.user_id)},
+                       key("consents", owner.tenant_id, owner.user_id), resources_prefix() + std::string(id)},
                       {std::string(owner.tenant_id), std::string(owner.user_id), std::string(id), micros(at)});
     return changed_integration(std::move(reply));
   }
@@ -269,7 +270,7 @@ public:
                       {key("integrations", owner.tenant_id, owner.user_id),
                        key("consents", owner.tenant_id, owner.user_id), key("audit", owner.tenant_id, owner.user_id),
                        key("states", owner.tenant_id, owner.user_id), key("ids")},
-                      {integration_prefix(), lease_prefix()});
+                      {integration_prefix(), lease_prefix(), resources_prefix()});
     if (!reply) return reply.error();
     return {};
   }
@@ -314,6 +315,43 @@ public:
       if (!ids) return ids.error();
       return read_integrations(c, ids->get());
     });
+  }
+
+  /// One hash per integration: field "<kind>\n<id>", value the resource as JSON.
+  Result<void> replace_resources(Owner owner, std::string_view id, std::string_view kind,
+                                 std::vector<CachedResource> resources, TimePoint at) {
+    auto const prefix = std::string(kind) + '\n';
+    std::vector<std::string> args{std::string(owner.tenant_id), std::string(owner.user_id), prefix};
+    for (auto& resource : resources) {
+      resource.refreshed_at = at;
+      args.push_back(prefix + resource.id);
+      args.push_back(boost::json::serialize(to_json(resource)));
+    }
+    auto reply = eval(oauth::detail::store::redis_scripts::replace_resources,
+                      {integration_prefix() + std::string(id), resources_prefix() + std::string(id)}, args);
+    if (!reply) return reply.error();
+    if ((*reply)->type == REDIS_REPLY_STRING) return Error(Errc::integration_not_found);
+    return {};
+  }
+
+  Result<std::vector<CachedResource>> list_resources(Owner owner, std::string_view id, std::string_view kind) const {
+    if (auto found = find_integration(owner, id); !found) return found.error();
+    auto reply = command({"HGETALL", resources_prefix() + std::string(id)});
+    if (!reply) return reply.error();
+    auto const prefix = std::string(kind) + '\n';
+    std::vector<CachedResource> found;
+    for (auto const& [field, text] : hash_of(reply->get())) {
+      if (!field.starts_with(prefix)) continue;
+      boost::system::error_code ec;
+      auto json = boost::json::parse(text, ec);
+      if (ec) return Error(Errc::store_failure, "Redis: a cached resource is not JSON");
+      auto resource = cached_resource_from_json(json);
+      if (!resource) return Error(Errc::store_failure, "Redis: " + resource.error().description);
+      found.push_back(std::move(*resource));
+    }
+    std::sort(found.begin(), found.end(),
+              [](auto const& a, auto const& b) { return std::tie(a.title, a.id) < std::tie(b.title, b.id); });
+    return found;
   }
 
   Result<std::optional<std::string>> setting(std::string_view name) const {
@@ -428,6 +466,7 @@ private:
 
   std::string integration_prefix() const { return key("integration") + ':'; }
   std::string lease_prefix() const { return key("lease") + ':'; }
+  std::string resources_prefix() const { return key("resources") + ':'; }
 
   static std::string micros(TimePoint at) { return std::to_string(oauth::detail::encoding::to_micros(at)); }
 

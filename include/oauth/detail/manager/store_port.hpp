@@ -34,6 +34,9 @@ public:
   virtual Result<void> release_refresh_lease(Owner, std::string_view id, std::string_view holder) = 0;
   virtual Result<void> erase_user(Owner) = 0;
   virtual Result<void> save_scope_catalogue(std::string_view provider, std::vector<ScopeRecord>) = 0;
+  virtual Result<void> replace_resources(Owner, std::string_view id, std::string_view kind,
+                                         std::vector<CachedResource>) = 0;
+  virtual Result<std::vector<CachedResource>> resources(Owner, std::string_view id, std::string_view kind) = 0;
 };
 
 template <class Backend>
@@ -82,6 +85,13 @@ public:
   Result<void> erase_user(Owner owner) override { return store_.erase_user(owner); }
   Result<void> save_scope_catalogue(std::string_view provider, std::vector<ScopeRecord> scopes) override {
     return store_.save_scope_catalogue(provider, std::move(scopes));
+  }
+  Result<void> replace_resources(Owner owner, std::string_view id, std::string_view kind,
+                                 std::vector<CachedResource> resources) override {
+    return store_.replace_resources(owner, id, kind, std::move(resources));
+  }
+  Result<std::vector<CachedResource>> resources(Owner owner, std::string_view id, std::string_view kind) override {
+    return store_.resources(owner, id, kind);
   }
 
 private:

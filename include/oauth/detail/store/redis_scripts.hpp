@@ -78,14 +78,15 @@ if ARGV[3] == '1' then redis.call('HINCRBY', KEYS[1], 'version', 1) end
 return redis.call('HGETALL', KEYS[1])
 )lua"};
 
-/// KEYS: integration, its lease, owner's consents. ARGV: tenant, user, id, updated_us.
+/// KEYS: integration, its lease, owner's consents, its cached resources. ARGV: tenant,
+/// user, id, updated_us.
 inline constexpr RedisScript disconnect{R"lua(
 local owner = redis.call('HMGET', KEYS[1], 'tenant_id', 'user_id')
 if owner[1] ~= ARGV[1] or owner[2] ~= ARGV[2] then return 'missing' end
 redis.call('HSET', KEYS[1], 'status', 'disconnected', 'updated_at', ARGV[4])
 redis.call('HDEL', KEYS[1], 'access_token', 'refresh_token', 'token_type', 'expires_at', 'issued_at', 'key_id')
 redis.call('HINCRBY', KEYS[1], 'version', 1)
-redis.call('DEL', KEYS[2])
+redis.call('DEL', KEYS[2], KEYS[4])
 local kept = {}
 for _, text in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do
   if cjson.decode(text)['integration_id'] ~= ARGV[3] then table.insert(kept, text) end
@@ -122,13 +123,26 @@ end
 return 1
 )lua"};
 
+/// KEYS: integration, its cached resources. ARGV: tenant, user, kind prefix, then field
+/// and value pairs. The kind's fields are replaced as one.
+inline constexpr RedisScript replace_resources{R"lua(
+local owner = redis.call('HMGET', KEYS[1], 'tenant_id', 'user_id')
+if owner[1] ~= ARGV[1] or owner[2] ~= ARGV[2] then return 'missing' end
+local fields = redis.call('HKEYS', KEYS[2])
+for _, field in ipairs(fields) do
+  if string.sub(field, 1, #ARGV[3]) == ARGV[3] then redis.call('HDEL', KEYS[2], field) end
+end
+for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+return 1
+)lua"};
+
 /// KEYS: owner's integrations, consents, audit, states; every integration.
-/// ARGV: integration key prefix, lease key prefix.
+/// ARGV: integration, lease and cached-resources key prefixes.
 inline constexpr RedisScript erase_user{R"lua(
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   local account = redis.call('HGET', ARGV[1] .. id, 'account_key')
   if account then redis.call('DEL', account) end
-  redis.call('DEL', ARGV[1] .. id, ARGV[2] .. id)
+  redis.call('DEL', ARGV[1] .. id, ARGV[2] .. id, ARGV[3] .. id)
   redis.call('ZREM', KEYS[5], id)
 end
 for _, state in ipairs(redis.call('SMEMBERS', KEYS[4])) do redis.call('DEL', state) end

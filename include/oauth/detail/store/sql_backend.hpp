@@ -23,7 +23,7 @@ namespace oauth::detail::store {
 
 namespace sql {
 
-inline constexpr int schema_version = 1;
+inline constexpr int schema_version = 2;
 
 /// Each migration brings the schema from the version before it to its own. Written once
 /// for every SQL database: {bigint} and {serial} are the dialect's words.
@@ -132,6 +132,19 @@ CREATE TABLE settings (
   name TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
+)sql", R"sql(
+CREATE TABLE cached_resources (
+  integration_id TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  resource_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  icon_type TEXT NOT NULL,
+  icon TEXT NOT NULL,
+  properties TEXT NOT NULL,
+  object TEXT NOT NULL,
+  refreshed_at {bigint} NOT NULL,
+  PRIMARY KEY (integration_id, kind, resource_id)
+);
 )sql"};
 
 #define OAUTH_SQL_SELECT_INTEGRATIONS                                                                             \
@@ -213,6 +226,18 @@ WHERE id = ? AND tenant_id = ? AND user_id = ?)sql"};
 inline constexpr Statement delete_tokens{"DELETE FROM tokens WHERE integration_id = ?"};
 inline constexpr Statement delete_consents{"DELETE FROM consents WHERE integration_id = ?"};
 inline constexpr Statement delete_lease{"DELETE FROM refresh_leases WHERE integration_id = ?"};
+inline constexpr Statement delete_resources{"DELETE FROM cached_resources WHERE integration_id = ?"};
+inline constexpr Statement delete_resources_of_kind{
+    "DELETE FROM cached_resources WHERE integration_id = ? AND kind = ?"};
+inline constexpr Statement insert_resource{R"sql(
+INSERT INTO cached_resources (integration_id, kind, resource_id, title, icon_type, icon, properties, object,
+  refreshed_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql"};
+inline constexpr Statement list_resources{R"sql(
+SELECT r.integration_id, r.kind, r.resource_id, r.title, r.icon_type, r.icon, r.properties, r.object, r.refreshed_at
+FROM cached_resources r JOIN integrations i ON i.id = r.integration_id
+WHERE r.integration_id = ? AND i.tenant_id = ? AND i.user_id = ? AND r.kind = ?
+ORDER BY r.title, r.resource_id)sql"};
 
 inline constexpr Statement list_consents{R"sql(
 SELECT integration_id, tenant_id, user_id, provider, scopes, granted_at, expires_at, client_ip, user_agent,
@@ -247,7 +272,9 @@ inline constexpr Statement release_lease{R"sql(
 DELETE FROM refresh_leases WHERE integration_id = ? AND holder = ?
   AND integration_id IN (SELECT id FROM integrations WHERE id = ? AND tenant_id = ? AND user_id = ?))sql"};
 
-inline constexpr std::array<Statement, 7> erase_user{{
+inline constexpr std::array<Statement, 8> erase_user{{
+    {"DELETE FROM cached_resources WHERE integration_id IN "
+     "(SELECT id FROM integrations WHERE tenant_id = ? AND user_id = ?)"},
     {"DELETE FROM tokens WHERE integration_id IN "
      "(SELECT id FROM integrations WHERE tenant_id = ? AND user_id = ?)"},
     {"DELETE FROM workspace_grants WHERE integration_id IN "
@@ -475,7 +502,7 @@ public:
       auto changed = run(c, sql::mark_disconnected, {encoding::to_micros(at), id, owner.tenant_id, owner.user_id});
       if (!changed) return changed.error();
       if (*changed == 0) return Error(Errc::integration_not_found);
-      for (auto const& statement : {sql::delete_tokens, sql::delete_consents, sql::delete_lease})
+      for (auto const& statement : {sql::delete_tokens, sql::delete_consents, sql::delete_lease, sql::delete_resources})
         if (auto deleted = run(c, statement, {id}); !deleted) return deleted.error();
       return find(c, owner, id);
     });
@@ -552,6 +579,38 @@ public:
       auto ran = run(c, sql::release_lease, {id, holder, id, owner.tenant_id, owner.user_id});
       if (!ran) return ran.error();
       return {};
+    });
+  }
+
+  Result<void> replace_resources(Owner owner, std::string_view id, std::string_view kind,
+                                 std::vector<CachedResource> resources, TimePoint at) {
+    return in_transaction([&](Connection& c) -> Result<void> {
+      auto exists = run(c, sql::owned, {id, owner.tenant_id, owner.user_id});
+      if (!exists) return exists.error();
+      if (*exists == 0) return Error(Errc::integration_not_found);
+      if (auto deleted = run(c, sql::delete_resources_of_kind, {id, kind}); !deleted) return deleted.error();
+      for (auto const& r : resources) {
+        auto written = run(c, sql::insert_resource, {id, kind, r.id, r.title, r.icon_type, r.icon, r.properties,
+                                                     r.object, encoding::to_micros(at)});
+        if (!written) return written.error();
+      }
+      return {};
+    });
+  }
+
+  Result<std::vector<CachedResource>> list_resources(Owner owner, std::string_view id, std::string_view kind) const {
+    return with_connection([&](Connection& c) -> Result<std::vector<CachedResource>> {
+      auto exists = run(c, sql::owned, {id, owner.tenant_id, owner.user_id});
+      if (!exists) return exists.error();
+      if (*exists == 0) return Error(Errc::integration_not_found);
+      std::vector<CachedResource> found;
+      auto ran = run(c, sql::list_resources, {id, owner.tenant_id, owner.user_id, kind}, [&](auto const& row) {
+        found.push_back({std::string(row.text(0)), std::string(row.text(1)), std::string(row.text(2)),
+                         std::string(row.text(3)), std::string(row.text(4)), std::string(row.text(5)),
+                         std::string(row.text(6)), std::string(row.text(7)), encoding::from_micros(row.integer(8))});
+      });
+      if (!ran) return ran.error();
+      return found;
     });
   }
 
