@@ -10,7 +10,24 @@
 
 namespace oauth {
 
-enum class HttpMethod { get, post };
+enum class HttpMethod { get, post, put, patch, delete_ };
+
+/// RFC 9110 section 9.2.2: sending it twice has the effect of sending it once, so a
+/// failure whose outcome is unknown may be retried.
+constexpr bool is_idempotent(HttpMethod method) noexcept {
+  return method == HttpMethod::get || method == HttpMethod::put || method == HttpMethod::delete_;
+}
+
+constexpr std::string_view method_name(HttpMethod method) noexcept {
+  switch (method) {
+    case HttpMethod::get: return "GET";
+    case HttpMethod::post: return "POST";
+    case HttpMethod::put: return "PUT";
+    case HttpMethod::patch: return "PATCH";
+    case HttpMethod::delete_: return "DELETE";
+  }
+  return "GET";
+}
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 

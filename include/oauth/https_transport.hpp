@@ -172,13 +172,12 @@ private:
     if (!endpoint->tls && !(state->options.allow_plain_http_to_loopback && detail::http::is_loopback_host(endpoint->host)))
       co_return Error(Errc::insecure_transport, "refusing plain HTTP to " + endpoint->host);
 
-    http::request<http::string_body> message{request.method == HttpMethod::get ? http::verb::get : http::verb::post,
-                                             endpoint->target, 11};
+    http::request<http::string_body> message{http::string_to_verb(method_name(request.method)), endpoint->target, 11};
     bool const default_port = endpoint->port == (endpoint->tls ? "443" : "80");
     message.set(http::field::host, default_port ? endpoint->host : endpoint->host + ':' + endpoint->port);
     message.set(http::field::user_agent, "oauth-cpp/" BOOST_STRINGIZE(OAUTH_VERSION_MAJOR) "." BOOST_STRINGIZE(OAUTH_VERSION_MINOR));
     for (auto const& [name, value] : request.headers) message.set(name, value);
-    if (request.method == HttpMethod::post || !request.body.empty()) message.body() = std::move(request.body);
+    if (request.method != HttpMethod::get || !request.body.empty()) message.body() = std::move(request.body);
     message.keep_alive(true);
     message.prepare_payload();
 

@@ -1,10 +1,15 @@
 #ifndef OAUTH_MANAGER_HPP
 #define OAUTH_MANAGER_HPP
 
+#include <oauth/api_client.hpp>
+#include <oauth/api_request.hpp>
 #include <oauth/authorization_url.hpp>
+#include <oauth/crypto/constant_time.hpp>
 #include <oauth/crypto/pkce.hpp>
 #include <oauth/crypto/random.hpp>
 #include <oauth/crypto/state.hpp>
+#include <oauth/detail/async/backoff.hpp>
+#include <oauth/detail/async/rate_gate.hpp>
 #include <oauth/detail/async/single_flight.hpp>
 #include <oauth/detail/async/spawn.hpp>
 #include <oauth/detail/http/url.hpp>
@@ -37,7 +42,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -288,13 +292,14 @@ public:
   }
 
   /// Asks the provider whether an integration still works, with a read call made with its
-  /// token: the userinfo endpoint, or token introspection where that is all the provider
-  /// has (Notion). A token due for refresh is refreshed first. An accepted token records
-  /// when it was validated; a refused one marks the integration as needing reauthorization
-  /// (a Validation that says why, not an error). A provider that cannot be reached is an
+  /// token through the authorized client: the userinfo endpoint, or the provider's own
+  /// validation endpoint (Notion's bot user). A token due for refresh is refreshed first,
+  /// and one the provider refuses is refreshed once. An accepted token records when it was
+  /// validated; a refused one marks the integration as needing reauthorization (a
+  /// Validation that says why, not an error). A provider that cannot be reached is an
   /// error, and changes nothing.
   template <class P, class CompletionToken>
-    requires HasUserInfoEndpoint<P> || Introspectable<P>
+    requires Validatable<P>
   auto async_validate(std::string tenant_id, std::string user_id, std::string integration_id,
                       CompletionToken&& token) {
     check_listed<P>();
@@ -304,11 +309,33 @@ public:
   }
 
   template <class P>
-    requires HasUserInfoEndpoint<P> || Introspectable<P>
+    requires Validatable<P>
   Result<Validation> validate(std::string tenant_id, std::string user_id, std::string integration_id) {
     check_listed<P>();
     return detail::async::wait<Validation>(
         executor_, validate_impl<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id)));
+  }
+
+  /// Calls P's API as one of the user's integrations (see AuthorizedClient). The manager
+  /// must outlive the client's calls.
+  template <class P>
+  AuthorizedClient<Manager, P> client(std::string tenant_id, std::string user_id, std::string integration_id) {
+    check_listed<P>();
+    return {*this, std::move(tenant_id), std::move(user_id), std::move(integration_id)};
+  }
+
+  /// What an integration last listed of one kind at its provider (CachedResource), for
+  /// its owner only.
+  Result<std::vector<CachedResource>> cached_resources(std::string_view tenant_id, std::string_view user_id,
+                                                       std::string_view integration_id, std::string_view kind) {
+    return store_->resources({tenant_id, user_id}, integration_id, kind);
+  }
+
+  /// Replaces an integration's cached objects of one kind, all at once.
+  Result<void> replace_cached_resources(std::string_view tenant_id, std::string_view user_id,
+                                        std::string_view integration_id, std::string_view kind,
+                                        std::vector<CachedResource> resources) {
+    return store_->replace_resources({tenant_id, user_id}, integration_id, kind, std::move(resources));
   }
 
   /// The user's integrations with every provider, disconnected ones included.
@@ -371,6 +398,9 @@ public:
   }
 
 private:
+  template <class M, Provider Q>
+  friend class AuthorizedClient;
+
   boost::asio::awaitable<Result<Erasure>> erase_impl(std::string tenant_id, std::string user_id) {
     auto records = store_->list({tenant_id, user_id});
     if (!records) co_return records.error();
@@ -455,12 +485,7 @@ private:
   }
 
   std::chrono::milliseconds backoff(int attempt) const {
-    thread_local std::minstd_rand random{std::random_device{}()};
-    auto const& policy = options_.retry;
-    auto const ceiling = std::min<long long>(policy.max_backoff.count(),
-                                             policy.initial_backoff.count() << std::min(attempt - 1, 20));
-    std::uniform_int_distribution<long long> jitter(ceiling / 2, std::max<long long>(ceiling, 1));
-    return std::chrono::milliseconds(jitter(random));
+    return detail::async::jittered_backoff(attempt, options_.retry.initial_backoff, options_.retry.max_backoff);
   }
 
   template <class P>
@@ -793,60 +818,59 @@ private:
   boost::asio::awaitable<Result<Validation>> validate_impl(std::string tenant_id, std::string user_id,
                                                          std::string integration_id) {
     Owner const owner{tenant_id, user_id};
-    auto refused = [&](Error problem) -> Result<Validation> {
-      auto record = store_->find(owner, integration_id);
-      if (!record) return record.error();
-      return Validation{Integration::from(*record), false, std::move(problem)};
-    };
-    auto granted = co_await access<P>(tenant_id, user_id, integration_id, false);
-    if (!granted) {
-      if (granted.error() == Errc::needs_reauth) co_return refused(granted.error());
-      co_return granted.error();
-    }
-    auto config = config_for<P>();
-    if (!config) co_return config.error();
-
+    AuthorizedClient<Manager, P> const api(*this, tenant_id, user_id, integration_id);
+    auto request = ApiRequest::get(std::string(validation_endpoint<P>()));
+    auto answer = co_await api.async_send(std::move(request), boost::asio::use_awaitable);
     std::optional<Error> problem;
-    if constexpr (HasUserInfoEndpoint<P>) {
-      HttpRequest request{HttpMethod::get, std::string(P::userinfo_endpoint), {}, {}};
-      request.headers.emplace_back("Authorization", "Bearer " + std::string(granted->access_token.reveal()));
-      request.headers.emplace_back("Accept", "application/json");
-      for (auto const& header : request_headers<P>()) request.headers.emplace_back(header.name, header.value);
-      auto response = co_await send_with_retry<P>(**config, std::move(request), "validation");
-      if (!response) co_return response.error();
-      if (response->status != 200) {
-        auto error = provider_error<P>(*response, "validation");
-        if (is_transient(error)) co_return error;
-        problem = std::move(error);
-      }
-    } else {
-      ClientCredentials const client{(*config)->client_id, (*config)->client_secret};
-      auto request = introspection_request<P>(client, granted->access_token.reveal());
-      auto response = co_await send_with_retry<P>(**config, std::move(request), "introspection");
-      if (!response) co_return response.error();
-      if (response->status != 200) {
-        auto error = provider_error<P>(*response, "introspection");
-        if (is_transient(error) || error == Errc::invalid_client) co_return error;
-        problem = std::move(error);
-      } else {
-        boost::system::error_code ec;
-        auto json = boost::json::parse(response->body, ec);
-        auto const* active = !ec && json.is_object() ? json.get_object().if_contains("active") : nullptr;
-        if (active == nullptr || !active->is_bool())
-          co_return Error(Errc::malformed_response, std::string(P::name) + " introspection has no \"active\"");
-        if (!active->get_bool()) problem = Error(Errc::unauthorized, std::string(P::name) + " says the token is not active");
-      }
-    }
-    if (problem) {
-      auto record = store_->find(owner, integration_id);
-      if (!record) co_return record.error();
-      co_return refused(mark_needs_reauth<P>(*record, *problem));
-    }
-    if (auto recorded = store_->record_use(owner, integration_id, UseKind::validated, now()); !recorded)
+    if (!answer) {
+      auto const& error = answer.error();
+      // Only the provider's own refusal says the integration is broken; the network, a
+      // busy provider or the store say nothing about it.
+      if (error == Errc::needs_reauth) problem = error;
+      else if (is_transient(error) || error.provider_status == 0) co_return error;
+      else problem = reject_token<P>(tenant_id, user_id, integration_id, error);
+    } else if (auto recorded = store_->record_use(owner, integration_id, UseKind::validated, now()); !recorded) {
       co_return recorded.error();
+    }
     auto record = store_->find(owner, integration_id);
     if (!record) co_return record.error();
-    co_return Validation{Integration::from(*record), true, std::nullopt};
+    co_return Validation{Integration::from(*record), !problem, std::move(problem)};
+  }
+
+  /// A replacement for the access token the provider just refused: the stored one if
+  /// someone replaced it meanwhile, else a refresh shared with every caller that asks
+  /// while it runs. A provider that cannot refresh, or a token a refresh cannot replace,
+  /// leaves the integration needing reauthorization.
+  template <class P>
+  boost::asio::awaitable<Result<AccessGrant>> renew_rejected(std::string tenant_id, std::string user_id,
+                                                             std::string integration_id, AccessToken rejected,
+                                                             Error reason) {
+    auto record = owned<P>(store_->find_access({tenant_id, user_id}, integration_id), tenant_id, user_id,
+                           integration_id);
+    if (!record) co_return record.error();
+    if (record->status == IntegrationStatus::needs_reauth)
+      co_return Error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again");
+    auto current = store_->access_token(*record);
+    if (!current) co_return current.error();
+    if (!crypto::constant_time_equal(current->reveal(), rejected.reveal()))
+      co_return grant(std::move(*record), std::move(*current));
+    if constexpr (Refreshable<P>) {
+      auto renewed = co_await shared_refresh<P>(std::move(*record));
+      if (renewed && crypto::constant_time_equal(renewed->access_token.reveal(), rejected.reveal()))
+        co_return reject_token<P>(tenant_id, user_id, integration_id, std::move(reason));
+      co_return renewed;
+    } else {
+      co_return mark_needs_reauth<P>(*record, std::move(reason));
+    }
+  }
+
+  /// The provider refused the integration's token for good: it needs reauthorization.
+  template <class P>
+  Error reject_token(std::string_view tenant_id, std::string_view user_id, std::string_view integration_id,
+                     Error reason) {
+    auto record = store_->find_access({tenant_id, user_id}, integration_id);
+    if (!record) return record.error();
+    return mark_needs_reauth<P>(*record, std::move(reason));
   }
 
   boost::asio::any_io_executor executor_;
@@ -857,6 +881,7 @@ private:
   mutable std::mutex config_mutex_;
   std::array<std::shared_ptr<ProviderConfig const>, sizeof...(Ps)> configs_{};
   detail::async::SingleFlight<AccessGrant> refreshes_;
+  detail::async::RateGates rate_gates_;  ///< API request pacing, per credential
 };
 
 }  // namespace oauth

@@ -2,6 +2,7 @@
 #define OAUTH_MANAGER_OPTIONS_HPP
 
 #include <oauth/integration.hpp>
+#include <oauth/provider.hpp>
 #include <oauth/records.hpp>
 #include <oauth/secret.hpp>
 
@@ -19,6 +20,8 @@ struct ProviderConfig {
   ClientSecret client_secret = {};
   std::vector<std::string> redirect_uris = {};  ///< exact matches; any other is refused
   std::string endpoint_base = {};  ///< "http://127.0.0.1:8080": every endpoint's scheme and host replaced
+  /// The API rate one credential is held to here; absent, the provider's (api_rate_limit).
+  std::optional<RateLimit> api_rate_limit = {};
 };
 
 /// Retries of passing failures (timeouts, 429, 5xx): exponential backoff with jitter,
@@ -29,12 +32,24 @@ struct RetryPolicy {
   std::chrono::milliseconds max_backoff{10'000};
 };
 
+/// How an authorized client's API requests are retried: 429 (and Notion's 529) on any
+/// method, 500, 502, 503 and 504 on idempotent ones, after the provider's Retry-After or
+/// a jittered exponential backoff; never more than `max_attempts` sends, nor past
+/// `max_total` from the first.
+struct ApiRetryPolicy {
+  int max_attempts = 4;
+  std::chrono::milliseconds initial_backoff{250};
+  std::chrono::milliseconds max_backoff{8'000};
+  std::chrono::milliseconds max_total{30'000};
+};
+
 struct ManagerOptions {
   std::chrono::seconds state_lifetime{600};
   /// Tokens are refreshed this long before they expire, but never earlier than half way
   /// through their lifetime: a 60 s margin would refresh a 90 s token on every call.
   std::chrono::seconds refresh_leeway{60};
   RetryPolicy retry = {};
+  ApiRetryPolicy api_retry = {};
   /// How long one process may hold an integration's refresh before another may take over.
   std::chrono::seconds refresh_lease{30};
   std::function<TimePoint()> clock = [] { return Clock::now(); };

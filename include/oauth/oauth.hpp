@@ -4,6 +4,8 @@
 // Everything but the database backends: include oauth/store/sqlite.hpp, postgres.hpp,
 // redis.hpp or open.hpp for the one you use, and link its CMake target.
 
+#include <oauth/api_client.hpp>
+#include <oauth/api_request.hpp>
 #include <oauth/authorization_url.hpp>
 #include <oauth/crypto/constant_time.hpp>
 #include <oauth/crypto/fernet.hpp>
@@ -20,11 +22,13 @@
 #include <oauth/key_rotation.hpp>
 #include <oauth/manager.hpp>
 #include <oauth/manager_options.hpp>
+#include <oauth/pagination.hpp>
 #include <oauth/provider.hpp>
 #include <oauth/provider_error.hpp>
 #include <oauth/providers/google.hpp>
 #include <oauth/providers/microsoft.hpp>
 #include <oauth/providers/notion.hpp>
+#include <oauth/providers/notion_databases.hpp>
 #include <oauth/providers/youtube.hpp>
 #include <oauth/record_json.hpp>
 #include <oauth/records.hpp>

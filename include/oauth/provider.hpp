@@ -30,6 +30,20 @@ enum class RevocationStyle {
   token_in_query,  ///< `?token=...` and no client authentication (Google)
 };
 
+/// How a provider's API lists hand over their next page.
+enum class Pagination {
+  none,
+  notion_cursor,      ///< `has_more` and `next_cursor`; `start_cursor` in the body (POST) or query (GET)
+  odata_next_link,    ///< `@odata.nextLink`: the next page's whole URL (Microsoft Graph)
+  google_page_token,  ///< `nextPageToken`, sent back as the `pageToken` query parameter
+};
+
+/// A request rate a provider holds callers to: `per_second` on average, `burst` at once.
+struct RateLimit {
+  double per_second = 0;  ///< 0: no limit
+  unsigned burst = 1;
+};
+
 /// A name and a value, for extra authorization parameters and request headers.
 struct Param {
   std::string_view name;
@@ -84,6 +98,17 @@ template <class P> concept request_headers_ok =
 template <class P> concept incremental_authorization_ok =
     !requires { P::incremental_authorization; } ||
     requires { requires member_of_type<decltype(P::incremental_authorization), Param>; };
+template <class P> concept api_base_url_ok =
+    !requires { P::api_base_url; } || requires { requires member_of_type<decltype(P::api_base_url), std::string_view>; };
+template <class P> concept api_hosts_ok =
+    !requires { P::api_hosts; } || requires { requires range_of<decltype(P::api_hosts), std::string_view>; };
+template <class P> concept api_pagination_ok =
+    !requires { P::api_pagination; } || requires { requires member_of_type<decltype(P::api_pagination), Pagination>; };
+template <class P> concept api_rate_limit_ok =
+    !requires { P::api_rate_limit; } || requires { requires member_of_type<decltype(P::api_rate_limit), RateLimit>; };
+template <class P> concept validation_endpoint_ok =
+    !requires { P::validation_endpoint; } ||
+    requires { requires member_of_type<decltype(P::validation_endpoint), std::string_view>; };
 template <class P> concept scope_prefix_ok =
     !requires { P::scope_prefix; } || requires { requires member_of_type<decltype(P::scope_prefix), std::string_view>; };
 
@@ -101,7 +126,10 @@ concept Provider =
     detail::provider::has_map_user_info<P> && detail::provider::revocation_ok<P> &&
     detail::provider::userinfo_ok<P> && detail::provider::introspection_ok<P> &&
     detail::provider::authorization_params_ok<P> && detail::provider::request_headers_ok<P> &&
-    detail::provider::scope_prefix_ok<P> && detail::provider::incremental_authorization_ok<P>;
+    detail::provider::scope_prefix_ok<P> && detail::provider::incremental_authorization_ok<P> &&
+    detail::provider::api_base_url_ok<P> && detail::provider::api_hosts_ok<P> &&
+    detail::provider::api_pagination_ok<P> && detail::provider::api_rate_limit_ok<P> &&
+    detail::provider::validation_endpoint_ok<P>;
 
 /// Checks a provider member by member, so that a bad one gets one error line naming what
 /// it lacks. Use it as `static_assert(oauth::verify_provider<MyProvider>);`: its value is
@@ -141,6 +169,12 @@ struct ProviderRequirements {
   static_assert(detail::provider::scope_prefix_ok<P>, "oauth provider: scope_prefix must be a std::string_view");
   static_assert(detail::provider::incremental_authorization_ok<P>,
                 "oauth provider: incremental_authorization must be an oauth::Param");
+  static_assert(detail::provider::api_base_url_ok<P>, "oauth provider: api_base_url must be a std::string_view");
+  static_assert(detail::provider::api_hosts_ok<P>, "oauth provider: api_hosts must be a std::array of std::string_view");
+  static_assert(detail::provider::api_pagination_ok<P>, "oauth provider: api_pagination must be an oauth::Pagination");
+  static_assert(detail::provider::api_rate_limit_ok<P>, "oauth provider: api_rate_limit must be an oauth::RateLimit");
+  static_assert(detail::provider::validation_endpoint_ok<P>,
+                "oauth provider: validation_endpoint must be a std::string_view");
 
   static constexpr bool value = true;
 };
@@ -164,6 +198,31 @@ concept Introspectable = Provider<P> && requires { P::introspection_endpoint; };
 /// response itself (Notion).
 template <class P>
 concept HasUserInfoEndpoint = Provider<P> && requires { P::userinfo_endpoint; };
+
+/// A read call that tells whether a token still works: the provider's own
+/// `validation_endpoint` (Notion's bot user), else its userinfo endpoint.
+template <class P>
+concept Validatable = Provider<P> && (HasUserInfoEndpoint<P> || requires { P::validation_endpoint; });
+
+template <Validatable P>
+constexpr std::string_view validation_endpoint() noexcept {
+  if constexpr (requires { P::validation_endpoint; }) return P::validation_endpoint;
+  else return P::userinfo_endpoint;
+}
+
+/// How the provider's API lists page, `none` when it does not say.
+template <Provider P>
+constexpr Pagination api_pagination() noexcept {
+  if constexpr (requires { P::api_pagination; }) return P::api_pagination;
+  else return Pagination::none;
+}
+
+/// The rate the provider's API holds one credential to, unlimited when it does not say.
+template <Provider P>
+constexpr RateLimit api_rate_limit() noexcept {
+  if constexpr (requires { P::api_rate_limit; }) return P::api_rate_limit;
+  else return {};
+}
 
 /// The provider's extra authorization parameters, empty when it declares none.
 template <Provider P>

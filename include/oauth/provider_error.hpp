@@ -1,6 +1,7 @@
 #ifndef OAUTH_PROVIDER_ERROR_HPP
 #define OAUTH_PROVIDER_ERROR_HPP
 
+#include <oauth/detail/encoding/time.hpp>
 #include <oauth/error.hpp>
 #include <oauth/http_message.hpp>
 #include <oauth/provider.hpp>
@@ -134,13 +135,23 @@ inline Described describe(boost::json::object const& body) {
   return {};
 }
 
-/// Retry-After in delta-seconds; an HTTP date or nonsense is treated as absent.
-inline std::optional<std::chrono::seconds> retry_after(HttpResponse const& response) noexcept {
+/// Retry-After (RFC 9110 section 10.2.3) as delta-seconds or as an HTTP date, counted
+/// from `now`; a date gone by means at once. Nonsense is treated as absent, and a day is
+/// the most a provider can ask for.
+inline std::optional<std::chrono::seconds> retry_after(
+    HttpResponse const& response,
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) noexcept {
+  constexpr long long day = 24LL * 3600;
   auto const value = response.header("Retry-After");
+  if (value.empty()) return std::nullopt;
   long long seconds = 0;
   auto const [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (value.empty() || ec != std::errc{} || end != value.data() + value.size() || seconds < 0) return std::nullopt;
-  return std::chrono::seconds(std::min(seconds, 24LL * 3600));
+  if (ec == std::errc{} && end == value.data() + value.size())
+    return seconds < 0 ? std::nullopt : std::optional(std::chrono::seconds(std::min(seconds, day)));
+  auto const date = encoding::parse_http_date(value);
+  if (!date) return std::nullopt;
+  auto const wait = static_cast<long long>(std::chrono::ceil<std::chrono::seconds>(*date - now).count());
+  return std::chrono::seconds(std::clamp(wait, 0LL, day));
 }
 
 }  // namespace detail::provider_error

@@ -150,6 +150,7 @@ private:
   ManagerOptions options(ManagerOptions options) {
     options.clock = clock;
     options.retry.initial_backoff = std::chrono::milliseconds(10);
+    options.api_retry.initial_backoff = std::chrono::milliseconds(10);
     if (!options.on_reauth_needed)
       options.on_reauth_needed = [this](ReauthNeeded const& event) {
         std::lock_guard lock(reauth_mutex);

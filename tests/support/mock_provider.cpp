@@ -3,6 +3,7 @@
 #include <oauth/crypto/pkce.hpp>
 #include <oauth/crypto/random.hpp>
 #include <oauth/detail/encoding/base64.hpp>
+#include <oauth/detail/encoding/time.hpp>
 #include <oauth/https_transport.hpp>
 
 #include <boost/algorithm/string/case_conv.hpp>
@@ -129,6 +130,7 @@ struct MockProvider::Impl {
   std::map<std::string, int> counts;
   int connections = 0;
   std::string server_name;
+  std::vector<std::chrono::steady_clock::time_point> api_times;
   std::map<std::string, std::map<std::string, std::string>> headers;
   std::map<std::string, std::string> bodies;
   Params authorize_params;
@@ -211,7 +213,13 @@ struct MockProvider::Impl {
 
   // ---- request handling ------------------------------------------------------------
 
+  static bool is_api_path(std::string_view path) {
+    return path == "/v1/search" || path.starts_with("/v1/users") || path == "/v1/echo" || path.starts_with("/v1.0/") ||
+           path.starts_with("/calendar/");
+  }
+
   std::string endpoint_of(std::string_view path) const {
+    if (is_api_path(path)) return "api";
     if (path.ends_with("/authorize") || path.ends_with("/auth")) return "authorize";
     if (path.ends_with("/token")) return "token";
     if (path.ends_with("/revoke")) return "revoke";
@@ -249,10 +257,43 @@ struct MockProvider::Impl {
     }
   }
 
+  /// An API error in the provider's shape: Graph's {"error":{"code","message"}}, Google's
+  /// {"error":{"code","message","errors":[{"reason"}],"status"}}, Notion's {"object":"error"}.
+  /// `code` is Graph's name; the others are derived from the status.
   Response api_error(unsigned status, std::string const& code, std::string const& message) const {
-    if (options.flavor == Flavor::microsoft)
-      return json_response(status, {{"error", {{"code", code}, {"message", message}}}});
-    return error(status, code == "InvalidAuthenticationToken" ? "invalid_token" : code, message);
+    switch (options.flavor) {
+      case Flavor::microsoft: return json_response(status, {{"error", {{"code", code}, {"message", message}}}});
+      case Flavor::notion: {
+        auto const notion_code = status == 401 ? "unauthorized" : status == 403 ? "restricted_resource"
+                                 : status == 404 ? "object_not_found" : status == 429 ? "rate_limited"
+                                 : status == 529 ? "service_overload" : status == 502 ? "bad_gateway"
+                                 : status == 504 ? "gateway_timeout" : status >= 500 ? "internal_server_error"
+                                 : "validation_error";
+        return error(status, notion_code, message);
+      }
+      default: {
+        auto const reason = status == 401 ? "authError" : status == 403 ? "forbidden" : status == 404 ? "notFound"
+                            : status == 429 ? "rateLimitExceeded" : status >= 500 ? "backendError" : "badRequest";
+        auto const google_status = status == 401 ? "UNAUTHENTICATED" : status == 403 ? "PERMISSION_DENIED"
+                                   : status == 404 ? "NOT_FOUND" : status == 429 ? "RESOURCE_EXHAUSTED"
+                                   : status >= 500 ? "UNAVAILABLE" : "INVALID_ARGUMENT";
+        return json_response(status, {{"error",
+                                       {{"code", status},
+                                        {"message", message},
+                                        {"errors", json::array{{{"reason", reason}, {"message", message}}}},
+                                        {"status", google_status}}}});
+      }
+    }
+  }
+
+  void set_retry_after(Response& response, Fault const& fault) const {
+    if (fault.retry_after_as_date) {
+      auto const at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) +
+                      std::chrono::seconds(fault.retry_after_seconds);
+      response.set(http::field::retry_after, detail::encoding::to_http_date(at));
+    } else {
+      response.set(http::field::retry_after, std::to_string(fault.retry_after_seconds));
+    }
   }
 
   std::optional<std::pair<Response, std::chrono::milliseconds>> injected(std::string const& endpoint) {
@@ -265,9 +306,10 @@ struct MockProvider::Impl {
           return std::pair{error(fault.error == "invalid_client" ? 401 : 400, fault.error, "injected " + fault.error),
                            std::chrono::milliseconds(0)};
         case FaultKind::rate_limited: {
-          auto response = error(429, options.flavor == Flavor::notion ? "rate_limited" : "rate_limit_exceeded",
-                                "slow down");
-          response.set(http::field::retry_after, std::to_string(fault.retry_after_seconds));
+          auto response = endpoint == "api" ? api_error(429, "TooManyRequests", "slow down")
+                          : error(429, options.flavor == Flavor::notion ? "rate_limited" : "rate_limit_exceeded",
+                                  "slow down");
+          set_retry_after(response, fault);
           return std::pair{std::move(response), std::chrono::milliseconds(0)};
         }
         case FaultKind::server_error:
@@ -277,9 +319,25 @@ struct MockProvider::Impl {
         case FaultKind::unavailable: {
           auto response = error(503, options.flavor == Flavor::notion ? "service_unavailable" : "temporarily_unavailable",
                                 "try later");
-          response.set(http::field::retry_after, std::to_string(fault.retry_after_seconds));
+          set_retry_after(response, fault);
           return std::pair{std::move(response), std::chrono::milliseconds(0)};
         }
+        case FaultKind::overloaded: {
+          auto response = api_error(529, "ServiceOverload", "the service is overloaded");
+          set_retry_after(response, fault);
+          return std::pair{std::move(response), std::chrono::milliseconds(0)};
+        }
+        case FaultKind::bad_gateway:
+          return std::pair{api_error(502, "BadGateway", "bad gateway"), std::chrono::milliseconds(0)};
+        case FaultKind::gateway_timeout:
+          return std::pair{api_error(504, "GatewayTimeout", "gateway timeout"), std::chrono::milliseconds(0)};
+        case FaultKind::unauthorized:
+          return std::pair{api_error(401, "InvalidAuthenticationToken", "access token is invalid"),
+                           std::chrono::milliseconds(0)};
+        case FaultKind::not_found:
+          return std::pair{api_error(404, "ResourceNotFound", "Could not find the object"), std::chrono::milliseconds(0)};
+        case FaultKind::forbidden:
+          return std::pair{api_error(403, "Forbidden", "Insufficient permissions"), std::chrono::milliseconds(0)};
         case FaultKind::stall: return std::pair{Response{}, fault.stall};
         case FaultKind::malformed_json: {
           Response response{http::status::ok, 11};
@@ -325,6 +383,7 @@ struct MockProvider::Impl {
     Params query = target ? parse_form(target->encoded_query()) : Params{};
     // A stall delays an answer that is otherwise normal.
     std::chrono::milliseconds stall{0};
+    if (endpoint == "api") api_times.push_back(std::chrono::steady_clock::now());
     if (auto fault = injected(endpoint)) {
       if (fault->second.count() == 0) {
         ++counts[endpoint];
@@ -341,6 +400,7 @@ struct MockProvider::Impl {
     else if (endpoint == "userinfo") response = userinfo(request);
     else if (endpoint == "revoke") response = revoke(request, query);
     else if (endpoint == "introspect") response = introspect(request);
+    else if (endpoint == "api") response = api(request, path, query);
     else response = error(404, "not_found", "no such endpoint");
     return {std::move(response), stall};
   }
@@ -614,6 +674,107 @@ struct MockProvider::Impl {
     }
   }
 
+  // ---- the providers' APIs ------------------------------------------------------------
+
+  std::string own_base_url() const {
+    return std::string(tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port());
+  }
+
+  static std::string uuid(int n, int series) {
+    char text[40];
+    std::snprintf(text, sizeof text, "%08x-0000-4000-8000-%012x", n + 1, series);
+    return text;
+  }
+
+  /// Items [from, from + count) of the API's list, in the provider's shape.
+  json::array api_items(int from, int count) const {
+    json::array items;
+    for (int i = from; i < std::min(from + count, options.api_items); ++i) {
+      auto const n = std::to_string(i);
+      switch (options.flavor) {
+        case Flavor::notion: {
+          json::object icon = i % 2 == 0 ? json::object{{"type", "emoji"}, {"emoji", "\xF0\x9F\x93\x9A"}}
+                                         : json::object{{"type", "external"},
+                                                        {"external", {{"url", "https://img.example/" + n + ".png"}}}};
+          items.push_back({{"object", "data_source"},
+                           {"id", uuid(i, 1)},
+                           {"title", json::array{{{"type", "text"}, {"text", {{"content", "Database " + n}}},
+                                                  {"plain_text", "Database " + n}}}},
+                           {"icon", icon},
+                           {"properties",
+                            {{"Name", {{"id", "title"}, {"name", "Name"}, {"type", "title"}, {"title", json::object{}}}},
+                             {"Done", {{"id", "d0n3"}, {"name", "Done"}, {"type", "checkbox"}, {"checkbox", json::object{}}}}}},
+                           {"parent", {{"type", "database_id"}, {"database_id", uuid(i, 2)}}},
+                           {"in_trash", false}});
+          break;
+        }
+        case Flavor::microsoft: items.push_back({{"id", "message-" + n}, {"subject", "Message " + n}}); break;
+        default: items.push_back({{"kind", "calendar#calendarListEntry"}, {"id", "calendar-" + n}, {"summary", "Calendar " + n}});
+      }
+    }
+    return items;
+  }
+
+  Response api(Request const& request, std::string const& path, Params const& query) {
+    ++counts["api"];
+    ++counts["api " + std::string(request.method_string()) + " " + path];
+    if (options.flavor == Flavor::notion && request["Notion-Version"].empty())
+      return error(400, "missing_version", "Notion-Version header is required");
+    auto const* held = bearer(request);
+    if (held == nullptr) return api_error(401, "InvalidAuthenticationToken", "API token is invalid.");
+    auto const page_size = options.api_page_size;
+    auto offset = [](std::string_view text, std::string_view prefix) {
+      return text.starts_with(prefix) ? std::atoi(std::string(text.substr(prefix.size())).c_str()) : 0;
+    };
+    if (path == "/v1/echo")
+      return json_response(200, {{"method", std::string(request.method_string())}, {"body", request.body()}});
+    if (options.flavor == Flavor::notion && path == "/v1/users/me")
+      return json_response(200, {{"object", "user"}, {"id", uuid(0, 9)}, {"type", "bot"}, {"name", "Mock integration"},
+                                 {"bot", {{"owner", {{"type", "workspace"}, {"workspace", true}}},
+                                          {"workspace_name", held->account.workspace_name}}}});
+    if (options.flavor == Flavor::notion && path == "/v1/search" && request.method() == http::verb::post) {
+      boost::system::error_code ec;
+      auto body = json::parse(request.body(), ec);
+      if (ec || !body.is_object()) return error(400, "invalid_json", "body is not JSON");
+      auto const& o = body.get_object();
+      auto const* filter = o.if_contains("filter");
+      auto const* value = filter != nullptr && filter->is_object() ? filter->get_object().if_contains("value") : nullptr;
+      if (filter != nullptr && (value == nullptr || !value->is_string() || value->get_string() == "database"))
+        return error(400, "validation_error", "body.filter.value should be \"page\" or \"data_source\"");
+      int size = page_size;
+      if (auto const* asked = o.if_contains("page_size"); asked != nullptr && asked->is_int64())
+        size = std::min<int>(size, static_cast<int>(asked->as_int64()));
+      int from = 0;
+      if (auto const* cursor = o.if_contains("start_cursor"); cursor != nullptr && cursor->is_string())
+        from = offset(cursor->get_string(), "cursor-");
+      bool const more = from + size < options.api_items;
+      return json_response(200, {{"object", "list"},
+                                 {"results", api_items(from, size)},
+                                 {"next_cursor", more ? json::value("cursor-" + std::to_string(from + size)) : nullptr},
+                                 {"has_more", more},
+                                 {"type", "page_or_data_source"},
+                                 {"page_or_data_source", json::object{}}});
+    }
+    if (options.flavor == Flavor::microsoft && path == "/v1.0/me/messages") {
+      auto it = query.find("$skiptoken");
+      int const from = it == query.end() ? 0 : offset(it->second, "");
+      json::object out{{"@odata.context", "https://graph.microsoft.com/v1.0/$metadata#users('me')/messages"},
+                       {"value", api_items(from, page_size)}};
+      if (from + page_size < options.api_items)
+        out["@odata.nextLink"] = own_base_url() + "/v1.0/me/messages?%24skiptoken=" + std::to_string(from + page_size);
+      return json_response(200, out);
+    }
+    if ((options.flavor == Flavor::google || options.flavor == Flavor::youtube) &&
+        path == "/calendar/v3/users/me/calendarList") {
+      auto it = query.find("pageToken");
+      int const from = it == query.end() ? 0 : offset(it->second, "page-");
+      json::object out{{"kind", "calendar#calendarList"}, {"items", api_items(from, page_size)}};
+      if (from + page_size < options.api_items) out["nextPageToken"] = "page-" + std::to_string(from + page_size);
+      return json_response(200, out);
+    }
+    return api_error(404, "ResourceNotFound", "no such API resource");
+  }
+
   void revoke_token(std::string const& value) {
     auto it = tokens.find(value);
     if (it == tokens.end()) return;
@@ -682,10 +843,25 @@ void MockProvider::revoke_everything() {
   impl_->tokens.clear();
 }
 
+void MockProvider::expire_access_tokens() {
+  std::lock_guard lock(impl_->mutex);
+  std::erase_if(impl_->tokens, [](auto const& entry) { return !entry.second.refresh; });
+}
+
 int MockProvider::requests(std::string const& endpoint) const {
   std::lock_guard lock(impl_->mutex);
   auto it = impl_->counts.find(endpoint);
   return it == impl_->counts.end() ? 0 : it->second;
+}
+
+std::vector<std::chrono::steady_clock::time_point> MockProvider::api_request_times() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->api_times;
+}
+
+void MockProvider::set_api_items(int count) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->options.api_items = count;
 }
 
 int MockProvider::connections_accepted() const {

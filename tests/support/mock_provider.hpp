@@ -27,13 +27,20 @@ enum class FaultKind {
   oversized_json,    ///< 200 with a 2 MiB JSON body
   wrong_token_type,  ///< a token response with token_type "mac"
   redirect,          ///< 302 to another host
+  overloaded,        ///< 529 with Retry-After (Notion's service_overload)
+  bad_gateway,       ///< 502
+  gateway_timeout,   ///< 504
+  unauthorized,      ///< 401 in the provider's API error shape, whatever the token
+  not_found,         ///< 404 in the provider's API error shape
+  forbidden,         ///< 403 in the provider's API error shape
 };
 
 struct Fault {
   FaultKind kind = FaultKind::oauth_error;
-  std::string endpoint = "token";  ///< authorize, token, userinfo, revoke, introspect
+  std::string endpoint = "token";  ///< authorize, token, userinfo, revoke, introspect, api
   std::string error = "invalid_grant";
   int retry_after_seconds = 1;
+  bool retry_after_as_date = false;  ///< Retry-After as an HTTP date that many seconds ahead
   std::chrono::milliseconds stall{0};
   int times = 1;
 };
@@ -68,6 +75,9 @@ struct MockOptions {
   /// stands for that address on any port (RFC 8252 section 7.3). Any other redirect URI
   /// gets an error page, and no redirect, as the real providers answer.
   std::vector<std::string> registered_redirect_uris = {};
+  /// What the API lists: Notion databases (search), Graph messages, Google calendars.
+  int api_items = 0;
+  int api_page_size = 10;  ///< the most items a page holds; Notion's page_size may ask for fewer
 };
 
 /// A provider's OAuth endpoints on a loopback port, run by a thread of its own.
@@ -88,11 +98,18 @@ public:
   /// Every token issued so far stops working, as when the user removes the application
   /// from their account at the provider.
   void revoke_everything();
+  /// Every access token issued so far stops working; refresh tokens still do, as when
+  /// the provider ends access tokens early.
+  void expire_access_tokens();
 
   /// Requests seen per endpoint ("token.authorization_code", "token.refresh_token",
-  /// "userinfo", "revoke", "introspect", "authorize").
+  /// "userinfo", "revoke", "introspect", "authorize", "api", and "api METHOD PATH").
   int requests(std::string const& endpoint) const;
   int connections_accepted() const;
+  /// When each API request arrived, for measuring request rates.
+  std::vector<std::chrono::steady_clock::time_point> api_request_times() const;
+  /// The API's items; a test may change them between listings.
+  void set_api_items(int count);
   /// The server name (SNI) the latest TLS client asked for; empty when it sent none.
   std::string last_server_name() const;
 

@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
     options.consent_page = consent_page;
     options.access_token_lifetime = lifetime;
     options.rotation_grace = flavor == Flavor::microsoft;
+    options.api_items = 12;  // what the API lists: Notion databases, Graph messages, Google calendars
     mocks.push_back(std::make_unique<MockProvider>(options));
     bases[name] = mocks.back()->base_url();
     std::string upper;

@@ -4,6 +4,9 @@
 #include <oauth/providers/notion.hpp>
 #include <oauth/providers/youtube.hpp>
 
+#include <oauth/detail/async/rate_gate.hpp>
+#include <oauth/detail/encoding/time.hpp>
+
 #include <gtest/gtest.h>
 
 namespace oauth {
@@ -91,9 +94,45 @@ TEST(ProviderError, RetryAfterSecondsAreRead) {
                                              "api");
   ASSERT_TRUE(e.retry_after);
   EXPECT_EQ(*e.retry_after, std::chrono::seconds(7));
+  // A date gone by means at once.
   auto dated = provider_error<providers::Notion>(answer(429, "", {{"retry-after", "Wed, 21 Oct 2026 07:28:00 GMT"}}), "api");
   EXPECT_EQ(dated, Errc::rate_limited);
-  EXPECT_FALSE(dated.retry_after);
+  EXPECT_EQ(dated.retry_after, std::chrono::seconds(0));
+}
+
+TEST(ProviderError, RetryAfterDatesAreReadInAllThreeForms) {
+  namespace pe = oauth::detail::provider_error;
+  auto const now = std::chrono::sys_days(std::chrono::year(1994) / 11 / 6) + std::chrono::hours(8) +
+                   std::chrono::minutes(49) + std::chrono::seconds(7);
+  for (auto date : {"Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"})
+    EXPECT_EQ(pe::retry_after(answer(429, "", {{"Retry-After", date}}), now), std::chrono::seconds(30)) << date;
+  for (auto nonsense : {"soon", "-5", "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT",
+                        "Sun, 06 Nov 1994 08:49:37 PST", "1.5", ""})
+    EXPECT_FALSE(pe::retry_after(answer(429, "", {{"Retry-After", nonsense}}), now)) << nonsense;
+  // At most a day, whatever is asked.
+  EXPECT_EQ(pe::retry_after(answer(429, "", {{"Retry-After", "Sun, 06 Nov 2094 08:49:37 GMT"}}), now),
+            std::chrono::hours(24));
+  EXPECT_EQ(pe::retry_after(answer(429, "", {{"Retry-After", "999999999"}}), now), std::chrono::hours(24));
+  auto const round_trip = oauth::detail::encoding::to_http_date(std::chrono::floor<std::chrono::seconds>(now));
+  EXPECT_EQ(round_trip, "Sun, 06 Nov 1994 08:49:07 GMT");
+  EXPECT_EQ(oauth::detail::encoding::parse_http_date(round_trip), std::chrono::floor<std::chrono::seconds>(now));
+}
+
+TEST(RateGates, SpaceCallersAtTheRateAfterTheBurst) {
+  oauth::detail::async::RateGates gates;
+  auto const now = std::chrono::steady_clock::now();
+  oauth::RateLimit const limit{10.0, 3};
+  std::vector<std::chrono::milliseconds> waits;
+  for (int i = 0; i < 6; ++i)
+    waits.push_back(std::chrono::round<std::chrono::milliseconds>(gates.reserve("a", limit, now)));
+  EXPECT_EQ(waits, (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(0), std::chrono::milliseconds(0),
+                                                            std::chrono::milliseconds(0), std::chrono::milliseconds(100),
+                                                            std::chrono::milliseconds(200), std::chrono::milliseconds(300)}));
+  // Another credential has a bucket of its own; no limit waits for nothing.
+  EXPECT_EQ(gates.reserve("b", limit, now), std::chrono::steady_clock::duration::zero());
+  EXPECT_EQ(gates.reserve("a", oauth::RateLimit{}, now), std::chrono::steady_clock::duration::zero());
+  // A bucket idle long enough is full again.
+  EXPECT_EQ(gates.reserve("a", limit, now + std::chrono::seconds(10)), std::chrono::steady_clock::duration::zero());
 }
 
 TEST(ProviderError, WithoutAJsonBodyTheStatusDecides) {

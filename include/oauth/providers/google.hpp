@@ -29,6 +29,11 @@ struct GoogleAccounts {
 
   static constexpr std::string_view scope_separator = " ";
   static constexpr std::string_view scope_prefix = "https://www.googleapis.com/auth/";
+
+  // Google's APIs live on googleapis.com hosts (www., gmail., openidconnect., ...).
+  static constexpr std::string_view api_base_url = "https://www.googleapis.com";
+  static constexpr auto api_hosts = std::array<std::string_view, 1>{"googleapis.com"};
+  static constexpr Pagination api_pagination = Pagination::google_page_token;
 };
 
 struct Google : GoogleAccounts {

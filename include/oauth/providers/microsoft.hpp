@@ -36,6 +36,9 @@ struct Microsoft {
   static constexpr std::string_view token_endpoint =
       detail::meta::concat<"https://login.microsoftonline.com/", Tenant, "/oauth2/v2.0/token">;
   static constexpr std::string_view userinfo_endpoint = "https://graph.microsoft.com/oidc/userinfo";
+  static constexpr std::string_view api_base_url = "https://graph.microsoft.com";
+  static constexpr auto api_hosts = std::array<std::string_view, 1>{"graph.microsoft.com"};
+  static constexpr Pagination api_pagination = Pagination::odata_next_link;
   // No RFC 7009 revocation: disconnecting deletes the local tokens.
 
   static constexpr ClientAuth token_auth = ClientAuth::request_body;

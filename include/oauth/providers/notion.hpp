@@ -23,6 +23,14 @@ struct Notion {
   static constexpr std::string_view introspection_endpoint = "https://api.notion.com/v1/oauth/introspect";
   // No userinfo endpoint: the token response carries the workspace and its owner.
 
+  static constexpr std::string_view api_base_url = "https://api.notion.com";
+  static constexpr auto api_hosts = std::array<std::string_view, 1>{"api.notion.com"};
+  static constexpr Pagination api_pagination = Pagination::notion_cursor;
+  // About three requests a second per connection on average, with bursts above that.
+  static constexpr RateLimit api_rate_limit{3.0, 6};
+  // The integration's bot user: answers for any token that still works.
+  static constexpr std::string_view validation_endpoint = "https://api.notion.com/v1/users/me";
+
   static constexpr std::string_view api_version = "2025-09-03";
   static constexpr auto request_headers = std::array{Param{"Notion-Version", api_version}};
 

@@ -1,0 +1,249 @@
+#ifndef OAUTH_PROVIDERS_NOTION_DATABASES_HPP
+#define OAUTH_PROVIDERS_NOTION_DATABASES_HPP
+
+#include <oauth/api_request.hpp>
+#include <oauth/detail/async/spawn.hpp>
+#include <oauth/error.hpp>
+#include <oauth/pagination.hpp>
+#include <oauth/providers/notion.hpp>
+#include <oauth/records.hpp>
+
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <cctype>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace oauth::notion {
+
+/// How Notion databases are keyed among an integration's cached resources.
+inline constexpr std::string_view database_kind = "notion.database";
+
+/// A Notion id in its canonical form (lowercase, 8-4-4-4-12), or nothing when `id` is not
+/// 32 hex digits, plain or hyphenated that way. Checked before any call that names one.
+inline std::optional<std::string> normalize_id(std::string_view id) {
+  std::string hex;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    auto const c = static_cast<unsigned char>(id[i]);
+    if (std::isxdigit(c)) hex += static_cast<char>(std::tolower(c));
+    else if (c != '-' || id.size() != 36 || (i != 8 && i != 13 && i != 18 && i != 23)) return std::nullopt;
+  }
+  if (hex.size() != 32) return std::nullopt;
+  return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' + hex.substr(16, 4) + '-' +
+         hex.substr(20);
+}
+
+struct Icon {
+  enum class Kind { emoji, url };
+  Kind kind = Kind::emoji;
+  std::string value = {};
+  friend bool operator==(Icon const&, Icon const&) = default;
+};
+
+/// A database the integration can see, as cached. Under Notion-Version 2025-09-03 search
+/// lists data sources, the tables inside databases; `database_id` names the database that
+/// holds one. Earlier versions list databases themselves.
+struct Database {
+  std::string id = {};
+  std::string title = {};
+  std::optional<Icon> icon = {};
+  boost::json::object properties = {};  ///< the property schema: name to property object
+  boost::json::object object = {};      ///< what Notion sent, whole
+  std::optional<std::string> database_id = {};
+  TimePoint refreshed_at = {};
+};
+
+namespace detail {
+
+inline std::string plain_text(boost::json::value const* rich_text) {
+  std::string text;
+  if (rich_text == nullptr || !rich_text->is_array()) return text;
+  for (auto const& part : rich_text->get_array())
+    if (auto const* plain = part.is_object() ? part.get_object().if_contains("plain_text") : nullptr;
+        plain != nullptr && plain->is_string())
+      text += plain->get_string();
+  return text;
+}
+
+inline std::optional<Icon> icon_of(boost::json::value const* icon) {
+  if (icon == nullptr || !icon->is_object()) return std::nullopt;
+  auto const& o = icon->get_object();
+  auto const* type = o.if_contains("type");
+  if (type == nullptr || !type->is_string()) return std::nullopt;
+  std::string_view const kind = type->get_string();
+  auto const* body = o.if_contains(kind);
+  if (kind == "emoji" && body != nullptr && body->is_string()) return Icon{Icon::Kind::emoji, std::string(body->get_string())};
+  // external, file and custom_emoji all carry a URL
+  if (body != nullptr && body->is_object())
+    if (auto const* url = body->get_object().if_contains("url"); url != nullptr && url->is_string())
+      return Icon{Icon::Kind::url, std::string(url->get_string())};
+  return std::nullopt;
+}
+
+}  // namespace detail
+
+/// A search result as a Database: its id checked, its title's plain text joined, its icon
+/// as an emoji or a URL.
+inline Result<Database> read_database(boost::json::object const& object) {
+  auto const* id = object.if_contains("id");
+  auto normalized = id != nullptr && id->is_string() ? normalize_id(id->get_string()) : std::nullopt;
+  if (!normalized) return Error(Errc::malformed_response, "a Notion database has no valid id");
+  Database database;
+  database.id = std::move(*normalized);
+  database.title = detail::plain_text(object.if_contains("title"));
+  database.icon = detail::icon_of(object.if_contains("icon"));
+  if (auto const* properties = object.if_contains("properties"); properties != nullptr && properties->is_object())
+    database.properties = properties->get_object();
+  if (auto const* parent = object.if_contains("parent"); parent != nullptr && parent->is_object())
+    if (auto const* owner = parent->get_object().if_contains("database_id"); owner != nullptr && owner->is_string())
+      database.database_id = std::string(owner->get_string());
+  database.object = object;
+  return database;
+}
+
+inline CachedResource to_cached(Database const& database) {
+  CachedResource resource;
+  resource.id = database.id;
+  resource.title = database.title;
+  if (database.icon) {
+    resource.icon_type = database.icon->kind == Icon::Kind::emoji ? "emoji" : "url";
+    resource.icon = database.icon->value;
+  }
+  resource.properties = boost::json::serialize(database.properties);
+  resource.object = boost::json::serialize(database.object);
+  return resource;
+}
+
+inline Result<Database> from_cached(CachedResource const& resource) {
+  boost::system::error_code ec;
+  auto object = boost::json::parse(resource.object, ec);
+  if (ec || !object.is_object()) return Error(Errc::store_failure, "a cached Notion database is not a JSON object");
+  auto database = read_database(object.get_object());
+  if (!database) return Error(Errc::store_failure, "a cached Notion database has no valid id");
+  database->refreshed_at = resource.refreshed_at;
+  return database;
+}
+
+/// The search that lists what an integration can see of one kind: data sources under
+/// Notion-Version 2025-09-03 and later, databases before.
+inline ApiRequest database_search() {
+  constexpr std::string_view kind = providers::Notion::api_version >= "2025-09-03" ? "data_source" : "database";
+  boost::json::object body{{"filter", {{"property", "object"}, {"value", kind}}}, {"page_size", 100}};
+  return ApiRequest::post("/v1/search", body);
+}
+
+/// The databases one Notion integration can see: found with search (every page), cached
+/// in the token store per integration, and read back from the cache. The cache changes
+/// only when a refresh has listed everything; a failed one leaves it as it was.
+template <class Manager>
+class Databases {
+public:
+  /// Pages of search results a refresh reads at most (a hundred databases a page).
+  static constexpr std::size_t max_pages = 1000;
+
+  Databases(Manager& manager, std::string tenant_id, std::string user_id, std::string integration_id)
+      : manager_(&manager),
+        tenant_id_(std::move(tenant_id)),
+        user_id_(std::move(user_id)),
+        integration_id_(std::move(integration_id)) {}
+
+  /// Lists the databases at Notion and replaces the cache; completes with
+  /// `void(Result<std::vector<Database>>)`, the cache as now written.
+  template <class CompletionToken>
+  auto async_refresh(CompletionToken&& token) const {
+    return oauth::detail::async::spawn<std::vector<Database>>(
+        manager_->get_executor(), refresh_impl(manager_, tenant_id_, user_id_, integration_id_),
+        std::forward<CompletionToken>(token));
+  }
+
+  Result<std::vector<Database>> refresh() const {
+    return oauth::detail::async::wait<std::vector<Database>>(manager_->get_executor(),
+                                                             refresh_impl(manager_, tenant_id_, user_id_, integration_id_));
+  }
+
+  /// The cached databases, by title. Nothing is asked of Notion.
+  Result<std::vector<Database>> cached() const {
+    if (auto checked = notion_integration(*manager_, tenant_id_, user_id_, integration_id_); !checked)
+      return checked.error();
+    auto resources = manager_->cached_resources(tenant_id_, user_id_, integration_id_, database_kind);
+    if (!resources) return resources.error();
+    std::vector<Database> databases;
+    for (auto const& resource : *resources) {
+      auto database = from_cached(resource);
+      if (!database) return database.error();
+      databases.push_back(std::move(*database));
+    }
+    return databases;
+  }
+
+  /// One cached database; its id is checked first (invalid_argument), and one the cache
+  /// does not hold is not_found.
+  Result<Database> find(std::string_view database_id) const {
+    auto id = normalize_id(database_id);
+    if (!id) return Error(Errc::invalid_argument, "a Notion database id is 32 hexadecimal digits");
+    auto databases = cached();
+    if (!databases) return databases.error();
+    for (auto& database : *databases)
+      if (database.id == *id) return std::move(database);
+    Error missing(Errc::not_found, "no such Notion database in this connection's cache");
+    missing.provider = providers::Notion::name;
+    return missing;
+  }
+
+private:
+  static Result<void> notion_integration(Manager& manager, std::string_view tenant_id, std::string_view user_id,
+                                         std::string_view integration_id) {
+    auto integration = manager.integration(tenant_id, user_id, integration_id);
+    if (!integration) return integration.error();
+    if (integration->provider != providers::Notion::name)
+      return Error(Errc::integration_not_found, "not a Notion integration");
+    return {};
+  }
+
+  static boost::asio::awaitable<Result<std::vector<Database>>> refresh_impl(Manager* manager, std::string tenant_id,
+                                                                       std::string user_id,
+                                                                       std::string integration_id) {
+    if (auto checked = notion_integration(*manager, tenant_id, user_id, integration_id); !checked)
+      co_return checked.error();
+    auto const client = manager->template client<providers::Notion>(tenant_id, user_id, integration_id);
+    auto search = database_search();
+    PageOptions options{max_pages, "results"};
+    auto pages = co_await async_all_pages(client, std::move(search), std::move(options), boost::asio::use_awaitable);
+    if (!pages) co_return pages.error();
+    if (!pages->complete)
+      co_return Error(Errc::response_too_large, "Notion lists more databases than " + std::to_string(max_pages) +
+                                                    " pages; the cache was left as it was");
+    std::vector<CachedResource> resources;
+    for (auto const& item : pages->items) {
+      if (!item.is_object()) co_return Error(Errc::malformed_response, "a Notion search result is not an object");
+      auto const& object = item.get_object();
+      auto const* trashed = object.if_contains("in_trash");
+      auto const* archived = object.if_contains("archived");
+      if ((trashed != nullptr && trashed->is_bool() && trashed->get_bool()) ||
+          (archived != nullptr && archived->is_bool() && archived->get_bool()))
+        continue;
+      auto database = read_database(object);
+      if (!database) co_return database.error();
+      resources.push_back(to_cached(*database));
+    }
+    auto stored = manager->replace_cached_resources(tenant_id, user_id, integration_id, database_kind,
+                                                    std::move(resources));
+    if (!stored) co_return stored.error();
+    co_return Databases(*manager, std::move(tenant_id), std::move(user_id), std::move(integration_id)).cached();
+  }
+
+  Manager* manager_;
+  std::string tenant_id_;
+  std::string user_id_;
+  std::string integration_id_;
+};
+
+}  // namespace oauth::notion
+
+#endif
