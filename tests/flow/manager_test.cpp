@@ -201,7 +201,8 @@ TYPED_TEST(EveryProvider, ValidationAsksTheProviderAndRecordsTheAnswer) {
   ASSERT_TRUE(integration);
   EXPECT_FALSE(integration->last_validated_at);
   auto& mock = this->h.template mock<TypeParam>();
-  auto const endpoint = HasUserInfoEndpoint<TypeParam> ? "userinfo" : "introspect";
+  // Notion's read call is its bot user, an API call; the others' is their userinfo.
+  auto const endpoint = HasUserInfoEndpoint<TypeParam> ? "userinfo" : "api";
   auto const asked = mock.requests(endpoint);
 
   this->h.clock.advance(std::chrono::minutes(5));
@@ -216,7 +217,8 @@ TYPED_TEST(EveryProvider, ValidationAsksTheProviderAndRecordsTheAnswer) {
   EXPECT_EQ(mock.requests(endpoint), asked + 1);
 
   // The provider cannot be reached: an error, and nothing recorded.
-  mock.fail({.kind = FaultKind::unavailable, .endpoint = endpoint, .retry_after_seconds = 0, .times = 3});
+  mock.fail({.kind = FaultKind::unavailable, .endpoint = endpoint, .retry_after_seconds = 0,
+             .times = ManagerOptions{}.api_retry.max_attempts});
   this->h.clock.advance(std::chrono::minutes(5));
   auto unreachable = this->h.manager.template validate<TypeParam>("tenant-1", "user-1", integration->id);
   ASSERT_FALSE(unreachable);
