@@ -4,6 +4,7 @@
 //   CompleteFlow       the whole callback       vs the two HTTP exchanges it needs, by raw Beast on one connection
 //   GetAccessToken     a fresh token            vs a map lookup plus one raw Fernet decrypt
 //   SingleFlightRefresh  1000 callers, expired  vs the one refresh exchange, by raw Beast
+//   ApiRequest         an authorized client GET  vs the same GET with the token, by raw Beast
 // Each runs against an in-process mock provider over plain HTTP on loopback, with
 // keep-alive, so what is measured is the library, not TLS.
 
@@ -107,7 +108,7 @@ struct Setup {
   }
 
   std::shared_ptr<std::atomic<long long>> offset = std::make_shared<std::atomic<long long>>(0);
-  oauth::testing::MockProvider mock{{.flavor = oauth::testing::Flavor::google}};
+  oauth::testing::MockProvider mock{{.flavor = oauth::testing::Flavor::google, .api_items = 3}};
   oauth::Runtime runtime{1};
   oauth::TokenStore<oauth::store::MemoryBackend> store;
   oauth::Manager<Google> manager;
@@ -394,6 +395,39 @@ void BM_Floor_SingleFlightRefresh(benchmark::State& state) {
   }
 }
 
+// ---- ApiRequest ----------------------------------------------------------------------
+
+std::string const calendars = "/calendar/v3/users/me/calendarList";
+
+/// One API call through the authorized client, blocking: the token read and attached,
+/// the request paced and sent on the manager's pooled keep-alive connection, the answer
+/// checked.
+void BM_Client_ApiRequest(benchmark::State& state) {
+  Setup setup;
+  auto const integration = setup.connect("user");
+  auto const client = setup.manager.client<Google>("tenant", "user", integration.id);
+  for (auto _ : state) {
+    auto answer = client.send(oauth::ApiRequest::get(calendars));
+    if (!answer || answer->status != 200) state.SkipWithError("the client's call failed");
+    benchmark::DoNotOptimize(answer);
+  }
+}
+
+/// The same request with the same token, written and read by Beast on one kept-alive
+/// connection to the same mock, with nothing else done.
+void BM_Floor_ApiRequest(benchmark::State& state) {
+  Setup setup;
+  auto const integration = setup.connect("user");
+  auto const token = setup.manager.get_access_token<Google>("tenant", "user", integration.id).value();
+  std::string const authorization = "Bearer " + std::string(token.access_token.reveal());
+  RawClient raw(setup.mock.port());
+  for (auto _ : state) {
+    auto response = raw.send(http::verb::get, calendars, {}, authorization);
+    if (response.result_int() != 200) state.SkipWithError("the floor's call failed");
+    benchmark::DoNotOptimize(response);
+  }
+}
+
 BENCHMARK(BM_Floor_AuthorizationUrl);
 BENCHMARK(BM_Library_AuthorizationUrl);
 BENCHMARK(BM_Floor_ValidateState);
@@ -405,6 +439,8 @@ BENCHMARK(BM_Manager_GetAccessToken)->Arg(100)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Blocking_GetAccessToken)->Arg(1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Floor_SingleFlightRefresh)->Arg(1000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Manager_SingleFlightRefresh)->Arg(1000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Floor_ApiRequest)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Client_ApiRequest)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

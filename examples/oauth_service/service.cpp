@@ -697,6 +697,85 @@ struct Service::Impl {
     });
   }
 
+  /// Asks the provider whether the integration still works. One it refuses is marked as
+  /// needing the user again, and the answer is the provider's "reconnect" error.
+  asio::awaitable<Response> validate(Exchange& exchange) {
+    auto const& caller = *exchange.caller;
+    return with_integration(exchange, [&](auto type, Integration const& integration) -> asio::awaitable<Response> {
+      using P = typename decltype(type)::type;
+      auto validating = manager.async_validate<P>(caller.tenant_id, caller.user_id, integration.id, asio::use_awaitable);
+      auto checked = co_await std::move(validating);
+      if (!checked) {
+        auto const failure = facing<P>(checked.error(), Operation::use);
+        metrics.count_failure(P::name, "validate", failure.code);
+        co_return error_response(failure, checked.error().retry_after);
+      }
+      if (!checked->valid) {
+        auto const failure = facing<P>(*checked->problem, Operation::use);
+        metrics.count_failure(P::name, "validate", failure.code);
+        exchange.refusal = checked->problem->code.message();
+        co_return error_response(failure);
+      }
+      co_return json_response(http::status::ok,
+                              json::object{{"integration", integration_json(checked->integration)}, {"valid", true}});
+    });
+  }
+
+  static json::object database_json(notion::Database const& database, bool whole) {
+    json::object o{{"id", database.id},
+                   {"title", database.title},
+                   {"icon", database.icon ? json::value(json::object{{"type", database.icon->kind == notion::Icon::Kind::emoji
+                                                                                   ? "emoji" : "url"},
+                                                                      {"value", database.icon->value}})
+                                          : json::value(nullptr)},
+                   {"properties", database.properties},
+                   {"database_id", database.database_id ? json::value(*database.database_id) : json::value(nullptr)},
+                   {"refreshed_at", oauth::detail::encoding::to_rfc3339(database.refreshed_at)}};
+    if (whole) o["object"] = database.object;
+    return o;
+  }
+
+  /// The integration's Notion databases, from the cache; listed at Notion first when
+  /// asked to (`?refresh=true`) or when nothing is cached yet.
+  asio::awaitable<Response> databases(Exchange& exchange) {
+    auto const& caller = *exchange.caller;
+    auto integration = manager.integration(caller.tenant_id, caller.user_id, exchange.params[0]);
+    if (!integration) co_return generic_error(integration.error());
+    if (integration->provider != providers::Notion::name)
+      co_return error_response(409, "DATABASES_NOT_SUPPORTED", "Only Notion connections have databases.");
+    notion::Databases<ServiceManager> const databases(manager, caller.tenant_id, caller.user_id, integration->id);
+    auto listed = databases.cached();
+    bool refreshed = false;
+    if (listed && (listed->empty() || exchange.query_param("refresh") == "true")) {
+      auto refreshing = databases.async_refresh(asio::use_awaitable);
+      listed = co_await std::move(refreshing);
+      refreshed = true;
+    }
+    if (!listed) {
+      auto const failure = facing<providers::Notion>(listed.error(), Operation::use);
+      metrics.count_failure(providers::Notion::name, "databases", failure.code);
+      co_return error_response(failure, listed.error().retry_after);
+    }
+    json::array list;
+    for (auto const& database : *listed) list.push_back(database_json(database, false));
+    co_return json_response(http::status::ok, json::object{{"databases", std::move(list)}, {"refreshed", refreshed}});
+  }
+
+  /// One cached Notion database, whole. Its id is checked before anything is read.
+  asio::awaitable<Response> database(Exchange& exchange) {
+    auto const& caller = *exchange.caller;
+    if (!notion::normalize_id(exchange.params[1]))
+      co_return error_response(400, "INVALID_DATABASE_ID", "A Notion database id is 32 hexadecimal digits.");
+    auto integration = manager.integration(caller.tenant_id, caller.user_id, exchange.params[0]);
+    if (!integration) co_return generic_error(integration.error());
+    if (integration->provider != providers::Notion::name)
+      co_return error_response(409, "DATABASES_NOT_SUPPORTED", "Only Notion connections have databases.");
+    notion::Databases<ServiceManager> const databases(manager, caller.tenant_id, caller.user_id, integration->id);
+    auto found = databases.find(exchange.params[1]);
+    if (!found) co_return error_response(facing<providers::Notion>(found.error(), Operation::use));
+    co_return json_response(http::status::ok, database_json(*found, true));
+  }
+
   asio::awaitable<Response> audit(Exchange& exchange) {
     auto events = manager.audit_log(exchange.caller->tenant_id, exchange.caller->user_id);
     if (!events) co_return generic_error(events.error());
@@ -729,6 +808,9 @@ std::span<Service::Impl::Route const> Service::Impl::routes() {
       Route{http::verb::get, "/api/v1/oauth/integrations", Access::user, &Impl::list_integrations},
       Route{http::verb::get, "/api/v1/oauth/integrations/{id}", Access::user, &Impl::get_integration},
       Route{http::verb::post, "/api/v1/oauth/integrations/{id}/refresh", Access::user, &Impl::refresh},
+      Route{http::verb::post, "/api/v1/oauth/integrations/{id}/validate", Access::user, &Impl::validate},
+      Route{http::verb::get, "/api/v1/oauth/integrations/{id}/databases", Access::user, &Impl::databases},
+      Route{http::verb::get, "/api/v1/oauth/integrations/{id}/databases/{database_id}", Access::user, &Impl::database},
       Route{http::verb::delete_, "/api/v1/oauth/integrations/{id}", Access::user, &Impl::disconnect},
       Route{http::verb::get, "/api/v1/oauth/integrations/{id}/token", Access::server, &Impl::token},
       Route{http::verb::get, "/api/v1/oauth/audit", Access::user, &Impl::audit},

@@ -294,6 +294,83 @@ TEST_F(ServiceTest, TheTokenRouteServesServersOnly) {
   EXPECT_EQ(service().client().get(route, server_bearer("acme", "ada")).status, 403);
 }
 
+TEST_F(ServiceTest, NotionDatabasesAreListedCachedAndReadOneByOne) {
+  start();
+  mocks()["notion"].set_api_items(12);
+  auto const ada = bearer("acme", "ada");
+  CookieJar jar;
+  auto const id = connect("notion", ada, jar).integration_id();
+  ASSERT_FALSE(id.empty());
+  auto client = service().client();
+  auto const base = "/api/v1/oauth/integrations/" + id + "/databases";
+
+  // Nothing cached yet: listed at Notion.
+  auto first = json_of(client.get(base, ada));
+  EXPECT_EQ(first.at("refreshed"), true);
+  auto const& listed = first.at("databases").as_array();
+  ASSERT_EQ(listed.size(), 12u);
+  EXPECT_EQ(listed[0].at("title"), "Database 0");
+  EXPECT_EQ(listed[0].at("icon").at("type"), "emoji");
+  EXPECT_EQ(listed[1].at("icon").at("value"), "https://img.example/1.png");
+  EXPECT_EQ(listed[0].at("properties").at("Done").at("type"), "checkbox");
+  EXPECT_FALSE(listed[0].as_object().contains("object"));
+  auto const searches = mocks()["notion"].requests("api POST /v1/search");
+
+  // Then from the cache, until asked to refresh.
+  EXPECT_EQ(json_of(client.get(base, ada)).at("refreshed"), false);
+  EXPECT_EQ(mocks()["notion"].requests("api POST /v1/search"), searches);
+  mocks()["notion"].set_api_items(3);
+  auto again = json_of(client.get(base + "?refresh=true", ada));
+  EXPECT_EQ(again.at("refreshed"), true);
+  EXPECT_EQ(again.at("databases").as_array().size(), 3u);
+
+  auto one = client.get(base + "/00000002000040008000000000000001", ada);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(json_of(one).at("title"), "Database 1");
+  EXPECT_EQ(json_of(one).at("object").at("object"), "data_source");
+  auto bad = client.get(base + "/not-a-database", ada);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(json_of(bad).at("error").at("code"), "INVALID_DATABASE_ID");
+  auto missing = client.get(base + "/ffffffffffff4fff8fffffffffffffff", ada);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(json_of(missing).at("error").at("code"), "NOTION_DATABASE_NOT_FOUND");
+
+  // Someone else's connection has no databases for them; a Google one has none at all.
+  EXPECT_EQ(client.get(base, bearer("acme", "bob")).status, 404);
+  CookieJar google_jar;
+  auto const google = connect("google", ada, google_jar).integration_id();
+  auto none = client.get("/api/v1/oauth/integrations/" + google + "/databases", ada);
+  EXPECT_EQ(none.status, 409);
+
+  // A connection Notion no longer honours: the user is asked to reconnect.
+  mocks()["notion"].revoke_everything();
+  auto revoked = client.get(base + "?refresh=true", ada);
+  EXPECT_EQ(revoked.status, 401);
+  EXPECT_EQ(json_of(revoked).at("error").at("code"), "NOTION_TOKEN_INVALID");
+}
+
+TEST_F(ServiceTest, ValidationAsksTheProviderAndARefusedTokenSaysToReconnect) {
+  start();
+  auto const ada = bearer("acme", "ada");
+  CookieJar jar;
+  auto const id = connect("notion", ada, jar).integration_id();
+  ASSERT_FALSE(id.empty());
+  auto client = service().client();
+  auto const route = "/api/v1/oauth/integrations/" + id + "/validate";
+  auto valid = client.send({"POST", route, {{"Authorization", "Bearer " + ada}}});
+  ASSERT_EQ(valid.status, 200) << valid.body;
+  EXPECT_EQ(json_of(valid).at("valid"), true);
+  EXPECT_FALSE(json_of(valid).at("integration").at("last_validated_at").is_null());
+  EXPECT_EQ(mocks()["notion"].requests("api GET /v1/users/me"), 1);
+
+  mocks()["notion"].revoke_everything();
+  auto refused = client.send({"POST", route, {{"Authorization", "Bearer " + ada}}});
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(json_of(refused).at("error").at("code"), "NOTION_TOKEN_INVALID");
+  EXPECT_EQ(json_of(client.get("/api/v1/oauth/integrations/" + id, ada)).at("status"), "needs_reauth");
+  EXPECT_EQ(client.send({"POST", route, {{"Authorization", "Bearer " + bearer("acme", "bob")}}}).status, 404);
+}
+
 TEST_F(ServiceTest, AFailedRefreshSaysToReconnectAndIsCounted) {
   start();
   auto const ada = bearer("acme", "ada");
