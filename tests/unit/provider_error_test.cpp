@@ -135,6 +135,17 @@ TEST(RateGates, SpaceCallersAtTheRateAfterTheBurst) {
   EXPECT_EQ(gates.reserve("a", limit, now + std::chrono::seconds(10)), std::chrono::steady_clock::duration::zero());
 }
 
+TEST(RateGates, IdleBucketsAreSweptSoTheyCannotPileUp) {
+  oauth::detail::async::RateGates gates;
+  auto const now = std::chrono::steady_clock::now();
+  oauth::RateLimit const limit{10.0, 1};
+  for (int i = 0; i < 10'000; ++i) gates.reserve("first-" + std::to_string(i), limit, now);
+  EXPECT_EQ(gates.tracked(), 10'000u);  // each has a slot ahead of it: live
+  for (int i = 0; i < 10'000; ++i) gates.reserve("second-" + std::to_string(i), limit, now + std::chrono::seconds(1));
+  // A second on, the first ones hold nothing a fresh bucket would not, and went.
+  EXPECT_LE(gates.tracked(), 10'000u);
+}
+
 TEST(ProviderError, WithoutAJsonBodyTheStatusDecides) {
   EXPECT_EQ(provider_error<providers::Google>(answer(502, "<html>Bad Gateway</html>"), "refresh"), Errc::provider_unavailable);
   EXPECT_EQ(provider_error<providers::Google>(answer(401, ""), "refresh"), Errc::unauthorized);
