@@ -722,12 +722,11 @@ struct Service::Impl {
   }
 
   static json::object database_json(notion::Database const& database, bool whole) {
+    json::value icon = nullptr;
+    if (database.icon) icon = json::object{{"type", to_string(database.icon->kind)}, {"value", database.icon->value}};
     json::object o{{"id", database.id},
                    {"title", database.title},
-                   {"icon", database.icon ? json::value(json::object{{"type", database.icon->kind == notion::Icon::Kind::emoji
-                                                                                   ? "emoji" : "url"},
-                                                                      {"value", database.icon->value}})
-                                          : json::value(nullptr)},
+                   {"icon", std::move(icon)},
                    {"properties", database.properties},
                    {"database_id", database.database_id ? json::value(*database.database_id) : json::value(nullptr)},
                    {"refreshed_at", oauth::detail::encoding::to_rfc3339(database.refreshed_at)}};
@@ -735,15 +734,20 @@ struct Service::Impl {
     return o;
   }
 
+  /// A Notion databases route's failure: another provider's connection has none (409).
+  Response databases_error(Error const& error) {
+    if (error == Errc::invalid_argument)
+      return error_response(409, "DATABASES_NOT_SUPPORTED", "Only Notion connections have databases.");
+    auto const failure = facing<providers::Notion>(error, Operation::use);
+    metrics.count_failure(providers::Notion::name, "databases", failure.code);
+    return error_response(failure, error.retry_after);
+  }
+
   /// The integration's Notion databases, from the cache; listed at Notion first when
   /// asked to (`?refresh=true`) or when nothing is cached yet.
   asio::awaitable<Response> databases(Exchange& exchange) {
     auto const& caller = *exchange.caller;
-    auto integration = manager.integration(caller.tenant_id, caller.user_id, exchange.params[0]);
-    if (!integration) co_return generic_error(integration.error());
-    if (integration->provider != providers::Notion::name)
-      co_return error_response(409, "DATABASES_NOT_SUPPORTED", "Only Notion connections have databases.");
-    notion::Databases<ServiceManager> const databases(manager, caller.tenant_id, caller.user_id, integration->id);
+    notion::Databases<ServiceManager> const databases(manager, caller.tenant_id, caller.user_id, exchange.params[0]);
     auto listed = databases.cached();
     bool refreshed = false;
     if (listed && (listed->empty() || exchange.query_param("refresh") == "true")) {
@@ -751,11 +755,7 @@ struct Service::Impl {
       listed = co_await std::move(refreshing);
       refreshed = true;
     }
-    if (!listed) {
-      auto const failure = facing<providers::Notion>(listed.error(), Operation::use);
-      metrics.count_failure(providers::Notion::name, "databases", failure.code);
-      co_return error_response(failure, listed.error().retry_after);
-    }
+    if (!listed) co_return databases_error(listed.error());
     json::array list;
     for (auto const& database : *listed) list.push_back(database_json(database, false));
     co_return json_response(http::status::ok, json::object{{"databases", std::move(list)}, {"refreshed", refreshed}});
@@ -766,13 +766,9 @@ struct Service::Impl {
     auto const& caller = *exchange.caller;
     if (!notion::normalize_id(exchange.params[1]))
       co_return error_response(400, "INVALID_DATABASE_ID", "A Notion database id is 32 hexadecimal digits.");
-    auto integration = manager.integration(caller.tenant_id, caller.user_id, exchange.params[0]);
-    if (!integration) co_return generic_error(integration.error());
-    if (integration->provider != providers::Notion::name)
-      co_return error_response(409, "DATABASES_NOT_SUPPORTED", "Only Notion connections have databases.");
-    notion::Databases<ServiceManager> const databases(manager, caller.tenant_id, caller.user_id, integration->id);
+    notion::Databases<ServiceManager> const databases(manager, caller.tenant_id, caller.user_id, exchange.params[0]);
     auto found = databases.find(exchange.params[1]);
-    if (!found) co_return error_response(facing<providers::Notion>(found.error(), Operation::use));
+    if (!found) co_return databases_error(found.error());
     co_return json_response(http::status::ok, database_json(*found, true));
   }
 

@@ -195,6 +195,32 @@ TEST(ApiClient, AProviderThatCannotRefreshNeedsTheUserAgainAt401) {
   EXPECT_EQ(c.mock().requests("api"), 1);
 }
 
+TEST(ApiClient, EachMethodIsSentWithItsBodyAndOnlyIdempotentOnesAreRetriedAfterA5xx) {
+  Connected<Microsoft<>> c;
+  boost::json::object const body{{"n", 1}};
+  for (auto [method, name] : {std::pair{HttpMethod::post, "POST"}, std::pair{HttpMethod::put, "PUT"},
+                              std::pair{HttpMethod::patch, "PATCH"}, std::pair{HttpMethod::delete_, "DELETE"}}) {
+    auto answer = c.client().json(ApiRequest::json(method, "/v1/echo", body));
+    ASSERT_TRUE(answer) << name << ": " << answer.error().message();
+    EXPECT_EQ(answer->at("method"), name);
+    EXPECT_EQ(answer->at("body"), R"({"n":1})");
+  }
+  auto deleted = c.client().json(ApiRequest::del("/v1/echo"));
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->at("method"), "DELETE");
+  EXPECT_EQ(deleted->at("body"), "");
+
+  // One 500 each: PUT and DELETE may go again; PATCH, like POST, may not.
+  for (auto [method, retried] : {std::pair{HttpMethod::put, true}, std::pair{HttpMethod::delete_, true},
+                                 std::pair{HttpMethod::patch, false}}) {
+    c.mock().fail({.kind = FaultKind::server_error, .endpoint = "api"});
+    auto const before = c.mock().requests("api");
+    auto answer = c.client().send(ApiRequest::json(method, "/v1/echo", body));
+    EXPECT_EQ(static_cast<bool>(answer), retried) << method_name(method);
+    EXPECT_EQ(c.mock().requests("api") - before, retried ? 2 : 1) << method_name(method);
+  }
+}
+
 // ---- rate limits and passing failures ------------------------------------------------
 
 TEST(ApiClient, A429IsRetriedAfterRetryAfterInSeconds) {

@@ -104,10 +104,12 @@ TEST_F(NotionDatabases, TheCacheIsTheOwnersAndGoesWithTheConnection) {
   EXPECT_EQ(databases("user-2").cached().error(), Errc::integration_not_found);
   EXPECT_EQ(databases("user-2").refresh().error(), Errc::integration_not_found);
   EXPECT_EQ(databases("user-2").find("00000002000040008000000000000001").error(), Errc::integration_not_found);
-  // Another provider's integration is no Notion integration.
+  // Another provider's integration has no Notion databases, and is never listed at Notion.
   auto google = h.connect<providers::Google>().value();
-  EXPECT_EQ(notion::Databases<AllProviders>(h.manager, "tenant-1", "user-1", google.id).cached().error(),
-            Errc::integration_not_found);
+  notion::Databases<AllProviders> const of_google(h.manager, "tenant-1", "user-1", google.id);
+  EXPECT_EQ(of_google.cached().error(), Errc::invalid_argument);
+  EXPECT_EQ(of_google.refresh().error(), Errc::integration_not_found);
+  EXPECT_EQ(h.notion.requests("api"), 3);  // the one listing above
 
   ASSERT_TRUE(h.manager.disconnect<Notion>("tenant-1", "user-1", integration.id));
   EXPECT_TRUE(h.store.resources({"tenant-1", "user-1"}, integration.id, notion::database_kind)->empty());

@@ -46,6 +46,9 @@ struct Icon {
   friend bool operator==(Icon const&, Icon const&) = default;
 };
 
+/// "emoji" or "url": how an icon's kind is stored and shown.
+constexpr std::string_view to_string(Icon::Kind kind) noexcept { return kind == Icon::Kind::emoji ? "emoji" : "url"; }
+
 /// A database the integration can see, as cached. Under Notion-Version 2025-09-03 search
 /// lists data sources, the tables inside databases; `database_id` names the database that
 /// holds one. Earlier versions list databases themselves.
@@ -112,7 +115,7 @@ inline CachedResource to_cached(Database const& database) {
   resource.id = database.id;
   resource.title = database.title;
   if (database.icon) {
-    resource.icon_type = database.icon->kind == Icon::Kind::emoji ? "emoji" : "url";
+    resource.icon_type = to_string(database.icon->kind);
     resource.icon = database.icon->value;
   }
   resource.properties = boost::json::serialize(database.properties);
@@ -167,19 +170,14 @@ public:
                                                              refresh_impl(manager_, tenant_id_, user_id_, integration_id_));
   }
 
-  /// The cached databases, by title. Nothing is asked of Notion.
+  /// The cached databases, by title. Nothing is asked of Notion. Another provider's
+  /// integration is invalid_argument; one that is not the caller's, integration_not_found.
   Result<std::vector<Database>> cached() const {
-    if (auto checked = notion_integration(*manager_, tenant_id_, user_id_, integration_id_); !checked)
-      return checked.error();
-    auto resources = manager_->cached_resources(tenant_id_, user_id_, integration_id_, database_kind);
-    if (!resources) return resources.error();
-    std::vector<Database> databases;
-    for (auto const& resource : *resources) {
-      auto database = from_cached(resource);
-      if (!database) return database.error();
-      databases.push_back(std::move(*database));
-    }
-    return databases;
+    auto integration = manager_->integration(tenant_id_, user_id_, integration_id_);
+    if (!integration) return integration.error();
+    if (integration->provider != providers::Notion::name)
+      return Error(Errc::invalid_argument, "a " + integration->provider + " integration has no Notion databases");
+    return read_cache(*manager_, tenant_id_, user_id_, integration_id_);
   }
 
   /// One cached database; its id is checked first (invalid_argument), and one the cache
@@ -197,20 +195,24 @@ public:
   }
 
 private:
-  static Result<void> notion_integration(Manager& manager, std::string_view tenant_id, std::string_view user_id,
-                                         std::string_view integration_id) {
-    auto integration = manager.integration(tenant_id, user_id, integration_id);
-    if (!integration) return integration.error();
-    if (integration->provider != providers::Notion::name)
-      return Error(Errc::integration_not_found, "not a Notion integration");
-    return {};
+  static Result<std::vector<Database>> read_cache(Manager& manager, std::string_view tenant_id,
+                                                  std::string_view user_id, std::string_view integration_id) {
+    auto resources = manager.cached_resources(tenant_id, user_id, integration_id, database_kind);
+    if (!resources) return resources.error();
+    std::vector<Database> databases;
+    for (auto const& resource : *resources) {
+      auto database = from_cached(resource);
+      if (!database) return database.error();
+      databases.push_back(std::move(*database));
+    }
+    return databases;
   }
 
+  // The client refuses an integration that is not this owner's Notion one before anything
+  // is sent (and audits it), so the listing needs no lookup of its own.
   static boost::asio::awaitable<Result<std::vector<Database>>> refresh_impl(Manager* manager, std::string tenant_id,
-                                                                       std::string user_id,
-                                                                       std::string integration_id) {
-    if (auto checked = notion_integration(*manager, tenant_id, user_id, integration_id); !checked)
-      co_return checked.error();
+                                                                            std::string user_id,
+                                                                            std::string integration_id) {
     auto const client = manager->template client<providers::Notion>(tenant_id, user_id, integration_id);
     auto search = database_search();
     PageOptions options{max_pages, "results"};
@@ -235,7 +237,7 @@ private:
     auto stored = manager->replace_cached_resources(tenant_id, user_id, integration_id, database_kind,
                                                     std::move(resources));
     if (!stored) co_return stored.error();
-    co_return Databases(*manager, std::move(tenant_id), std::move(user_id), std::move(integration_id)).cached();
+    co_return read_cache(*manager, tenant_id, user_id, integration_id);
   }
 
   Manager* manager_;
