@@ -144,8 +144,8 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
 
   void close_idle() {
     std::lock_guard lock(mutex);
-    for (auto& [id, connection] : connections)
-      asio::post(connection->strand, [connection] {
+    for (auto& entry : connections)
+      asio::post(entry.second->strand, [connection = entry.second] {
         if (!connection->busy && connection->stream != nullptr) connection->stream->cancel();
       });
   }

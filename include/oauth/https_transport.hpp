@@ -54,6 +54,8 @@ using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 struct Connection {
+  explicit Connection(std::variant<PlainStream, TlsStream> s) : stream(std::move(s)) {}
+
   std::variant<PlainStream, TlsStream> stream;
   beast::flat_buffer buffer;
 

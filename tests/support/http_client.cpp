@@ -19,6 +19,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 struct HttpClient::Impl {
+  Impl(unsigned short p, std::chrono::milliseconds t) : port(p), timeout(t) {}
+
   unsigned short port;
   std::chrono::milliseconds timeout;
   asio::io_context context;
