@@ -1,32 +1,25 @@
 #ifndef OAUTH_EXAMPLES_PROVIDERS_HPP
 #define OAUTH_EXAMPLES_PROVIDERS_HPP
 
-// The providers the example programs serve, listed once: their manager, the types to
-// walk with hana::for_each, and their names.
+// The providers the example programs serve (the library's built-in ones): their
+// manager, the types to walk with hana::for_each, and their names.
 
 #include <oauth/manager.hpp>
-#include <oauth/providers/google.hpp>
-#include <oauth/providers/microsoft.hpp>
-#include <oauth/providers/notion.hpp>
-#include <oauth/providers/youtube.hpp>
-
-#include <boost/hana/tuple.hpp>
-#include <boost/hana/type.hpp>
+#include <oauth/providers/all.hpp>
 
 #include <string>
 #include <vector>
 
 namespace oauth::examples {
 
-template <class... Ps>
-struct ProviderSet {
-  using Manager = oauth::Manager<Ps...>;
-  static constexpr auto types = boost::hana::tuple_t<Ps...>;
+struct Providers {
+  using Manager = providers::Builtin::apply<oauth::Manager>;
+  static constexpr auto types = providers::Builtin::types;
 
-  static std::vector<std::string> names() { return {Manager::provider_names.begin(), Manager::provider_names.end()}; }
+  static std::vector<std::string> names() {
+    return {providers::Builtin::names.begin(), providers::Builtin::names.end()};
+  }
 };
-
-using Providers = ProviderSet<providers::Google, providers::Microsoft<>, providers::Notion, providers::YouTube>;
 
 }  // namespace oauth::examples
 

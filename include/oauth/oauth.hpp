@@ -25,6 +25,7 @@
 #include <oauth/pagination.hpp>
 #include <oauth/provider.hpp>
 #include <oauth/provider_error.hpp>
+#include <oauth/providers/all.hpp>
 #include <oauth/providers/google.hpp>
 #include <oauth/providers/microsoft.hpp>
 #include <oauth/providers/notion.hpp>
