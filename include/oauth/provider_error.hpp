@@ -137,21 +137,23 @@ inline Described describe(boost::json::object const& body) {
 
 /// Retry-After (RFC 9110 section 10.2.3) as delta-seconds or as an HTTP date, counted
 /// from `now`; a date gone by means at once. Nonsense is treated as absent, and a day is
-/// the most a provider can ask for.
+/// the most a provider can ask for (more digits than a number holds included).
 inline std::optional<std::chrono::seconds> retry_after(
     HttpResponse const& response,
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) noexcept {
   constexpr long long day = 24LL * 3600;
   auto const value = response.header("Retry-After");
   if (value.empty()) return std::nullopt;
-  long long seconds = 0;
-  auto const [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (ec == std::errc{} && end == value.data() + value.size())
-    return seconds < 0 ? std::nullopt : std::optional(std::chrono::seconds(std::min(seconds, day)));
-  auto const date = encoding::parse_http_date(value);
+  if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    long long seconds = 0;
+    auto const [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    return std::chrono::seconds(ec == std::errc{} ? std::min(seconds, day) : day);
+  }
+  auto const date = encoding::parse_http_date(value, now);
   if (!date) return std::nullopt;
-  auto const wait = static_cast<long long>(std::chrono::ceil<std::chrono::seconds>(*date - now).count());
-  return std::chrono::seconds(std::clamp(wait, 0LL, day));
+  // In seconds: a date centuries away is no nanosecond count.
+  auto const wait = (*date - std::chrono::floor<std::chrono::seconds>(now)).count();
+  return std::chrono::seconds(std::clamp<long long>(wait, 0LL, day));
 }
 
 }  // namespace detail::provider_error

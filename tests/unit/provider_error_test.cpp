@@ -118,6 +118,22 @@ TEST(ProviderError, RetryAfterDatesAreReadInAllThreeForms) {
   EXPECT_EQ(oauth::detail::encoding::parse_http_date(round_trip), std::chrono::floor<std::chrono::seconds>(now));
 }
 
+// Found by the fuzzer: a date centuries back overflowed a nanosecond count on the way to
+// a wait.
+TEST(ProviderError, RetryAfterAFarDateIsAWaitInSecondsWithoutOverflow) {
+  namespace pe = oauth::detail::provider_error;
+  auto const now = std::chrono::system_clock::now();
+  EXPECT_EQ(pe::retry_after(answer(429, "", {{"Retry-After", "Sun, 06 Nov 0948 00:49:37 GMT"}}), now),
+            std::chrono::seconds(0));
+  EXPECT_EQ(pe::retry_after(answer(429, "", {{"Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT"}}), now),
+            std::chrono::hours(24));
+  EXPECT_FALSE(pe::retry_after(answer(429, "", {{"Retry-After", "Sunday, 06-Nov-948 0:49:37 GMT"}}), now));
+  // More digits than any integer holds is still "a long time".
+  EXPECT_EQ(pe::retry_after(answer(429, "", {{"Retry-After", "99999999999999999999999999"}}), now),
+            std::chrono::hours(24));
+  EXPECT_FALSE(pe::retry_after(answer(429, "", {{"Retry-After", "+5"}}), now));
+}
+
 TEST(RateGates, SpaceCallersAtTheRateAfterTheBurst) {
   oauth::detail::async::RateGates gates;
   auto const now = std::chrono::steady_clock::now();
