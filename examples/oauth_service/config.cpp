@@ -201,6 +201,20 @@ std::string default_public_url(std::string_view host, unsigned short port) {
          std::to_string(port);
 }
 
+void read_config_file(std::string_view text, std::string_view path, std::vector<std::string> const& known_providers,
+                      ServiceConfig& config, std::vector<std::string>& problems) {
+  boost::system::error_code ec;
+  auto root = boost::json::parse(text, ec);
+  if (ec || !root.is_object()) problems.push_back("the configuration file " + std::string(path) + " is not a JSON object");
+  else FileReader(config, problems).read(root.as_object(), known_providers);
+}
+
+std::vector<std::string> config_problems(ServiceConfig const& config) {
+  std::vector<std::string> problems;
+  check_safety(config, problems);
+  return problems;
+}
+
 std::variant<ServiceConfig, ConfigProblems> load_config(std::vector<std::string> const& known_providers) {
   ServiceConfig config;
   std::vector<std::string> problems;
@@ -209,11 +223,8 @@ std::variant<ServiceConfig, ConfigProblems> load_config(std::vector<std::string>
     std::ifstream file(*path);
     std::stringstream text;
     text << file.rdbuf();
-    boost::system::error_code ec;
-    auto root = boost::json::parse(text.str(), ec);
     if (!file) problems.push_back("cannot read the configuration file " + *path);
-    else if (ec || !root.is_object()) problems.push_back("the configuration file " + *path + " is not a JSON object");
-    else FileReader(config, problems).read(root.as_object(), known_providers);
+    else read_config_file(text.str(), *path, known_providers, config, problems);
   }
 
   if (auto v = env("OAUTH_SERVICE_HOST")) config.host = *v;

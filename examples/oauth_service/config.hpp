@@ -15,6 +15,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 namespace oauth::service {
@@ -74,6 +76,14 @@ struct ConfigProblems {
 std::string default_public_url(std::string_view host, unsigned short port);
 
 std::variant<ServiceConfig, ConfigProblems> load_config(std::vector<std::string> const& known_providers);
+
+/// Applies a configuration file's text (a JSON object) to `config`, adding what does not
+/// fit to `problems`. Names from the file are quoted printable; values are never repeated.
+void read_config_file(std::string_view text, std::string_view path, std::vector<std::string> const& known_providers,
+                      ServiceConfig& config, std::vector<std::string>& problems);
+
+/// Why `config` is unsafe or unusable, one reason each; empty when it is fine.
+std::vector<std::string> config_problems(ServiceConfig const& config);
 
 }  // namespace oauth::service
 

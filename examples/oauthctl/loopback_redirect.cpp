@@ -39,8 +39,21 @@ http::response<http::string_body> page(http::status status, std::string_view tit
 
 }  // namespace
 
-std::optional<std::map<std::string, std::string>> LoopbackRedirect::wait(std::chrono::seconds timeout) {
-  std::optional<std::map<std::string, std::string>> result;
+CallbackAnswer answer_callback_request(http::request<http::string_body> const& request) {
+  auto target = boost::urls::parse_origin_form(request.target());
+  if (request.method() != http::verb::get || !target || target->path() != "/callback")
+    return {page(http::status::not_found, "Not here", "oauthctl waits for the provider's answer on /callback."), {}};
+  CallbackParams params;
+  for (auto param : target->params()) params[param.key] = param.value;
+  bool const refused = params.contains("error");
+  return {page(http::status::ok, refused ? "Nothing was connected" : "Done",
+               refused ? "The provider did not grant access. Go back to the terminal to see what to do."
+                       : "oauthctl has the answer. You can close this tab and go back to the terminal."),
+          std::move(params)};
+}
+
+std::optional<CallbackParams> LoopbackRedirect::wait(std::chrono::seconds timeout) {
+  std::optional<CallbackParams> result;
   asio::steady_timer deadline(context_, timeout);
   deadline.async_wait([&](boost::system::error_code ec) {
     if (!ec) acceptor_.cancel();
@@ -57,20 +70,9 @@ std::optional<std::map<std::string, std::string>> LoopbackRedirect::wait(std::ch
           http::request<http::string_body> request;
           auto [read_error, read] = co_await http::async_read(stream, buffer, request, as_result);
           if (read_error) continue;
-          auto target = boost::urls::parse_origin_form(request.target());
-          std::optional<http::response<http::string_body>> answer;
-          if (!target || target->path() != "/callback") {
-            answer = page(http::status::not_found, "Not here", "oauthctl waits for the provider's answer on /callback.");
-          } else {
-            std::map<std::string, std::string> params;
-            for (auto param : target->params()) params[param.key] = param.value;
-            bool const refused = params.contains("error");
-            answer = page(http::status::ok, refused ? "Nothing was connected" : "Done",
-                          refused ? "The provider did not grant access. Go back to the terminal to see what to do."
-                                  : "oauthctl has the answer. You can close this tab and go back to the terminal.");
-            result = std::move(params);
-          }
-          co_await http::async_write(stream, *answer, as_result);
+          auto answer = answer_callback_request(request);
+          if (answer.params) result = std::move(answer.params);
+          co_await http::async_write(stream, answer.page, as_result);
           beast::error_code ignored;
           stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
         }

@@ -7,6 +7,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 #include <chrono>
 #include <map>
@@ -14,6 +16,18 @@
 #include <string>
 
 namespace oauthctl {
+
+using CallbackParams = std::map<std::string, std::string>;
+
+/// What the listener does with one request: the page it answers, and the authorization
+/// response's query parameters when the request brought them to /callback. The page
+/// repeats nothing of the request.
+struct CallbackAnswer {
+  boost::beast::http::response<boost::beast::http::string_body> page;
+  std::optional<CallbackParams> params;
+};
+
+CallbackAnswer answer_callback_request(boost::beast::http::request<boost::beast::http::string_body> const& request);
 
 class LoopbackRedirect {
 public:
@@ -23,7 +37,7 @@ public:
 
   /// The query parameters of the first request for /callback (others are answered 404),
   /// or nothing once `timeout` has passed.
-  std::optional<std::map<std::string, std::string>> wait(std::chrono::seconds timeout);
+  std::optional<CallbackParams> wait(std::chrono::seconds timeout);
 
 private:
   boost::asio::io_context context_;
