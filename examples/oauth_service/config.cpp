@@ -35,6 +35,24 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
+/// A name from the file as a problem may quote it: printable ASCII, the rest as \xNN, so
+/// that a key cannot write control characters to the terminal that reads the problems.
+std::string quoted(std::string_view name) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (char c : name.substr(0, 100)) {
+    auto const u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7f && c != '"' && c != '\\') {
+      out += c;
+    } else {
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    }
+  }
+  return out + (name.size() > 100 ? "...\"" : "\"");
+}
+
 bool truthy(std::string_view value) { return value == "1" || value == "true" || value == "yes" || value == "on"; }
 
 /// Reads a JSON object's members into the configuration, noting what does not fit.
@@ -75,7 +93,7 @@ public:
       else if (key == "providers") providers(value, known_providers);
       else if (key == "encryption_keys" || key == "bearer_secret" || key == "service_secret")
         problems_.push_back("the configuration file must not hold " + std::string(key) + ": set it in the environment");
-      else problems_.push_back("unknown setting \"" + std::string(key) + "\" in the configuration file");
+      else problems_.push_back("unknown setting " + quoted(key) + " in the configuration file");
     }
   }
 
@@ -119,7 +137,7 @@ private:
     if (!value.is_object()) return problems_.push_back("providers must be an object keyed by provider name");
     for (auto const& [name, settings] : value.as_object()) {
       if (std::find(known.begin(), known.end(), name) == known.end()) {
-        problems_.push_back("unknown provider \"" + std::string(name) + "\"");
+        problems_.push_back("unknown provider " + quoted(name));
         continue;
       }
       if (!settings.is_object()) {
@@ -128,7 +146,7 @@ private:
       }
       auto& out = config_.providers[std::string(name)];
       for (auto const& [key, item] : settings.as_object()) {
-        auto const where = "providers." + std::string(name) + "." + std::string(key);
+        auto const where = "providers." + std::string(name) + "." + quoted(key);
         if (key == "client_id") text(item, where, out.client_id);
         else if (key == "endpoint_base") text(item, where, out.endpoint_base);
         else if (key == "client_secret") {
@@ -171,15 +189,15 @@ void check_safety(ServiceConfig const& config, std::vector<std::string>& problem
     else if (origin == "*" && !config.development)
       problems.push_back("a wildcard CORS origin is allowed in development mode only");
     else if (origin != "*" && !oauth::detail::http::parse_endpoint(origin + "/"))
-      problems.push_back("CORS origin " + origin + " is not an origin (scheme://host[:port])");
+      problems.push_back("CORS origin " + quoted(origin) + " is not an origin (scheme://host[:port])");
   }
   auto const public_url = config.public_url.empty() ? default_public_url(config.host, config.port) : config.public_url;
   auto public_endpoint = oauth::detail::http::parse_endpoint(public_url);
-  if (!public_endpoint) problems.push_back("public_url " + public_url + " is not an absolute URL");
+  if (!public_endpoint) problems.push_back("public_url " + quoted(public_url) + " is not an absolute URL");
   else if (!public_endpoint->tls && !config.development && !is_loopback_url(public_url))
     problems.push_back("public_url must be https outside development mode: callbacks carry authorization codes");
   for (auto const& url : config.return_urls)
-    if (!oauth::detail::http::parse_endpoint(url)) problems.push_back("return URL " + url + " is not an absolute URL");
+    if (!oauth::detail::http::parse_endpoint(url)) problems.push_back("return URL " + quoted(url) + " is not an absolute URL");
   for (auto const& [name, provider] : config.providers) {
     if (provider.client_id.empty()) problems.push_back(name + ": client id is not set");
     if (!provider.endpoint_base.empty() && !oauth::detail::http::parse_endpoint(provider.endpoint_base))

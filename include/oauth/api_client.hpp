@@ -66,6 +66,8 @@ inline std::string origin_of(boost::urls::url_view const& url) {
 template <Provider P>
 Result<std::string> resolve_target(std::string_view target, std::string_view endpoint_base) {
   if (target.starts_with('/')) {
+    if (!boost::urls::parse_origin_form(target))
+      return Error(Errc::invalid_argument, std::string(P::name) + " API target is not a valid path and query");
     if constexpr (requires { P::api_base_url; }) {
       std::string_view base = P::api_base_url;
       while (base.ends_with('/')) base.remove_suffix(1);
@@ -83,7 +85,7 @@ Result<std::string> resolve_target(std::string_view target, std::string_view end
     if (base && origin_of(*base) == origin_of(*parsed)) return std::string(target);
   }
   return Error(Errc::invalid_argument, "refusing to send a " + std::string(P::name) + " token to " +
-                                           detail::provider_error::sanitized(parsed->host_address(), 100));
+                                           detail::encoding::printable_line(parsed->host_address(), 100));
 }
 
 inline bool retried_on_any_method(unsigned status) noexcept { return status == 429 || status == 529; }

@@ -1,6 +1,7 @@
 #ifndef OAUTH_PROVIDER_ERROR_HPP
 #define OAUTH_PROVIDER_ERROR_HPP
 
+#include <oauth/detail/encoding/printable.hpp>
 #include <oauth/detail/encoding/time.hpp>
 #include <oauth/error.hpp>
 #include <oauth/http_message.hpp>
@@ -85,20 +86,6 @@ inline Errc code_for_status(unsigned status) noexcept {
   return Errc::provider_error;
 }
 
-/// Provider text made fit for a log line: printable ASCII, one line, bounded. Providers
-/// describe what went wrong; they do not echo the grant.
-inline std::string sanitized(std::string_view text, std::size_t limit = 200) {
-  std::string clean;
-  for (char c : text.substr(0, text.find_first_of("\r\n"))) {
-    if (clean.size() == limit) {
-      clean += "...";
-      break;
-    }
-    clean += (c >= 0x20 && c < 0x7f) ? c : '?';
-  }
-  return clean;
-}
-
 inline std::string_view string_at(boost::json::object const& object, std::string_view key) noexcept {
   auto const* v = object.if_contains(key);
   return v != nullptr && v->is_string() ? std::string_view(v->get_string()) : std::string_view{};
@@ -112,13 +99,13 @@ struct Described {
 
 inline Described describe(boost::json::object const& body) {
   // Notion: {"object":"error","status":400,"code":"...","message":"..."}
-  if (string_at(body, "object") == "error") return {string_at(body, "code"), sanitized(string_at(body, "message"))};
+  if (string_at(body, "object") == "error") return {string_at(body, "code"), encoding::printable_line(string_at(body, "message"))};
   if (auto const* error = body.if_contains("error")) {
     // RFC 6749 (Google, Microsoft with AADSTS descriptions, Notion's token endpoint)
     if (error->is_string()) {
-      std::string description = sanitized(string_at(body, "error_description"));
+      std::string description = encoding::printable_line(string_at(body, "error_description"));
       if (auto subtype = string_at(body, "error_subtype"); !subtype.empty())
-        description += " (" + sanitized(subtype, 40) + ")";
+        description += " (" + encoding::printable_line(subtype, 40) + ")";
       return {error->get_string(), std::move(description)};
     }
     // Graph {"error":{"code","message"}} and Google APIs {"error":{"errors":[{"reason"}],"message"}}
@@ -129,7 +116,7 @@ inline Described describe(boost::json::object const& body) {
                                                             !errors->get_array().empty() &&
                                                             errors->get_array().front().is_object())
         name = string_at(errors->get_array().front().get_object(), "reason");
-      return {name, sanitized(string_at(inner, "message"))};
+      return {name, encoding::printable_line(string_at(inner, "message"))};
     }
   }
   return {};
@@ -186,7 +173,7 @@ Error provider_error(HttpResponse const& response, std::string_view during) {
       code = *named;
   }
   std::string description = context;
-  if (!described.name.empty()) description += ' ' + pe::sanitized(described.name, 60);
+  if (!described.name.empty()) description += ' ' + detail::encoding::printable_line(described.name, 60);
   if (!described.description.empty()) description += ": " + described.description;
   return finish(Error(code, std::move(description)));
 }

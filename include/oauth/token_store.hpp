@@ -3,6 +3,7 @@
 
 #include <oauth/crypto/keyring.hpp>
 #include <oauth/crypto/random.hpp>
+#include <oauth/detail/encoding/printable.hpp>
 #include <oauth/error.hpp>
 #include <oauth/records.hpp>
 #include <oauth/secret.hpp>
@@ -351,12 +352,15 @@ private:
                                    std::string_view which) const {
     auto opened = keyring_.decrypt(ciphertext);
     if (opened) return opened;
+    // The id and key id come from the store: as one printable line (found by the fuzzer,
+    // a damaged file's key id carried bytes of any kind into the message).
+    using detail::encoding::printable_line;
     auto const why = opened.error() == Errc::invalid_signature
                          ? "was sealed with a key that is not configured (key id " +
-                               (key_id.empty() ? std::string("unknown") : std::string(key_id)) + ")"
+                               (key_id.empty() ? std::string("unknown") : printable_line(key_id, 24)) + ")"
                          : "is corrupt: " + opened.error().message();
     return Error(Errc::undecryptable_token,
-                 "integration " + std::string(id) + ": stored " + std::string(which) + ' ' + why);
+                 "integration " + printable_line(id, 64) + ": stored " + std::string(which) + ' ' + why);
   }
 
   Result<Credential> open(IntegrationRecord record, TokenNeed need) {

@@ -128,6 +128,18 @@ TEST(ApiClient, ATokenIsNeverSentToAnotherHost) {
   EXPECT_EQ(c.mock().requests("api"), 1);
 }
 
+// Found by the fuzzer: a path that no URL can carry was joined to the API base as if it
+// were one.
+TEST(ApiClient, APathNoUrlCanCarryIsRefusedBeforeItIsJoined) {
+  for (auto target : {"/v1/[earch", "/v1/search?x=\"y\"", "/v1/ search", "/v1/search#top", "/v1/%zz"}) {
+    auto resolved = oauth::detail::api::resolve_target<Notion>(target, "");
+    ASSERT_FALSE(resolved) << target << " became " << resolved.value();
+    EXPECT_EQ(resolved.error(), Errc::invalid_argument);
+  }
+  EXPECT_EQ(oauth::detail::api::resolve_target<Notion>("/v1/search?page_size=10", "").value(),
+            "https://api.notion.com/v1/search?page_size=10");
+}
+
 TEST(ApiClient, A401ThatARefreshCuresIsRetriedOnce) {
   Connected<Microsoft<>> c({.api_items = 3});
   c.mock().fail({.kind = FaultKind::unauthorized, .endpoint = "api"});

@@ -43,6 +43,17 @@ TEST(NotionIcons, AreEmojiOrUrl) {
   EXPECT_EQ(read(R"({"id":"nope"})").error(), Errc::malformed_response);
 }
 
+// Found by the fuzzer: Boost.JSON reads 1e400 as infinity and writes it as "Infinity",
+// so such a database, once cached, never read back.
+TEST(NotionDatabaseObjects, ANumberPastADoublesRangeIsRefusedBeforeItIsCached) {
+  auto object = boost::json::parse(R"({"id":"897e5a76ae524b489fdfe71f5945d1af","title":[1e400]})").as_object();
+  EXPECT_EQ(notion::read_database(object).error(), Errc::malformed_response);
+  auto fine = boost::json::parse(R"({"id":"897e5a76ae524b489fdfe71f5945d1af","properties":{"n":{"max":1e300}}})");
+  auto database = notion::read_database(fine.as_object());
+  ASSERT_TRUE(database);
+  EXPECT_TRUE(notion::from_cached(notion::to_cached(*database)));
+}
+
 TEST_F(NotionDatabases, DiscoveryListsEveryPageAndCachesEachDatabase) {
   auto found = databases().refresh();
   ASSERT_TRUE(found) << found.error().message();

@@ -78,6 +78,14 @@ TEST_F(ServiceTest, UnsafeConfigurationsAreRefusedWithTheReason) {
   output = check_config(filed).second;
   EXPECT_NE(output.find("unknown setting \"prot\""), std::string::npos) << output;
   EXPECT_NE(output.find("unknown provider \"gogle\""), std::string::npos) << output;
+  // Found by the fuzzer: a name from the file reached the terminal as it was, escapes and
+  // line breaks included.
+  std::ofstream(dir() + "/escapes.json") << R"({"po\u001b[2Jrt\n": 1, "providers": {"g\u001b]0;x\u0007": {}}})";
+  filed["OAUTH_SERVICE_CONFIG"] = dir() + "/escapes.json";
+  output = check_config(filed).second;
+  EXPECT_NE(output.find(R"(unknown setting "po\x1b[2Jrt\x0a")"), std::string::npos) << output;
+  EXPECT_NE(output.find(R"(unknown provider "g\x1b]0;x\x07")"), std::string::npos) << output;
+  EXPECT_EQ(output.find('\x1b'), std::string::npos) << output;
 }
 
 TEST_F(ServiceTest, HealthFollowsTheStoreAsItGoesAndComesBack) {

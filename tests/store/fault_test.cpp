@@ -6,7 +6,9 @@
 
 #include <oauth/store/open.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
 namespace oauth::test {
@@ -204,6 +206,56 @@ TEST_F(SqliteFaults, AFileThatIsNotADatabaseIsATypedErrorOnOpen) {
   EXPECT_EQ(nowhere.error(), Errc::store_unavailable);
 }
 
+// Found by the fuzzer (oauthctl's credential file): SQLite quotes the schema it cannot
+// read, and the schema is whatever the file says, lines and escapes included.
+TEST_F(SqliteFaults, AFileWithAMalformedSchemaGetsAOneLineError) {
+  auto const path = (source.directory.path() / "altered.db").string();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE t (a); PRAGMA writable_schema = ON; "
+                         "UPDATE sqlite_master SET sql = 'CREATE TABLE t (a' || char(10) || char(27) || '[31m[oops' "
+                         "WHERE name = 't';",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto opened = store::SqliteBackend::open({.path = path});
+  ASSERT_FALSE(opened);
+  auto const message = opened.error().message();
+  EXPECT_NE(message.find("malformed database schema"), std::string::npos) << message;
+  EXPECT_TRUE(std::all_of(message.begin(), message.end(), [](char c) { return c >= 0x20 && c < 0x7f; })) << message;
+}
+
+// Found by the fuzzer: a file whose index says "local" where its table says "l:cal"
+// handed the row to the owner "local". Whoever can write the file can write any row, but
+// a damaged one is not passed off as the caller's.
+TEST_F(SqliteFaults, ADamagedIndexCannotPassAnotherOwnersRowOffAsTheCallers) {
+  auto const path = source.directory.path() / "damaged.db";
+  std::filesystem::copy_file(OAUTH_TEST_FUZZ_CORPUS_DIR "/oauthctl_store/finding-damaged-index-other-owner", path);
+  auto opened = store::SqliteBackend::open({.path = path.string()});
+  ASSERT_TRUE(opened) << opened.error().message();
+  auto listed = opened->list_integrations({"local", "fuzz"});
+  ASSERT_FALSE(listed);
+  EXPECT_EQ(listed.error(), Errc::store_failure);
+}
+
+// Found by the fuzzer: a damaged file's key id went into the error as it was.
+TEST_F(SqliteFaults, WhatADamagedRowSaysOfItselfReachesErrorsAsOnePrintableLine) {
+  auto record = connect();
+  auto const foreign = crypto::Keyring::from_list(crypto::Fernet::generate_key().value().reveal()).value();
+  auto const sealed_elsewhere = foreign.encrypt("access-1").value();  // base64url: safe between quotes
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(source.path().c_str(), &db), SQLITE_OK);
+  auto const update = "UPDATE tokens SET key_id = 'abc' || char(13) || char(10) || char(27) || '[2J', access_token = '" +
+                      sealed_elsewhere + "'";
+  ASSERT_EQ(sqlite3_exec(db, update.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto credential = store.credential({"tenant-1", "user-1"}, record.id);
+  ASSERT_FALSE(credential);
+  auto const message = credential.error().message();
+  EXPECT_TRUE(std::all_of(message.begin(), message.end(), [](char c) { return c >= 0x20 && c < 0x7f; })) << message;
+}
+
 // ---- store URLs ----------------------------------------------------------------------
 
 TEST(StoreUrl, EachKindAndItsNamespaceAreRead) {
@@ -241,6 +293,12 @@ TEST(StoreUrl, RedactedHidesEveryPassword) {
   EXPECT_EQ(store::StoreUrl::parse("postgresql://oauth@db:5432/app")->redacted(), "postgresql://oauth@db:5432/app");
   EXPECT_EQ(store::StoreUrl::parse("sqlite:data/tokens.db")->redacted(), "sqlite:data/tokens.db");
   EXPECT_EQ(store::StoreUrl::parse("memory:")->redacted(), "memory:");
+  // Found by the fuzzer: "password=" was replaced wherever it stood, across the end of the
+  // authority into the path, so that the path's text became the authority's.
+  EXPECT_EQ(store::StoreUrl::parse("postgres://u:pw@password=or//x:y@z?password=s&a=b")->redacted(),
+            "postgres://u:[redacted]@password=or//x:y@z?password=[redacted]&a=b");
+  // ...and libpq reads no fragment: what follows a '#' in the query is still the query.
+  EXPECT_EQ(store::StoreUrl::parse("postgres://u@h/db?x#y&password=s")->redacted(), "postgres://u@h/db?x#y&password=[redacted]");
 }
 
 TEST(StoreUrl, OpenBackendOpensEachKind) {

@@ -1,5 +1,6 @@
 #include <oauth/detail/encoding/base64.hpp>
 #include <oauth/detail/encoding/form.hpp>
+#include <oauth/detail/encoding/printable.hpp>
 #include <oauth/detail/encoding/time.hpp>
 
 #include <gtest/gtest.h>
@@ -104,6 +105,17 @@ TEST(Micros, CountsATimePointCannotHoldSaturate) {
   EXPECT_LT(from_micros(INT64_MIN), from_micros(0));
   auto const now = chrono::floor<chrono::microseconds>(oauth::Clock::now());
   EXPECT_EQ(from_micros(to_micros(now)), now);
+}
+
+// Found by the fuzzer in several places (SQLite's messages, a stored key id, a config key):
+// text from outside went into errors and audit rows as it came.
+TEST(PrintableLine, KeepsTheFirstLineAsPrintableAsciiWithinTheLimit) {
+  EXPECT_EQ(printable_line("invalid scope\r\nX-Forged: yes"), "invalid scope");
+  EXPECT_EQ(printable_line("a\x1b[2Jb\tc\x7f\xc3\xa9"), "a?[2Jb?c???");
+  EXPECT_EQ(printable_line(std::string(300, 'x')), std::string(200, 'x') + "...");
+  EXPECT_EQ(printable_line("abcdef", 3), "abc...");
+  EXPECT_EQ(printable_line("abc", 3), "abc");
+  EXPECT_EQ(printable_line(std::string_view("a\0b", 3)), "a?b");
 }
 
 }  // namespace

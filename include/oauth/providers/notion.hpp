@@ -2,6 +2,7 @@
 #define OAUTH_PROVIDERS_NOTION_HPP
 
 #include <oauth/detail/json/fields.hpp>
+#include <oauth/detail/json/finite.hpp>
 #include <oauth/provider.hpp>
 #include <oauth/user_facing_error.hpp>
 
@@ -74,8 +75,10 @@ struct Notion {
     workspace.bot_id = fields.string("bot_id");
     workspace.duplicated_template_id = fields.optional_string("duplicated_template_id");
     workspace.request_id = fields.optional_string("request_id");
-    if (auto const* owner = json.if_contains("owner"); owner != nullptr && owner->is_object())
+    if (auto const* owner = json.if_contains("owner"); owner != nullptr && owner->is_object()) {
+      if (!detail::json::all_numbers_finite(*owner)) fields.fail("owner", "holds a number too large to keep");
       workspace.owner_json = boost::json::serialize(*owner);
+    }
 
     UserInfo info;
     auto owner = fields.object("owner");

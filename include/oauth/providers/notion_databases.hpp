@@ -3,6 +3,7 @@
 
 #include <oauth/api_request.hpp>
 #include <oauth/detail/async/spawn.hpp>
+#include <oauth/detail/json/finite.hpp>
 #include <oauth/error.hpp>
 #include <oauth/pagination.hpp>
 #include <oauth/providers/notion.hpp>
@@ -97,6 +98,10 @@ inline Result<Database> read_database(boost::json::object const& object) {
   auto const* id = object.if_contains("id");
   auto normalized = id != nullptr && id->is_string() ? normalize_id(id->get_string()) : std::nullopt;
   if (!normalized) return Error(Errc::malformed_response, "a Notion database has no valid id");
+  // Found by the fuzzer: a number past a double's range is cached as "Infinity", which
+  // reads back as no JSON at all.
+  if (!oauth::detail::json::all_numbers_finite(object))
+    return Error(Errc::malformed_response, "a Notion database holds a number too large to keep");
   Database database;
   database.id = std::move(*normalized);
   database.title = detail::plain_text(object.if_contains("title"));

@@ -3,6 +3,7 @@
 
 // Link with libpq (CMake: oauth::postgres).
 
+#include <oauth/detail/encoding/printable.hpp>
 #include <oauth/detail/store/sql.hpp>
 #include <oauth/detail/store/sql_backend.hpp>
 #include <oauth/error.hpp>
@@ -157,9 +158,7 @@ private:
   }
 
   std::string connection_message() const {
-    std::string message = conn_ != nullptr ? PQerrorMessage(conn_) : "out of memory";
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-    return message;
+    return conn_ != nullptr ? oauth::detail::encoding::printable_line(PQerrorMessage(conn_)) : "out of memory";
   }
 
   /// The primary message and SQLSTATE only: the detail field can quote the values bound.
@@ -168,7 +167,8 @@ private:
     char const* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
     char const* primary = result != nullptr ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
     std::string const sqlstate = state != nullptr ? state : "";
-    auto message = "PostgreSQL " + sqlstate + ": " + (primary != nullptr ? primary : connection_message());
+    auto message = "PostgreSQL " + sqlstate + ": " +
+                   (primary != nullptr ? oauth::detail::encoding::printable_line(primary) : connection_message());
     if (sqlstate == "23505") return Error(Errc::store_conflict, std::move(message));
     // Connection exceptions, shutdowns, statement timeouts, serialization failures and
     // deadlocks: all pass, and nothing was written.

@@ -175,7 +175,9 @@ public:
     r.user_id = owner.user_id;
     r.provider = field(2).value_or("");
     auto status = integration_status_named(field(3).value_or(""));
-    if (!status) return Error(Errc::store_failure, "Redis: integration " + r.id + " has an unknown status");
+    if (!status)
+      return Error(Errc::store_failure,
+                   "Redis: integration " + oauth::detail::encoding::printable_line(r.id, 64) + " has an unknown status");
     r.status = *status;
     r.version = static_cast<std::uint64_t>(number_of(field(4).value_or("0")));
     r.access_token_ciphertext = field(5).value_or("");
@@ -550,7 +552,9 @@ private:
     r.account_id = fields["account_id"];
     r.identity.account_id = fields["subject"];
     auto status = integration_status_named(fields["status"]);
-    if (!status) return Error(Errc::store_failure, "Redis: integration " + r.id + " has an unknown status");
+    if (!status)
+      return Error(Errc::store_failure,
+                   "Redis: integration " + oauth::detail::encoding::printable_line(r.id, 64) + " has an unknown status");
     r.status = *status;
     r.scopes = oauth::detail::store::split_scopes(fields["scopes"]);
     r.identity.email = optional_field(fields, "email");

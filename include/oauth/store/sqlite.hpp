@@ -3,6 +3,7 @@
 
 // Link with SQLite (CMake: oauth::sqlite).
 
+#include <oauth/detail/encoding/printable.hpp>
 #include <oauth/detail/store/sql.hpp>
 #include <oauth/detail/store/sql_backend.hpp>
 #include <oauth/error.hpp>
@@ -54,8 +55,9 @@ public:
     int const rc = sqlite3_open_v2(options.path.c_str(), &db, flags, nullptr);
     std::unique_ptr<SqliteConnection> connection(new SqliteConnection(db));
     if (rc != SQLITE_OK)
-      return Error(Errc::store_unavailable, "cannot open SQLite database " + options.path + ": " +
-                                                (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+      return Error(Errc::store_unavailable,
+                   "cannot open SQLite database " + oauth::detail::encoding::printable_line(options.path) + ": " +
+                       oauth::detail::encoding::printable_line(db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
     sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
     // WAL lets readers run beside a writer; FULL syncs every commit, so a stored token pair
     // survives a power cut, not only a crash; foreign keys keep tokens with their integration.
@@ -161,7 +163,8 @@ private:
   Error failure(int rc) {
     if (int const extended = sqlite3_extended_errcode(db_); (extended & 0xff) == (rc & 0xff)) rc = extended;
     int const primary = rc & 0xff;
-    std::string message = std::string("SQLite: ") + sqlite3_errmsg(db_);
+    // The message can quote the file (a schema someone wrote into it): one printable line.
+    std::string message = "SQLite: " + oauth::detail::encoding::printable_line(sqlite3_errmsg(db_));
     switch (primary) {
       case SQLITE_CONSTRAINT:
         if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)

@@ -3,6 +3,7 @@
 
 #include <oauth/error.hpp>
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 
@@ -75,21 +76,36 @@ struct StoreUrl {
       case StoreKind::postgres:
       case StoreKind::redis: break;
     }
-    std::string out = location;
-    auto const authority = out.find("://");
-    if (authority != std::string::npos) {
-      auto const start = authority + 3;
-      auto const end = out.find_first_of("/?#", start);
-      auto const at = out.rfind('@', end == std::string::npos ? out.size() : end);
-      if (at != std::string::npos && at >= start) {
-        auto const colon = out.find(':', start);
-        if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "[redacted]");
-      }
+    // scheme://[user[:password]@]host[:port][/path][?query], read the way the database's
+    // client reads it (libpq knows no fragment: all after '?' is its query): the password
+    // of the authority, and every query parameter named password, are what is replaced;
+    // nothing else is touched.
+    std::string_view const text = location;
+    auto const authority = text.find("://");
+    auto const start = authority == std::string_view::npos ? 0 : authority + 3;
+    auto const authority_end = std::min(text.find_first_of("/?#", start), text.size());
+    std::string out(text.substr(0, start));
+    auto const userinfo_end = text.substr(0, authority_end).rfind('@');
+    if (authority != std::string_view::npos && userinfo_end != std::string_view::npos && userinfo_end >= start) {
+      auto const userinfo = text.substr(start, userinfo_end - start);
+      auto const colon = userinfo.find(':');
+      out += colon == std::string_view::npos ? userinfo : std::string(userinfo.substr(0, colon + 1)) + "[redacted]";
+      out += text.substr(userinfo_end, authority_end - userinfo_end);
+    } else {
+      out += text.substr(start, authority_end - start);
     }
-    for (std::size_t at = out.find("password="); at != std::string::npos; at = out.find("password=", at + 1)) {
-      auto const value = at + 9;
-      auto const end = out.find('&', value);
-      out.replace(value, end == std::string::npos ? std::string::npos : end - value, "[redacted]");
+    auto const query = std::min(text.find('?', authority_end), text.size());
+    out += text.substr(authority_end, query - authority_end);
+    if (query < text.size()) {
+      char separator = '?';
+      for (auto params = text.substr(query + 1);;) {
+        auto const param = params.substr(0, params.find('&'));
+        out += separator;
+        out += param.starts_with("password=") ? std::string_view("password=[redacted]") : param;
+        separator = '&';
+        if (param.size() == params.size()) break;
+        params.remove_prefix(param.size() + 1);
+      }
     }
     if (!namespace_.empty()) out += (out.find('?') == std::string::npos ? "?" : "&") +
                                     std::string(kind == StoreKind::postgres ? "schema=" : "prefix=") + namespace_;

@@ -1,6 +1,7 @@
 #ifndef OAUTH_DETAIL_STORE_REDIS_CONNECTION_HPP
 #define OAUTH_DETAIL_STORE_REDIS_CONNECTION_HPP
 
+#include <oauth/detail/encoding/printable.hpp>
 #include <oauth/error.hpp>
 
 #include <hiredis/hiredis.h>
@@ -127,7 +128,7 @@ private:
 
   std::string context_message() const {
     if (context_ == nullptr) return "out of memory";
-    return context_->errstr;
+    return encoding::printable_line(context_->errstr);
   }
 
   Error lost() const { return Error(Errc::store_unavailable, "Redis connection lost: " + context_message()); }
@@ -141,7 +142,7 @@ private:
                                 message.starts_with("MASTERDOWN") || message.starts_with("READONLY")
                             ? Errc::store_unavailable
                             : Errc::store_failure;
-      return Error(code, "Redis: " + message.substr(0, message.find('\n')));
+      return Error(code, "Redis: " + encoding::printable_line(message));
     }
     return reply;
   }

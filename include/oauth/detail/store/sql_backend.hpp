@@ -441,9 +441,14 @@ public:
   Result<std::vector<IntegrationRecord>> list_integrations(Owner owner) const {
     return with_connection([&](Connection& c) -> Result<std::vector<IntegrationRecord>> {
       std::vector<IntegrationRecord> found;
-      auto ran = run(c, sql::list_integrations, {owner.tenant_id, owner.user_id},
-                     [&](auto const& row) { found.push_back(read_integration(row)); });
+      bool foreign = false;
+      auto ran = run(c, sql::list_integrations, {owner.tenant_id, owner.user_id}, [&](auto const& row) {
+        found.push_back(read_integration(row));
+        foreign = foreign || found.back().tenant_id != owner.tenant_id || found.back().user_id != owner.user_id;
+      });
       if (!ran) return ran.error();
+      // Found by the fuzzer: a damaged index can hand back a row its WHERE clause excludes.
+      if (foreign) return Error(Errc::store_failure, "the database returned another owner's integration: it is damaged");
       return found;
     });
   }
