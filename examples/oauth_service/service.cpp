@@ -49,9 +49,11 @@ struct Exchange {
   std::vector<std::string> set_cookies = {};
 
   std::string_view header(http::field field) const { return request[field]; }
-  std::string query_param(std::string_view name) const {
+  std::string query_param(std::string_view name) const { return optional_query_param(name).value_or(std::string()); }
+  std::optional<std::string> optional_query_param(std::string_view name) const {
     auto it = query.params().find(name);
-    return it == query.params().end() ? std::string() : std::string((*it).value);
+    if (it == query.params().end()) return std::nullopt;
+    return std::string((*it).value);
   }
   std::string cookie(std::string_view name) const {
     std::string_view cookies = request[http::field::cookie];
@@ -582,6 +584,8 @@ struct Service::Impl {
     callback.state = exchange.query_param("state");
     callback.code = AuthorizationCode(exchange.query_param("code"));
     callback.error = exchange.query_param("error");
+    callback.error_description = exchange.query_param("error_description");
+    callback.iss = exchange.optional_query_param("iss");
     callback.session_id = exchange.cookie(session_cookie);
     callback.client_ip = exchange.peer.address;
     callback.user_agent = std::string(exchange.header(http::field::user_agent));

@@ -152,6 +152,9 @@ std::string advice(std::string_view provider, Error const& error, std::string co
     return "Could not reach " + p + " (" + error.code.message() +
            ").\nCheck your network connection and any proxy, then run the command again.";
   if (is_transient(error)) return p + " is busy or unavailable right now. Try again in a few minutes.";
+  if (error == Errc::issuer_mismatch)
+    return "The answer did not come from " + p + " (it named another issuer), so nothing was connected.\n"
+           "Run the command again and sign in on " + p + "'s own page.";
   if (error == Errc::state_not_found || error == Errc::state_expired || error == Errc::state_already_used ||
       error == Errc::state_mismatch)
     return "The answer did not belong to this attempt (it expired or came from another one). Run the command again.";
@@ -202,6 +205,8 @@ int connect(std::string_view provider, std::vector<std::string> scopes, bool bro
     callback.state = (*answer)["state"];
     callback.code = AuthorizationCode((*answer)["code"]);
     callback.error = (*answer)["error"];
+    callback.error_description = (*answer)["error_description"];
+    if (auto iss = answer->find("iss"); iss != answer->end()) callback.iss = iss->second;
     if (auto description = (*answer)["error_description"];
         description.find("redirect_uri") != std::string::npos)
       throw Failure{advice(P::name, Error(Errc::redirect_uri_not_allowed, description), redirect_uri)};

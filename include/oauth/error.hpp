@@ -59,6 +59,7 @@ enum class Errc {
   state_already_used,
   state_expired,
   state_mismatch,
+  issuer_mismatch,  ///< RFC 9207: the authorization response names another issuer, or none when one was promised
   access_denied,
 
   // what a provider answered: RFC 6749 section 5.2, then API and transient failures
@@ -136,6 +137,7 @@ private:
       case Errc::state_already_used: return "authorization state was already used";
       case Errc::state_expired: return "authorization state has expired";
       case Errc::state_mismatch: return "authorization state belongs to another session or provider";
+      case Errc::issuer_mismatch: return "the authorization response comes from another issuer";
       case Errc::access_denied: return "the user or the provider denied access";
       case Errc::invalid_request: return "the provider rejected the request as invalid";
       case Errc::invalid_client: return "the provider rejected the client credentials";

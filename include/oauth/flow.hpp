@@ -4,6 +4,7 @@
 #include <oauth/records.hpp>
 #include <oauth/secret.hpp>
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +33,8 @@ struct FlowCallback {
   std::string state = {};
   AuthorizationCode code = {};
   std::string error = {};  ///< the provider's `error` parameter (access_denied when the user said no)
+  std::string error_description = {};  ///< its words for it, kept (made printable) for the log
+  std::optional<std::string> iss = {};  ///< RFC 9207's `iss` parameter, when the response has one
   std::string session_id = {};
   std::string client_ip = {};
   std::string user_agent = {};

@@ -3,6 +3,7 @@
 
 #include <oauth/api_client.hpp>
 #include <oauth/api_request.hpp>
+#include <oauth/authorization_response.hpp>
 #include <oauth/authorization_url.hpp>
 #include <oauth/crypto/constant_time.hpp>
 #include <oauth/crypto/pkce.hpp>
@@ -499,17 +500,37 @@ private:
     };
     auto config = config_for<P>();
     if (!config) co_return fail(config.error());
-    auto flow = store_->take_state(callback.state, now());
-    if (!flow) co_return fail(flow.error());
+    // Taken only by the session that started it, so another session's callback (a forged
+    // link, say) cannot use up the user's own.
+    auto flow = store_->take_state(callback.state, callback.session_id, now());
+    if (!flow) {
+      if (flow.error() == Errc::state_mismatch)
+        co_return fail(Error(Errc::state_mismatch, "the callback does not belong to the session that started it"));
+      co_return fail(flow.error());
+    }
     event.tenant_id = flow->tenant_id;
     event.user_id = flow->user_id;
     event.scopes = flow->scopes;
-    if (flow->provider != P::name || !crypto::state_matches(flow->session_id, callback.session_id))
-      co_return fail(Error(Errc::state_mismatch, "the callback does not belong to the session that started it"));
+    if (flow->provider != P::name)
+      co_return fail(Error(Errc::state_mismatch, "the callback is for another provider than the one it started at"));
+    if constexpr (P::supports_pkce) {
+      // A state kept without its verifier (a store altered outside this library) would
+      // send the code without PKCE: the downgrade PKCE exists to prevent.
+      if (!flow->code_verifier || flow->code_verifier->empty())
+        co_return fail(Error(Errc::pkce_required, "the authorization state has no PKCE verifier"));
+    }
+    // Before anything else of the response is believed, error included: whoever sent it
+    // must be the provider this flow went to (RFC 9207, the mix-up defence).
+    auto const expected =
+        expected_issuer<P>((*config)->issuer, (*config)->authorization_response_iss_parameter_supported);
+    auto const iss = callback.iss ? std::optional<std::string_view>(*callback.iss) : std::nullopt;
+    if (auto checked = check_issuer(P::name, expected, iss); !checked) co_return fail(checked.error());
     if (!callback.error.empty()) {
+      using detail::encoding::printable_line;
       auto const denied = detail::provider_error::code_named(callback.error).value_or(Errc::access_denied);
-      co_return fail(Error(denied, std::string(P::name) + " authorization: " +
-                                       detail::provider_error::sanitized(callback.error, 60)));
+      auto description = std::string(P::name) + " authorization: " + printable_line(callback.error, 60);
+      if (!callback.error_description.empty()) description += ": " + printable_line(callback.error_description);
+      co_return fail(Error(denied, std::move(description)));
     }
     if (callback.code.empty()) co_return fail(Error(Errc::invalid_argument, "the callback carries no code"));
 

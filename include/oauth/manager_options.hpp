@@ -22,6 +22,11 @@ struct ProviderConfig {
   std::string endpoint_base = {};  ///< "http://127.0.0.1:8080": every endpoint's scheme and host replaced
   /// The API rate one credential is held to here; absent, the provider's (api_rate_limit).
   std::optional<RateLimit> api_rate_limit = {};
+  /// The issuer authorization responses must name (RFC 9207), when not the provider's own:
+  /// a self-hosted deployment, a test server. `{tenantid}` stands for any directory id.
+  std::string issuer = {};
+  /// Whether every authorization response names its issuer; absent, as the provider says.
+  std::optional<bool> authorization_response_iss_parameter_supported = {};
 };
 
 /// Retries of passing failures (timeouts, 429, 5xx): exponential backoff with jitter,

@@ -6,6 +6,7 @@
 
 #include <oauth/api_client.hpp>
 #include <oauth/api_request.hpp>
+#include <oauth/authorization_response.hpp>
 #include <oauth/authorization_url.hpp>
 #include <oauth/crypto/constant_time.hpp>
 #include <oauth/crypto/fernet.hpp>

@@ -109,6 +109,11 @@ template <class P> concept api_rate_limit_ok =
 template <class P> concept validation_endpoint_ok =
     !requires { P::validation_endpoint; } ||
     requires { requires member_of_type<decltype(P::validation_endpoint), std::string_view>; };
+template <class P> concept issuer_ok =
+    !requires { P::issuer; } || requires { requires member_of_type<decltype(P::issuer), std::string_view>; };
+template <class P> concept iss_parameter_ok =
+    !requires { P::authorization_response_iss_parameter_supported; } ||
+    requires { requires member_of_type<decltype(P::authorization_response_iss_parameter_supported), bool>; };
 template <class P> concept scope_prefix_ok =
     !requires { P::scope_prefix; } || requires { requires member_of_type<decltype(P::scope_prefix), std::string_view>; };
 
@@ -129,7 +134,8 @@ concept Provider =
     detail::provider::scope_prefix_ok<P> && detail::provider::incremental_authorization_ok<P> &&
     detail::provider::api_base_url_ok<P> && detail::provider::api_hosts_ok<P> &&
     detail::provider::api_pagination_ok<P> && detail::provider::api_rate_limit_ok<P> &&
-    detail::provider::validation_endpoint_ok<P>;
+    detail::provider::validation_endpoint_ok<P> && detail::provider::issuer_ok<P> &&
+    detail::provider::iss_parameter_ok<P>;
 
 /// Checks a provider member by member, so that a bad one gets one error line naming what
 /// it lacks. Use it as `static_assert(oauth::verify_provider<MyProvider>);`: its value is
@@ -175,6 +181,9 @@ struct ProviderRequirements {
   static_assert(detail::provider::api_rate_limit_ok<P>, "oauth provider: api_rate_limit must be an oauth::RateLimit");
   static_assert(detail::provider::validation_endpoint_ok<P>,
                 "oauth provider: validation_endpoint must be a std::string_view");
+  static_assert(detail::provider::issuer_ok<P>, "oauth provider: issuer must be a std::string_view");
+  static_assert(detail::provider::iss_parameter_ok<P>,
+                "oauth provider: authorization_response_iss_parameter_supported must be a bool");
 
   static constexpr bool value = true;
 };
@@ -222,6 +231,22 @@ template <Provider P>
 constexpr RateLimit api_rate_limit() noexcept {
   if constexpr (requires { P::api_rate_limit; }) return P::api_rate_limit;
   else return {};
+}
+
+/// The provider's issuer identifier (RFC 8414, RFC 9207), empty when it names none.
+template <Provider P>
+constexpr std::string_view issuer() noexcept {
+  if constexpr (requires { P::issuer; }) return P::issuer;
+  else return {};
+}
+
+/// Whether the provider promises `iss` in every authorization response (RFC 9207's
+/// `authorization_response_iss_parameter_supported`).
+template <Provider P>
+constexpr bool promises_iss_parameter() noexcept {
+  if constexpr (requires { P::authorization_response_iss_parameter_supported; })
+    return P::authorization_response_iss_parameter_supported;
+  else return false;
 }
 
 /// The provider's extra authorization parameters, empty when it declares none.

@@ -42,7 +42,7 @@ concept StoreBackend = requires(B& backend, B const& const_backend, FlowStateRec
                                 IntegrationStatus status, UseKind use, std::uint64_t version, std::size_t limit,
                                 std::vector<ScopeRecord> scopes, std::vector<CachedResource> resources) {
   { backend.put_state(std::move(state)) } -> std::same_as<Result<void>>;
-  { backend.take_state(s, at) } -> std::same_as<Result<FlowStateRecord>>;
+  { backend.take_state(s, s, at) } -> std::same_as<Result<FlowStateRecord>>;
   { backend.save_connection(std::move(record), std::move(consent)) } -> std::same_as<Result<IntegrationRecord>>;
   { const_backend.find_integration(owner, s) } -> std::same_as<Result<IntegrationRecord>>;
   { const_backend.list_integrations(owner) } -> std::same_as<Result<std::vector<IntegrationRecord>>>;
@@ -147,8 +147,10 @@ public:
     return backend_.put_state(std::move(record));
   }
 
-  Result<FlowState> take_state(std::string_view state, TimePoint now) {
-    auto record = backend_.take_state(state, now);
+  /// The authorization state, used up at once, when it is this session's: a callback from
+  /// another session is state_mismatch and leaves the state to its own session.
+  Result<FlowState> take_state(std::string_view state, std::string_view session_id, TimePoint now) {
+    auto record = backend_.take_state(state, session_id, now);
     if (!record) return record.error();
     FlowState flow{record->state,      record->provider,         record->tenant_id,
                    record->user_id,    record->session_id,       std::move(record->scopes),

@@ -123,18 +123,41 @@ TEST_F(AuthorizationTest, AnExpiredStateIsRefused) {
   EXPECT_TRUE(nothing_stored());
 }
 
-TEST_F(AuthorizationTest, AStateFromAnotherSessionIsRefusedAndUsedUp) {
+TEST_F(AuthorizationTest, AStateFromAnotherSessionIsRefusedAndLeftToItsOwnSession) {
   auto flow = start("session-1");
   auto callback = callback_for(flow, "session-2");
-  auto again = callback;
-  again.session_id = "session-1";
+  auto own = callback;
+  own.session_id = "session-1";
   auto result = h.manager.complete_flow<Google>(std::move(callback));
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error(), Errc::state_mismatch);
-  // The attacker's attempt burned the state: the victim's own callback cannot be replayed later.
-  EXPECT_EQ(h.manager.complete_flow<Google>(std::move(again)).error(), Errc::state_already_used);
+  EXPECT_EQ(h.google.requests("token"), 0);
   EXPECT_TRUE(nothing_stored());
-  EXPECT_EQ(failed_connects().size(), 2u);
+  // The other session's attempt did not use the state up: the user's own callback works.
+  EXPECT_TRUE(h.manager.complete_flow<Google>(std::move(own)));
+  EXPECT_EQ(failed_connects().size(), 1u);
+}
+
+TEST_F(AuthorizationTest, AStoredStateWithoutItsVerifierIsRefusedBeforeTheCodeIsSent) {
+  FlowState tampered;
+  tampered.state = crypto::make_state().value();
+  tampered.provider = "google";
+  tampered.tenant_id = "tenant-1";
+  tampered.user_id = "user-1";
+  tampered.session_id = "session-1";
+  tampered.redirect_uri = redirect_uri;
+  tampered.created_at = h.clock();
+  tampered.expires_at = h.clock() + std::chrono::minutes(10);
+  ASSERT_TRUE(h.store.put_state(tampered));  // as if written by something that dropped the verifier
+  FlowCallback callback;
+  callback.state = tampered.state;
+  callback.code = AuthorizationCode("code-injected");
+  callback.iss = "https://accounts.google.com";
+  callback.session_id = "session-1";
+  auto result = h.manager.complete_flow<Google>(std::move(callback));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error(), Errc::pkce_required);
+  EXPECT_EQ(h.google.requests("token"), 0);
 }
 
 TEST_F(AuthorizationTest, AStateForAnotherProviderIsRefused) {
@@ -307,6 +330,104 @@ TEST_F(AuthorizationTest, CallbacksAndCoroutinesReceiveTheSameResults) {
   auto const expected = h.manager.get_access_token<Google>("tenant-1", "user-1", integration->id).value();
   EXPECT_EQ(from_callback.get_future().get(), expected.access_token.reveal());
   EXPECT_EQ(from_coroutine.get(), expected.access_token.reveal());
+}
+
+// ---- RFC 9207: the authorization response names its issuer ----------------------------
+
+TEST_F(AuthorizationTest, GooglesIssIsCheckedAndAccepted) {
+  auto flow = start();
+  auto callback = callback_for(flow);
+  ASSERT_EQ(callback.iss, "https://accounts.google.com");
+  EXPECT_TRUE(h.manager.complete_flow<Google>(std::move(callback)));
+}
+
+TEST_F(AuthorizationTest, AWrongIssIsRefusedBeforeTheCodeIsExchangedForEveryProvider) {
+  auto attempt = [&]<class P>(std::type_identity<P>) {
+    h.mock<P>().set_iss("https://evil.example");
+    auto flow = h.manager.initiate_flow<P>({"tenant-1", "user-1", "session-1", {}, redirect_uri, {}}).value();
+    auto callback = callback_for(flow);
+    ASSERT_EQ(callback.iss, "https://evil.example");
+    auto result = h.manager.complete_flow<P>(std::move(callback));
+    ASSERT_FALSE(result) << P::name;
+    EXPECT_EQ(result.error(), Errc::issuer_mismatch) << P::name;
+    EXPECT_EQ(h.mock<P>().requests("token"), 0) << P::name;
+  };
+  attempt(std::type_identity<Google>{});
+  attempt(std::type_identity<YouTube>{});
+  attempt(std::type_identity<Microsoft<>>{});
+  attempt(std::type_identity<Notion>{});
+  EXPECT_TRUE(nothing_stored());
+  auto const failed = failed_connects();
+  ASSERT_EQ(failed.size(), 4u);
+  for (auto const& event : failed) EXPECT_NE(event.reason.find("another issuer"), std::string::npos) << event.reason;
+}
+
+TEST_F(AuthorizationTest, AnErrorResponseFromAnotherIssuerIsRefusedAsSuch) {
+  h.google.set_deny_consent(true);
+  h.google.set_iss("https://evil.example");
+  auto callback = callback_for(start());
+  EXPECT_EQ(callback.error, "access_denied");
+  EXPECT_EQ(h.manager.complete_flow<Google>(std::move(callback)).error(), Errc::issuer_mismatch);
+}
+
+TEST_F(AuthorizationTest, AMissingIssIsRefusedOnlyWhereTheProviderPromisedIt) {
+  h.google.set_iss("");
+  auto unannounced = callback_for(start());
+  EXPECT_FALSE(unannounced.iss);
+  EXPECT_TRUE(h.manager.complete_flow<Google>(std::move(unannounced)));
+
+  ASSERT_TRUE(h.manager.configure<Google>({.client_id = "client-id",
+                                            .client_secret = ClientSecret("client-secret"),
+                                            .redirect_uris = {redirect_uri},
+                                            .endpoint_base = h.google.base_url(),
+                                            .authorization_response_iss_parameter_supported = true}));
+  auto promised = callback_for(start());
+  auto result = h.manager.complete_flow<Google>(std::move(promised));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error(), Errc::issuer_mismatch);
+  EXPECT_EQ(h.google.requests("token.authorization_code"), 1);
+}
+
+// The mix-up attack (RFC 9700 section 4.4): the user starts at one provider, a dishonest
+// one bounces the browser to an honest one, whose code and the first flow's state come
+// back on the redirect URI both share. The honest provider's iss gives it away.
+TEST_F(AuthorizationTest, AMixUpAcrossProvidersSharingARedirectUriIsRefused) {
+  auto at_microsoft = h.manager.initiate_flow<Microsoft<>>({"tenant-1", "user-1", "session-1", {}, redirect_uri, {}});
+  ASSERT_TRUE(at_microsoft);
+  auto at_google = consent_callback(start().authorization_url, "session-1");
+  ASSERT_EQ(at_google.iss, "https://accounts.google.com");
+  FlowCallback mixed = at_google;
+  mixed.state = at_microsoft->state;
+  auto result = h.manager.complete_flow<Microsoft<>>(std::move(mixed));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error(), Errc::issuer_mismatch);
+  EXPECT_EQ(h.microsoft.requests("token"), 0);
+  EXPECT_EQ(h.google.requests("token"), 0);
+  EXPECT_TRUE(nothing_stored());
+}
+
+TEST(IssuerMatching, IsCharacterForCharacterWithMicrosoftsTenantTemplate) {
+  EXPECT_TRUE(issuer_matches("https://accounts.google.com", "https://accounts.google.com"));
+  for (auto other : {"https://accounts.google.com/", "https://Accounts.google.com", "https://accounts.google.com:443",
+                     "http://accounts.google.com", "accounts.google.com", "https://accounts.google.com.evil.example", ""})
+    EXPECT_FALSE(issuer_matches("https://accounts.google.com", other)) << other;
+  constexpr std::string_view common = Microsoft<>::issuer;
+  EXPECT_EQ(common, "https://login.microsoftonline.com/{tenantid}/v2.0");
+  EXPECT_TRUE(issuer_matches(common, "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"));
+  for (auto other : {"https://login.microsoftonline.com/{tenantid}/v2.0", "https://login.microsoftonline.com/v2.0",
+                     "https://login.microsoftonline.com/72F988BF-86F1-41AF-91AB-2D7CD011DB47/v2.0",
+                     "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0/",
+                     "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0",
+                     "https://evil.example/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"})
+    EXPECT_FALSE(issuer_matches(common, other)) << other;
+  EXPECT_EQ(Microsoft<"consumers">::issuer,
+            "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0");
+  EXPECT_EQ(Microsoft<"72f988bf-86f1-41af-91ab-2d7cd011db47">::issuer,
+            "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0");
+  EXPECT_EQ(issuer<Notion>(), "");
+  EXPECT_EQ(issuer<YouTube>(), "https://accounts.google.com");
+  EXPECT_FALSE(check_issuer("notion", expected_issuer<Notion>(), std::string_view("https://api.notion.com")));
+  EXPECT_TRUE(check_issuer("notion", expected_issuer<Notion>(), std::nullopt));
 }
 
 }  // namespace

@@ -15,6 +15,8 @@ struct AcmeIdentity {
   static constexpr std::string_view token_endpoint = "https://id.acme.example/token";
   static constexpr std::string_view userinfo_endpoint = "https://id.acme.example/userinfo";
   static constexpr std::string_view revocation_endpoint = "https://id.acme.example/revoke";
+  static constexpr std::string_view issuer = "https://id.acme.example";
+  static constexpr bool authorization_response_iss_parameter_supported = true;
   static constexpr RevocationStyle revocation_style = RevocationStyle::rfc7009;
   static constexpr ClientAuth token_auth = ClientAuth::basic;
   static constexpr BodyFormat token_body = BodyFormat::form;
@@ -48,6 +50,12 @@ struct RealOAuthServer : ::testing::Test {
     base_ = "http://127.0.0.1:" + line.substr(10);
   }
 
+  /// The test server's own issuer is its address.
+  ProviderConfig config() const {
+    return {.client_id = "acme-client", .client_secret = ClientSecret("acme-secret"), .redirect_uris = {redirect_uri},
+            .endpoint_base = base_, .issuer = base_};
+  }
+
   std::unique_ptr<ChildProcess> server_;
   std::string base_;
 };
@@ -56,7 +64,7 @@ TEST_F(RealOAuthServer, ACustomProviderRunsCodePkceRefreshAndRevocation) {
   Runtime runtime{2};
   TokenStore<store::MemoryBackend> store(store::MemoryBackend{}, fresh_keyring());
   Manager<AcmeIdentity> manager(runtime.executor(), store);
-  ASSERT_TRUE(manager.configure<AcmeIdentity>({"acme-client", ClientSecret("acme-secret"), {redirect_uri}, base_}));
+  ASSERT_TRUE(manager.configure<AcmeIdentity>(config()));
 
   auto start = manager.initiate_flow<AcmeIdentity>({"tenant-1", "user-1", "session-1", {"orders:read"}, redirect_uri, {}});
   ASSERT_TRUE(start) << start.error().message();
@@ -89,6 +97,27 @@ TEST_F(RealOAuthServer, ACustomProviderRunsCodePkceRefreshAndRevocation) {
   EXPECT_TRUE(done->revoked_at_provider);
   EXPECT_EQ(manager.get_access_token<AcmeIdentity>("tenant-1", "user-1", integration->id).error(),
             Errc::integration_not_found);
+}
+
+TEST_F(RealOAuthServer, AnAuthorizationResponseNamingAnotherIssuerIsRefused) {
+  Runtime runtime{2};
+  TokenStore<store::MemoryBackend> store(store::MemoryBackend{}, fresh_keyring());
+  Manager<AcmeIdentity> manager(runtime.executor(), store);
+  ASSERT_TRUE(manager.configure<AcmeIdentity>(config()));
+  auto flow = [&] {
+    auto start = manager.initiate_flow<AcmeIdentity>({"tenant-1", "user-1", "session-1", {}, redirect_uri, {}});
+    return consent_callback(start.value().authorization_url, "session-1", nullptr);
+  };
+  auto forged = flow();
+  ASSERT_EQ(forged.iss, base_);
+  forged.iss = "https://evil.example";
+  EXPECT_EQ(manager.complete_flow<AcmeIdentity>(std::move(forged)).error(), Errc::issuer_mismatch);
+  auto stripped = flow();
+  stripped.iss.reset();  // the server promised iss, so a response without one is not its
+  EXPECT_EQ(manager.complete_flow<AcmeIdentity>(std::move(stripped)).error(), Errc::issuer_mismatch);
+  auto honest = flow();
+  EXPECT_TRUE(manager.complete_flow<AcmeIdentity>(std::move(honest)));
+  EXPECT_TRUE(store.list({"tenant-1", "user-1"}).value().size() == 1);
 }
 
 TEST_F(RealOAuthServer, AWrongPkceVerifierIsRefusedByTheServer) {

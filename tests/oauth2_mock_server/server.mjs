@@ -1,6 +1,7 @@
 // Starts oauth2-mock-server on a free loopback port and prints "listening <port>".
 // It signs JWT access tokens with a fresh RSA key, checks PKCE, answers refresh grants
-// with a new refresh token each time, and serves userinfo and revocation.
+// with a new refresh token each time, serves userinfo and revocation, and names itself
+// in every authorization response (RFC 9207).
 import { webcrypto } from 'node:crypto';
 
 // Node 18 (Debian 12's own) has Web Crypto but not as a global, which jose expects; the
@@ -21,8 +22,14 @@ server.service.on('beforeUserinfo', (response, req) => {
   response.body = { sub: 'johndoe', email: 'john.doe@example.com', name: 'John Doe' };
 });
 
+server.service.on('beforeAuthorizeRedirect', (authorizeRedirectUri) => {
+  authorizeRedirectUri.url.searchParams.set('iss', server.issuer.url);
+});
+
 await server.start(0, '127.0.0.1');
 const { port } = server.address();
+// The address clients are given, not "localhost", is what the server calls itself.
+server.issuer.url = `http://127.0.0.1:${port}`;
 process.stdout.write(`listening ${port}\n`);
 
 const stop = async () => {

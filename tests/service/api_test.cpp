@@ -180,8 +180,18 @@ TEST_F(ServiceTest, CallbackFailuresSendTheBrowserBackWithTheError) {
   auto answer = consent(std::string(json_of(started).at("authorization_url").as_string()), &mocks().tls);
   auto stranger = follow(answer.location, other);
   EXPECT_EQ(stranger.params["error"], "OAUTH_STATE_INVALID");
-  // ...and the state it spent cannot be replayed by the right browser either.
-  EXPECT_EQ(follow(answer.location, jar).params["error"], "OAUTH_STATE_INVALID");
+  // ...and it did not use the state up: the right browser's callback still connects.
+  EXPECT_FALSE(follow(answer.location, jar).integration_id().empty());
+  // A callback naming another issuer than the provider's (RFC 9207) connects nothing.
+  auto again = client.send({"POST", "/api/v1/oauth/google/authorize", {{"Authorization", "Bearer " + ada}}});
+  jar.take(again);
+  auto mixed = consent(std::string(json_of(again).at("authorization_url").as_string()), &mocks().tls);
+  auto const tokens_before = mocks()["google"].requests("token");
+  auto const iss = mixed.location.find("&iss=");
+  ASSERT_NE(iss, std::string::npos);
+  EXPECT_EQ(follow(mixed.location.substr(0, iss) + "&iss=https%3A%2F%2Fevil.example", jar).params["error"],
+            "GOOGLE_OAUTH_FAILED");
+  EXPECT_EQ(mocks()["google"].requests("token"), tokens_before);
 
   // A replayed callback, after a success.
   auto good = client.send({"POST", "/api/v1/oauth/google/authorize", {{"Authorization", "Bearer " + ada}}});

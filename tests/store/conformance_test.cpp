@@ -240,24 +240,42 @@ TYPED_TEST(Conformance, StatesAreSingleUseAndExpire) {
   flow.expires_at = this->now + std::chrono::minutes(10);
   ASSERT_TRUE(this->store.put_state(flow));
   EXPECT_EQ(this->store.put_state(flow).error(), Errc::store_conflict);
-  auto taken = this->store.take_state("s1", this->now);
+  auto taken = this->store.take_state("s1", "session-1", this->now);
   ASSERT_TRUE(taken) << taken.error().message();
   EXPECT_EQ(taken->code_verifier->reveal(), "verifier-1");
   EXPECT_EQ(taken->scopes, flow.scopes);
   EXPECT_EQ(taken->session_id, "session-1");
   EXPECT_EQ(taken->redirect_uri, flow.redirect_uri);
   EXPECT_EQ(taken->expires_at, flow.expires_at);
-  EXPECT_EQ(this->store.take_state("s1", this->now).error(), Errc::state_already_used);
-  EXPECT_EQ(this->store.take_state("never", this->now).error(), Errc::state_not_found);
+  EXPECT_EQ(this->store.take_state("s1", "session-1", this->now).error(), Errc::state_already_used);
+  EXPECT_EQ(this->store.take_state("never", "session-1", this->now).error(), Errc::state_not_found);
   flow.state = "s2";
   ASSERT_TRUE(this->store.put_state(flow));
-  EXPECT_EQ(this->store.take_state("s2", this->now + std::chrono::minutes(11)).error(), Errc::state_expired);
-  EXPECT_EQ(this->store.take_state("s2", this->now + std::chrono::minutes(12)).error(), Errc::state_already_used);
+  EXPECT_EQ(this->store.take_state("s2", "session-1", this->now + std::chrono::minutes(11)).error(), Errc::state_expired);
+  EXPECT_EQ(this->store.take_state("s2", "session-1", this->now + std::chrono::minutes(12)).error(), Errc::state_already_used);
   // An hour past its expiry a state is forgotten, used or not.
   flow.state = "s3";
   ASSERT_TRUE(this->store.put_state(flow));
-  EXPECT_EQ(this->store.take_state("s3", this->now + std::chrono::minutes(71)).error(), Errc::state_not_found);
-  EXPECT_EQ(this->store.take_state("s1", this->now + std::chrono::minutes(71)).error(), Errc::state_not_found);
+  EXPECT_EQ(this->store.take_state("s3", "session-1", this->now + std::chrono::minutes(71)).error(), Errc::state_not_found);
+  EXPECT_EQ(this->store.take_state("s1", "session-1", this->now + std::chrono::minutes(71)).error(), Errc::state_not_found);
+}
+
+TYPED_TEST(Conformance, AStateIsTakenOnlyByItsOwnSessionAndAnotherLeavesItUnused) {
+  FlowState flow;
+  flow.state = "bound";
+  flow.provider = "google";
+  flow.tenant_id = "tenant-1";
+  flow.user_id = "user-1";
+  flow.session_id = "session-1";
+  flow.created_at = this->now;
+  flow.expires_at = this->now + std::chrono::minutes(10);
+  ASSERT_TRUE(this->store.put_state(flow));
+  for (auto other : {"session-2", "", "session-1 ", "SESSION-1"})
+    EXPECT_EQ(this->store.take_state("bound", other, this->now).error(), Errc::state_mismatch) << other;
+  auto taken = this->store.take_state("bound", "session-1", this->now);
+  ASSERT_TRUE(taken) << taken.error().message();
+  EXPECT_EQ(this->store.take_state("bound", "session-1", this->now).error(), Errc::state_already_used);
+  EXPECT_EQ(this->store.take_state("bound", "session-2", this->now).error(), Errc::state_already_used);
 }
 
 TYPED_TEST(Conformance, TwoCallbacksRacingWithOneStateOneWins) {
@@ -267,6 +285,7 @@ TYPED_TEST(Conformance, TwoCallbacksRacingWithOneStateOneWins) {
     flow.provider = "google";
     flow.tenant_id = "tenant-1";
     flow.user_id = "user-1";
+    flow.session_id = "session-1";
     flow.created_at = this->now;
     flow.expires_at = this->now + std::chrono::minutes(10);
     ASSERT_TRUE(this->store.put_state(flow));
@@ -278,7 +297,7 @@ TYPED_TEST(Conformance, TwoCallbacksRacingWithOneStateOneWins) {
       threads.emplace_back([&] {
         auto instance = this->another_store();  // each callback lands on an instance of its own
         start.arrive_and_wait();
-        auto taken = instance.take_state(flow.state, this->now);
+        auto taken = instance.take_state(flow.state, "session-1", this->now);
         if (taken) ++won;
         else if (taken.error() == Errc::state_already_used) ++replayed;
       });
@@ -417,7 +436,7 @@ TYPED_TEST(Conformance, ErasingAUserDeletesEverythingOfTheirsAndLeavesOneAuditEn
   EXPECT_TRUE(this->store.list(ada)->empty());
   EXPECT_TRUE(this->store.consents(ada)->empty());
   EXPECT_EQ(this->store.find(ada, mine.id).error(), Errc::integration_not_found);
-  EXPECT_EQ(this->store.take_state("pending-1", this->now).error(), Errc::state_not_found);
+  EXPECT_EQ(this->store.take_state("pending-1", "session-1", this->now).error(), Errc::state_not_found);
   auto log = this->store.audit_log(ada).value();
   // The erase entry, and the refused lookup just above: nothing from before.
   ASSERT_EQ(log.size(), 2u);

@@ -50,6 +50,7 @@ inline FlowCallback consent_callback(std::string const& authorization_url, std::
   callback.state = answer.state;
   callback.code = AuthorizationCode(answer.code);
   callback.error = answer.error;
+  callback.iss = answer.iss;
   callback.session_id = std::move(session);
   return callback;
 }

@@ -24,8 +24,10 @@
 
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
+#include <utility>
 
 namespace oauth::testing {
 
@@ -478,9 +480,13 @@ struct MockProvider::Impl {
 
     Response response{http::status::found, 11};
     auto const separator = redirect.find('?') == std::string::npos ? "?" : "&";
+    auto issuer = options.iss;
+    if (!issuer && (options.flavor == Flavor::google || options.flavor == Flavor::youtube))
+      issuer = "https://accounts.google.com";
+    std::string const iss =
+        issuer && !issuer->empty() ? "&iss=" + oauth::detail::encoding::form_urlencode(*issuer) : std::string();
     if (options.deny_consent) {
-      response.set(http::field::location,
-                   redirect + separator + "error=access_denied&state=" + get("state"));
+      response.set(http::field::location, redirect + separator + "error=access_denied&state=" + get("state") + iss);
       return response;
     }
     Grant grant;
@@ -505,7 +511,7 @@ struct MockProvider::Impl {
     }
     auto code = token("code-");
     codes[code] = grant;
-    response.set(http::field::location, redirect + separator + "code=" + code + "&state=" + get("state"));
+    response.set(http::field::location, redirect + separator + "code=" + code + "&state=" + get("state") + iss);
     return response;
   }
 
@@ -838,6 +844,11 @@ void MockProvider::set_deny_consent(bool deny) {
   impl_->options.deny_consent = deny;
 }
 
+void MockProvider::set_iss(std::optional<std::string> iss) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->options.iss = std::move(iss);
+}
+
 void MockProvider::revoke_everything() {
   std::lock_guard lock(impl_->mutex);
   impl_->tokens.clear();
@@ -917,6 +928,7 @@ ConsentResult consent(std::string const& authorization_url, TestCertificates con
   result.code = params["code"];
   result.state = params["state"];
   result.error = params["error"];
+  if (auto iss = params.find("iss"); iss != params.end()) result.iss = iss->second;
   return result;
 }
 

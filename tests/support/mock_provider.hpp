@@ -76,6 +76,10 @@ struct MockOptions {
   /// gets an error page, and no redirect, as the real providers answer.
   std::vector<std::string> registered_redirect_uris = {};
   /// What the API lists: Notion databases (search), Graph messages, Google calendars.
+  /// What the authorization response names as its issuer (RFC 9207): Google's mocks name
+  /// https://accounts.google.com, as Google does; the others, as theirs, name none. Set,
+  /// every response names this instead (an empty string: none).
+  std::optional<std::string> iss = {};
   int api_items = 0;
   int api_page_size = 10;  ///< the most items a page holds; Notion's page_size may ask for fewer
 };
@@ -95,6 +99,8 @@ public:
   void fail(Fault fault);
   void set_account(MockAccount account);
   void set_deny_consent(bool deny);
+  /// What authorization responses name as their issuer from now on (MockOptions::iss).
+  void set_iss(std::optional<std::string> iss);
   /// Every token issued so far stops working, as when the user removes the application
   /// from their account at the provider.
   void revoke_everything();
@@ -133,6 +139,7 @@ struct ConsentResult {
   std::string code;
   std::string state;
   std::string error;
+  std::optional<std::string> iss;
   std::string location;
 };
 

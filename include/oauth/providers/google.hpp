@@ -12,6 +12,10 @@ namespace oauth::providers {
 /// What every Google API shares: Google's accounts endpoints, client authentication,
 /// refresh (never rotated) and revocation by query parameter.
 struct GoogleAccounts {
+  static constexpr std::string_view issuer = "https://accounts.google.com";
+  // Google adds `iss` to authorization responses without announcing it in its metadata,
+  // and not to every one: a wrong one is refused, a missing one is not.
+  static constexpr bool authorization_response_iss_parameter_supported = false;
   static constexpr std::string_view authorization_endpoint = "https://accounts.google.com/o/oauth2/v2/auth";
   static constexpr std::string_view token_endpoint = "https://oauth2.googleapis.com/token";
   static constexpr std::string_view revocation_endpoint = "https://oauth2.googleapis.com/revoke";

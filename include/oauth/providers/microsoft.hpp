@@ -1,6 +1,7 @@
 #ifndef OAUTH_PROVIDERS_MICROSOFT_HPP
 #define OAUTH_PROVIDERS_MICROSOFT_HPP
 
+#include <oauth/authorization_response.hpp>
 #include <oauth/detail/json/fields.hpp>
 #include <oauth/detail/meta/fixed_string.hpp>
 #include <oauth/provider.hpp>
@@ -35,6 +36,16 @@ struct Microsoft {
       detail::meta::concat<"https://login.microsoftonline.com/", Tenant, "/oauth2/v2.0/authorize">;
   static constexpr std::string_view token_endpoint =
       detail::meta::concat<"https://login.microsoftonline.com/", Tenant, "/oauth2/v2.0/token">;
+  // The v2.0 issuer names the user's directory: known here for a tenant id, and for
+  // personal accounts (consumers, whose directory id is fixed); for common, organizations
+  // or a domain it is the template of Microsoft's own metadata, any directory id in it.
+  static constexpr std::string_view issuer =
+      Tenant.view() == "consumers"
+          ? std::string_view("https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0")
+      : detail::authorization_response::is_directory_id(Tenant.view())
+          ? detail::meta::concat<"https://login.microsoftonline.com/", Tenant, "/v2.0">
+          : std::string_view("https://login.microsoftonline.com/{tenantid}/v2.0");
+  static constexpr bool authorization_response_iss_parameter_supported = false;
   static constexpr std::string_view userinfo_endpoint = "https://graph.microsoft.com/oidc/userinfo";
   static constexpr std::string_view api_base_url = "https://graph.microsoft.com";
   static constexpr auto api_hosts = std::array<std::string_view, 1>{"graph.microsoft.com"};

@@ -22,7 +22,8 @@ struct Notion {
   static constexpr std::string_view revocation_endpoint = "https://api.notion.com/v1/oauth/revoke";
   static constexpr RevocationStyle revocation_style = RevocationStyle::rfc7009;
   static constexpr std::string_view introspection_endpoint = "https://api.notion.com/v1/oauth/introspect";
-  // No userinfo endpoint: the token response carries the workspace and its owner.
+  // No userinfo endpoint: the token response carries the workspace and its owner. Not an
+  // OpenID provider: no issuer, and no `iss` in its authorization responses.
 
   static constexpr std::string_view api_base_url = "https://api.notion.com";
   static constexpr auto api_hosts = std::array<std::string_view, 1>{"api.notion.com"};

@@ -24,7 +24,9 @@ public:
   explicit AnyBackend(B backend) : self_(std::make_shared<Model<B>>(std::move(backend))) {}
 
   Result<void> put_state(FlowStateRecord s) { return self_->put_state(std::move(s)); }
-  Result<FlowStateRecord> take_state(std::string_view s, TimePoint now) { return self_->take_state(s, now); }
+  Result<FlowStateRecord> take_state(std::string_view s, std::string_view session, TimePoint now) {
+    return self_->take_state(s, session, now);
+  }
   Result<IntegrationRecord> save_connection(IntegrationRecord r, ConsentRecord c) {
     return self_->save_connection(std::move(r), std::move(c));
   }
@@ -75,7 +77,7 @@ private:
   struct Concept {
     virtual ~Concept() = default;
     virtual Result<void> put_state(FlowStateRecord) = 0;
-    virtual Result<FlowStateRecord> take_state(std::string_view, TimePoint) = 0;
+    virtual Result<FlowStateRecord> take_state(std::string_view, std::string_view, TimePoint) = 0;
     virtual Result<IntegrationRecord> save_connection(IntegrationRecord, ConsentRecord) = 0;
     virtual Result<IntegrationRecord> find_integration(Owner, std::string_view) const = 0;
     virtual Result<AccessRecord> find_access(Owner, std::string_view) const = 0;
@@ -105,8 +107,8 @@ private:
   struct Model final : Concept {
     explicit Model(B b) : backend(std::move(b)) {}
     Result<void> put_state(FlowStateRecord s) override { return backend.put_state(std::move(s)); }
-    Result<FlowStateRecord> take_state(std::string_view s, TimePoint now) override {
-      return backend.take_state(s, now);
+    Result<FlowStateRecord> take_state(std::string_view s, std::string_view session, TimePoint now) override {
+      return backend.take_state(s, session, now);
     }
     Result<IntegrationRecord> save_connection(IntegrationRecord r, ConsentRecord c) override {
       return backend.save_connection(std::move(r), std::move(c));

@@ -1,6 +1,7 @@
 #ifndef OAUTH_STORE_MEMORY_HPP
 #define OAUTH_STORE_MEMORY_HPP
 
+#include <oauth/crypto/state.hpp>
 #include <oauth/error.hpp>
 #include <oauth/records.hpp>
 #include <oauth/token_store.hpp>
@@ -33,7 +34,7 @@ public:
     return {};
   }
 
-  Result<FlowStateRecord> take_state(std::string_view state, TimePoint now) {
+  Result<FlowStateRecord> take_state(std::string_view state, std::string_view session_id, TimePoint now) {
     std::lock_guard lock(data_->mutex);
     // Used and expired states linger until an hour past expiry, so a replay is recognized.
     auto& expiries = data_->expiries;
@@ -44,6 +45,7 @@ public:
     auto it = data_->states.find(state);
     if (it == data_->states.end()) return Error(Errc::state_not_found);
     if (it->second.used) return Error(Errc::state_already_used);
+    if (!crypto::state_matches(it->second.record.session_id, session_id)) return Error(Errc::state_mismatch);
     it->second.used = true;
     if (it->second.record.expires_at <= now) return Error(Errc::state_expired);
     return it->second.record;

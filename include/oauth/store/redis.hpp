@@ -109,13 +109,15 @@ public:
     return {};
   }
 
-  Result<FlowStateRecord> take_state(std::string_view state, TimePoint now) {
+  Result<FlowStateRecord> take_state(std::string_view state, std::string_view session_id, TimePoint now) {
     auto const remembered_since = micros(now - std::chrono::hours(1));
-    auto reply = eval(oauth::detail::store::redis_scripts::take_state, {key("state", state)}, {remembered_since});
+    auto reply = eval(oauth::detail::store::redis_scripts::take_state, {key("state", state)},
+                      {remembered_since, std::string(session_id)});
     if (!reply) return reply.error();
     auto const outcome = (*reply)->element[0]->integer;
     if (outcome == 0) return Error(Errc::state_not_found);
     if (outcome == 1) return Error(Errc::state_already_used);
+    if (outcome == 3) return Error(Errc::state_mismatch);
     auto fields = hash_of((*reply)->element[1]);
     FlowStateRecord record{std::string(state),
                            fields["provider"],

@@ -14,7 +14,7 @@ class StorePort {
 public:
   virtual ~StorePort() = default;
   virtual Result<void> put_state(FlowState const&) = 0;
-  virtual Result<FlowState> take_state(std::string_view state, TimePoint now) = 0;
+  virtual Result<FlowState> take_state(std::string_view state, std::string_view session_id, TimePoint now) = 0;
   virtual Result<IntegrationRecord> save_connection(IntegrationRecord, IssuedTokens const&, ConsentRecord) = 0;
   virtual Result<std::vector<IntegrationRecord>> list(Owner) = 0;
   virtual Result<IntegrationRecord> find(Owner, std::string_view id) = 0;
@@ -45,7 +45,9 @@ public:
   explicit StoreAdapter(TokenStore<Backend>& store) : store_(store) {}
 
   Result<void> put_state(FlowState const& state) override { return store_.put_state(state); }
-  Result<FlowState> take_state(std::string_view state, TimePoint now) override { return store_.take_state(state, now); }
+  Result<FlowState> take_state(std::string_view state, std::string_view session_id, TimePoint now) override {
+    return store_.take_state(state, session_id, now);
+  }
   Result<IntegrationRecord> save_connection(IntegrationRecord record, IssuedTokens const& tokens,
                                             ConsentRecord consent) override {
     return store_.save_connection(std::move(record), tokens, std::move(consent));

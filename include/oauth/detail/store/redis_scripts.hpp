@@ -21,11 +21,13 @@ else redis.call('PEXPIREAT', KEYS[2], ARGV[1], 'GT') end
 return 1
 )lua"};
 
-/// KEYS: state. ARGV: remembered_since_us. {0} unknown, {1} used, {2, fields...} taken.
+/// KEYS: state. ARGV: remembered_since_us, session id. {0} unknown, {1} used, {3} another
+/// session's (left as it was), {2, fields...} taken.
 inline constexpr RedisScript take_state{R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return {0} end
 if tonumber(redis.call('HGET', KEYS[1], 'expires_at')) < tonumber(ARGV[1]) then return {0} end
 if redis.call('HGET', KEYS[1], 'used') == '1' then return {1} end
+if redis.call('HGET', KEYS[1], 'session_id') ~= ARGV[2] then return {3} end
 redis.call('HSET', KEYS[1], 'used', '1')
 return {2, redis.call('HGETALL', KEYS[1])}
 )lua"};

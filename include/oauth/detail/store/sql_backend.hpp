@@ -258,7 +258,7 @@ INSERT INTO flow_states (state, provider, tenant_id, user_id, session_id, scopes
   created_at, expires_at, used)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0))sql"};
 inline constexpr Statement take_state{R"sql(
-UPDATE flow_states SET used = 1 WHERE state = ? AND used = 0 AND expires_at >= ?
+UPDATE flow_states SET used = 1 WHERE state = ? AND session_id = ? AND used = 0 AND expires_at >= ?
 RETURNING state, provider, tenant_id, user_id, session_id, scopes, code_verifier, redirect_uri, created_at,
   expires_at)sql"};
 inline constexpr Statement state_seen{"SELECT used FROM flow_states WHERE state = ? AND expires_at >= ?"};
@@ -341,11 +341,11 @@ public:
     });
   }
 
-  Result<FlowStateRecord> take_state(std::string_view state, TimePoint now) {
+  Result<FlowStateRecord> take_state(std::string_view state, std::string_view session_id, TimePoint now) {
     auto const remembered_since = encoding::to_micros(now - std::chrono::hours(1));
     return with_connection([&](Connection& c) -> Result<FlowStateRecord> {
       std::optional<FlowStateRecord> taken;
-      auto ran = run(c, sql::take_state, {state, remembered_since}, [&](auto const& row) {
+      auto ran = run(c, sql::take_state, {state, session_id, remembered_since}, [&](auto const& row) {
         taken = FlowStateRecord{std::string(row.text(0)),
                                 std::string(row.text(1)),
                                 std::string(row.text(2)),
@@ -365,8 +365,9 @@ public:
       std::optional<bool> used;
       auto seen = run(c, sql::state_seen, {state, remembered_since}, [&](auto const& row) { used = row.integer(0) != 0; });
       if (!seen) return seen.error();
-      if (used) return Error(Errc::state_already_used);
-      return Error(Errc::state_not_found);
+      if (!used) return Error(Errc::state_not_found);
+      if (*used) return Error(Errc::state_already_used);
+      return Error(Errc::state_mismatch);  // there, unused, and another session's
     });
   }
 
