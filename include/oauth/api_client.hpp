@@ -40,7 +40,7 @@ bool is_api_host(std::string_view host) {
     return false;
   } else {
     auto host_of = [](std::string_view url) -> std::string {
-      auto parsed = boost::urls::parse_uri(url);
+      auto parsed = http::parse_url(url);
       return parsed ? std::string(parsed->host_address()) : std::string{};
     };
     bool found = false;
@@ -76,12 +76,12 @@ Result<std::string> resolve_target(std::string_view target, std::string_view end
       return Error(Errc::invalid_argument, std::string(P::name) + " has no API base URL: give a whole URL");
     }
   }
-  auto parsed = boost::urls::parse_uri(target);
+  auto parsed = http::parse_url(target);
   if (!parsed || (parsed->scheme_id() != boost::urls::scheme::https && parsed->scheme_id() != boost::urls::scheme::http))
     return Error(Errc::invalid_argument, std::string(P::name) + " API target is neither a path nor an http(s) URL");
   if (is_api_host<P>(parsed->host_address())) return http::rebase_url(target, endpoint_base);
   if (!endpoint_base.empty()) {
-    auto base = boost::urls::parse_uri(endpoint_base);
+    auto base = http::parse_url(endpoint_base);
     if (base && origin_of(*base) == origin_of(*parsed)) return std::string(target);
   }
   return Error(Errc::invalid_argument, "refusing to send a " + std::string(P::name) + " token to " +

@@ -98,8 +98,8 @@ public:
     if (config.redirect_uris.empty())
       return Error(Errc::invalid_argument, std::string(P::name) + ": at least one redirect URI is required");
     for (auto const& uri : config.redirect_uris)
-      if (!detail::http::parse_endpoint(uri))
-        return Error(Errc::invalid_argument, std::string(P::name) + ": redirect URI " + uri + " is not an absolute URL");
+      if (auto problem = detail::http::redirect_uri_problem(uri))
+        return Error(Errc::invalid_argument, std::string(P::name) + ": a redirect URI " + std::string(*problem));
     if (!config.endpoint_base.empty() && !detail::http::parse_endpoint(config.endpoint_base))
       return Error(Errc::invalid_argument, std::string(P::name) + ": endpoint base is not an absolute URL");
     if (auto saved = store_->save_scope_catalogue(P::name, scope_records<P>()); !saved) return saved;

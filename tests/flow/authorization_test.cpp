@@ -72,11 +72,36 @@ TEST_F(AuthorizationTest, NotionAsksForOwnerUserAndNoPkce) {
   EXPECT_EQ(params.count("code_challenge"), 0u);
 }
 
-TEST_F(AuthorizationTest, ARedirectUriNotConfiguredIsRefused) {
-  auto flow = h.manager.initiate_flow<Google>(
-      {"tenant-1", "user-1", "session-1", {}, "https://app.example/oauth/callback/", {}});
-  ASSERT_FALSE(flow);
-  EXPECT_EQ(flow.error(), Errc::redirect_uri_not_allowed);
+// RFC 9700 section 4.1: a redirect URI is one of the configured ones, character for
+// character; none of the usual tricks makes another one pass for it.
+TEST_F(AuthorizationTest, ARedirectUriIsMatchedExactlyAgainstTheConfiguredOnes) {
+  for (auto tricked : {"https://app.example/oauth/callback/", "https://APP.example/oauth/callback",
+                       "https://app.example/oauth/Callback", "https://app.example/oauth/callback?next=/",
+                       "https://app.example/oauth/callback#", "https://app.example:443/oauth/callback",
+                       "https://evil@app.example/oauth/callback", "https://app.example@evil.example/oauth/callback",
+                       "https://app.example.evil.example/oauth/callback", "https://app.example/oauth/x/../callback",
+                       "https://app.example/oauth/callback%2F..", "http://app.example/oauth/callback",
+                       "https://app.example/oauth/callback ", "//app.example/oauth/callback", ""}) {
+    auto flow = h.manager.initiate_flow<Google>({"tenant-1", "user-1", "session-1", {}, tricked, {}});
+    ASSERT_FALSE(flow) << tricked;
+    EXPECT_EQ(flow.error(), Errc::redirect_uri_not_allowed) << tricked;
+  }
+  EXPECT_EQ(h.google.requests("authorize"), 0);
+}
+
+// RFC 6749 section 3.1.2 and RFC 9700 section 2.6: no fragment, no credentials in it, and
+// TLS, but for a native app's loopback redirect (RFC 8252 section 7.3).
+TEST_F(AuthorizationTest, OnlyRedirectUrisAnAuthorizationResponseMayTravelToAreAccepted) {
+  for (auto refused : {"https://app.example/cb#frag", "https://user:pass@app.example/cb", "http://app.example/cb",
+                       "http://127.0.0.1.evil.example/cb", "javascript:alert(1)", "data:text/html,x", "/relative",
+                       "https://app.example/cb?code=x"}) {
+    auto configured = h.manager.configure<Google>({"client-id", ClientSecret("s"), {refused}, {}});
+    ASSERT_FALSE(configured) << refused;
+    EXPECT_EQ(configured.error(), Errc::invalid_argument) << refused;
+  }
+  for (auto accepted : {"https://app.example/cb?tenant=a", "http://127.0.0.1:53682/callback", "http://[::1]/callback",
+                        "http://localhost:8080/cb"})
+    EXPECT_TRUE(h.manager.configure<Google>({"client-id", ClientSecret("s"), {accepted}, {}})) << accepted;
 }
 
 TEST_F(AuthorizationTest, AnUnconfiguredProviderIsAnError) {

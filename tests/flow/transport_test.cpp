@@ -148,6 +148,15 @@ TEST_F(TransportTest, PlainHttpToAnythingButLoopbackIsRefusedBeforeConnecting) {
   auto response = post(transport, "http://oauth2.googleapis.com/token");
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error(), Errc::insecure_transport);
+  // A name that starts like a loopback address is anyone's. Found writing the RFC 9700
+  // tests: "127." was taken for loopback wherever it began a host, and Boost.URL 1.81
+  // reads "127.0.0.1.nip.io" as the address 127.0.0.1 followed by a path.
+  for (auto lookalike : {"http://127.0.0.1.nip.io/token", "http://127.evil.example/token", "http://localhost.evil.example/t",
+                         "http://0x7f000001.example/t", "http://127.0.0.1.5/t"}) {
+    auto refused = post(transport, lookalike);
+    ASSERT_FALSE(refused) << lookalike;
+    EXPECT_TRUE(refused.error() == Errc::insecure_transport || refused.error() == Errc::invalid_argument) << lookalike;
+  }
   auto strict = HttpsTransport(runtime.executor(), {.allow_plain_http_to_loopback = false});
   MockProvider mock({.flavor = Flavor::google});
   EXPECT_EQ(post(strict, mock.base_url() + "/token").error(), Errc::insecure_transport);

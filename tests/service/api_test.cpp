@@ -204,6 +204,18 @@ TEST_F(ServiceTest, CallbackFailuresSendTheBrowserBackWithTheError) {
   auto unknown_scope = client.send({"POST", "/api/v1/oauth/google/authorize",
                                     {{"Authorization", "Bearer " + ada}}, R"({"scopes":["no.such.scope"]})"});
   EXPECT_EQ(unknown_scope.status, 400);
+  // RFC 9700 section 4.10.1: the service is no open redirector. return_to is one of the
+  // configured URLs, character for character.
+  for (auto tricked : {"//evil.example/", "https:evil.example", "https://app.example\\@evil.example/",
+                       "https://app.example@evil.example/", "https://app\u3002example/settings",
+                       "javascript:alert(document.cookie)", "data:text/html,<script>alert(1)</script>",
+                       "https://app.example/settings/../../evil", "HTTPS://APP.EXAMPLE/settings", "/\\evil.example",
+                       "https://app.example.evil.example/"}) {
+    auto reply = client.send({"POST", "/api/v1/oauth/google/authorize", {{"Authorization", "Bearer " + ada}},
+                              boost::json::serialize(object{{"return_to", tricked}})});
+    EXPECT_EQ(reply.status, 400) << tricked;
+    EXPECT_EQ(json_of(reply).at("error").at("code"), "RETURN_URL_NOT_ALLOWED") << tricked;
+  }
   auto bad_return = client.send({"POST", "/api/v1/oauth/google/authorize",
                                  {{"Authorization", "Bearer " + ada}}, R"({"return_to":"https://evil.example/"})"});
   EXPECT_EQ(bad_return.status, 400);

@@ -96,6 +96,24 @@ TEST(AuthorizationUrl, ExtraParametersAddToOrReplaceTheProvidersOwn) {
   EXPECT_EQ(oauth::authorization_url<Google>(request).error(), oauth::Errc::invalid_argument);
 }
 
+// RFC 9700 section 2.1.1: S256 always, never plain, whatever the caller adds.
+TEST(AuthorizationUrl, PkceIsAlwaysS256AndPlainCannotBeAskedFor) {
+  auto const pkce = oauth::crypto::make_pkce().value();
+  auto check = [&]<class P>(std::type_identity<P>) {
+    auto request = request_with({}, pkce.challenge);
+    auto q = query_of(oauth::authorization_url<P>(request).value());
+    EXPECT_EQ(q.count("code_challenge_method"), 1u) << P::name;
+    EXPECT_EQ(q.find("code_challenge_method")->second, "S256") << P::name;
+    EXPECT_EQ(q.find("code_challenge")->second, oauth::crypto::code_challenge_s256(pkce.verifier).value()) << P::name;
+    for (auto const& [name, value] : {std::pair{"code_challenge_method", "plain"}, std::pair{"code_challenge", "x"}}) {
+      request.extra_params = {{name, value}};
+      EXPECT_EQ(oauth::authorization_url<P>(request).error(), oauth::Errc::invalid_argument) << P::name << " " << name;
+    }
+  };
+  check(std::type_identity<Google>{});
+  check(std::type_identity<Microsoft<>>{});
+}
+
 TEST(AuthorizationUrl, IncompleteOrUnknownRequestsAreRefused) {
   auto request = request_with({}, "c");
   request.state = "";
