@@ -8,6 +8,7 @@
 #include <oauth/transport.hpp>
 #include <oauth/version.hpp>
 
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -299,6 +300,16 @@ private:
     }
 
     auto& answer = parser.get();
+    // This client asks for no content coding and speaks HTTP/1.1: an answer otherwise is
+    // not one to read (a body "ended" by closing, bytes compressed behind its back).
+    if (answer.version() != 11)
+      co_return detail::http::Exchange{
+          Error(Errc::malformed_response, "response from " + endpoint.host + " is not HTTP/1.1"), false, false};
+    if (auto const coding = answer[http::field::content_encoding];
+        !coding.empty() && !boost::algorithm::iequals(coding, "identity"))
+      co_return detail::http::Exchange{
+          Error(Errc::malformed_response, "response from " + endpoint.host + " has a content coding never asked for"),
+          false, false};
     HttpResponse response;
     response.status = answer.result_int();
     for (auto const& field : answer) response.headers.emplace_back(field.name_string(), field.value());

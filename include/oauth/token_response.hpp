@@ -1,6 +1,7 @@
 #ifndef OAUTH_TOKEN_RESPONSE_HPP
 #define OAUTH_TOKEN_RESPONSE_HPP
 
+#include <oauth/detail/json/unique_members.hpp>
 #include <oauth/error.hpp>
 #include <oauth/http_message.hpp>
 #include <oauth/provider.hpp>
@@ -10,6 +11,7 @@
 #include <boost/algorithm/string/predicate.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <charconv>
 #include <chrono>
@@ -33,14 +35,24 @@ struct TokenResponse {
 
 namespace detail::token_response {
 
+/// The longest token kept: Google's are at most 2 KiB and Microsoft's JWTs a few; a
+/// megabyte "token" is a provider trying to fill the store.
+inline constexpr std::size_t max_token_bytes = 16 * 1024;
+inline constexpr std::size_t max_scope_bytes = 64 * 1024;
+
+/// A lifetime of one second to ten years, as a number or a string of digits (a fraction
+/// is dropped). Zero, negative, NaN or centuries is not a lifetime a token has.
 inline Result<std::optional<std::chrono::seconds>> expires_in(boost::json::value const* v) {
   constexpr long long ten_years = 10LL * 366 * 24 * 3600;
-  auto bad = [] { return Error(Errc::invalid_token_response, "expires_in must be a non-negative number of seconds"); };
+  auto bad = [] {
+    return Error(Errc::invalid_token_response, "expires_in must be a number of seconds from 1 to ten years");
+  };
   if (v == nullptr || v->is_null()) return std::optional<std::chrono::seconds>{};
   long long seconds = 0;
   if (v->is_int64()) seconds = v->get_int64();
-  else if (v->is_uint64()) seconds = v->get_uint64() > static_cast<std::uint64_t>(ten_years) ? ten_years : static_cast<long long>(v->get_uint64());
-  else if (v->is_double() && std::isfinite(v->get_double())) seconds = static_cast<long long>(std::min(v->get_double(), double(ten_years)));
+  else if (v->is_uint64()) return bad();  // beyond INT64_MAX
+  else if (v->is_double() && std::isfinite(v->get_double()) && std::abs(v->get_double()) < 1e15)
+    seconds = static_cast<long long>(v->get_double());
   else if (v->is_string()) {
     auto const text = std::string_view(v->get_string());
     auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
@@ -48,8 +60,8 @@ inline Result<std::optional<std::chrono::seconds>> expires_in(boost::json::value
   } else {
     return bad();
   }
-  if (seconds < 0) return bad();
-  return std::optional<std::chrono::seconds>(std::min(seconds, ten_years));
+  if (seconds < 1 || seconds > ten_years) return bad();
+  return std::optional<std::chrono::seconds>(seconds);
 }
 
 inline Result<std::optional<std::vector<std::string>>> scopes(boost::json::value const* v) {
@@ -97,12 +109,16 @@ Result<TokenResponse> parse_token_response(HttpResponse const& response, std::st
   boost::system::error_code ec;
   auto json = boost::json::parse(response.body, ec);
   if (ec || !json.is_object()) return invalid("response is not a JSON object");
+  // Two access tokens in one answer: which one the provider meant is anyone's guess.
+  if (detail::json::has_duplicate_member(response.body)) return invalid("response names a member twice");
   auto& object = json.get_object();
+  using detail::token_response::max_token_bytes;
 
   TokenResponse token;
   auto const* access = object.if_contains("access_token");
   if (access == nullptr || !access->is_string() || access->get_string().empty())
     return invalid("access_token is missing or not a string");
+  if (access->get_string().size() > max_token_bytes) return invalid("access_token is longer than 16 KiB");
   token.access_token = AccessToken(std::string_view(access->get_string()));
 
   auto const* type = object.if_contains("token_type");
@@ -111,6 +127,7 @@ Result<TokenResponse> parse_token_response(HttpResponse const& response, std::st
 
   if (auto const* refresh = object.if_contains("refresh_token"); refresh != nullptr && !refresh->is_null()) {
     if (!refresh->is_string()) return invalid("refresh_token must be a string or null");
+    if (refresh->get_string().size() > max_token_bytes) return invalid("refresh_token is longer than 16 KiB");
     if (!refresh->get_string().empty()) token.refresh_token = RefreshToken(std::string_view(refresh->get_string()));
   }
 
@@ -118,6 +135,9 @@ Result<TokenResponse> parse_token_response(HttpResponse const& response, std::st
   if (!expires) return invalid(expires.error().description);
   token.expires_in = *expires;
 
+  if (auto const* scope = object.if_contains("scope");
+      scope != nullptr && boost::json::serialize(*scope).size() > detail::token_response::max_scope_bytes)
+    return invalid("scope is longer than 64 KiB");
   auto scopes = detail::token_response::scopes(object.if_contains("scope"));
   if (!scopes) return invalid(scopes.error().description);
   token.scopes = std::move(*scopes);

@@ -3,6 +3,7 @@
 #include <oauth/crypto/pkce.hpp>
 #include <oauth/crypto/random.hpp>
 #include <oauth/detail/encoding/base64.hpp>
+#include <oauth/detail/encoding/form.hpp>
 #include <oauth/detail/encoding/time.hpp>
 #include <oauth/https_transport.hpp>
 
@@ -206,6 +207,22 @@ struct MockProvider::Impl {
         asio::steady_timer timer(co_await asio::this_coro::executor, stall);
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
       }
+      if (auto raw = self->take_raw_answer()) {
+        // Written as it is, then the connection ends (HTTP/1.0's way of ending a body).
+        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(120));
+        std::size_t const step = raw->trickle ? 1 : raw->bytes.size();
+        for (std::size_t at = 0; at < raw->bytes.size(); at += step) {
+          auto [write_error, w] = co_await asio::async_write(
+              stream, asio::buffer(raw->bytes.data() + at, std::min(step, raw->bytes.size() - at)),
+              asio::as_tuple(asio::use_awaitable));
+          if (write_error) co_return;
+          if (raw->trickle) {
+            asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::seconds(1));
+            co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+          }
+        }
+        co_return;
+      }
       response.keep_alive(request.keep_alive());
       response.prepare_payload();
       auto [write_error, w] = co_await http::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
@@ -359,9 +376,75 @@ struct MockProvider::Impl {
           response.set(http::field::location, "https://elsewhere.example/collect");
           return std::pair{std::move(response), std::chrono::milliseconds(0)};
         }
+        case FaultKind::hostile: return std::pair{hostile(fault.hostile), std::chrono::milliseconds(0)};
       }
     }
     return std::nullopt;
+  }
+
+  /// An answer written as bytes, past what Beast would write: framing that lies.
+  struct RawAnswer {
+    std::string bytes;
+    bool trickle = false;  ///< one byte a second
+  };
+  std::optional<RawAnswer> raw_answer;
+
+  std::optional<RawAnswer> take_raw_answer() {
+    std::lock_guard lock(mutex);
+    return std::exchange(raw_answer, std::nullopt);
+  }
+
+  /// A token endpoint's (or any JSON endpoint's) hostile answer.
+  Response hostile(Hostile kind) {
+    auto token = [](std::string expires_in) {
+      return R"({"access_token":"at-hostile","token_type":"Bearer","expires_in":)" + expires_in + "}";
+    };
+    Response response{http::status::ok, 11};
+    response.set(http::field::content_type, "application/json");
+    switch (kind) {
+      case Hostile::deep_json: response.body() = std::string(100'000, '[') + std::string(100'000, ']'); break;
+      case Hostile::huge_string:
+        response.body() = R"({"access_token":")" + std::string(1'000'000, 'a') + R"(","token_type":"Bearer"})";
+        break;
+      case Hostile::duplicate_keys:
+        response.body() = R"({"access_token":"at-one","token_type":"Bearer","access_token":"at-two"})";
+        break;
+      case Hostile::invalid_utf8: response.body() = "{\"access_token\":\"at-\xff\xfe\xc3\",\"token_type\":\"Bearer\"}"; break;
+      case Hostile::expires_negative: response.body() = token("-3600"); break;
+      case Hostile::expires_zero: response.body() = token("0"); break;
+      case Hostile::expires_huge: response.body() = token("1e308"); break;
+      case Hostile::expires_nan: response.body() = token("\"NaN\""); break;
+      case Hostile::expires_two_to_63: response.body() = token("9223372036854775808"); break;
+      case Hostile::forged_description:
+        response.result(http::status::bad_request);
+        response.body() = R"({"error":"invalid_grant","error_description":"denied\r\n{\"level\":\"info\",\"event\":\"forged\"}\u001b[2J\u001b[31mred"})";
+        break;
+      case Hostile::unrequested_gzip:
+        response.set(http::field::content_encoding, "gzip");
+        response.body() = std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10) + "not really deflate";
+        break;
+      case Hostile::ten_gigabytes:
+        raw_answer = RawAnswer{"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10737418240\r\n\r\n{\"access_token\":"};
+        break;
+      case Hostile::bad_chunk_size:
+        raw_answer = RawAnswer{"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                               "ZZZ\r\n{\"access_token\":\"at\"}\r\n0\r\n\r\n"};
+        break;
+      case Hostile::trickle: {
+        auto const body = token("3600");
+        raw_answer = RawAnswer{"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                                   std::to_string(body.size()) + "\r\n\r\n" + body,
+                               true};
+        break;
+      }
+      case Hostile::http10: {
+        auto const body = token("3600");
+        raw_answer = RawAnswer{"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                               std::to_string(body.size()) + "\r\n\r\n" + body};
+        break;
+      }
+    }
+    return response;
   }
 
   bool take_wrong_token_type() {

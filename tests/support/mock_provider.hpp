@@ -33,12 +33,34 @@ enum class FaultKind {
   unauthorized,      ///< 401 in the provider's API error shape, whatever the token
   not_found,         ///< 404 in the provider's API error shape
   forbidden,         ///< 403 in the provider's API error shape
+  hostile,           ///< an answer made to break the client (Fault::hostile says which)
+};
+
+/// Answers a provider could send to break its clients: bodies that are not what they
+/// claim, framing that lies, a connection that never ends.
+enum class Hostile {
+  deep_json,            ///< JSON nested 100,000 deep
+  huge_string,          ///< a 1,000,000-character access token, the body just under the size cap
+  duplicate_keys,       ///< two access tokens in one object
+  invalid_utf8,         ///< a string that is not UTF-8
+  expires_negative,     ///< expires_in -3600
+  expires_zero,         ///< expires_in 0
+  expires_huge,         ///< expires_in 1e308
+  expires_nan,          ///< expires_in "NaN"
+  expires_two_to_63,    ///< expires_in 9223372036854775808
+  forged_description,   ///< an error_description with CRLF, a log line and terminal escapes
+  ten_gigabytes,        ///< Content-Length: 10737418240
+  bad_chunk_size,       ///< a chunked body whose sizes are not hexadecimal
+  unrequested_gzip,     ///< Content-Encoding: gzip, though the client asked for none
+  trickle,              ///< the body at one byte a second
+  http10,               ///< an HTTP/1.0 answer, ended by closing the connection
 };
 
 struct Fault {
   FaultKind kind = FaultKind::oauth_error;
   std::string endpoint = "token";  ///< authorize, token, userinfo, revoke, introspect, api
   std::string error = "invalid_grant";
+  Hostile hostile = Hostile::deep_json;  ///< with FaultKind::hostile
   int retry_after_seconds = 1;
   bool retry_after_as_date = false;  ///< Retry-After as an HTTP date that many seconds ahead
   std::chrono::milliseconds stall{0};

@@ -36,6 +36,33 @@ TEST(TokenResponse, ExpiresInAsAStringOrADecimal) {
   }
 }
 
+// What a hostile provider answers (the mock's hostile mode) ends here as typed errors.
+TEST(TokenResponse, LifetimesNoTokenHasAreRefused) {
+  for (auto bad : {"0", "0.5", "-3600", "1e308", "9223372036854775808", R"("NaN")", R"("1e3")", "316224001",
+                   R"("+60")", R"(" 60")"}) {
+    auto t = parse(std::string(R"({"access_token":"a","token_type":"bearer","expires_in":)") + bad + "}");
+    ASSERT_FALSE(t) << bad;
+    EXPECT_EQ(t.error(), Errc::invalid_token_response) << bad;
+  }
+  EXPECT_EQ(parse(R"({"access_token":"a","token_type":"bearer","expires_in":316224000})")->expires_in,
+            std::chrono::seconds(316224000));
+}
+
+TEST(TokenResponse, AMemberNamedTwiceOrAnOversizedTokenIsRefused) {
+  for (auto const& body : {std::string(R"({"access_token":"one","token_type":"bearer","access_token":"two"})"),
+                           std::string(R"({"access_token":"a","token_type":"bearer","token_type":"mac"})"),
+                           R"({"access_token":")" + std::string(16 * 1024 + 1, 'a') + R"(","token_type":"bearer"})",
+                           R"({"access_token":"a","refresh_token":")" + std::string(16 * 1024 + 1, 'r') +
+                               R"(","token_type":"bearer"})",
+                           R"({"access_token":"a","token_type":"bearer","scope":")" + std::string(70 * 1024, 's') +
+                               R"("})"}) {
+    auto t = parse(body);
+    ASSERT_FALSE(t) << body.substr(0, 80);
+    EXPECT_EQ(t.error(), Errc::invalid_token_response) << body.substr(0, 80);
+  }
+  EXPECT_TRUE(parse(R"({"access_token":")" + std::string(16 * 1024, 'a') + R"(","token_type":"bearer"})"));
+}
+
 TEST(TokenResponse, ScopeAsAStringAnArrayOrCommaSeparated) {
   EXPECT_EQ(parse(R"({"access_token":"a","token_type":"bearer","scope":["a","b"]})")->scopes,
             (std::vector<std::string>{"a", "b"}));
