@@ -1,5 +1,6 @@
 #include "config.hpp"
 
+#include <oauth/crypto/constant_time.hpp>
 #include <oauth/crypto/keyring.hpp>
 #include <oauth/detail/http/url.hpp>
 #include <oauth/store/url.hpp>
@@ -180,7 +181,7 @@ void check_safety(ServiceConfig const& config, std::vector<std::string>& problem
     problems.push_back("OAUTH_JWT_SECRET must be set to at least 32 bytes: it verifies the callers' bearer tokens");
   if (!config.service_secret.empty() && config.service_secret.size() < 32)
     problems.push_back("OAUTH_SERVICE_TOKEN_SECRET must be at least 32 bytes");
-  if (!config.service_secret.empty() && config.service_secret == config.bearer_secret)
+  if (!config.service_secret.empty() && crypto::constant_time_equal(config.service_secret, config.bearer_secret))
     problems.push_back("OAUTH_SERVICE_TOKEN_SECRET must differ from OAUTH_JWT_SECRET: "
                        "a user's bearer token must not open the token route");
   for (auto const& origin : config.cors_origins) {
