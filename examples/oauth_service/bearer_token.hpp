@@ -7,6 +7,7 @@
 
 #include <oauth/crypto/constant_time.hpp>
 #include <oauth/detail/encoding/base64.hpp>
+#include <oauth/detail/json/unique_members.hpp>
 
 #include <boost/json.hpp>
 #include <openssl/evp.h>
@@ -33,6 +34,9 @@ struct BearerRules {
   std::string issuer = {};    ///< required `iss` when set
   std::string audience = {};  ///< required in `aud` (a string or an array) when set
   std::chrono::seconds leeway{30};
+  /// The longest a token may still be valid for: one that claims to hold for years was not
+  /// made by a token service that means it.
+  std::chrono::seconds max_lifetime{24 * 3600};
 };
 
 namespace detail {
@@ -51,23 +55,40 @@ inline std::optional<std::string> hs256(std::string_view secret, std::string_vie
   return std::string(reinterpret_cast<char const*>(mac), length);
 }
 
+/// A part of a compact JWS: base64url without padding (RFC 7515 section 2), nothing else.
+inline std::optional<std::string> decode_part(std::string_view encoded) {
+  if (encoded.find('=') != std::string_view::npos) return std::nullopt;
+  return oauth::detail::encoding::base64_decode(encoded, oauth::detail::encoding::Alphabet::url_safe);
+}
+
+/// A JSON object that names each member once: claims that say two things are neither.
 inline std::optional<boost::json::object> json_part(std::string_view encoded) {
-  auto decoded = oauth::detail::encoding::base64_decode(encoded, oauth::detail::encoding::Alphabet::url_safe);
-  if (!decoded) return std::nullopt;
+  auto decoded = decode_part(encoded);
+  if (!decoded || oauth::detail::json::has_duplicate_member(*decoded)) return std::nullopt;
   boost::system::error_code ec;
   auto value = boost::json::parse(*decoded, ec);
   if (ec || !value.is_object()) return std::nullopt;
   return std::move(value.as_object());
 }
 
-inline std::optional<std::int64_t> seconds_claim(boost::json::object const& claims, std::string_view name) {
+/// A NumericDate claim: absent, a number of seconds, or (anything else) not a date.
+struct SecondsClaim {
+  bool present = false;
+  std::optional<std::int64_t> seconds;
+};
+
+inline SecondsClaim seconds_claim(boost::json::object const& claims, std::string_view name) {
   auto const* value = claims.if_contains(name);
-  if (value == nullptr) return std::nullopt;
-  if (value->is_int64()) return value->as_int64();
-  if (value->is_uint64() && value->as_uint64() <= INT64_MAX) return static_cast<std::int64_t>(value->as_uint64());
-  // A NumericDate may have a fraction; one outside any date is no date (and no cast).
-  if (value->is_double() && std::abs(value->as_double()) < 1e15) return static_cast<std::int64_t>(value->as_double());
-  return std::nullopt;
+  if (value == nullptr) return {};
+  return {true, [&]() -> std::optional<std::int64_t> {
+            if (value->is_int64()) return value->as_int64();
+            if (value->is_uint64() && value->as_uint64() <= INT64_MAX)
+              return static_cast<std::int64_t>(value->as_uint64());
+            // A NumericDate may have a fraction; one outside any date is no date (and no cast).
+            if (value->is_double() && std::abs(value->as_double()) < 1e15)
+              return static_cast<std::int64_t>(value->as_double());
+            return std::nullopt;
+          }()};
 }
 
 inline std::string string_claim(boost::json::object const& claims, std::string_view name) {
@@ -95,10 +116,11 @@ inline std::variant<Caller, BearerRefusal> verify_bearer(std::string_view token,
   auto header = detail::json_part(token.substr(0, first));
   if (!header) return BearerRefusal{"malformed token header"};
   if (detail::string_claim(*header, "alg") != "HS256") return BearerRefusal{"algorithm other than HS256"};
+  // Extensions a verifier must understand (RFC 7515 section 4.1.11): this one knows none.
+  if (header->contains("crit")) return BearerRefusal{"critical header extensions"};
 
   auto const signed_part = token.substr(0, second);
-  auto signature = oauth::detail::encoding::base64_decode(token.substr(second + 1),
-                                                          oauth::detail::encoding::Alphabet::url_safe);
+  auto signature = detail::decode_part(token.substr(second + 1));
   auto expected = detail::hs256(secret, signed_part);
   if (!signature || !expected || !crypto::constant_time_equal(*signature, *expected))
     return BearerRefusal{"bad signature"};
@@ -107,11 +129,16 @@ inline std::variant<Caller, BearerRefusal> verify_bearer(std::string_view token,
   if (!claims) return BearerRefusal{"malformed claims"};
   auto const now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   auto const leeway = rules.leeway.count();
-  auto exp = detail::seconds_claim(*claims, "exp");
-  if (!exp) return BearerRefusal{"no expiry"};
-  if (*exp <= now_s - leeway) return BearerRefusal{"expired"};
-  if (auto nbf = detail::seconds_claim(*claims, "nbf"); nbf && *nbf > now_s + leeway)
-    return BearerRefusal{"not valid yet"};
+  auto const exp = detail::seconds_claim(*claims, "exp");
+  auto const nbf = detail::seconds_claim(*claims, "nbf");
+  auto const iat = detail::seconds_claim(*claims, "iat");
+  if (!exp.seconds) return BearerRefusal{exp.present ? "expiry is not a date" : "no expiry"};
+  if ((nbf.present && !nbf.seconds) || (iat.present && !iat.seconds)) return BearerRefusal{"a time claim is not a date"};
+  if (*exp.seconds <= now_s - leeway) return BearerRefusal{"expired"};
+  // Claims are compared, never computed with: an INT64_MAX expiry overflows nothing.
+  if (*exp.seconds > now_s + rules.max_lifetime.count() + leeway) return BearerRefusal{"expiry too far ahead"};
+  if (nbf.seconds && *nbf.seconds > now_s + leeway) return BearerRefusal{"not valid yet"};
+  if (iat.seconds && *iat.seconds > now_s + leeway) return BearerRefusal{"issued in the future"};
   if (!rules.issuer.empty() && detail::string_claim(*claims, "iss") != rules.issuer)
     return BearerRefusal{"wrong issuer"};
   if (!rules.audience.empty()) {

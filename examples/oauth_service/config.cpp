@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -77,6 +78,9 @@ public:
       else if (key == "bearer_tenant_claim") text(value, key, config_.bearer_rules.tenant_claim);
       else if (key == "bearer_issuer") text(value, key, config_.bearer_rules.issuer);
       else if (key == "bearer_audience") text(value, key, config_.bearer_rules.audience);
+      else if (key == "bearer_max_lifetime_seconds")
+        config_.bearer_rules.max_lifetime =
+            std::chrono::seconds(number(value, key, 60, 366 * 24 * 3600, config_.bearer_rules.max_lifetime.count()));
       else if (key == "max_body_bytes")
         config_.limits.max_body_bytes = number(value, key, 1024, 16 << 20, config_.limits.max_body_bytes);
       else if (key == "max_header_bytes")
@@ -213,6 +217,15 @@ void check_safety(ServiceConfig const& config, std::vector<std::string>& problem
 
 }  // namespace
 
+std::optional<unsigned long> whole_number(std::string_view text, unsigned long most) {
+  unsigned long value = 0;
+  auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || text.front() < '0' || text.front() > '9' || ec != std::errc{} ||
+      end != text.data() + text.size() || value > most)
+    return std::nullopt;
+  return value;
+}
+
 std::string default_public_url(std::string_view host, unsigned short port) {
   bool const any = host == "0.0.0.0" || host == "::";
   bool const v6 = host.find(':') != std::string_view::npos;
@@ -248,12 +261,13 @@ std::variant<ServiceConfig, ConfigProblems> load_config(std::vector<std::string>
 
   if (auto v = env("OAUTH_SERVICE_HOST")) config.host = *v;
   if (auto v = env("OAUTH_SERVICE_PORT")) {
-    char* end = nullptr;
-    auto const port = std::strtoul(v->c_str(), &end, 10);
-    if (*end != '\0' || port > 65535) problems.push_back("OAUTH_SERVICE_PORT must be a port number");
-    else config.port = static_cast<unsigned short>(port);
+    if (auto port = whole_number(*v, 65535)) config.port = static_cast<unsigned short>(*port);
+    else problems.push_back("OAUTH_SERVICE_PORT must be a port number");
   }
-  if (auto v = env("OAUTH_SERVICE_THREADS")) config.threads = static_cast<unsigned>(std::strtoul(v->c_str(), nullptr, 10));
+  if (auto v = env("OAUTH_SERVICE_THREADS")) {
+    if (auto threads = whole_number(*v, 256)) config.threads = static_cast<unsigned>(*threads);
+    else problems.push_back("OAUTH_SERVICE_THREADS must be a number from 0 to 256");
+  }
   if (auto v = env("OAUTH_PUBLIC_URL")) config.public_url = *v;
   if (auto v = env("OAUTH_DEVELOPMENT")) config.development = truthy(*v);
   if (auto v = env("OAUTH_STORE_URL")) config.store_url = *v;

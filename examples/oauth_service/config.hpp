@@ -72,6 +72,10 @@ struct ConfigProblems {
   std::vector<std::string> problems;
 };
 
+/// Decimal digits and nothing else (no sign, space or NUL), at most `most`: how numbers
+/// given as text (the environment, a query) are read.
+std::optional<unsigned long> whole_number(std::string_view text, unsigned long most);
+
 /// http://HOST:PORT, as a browser on this machine would reach a service listening there.
 std::string default_public_url(std::string_view host, unsigned short port);
 

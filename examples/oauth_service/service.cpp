@@ -780,12 +780,10 @@ struct Service::Impl {
     auto events = manager.audit_log(exchange.caller->tenant_id, exchange.caller->user_id);
     if (!events) co_return generic_error(events.error());
     std::size_t limit = 100;
-    if (auto const text = exchange.query_param("limit"); !text.empty()) {
-      char* end = nullptr;
-      auto const value = std::strtoul(text.c_str(), &end, 10);
-      if (*end != '\0' || value == 0 || value > 1000)
-        co_return error_response(400, "INVALID_REQUEST", "limit must be a number from 1 to 1000.");
-      limit = value;
+    if (auto const text = exchange.optional_query_param("limit")) {
+      auto const value = whole_number(*text, 1000);
+      if (!value || *value == 0) co_return error_response(400, "INVALID_REQUEST", "limit must be a number from 1 to 1000.");
+      limit = *value;
     }
     json::array list;
     for (auto it = events->rbegin(); it != events->rend() && list.size() < limit; ++it) list.push_back(audit_json(*it));

@@ -112,6 +112,9 @@ TEST_F(ServiceTest, ConnectUseRefreshAndDisconnectAnAccount) {
   EXPECT_NE(std::find(actions.begin(), actions.end(), "disconnect"), actions.end());
   EXPECT_EQ(json_of(client.get("/api/v1/oauth/audit?limit=2", ada)).at("events").as_array().size(), 2u);
   EXPECT_EQ(client.get("/api/v1/oauth/audit?limit=0", ada).status, 400);
+  // Digits only: no sign, no NUL with junk after it, no negative that wraps around.
+  for (auto limit : {"%2B5", "5%00junk", "-1", "-18446744073709551615", "%205", "5%20", "1001", "0x10", "", "1e3"})
+    EXPECT_EQ(client.get(std::string("/api/v1/oauth/audit?limit=") + limit, ada).status, 400) << limit;
 }
 
 TEST_F(ServiceTest, NotionConnectsAWorkspaceAndCannotBeRefreshedWhenItsTokensDoNotExpire) {
@@ -241,11 +244,14 @@ TEST_F(ServiceTest, CallersAreAuthenticatedAndRefusalsAudited) {
   auto const unsigned_token = service::detail::base64url(R"({"alg":"none","typ":"JWT"})") + "." +
                               service::detail::base64url(claims) + ".";
   EXPECT_EQ(client.get(route, unsigned_token).status, 401);
-  auto no_tenant = service::sign_bearer(object{{"sub", "ada"}, {"exp", 9999999999}}, user_secret);
+  auto const in_ten_minutes = std::chrono::duration_cast<std::chrono::seconds>(
+                                  (std::chrono::system_clock::now() + std::chrono::minutes(10)).time_since_epoch())
+                                  .count();
+  auto no_tenant = service::sign_bearer(object{{"sub", "ada"}, {"exp", in_ten_minutes}}, user_secret);
   EXPECT_EQ(client.get(route, no_tenant).status, 401);
   EXPECT_EQ(client.send({"GET", route, {{"Authorization", "Basic YWRhOnB3"}}}).status, 401);
   // Dates at the edges of what JSON can say are dates, or no dates, never arithmetic overflows.
-  for (auto const& [exp, status] : {std::pair{boost::json::value(INT64_MAX), 200}, std::pair{boost::json::value(UINT64_MAX), 401},
+  for (auto const& [exp, status] : {std::pair{boost::json::value(INT64_MAX), 401}, std::pair{boost::json::value(UINT64_MAX), 401},
                                     std::pair{boost::json::value(1e300), 401}, std::pair{boost::json::value(-1e300), 401},
                                     std::pair{boost::json::value(INT64_MIN), 401}}) {
     auto edge = service::sign_bearer(object{{"sub", "ada"}, {"tenant_id", "acme"}, {"exp", exp}, {"nbf", INT64_MIN}},
@@ -258,7 +264,7 @@ TEST_F(ServiceTest, CallersAreAuthenticatedAndRefusalsAudited) {
   TokenStore<store::SqliteBackend> store(store::SqliteBackend::open({.path = dir() + "/tokens.db"}).value(),
                                          crypto::Keyring::from_list(encryption_key).value());
   auto events = store.audit_log({"", ""}).value();
-  ASSERT_EQ(events.size(), 11u);
+  ASSERT_EQ(events.size(), 12u);
   std::set<std::string> reasons;
   for (auto const& event : events) {
     EXPECT_EQ(event.action, AuditAction::access_denied);
@@ -271,6 +277,51 @@ TEST_F(ServiceTest, CallersAreAuthenticatedAndRefusalsAudited) {
   EXPECT_TRUE(reasons.contains("bearer token refused (bad signature) on /api/v1/oauth/integrations"));
   EXPECT_TRUE(reasons.contains("bearer token refused (algorithm other than HS256) on /api/v1/oauth/integrations"));
   EXPECT_TRUE(reasons.contains("bearer token refused (no tenant_id claim) on /api/v1/oauth/integrations"));
+  EXPECT_TRUE(reasons.contains("bearer token refused (expiry too far ahead) on /api/v1/oauth/integrations"));
+}
+
+// Found probing the service as an attacker would: each of these was accepted.
+TEST_F(ServiceTest, BearerTokensAreReadToTheLetter) {
+  start();
+  auto client = service().client();
+  auto const route = std::string("/api/v1/oauth/integrations");
+  auto const now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  auto const good = object{{"sub", "ada"}, {"tenant_id", "acme"}, {"exp", now + 600}};
+  ASSERT_EQ(client.get(route, service::sign_bearer(good, user_secret)).status, 200);
+
+  auto with = [&](std::string_view name, boost::json::value value) {
+    auto claims = good;
+    claims[name] = std::move(value);
+    return service::sign_bearer(claims, user_secret);
+  };
+  // An expiry years ahead; dates that are not numbers; a token issued in the future.
+  for (auto const& token : {with("exp", now + 400 * 24 * 3600), with("nbf", "yesterday"), with("iat", "now"),
+                            with("exp", "tomorrow"), with("iat", now + 3600), with("nbf", boost::json::array{1})})
+    EXPECT_EQ(client.get(route, token).status, 401);
+
+  // A padded signature, or padded claims: base64url in a JWS has no padding.
+  auto const signed_token = service::sign_bearer(good, user_secret);
+  auto const dot = signed_token.rfind('.');
+  auto const padded_signature = signed_token + "=";
+  EXPECT_EQ(client.get(route, padded_signature).status, 401);
+  auto const input = service::detail::base64url(R"({"alg":"HS256","typ":"JWT"})") + "." +
+                     service::detail::base64url(boost::json::serialize(good)) + "==";
+  auto const padded_claims = input + "." + service::detail::base64url(service::detail::hs256(user_secret, input).value());
+  EXPECT_EQ(client.get(route, padded_claims).status, 401);
+  EXPECT_EQ(client.get(route, signed_token.substr(0, dot + 1)).status, 401);
+
+  // A claim named twice: Boost.JSON would keep the last, another reader the first.
+  auto sign_text = [&](std::string const& header, std::string const& claims) {
+    auto const text = service::detail::base64url(header) + "." + service::detail::base64url(claims);
+    return text + "." + service::detail::base64url(service::detail::hs256(user_secret, text).value());
+  };
+  auto const twice = R"({"sub":"ada","tenant_id":"acme","tenant_id":"globex","exp":)" + std::to_string(now + 600) + "}";
+  EXPECT_EQ(client.get(route, sign_text(R"({"alg":"HS256"})", twice)).status, 401);
+  auto const once = R"({"sub":"ada","tenant_id":"acme","exp":)" + std::to_string(now + 600) + "}";
+  EXPECT_EQ(client.get(route, sign_text(R"({"alg":"HS256","alg":"none"})", once)).status, 401);
+  EXPECT_EQ(client.get(route, sign_text(R"({"alg":"HS256","crit":["b64"],"b64":false})", once)).status, 401);
+  EXPECT_EQ(client.get(route, sign_text(R"({"alg":"HS256"})", once)).status, 200);
 }
 
 TEST_F(ServiceTest, AnotherUsersIntegrationDoesNotExistForTheCaller) {
