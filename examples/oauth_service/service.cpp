@@ -504,6 +504,12 @@ struct Service::Impl {
   asio::awaitable<Response> connect_script(Exchange&) { co_return asset("connect.js"); }
   asio::awaitable<Response> connect_style(Exchange&) { co_return asset("connect.css"); }
 
+  /// Who the bearer token names, for a page to show before it acts under it.
+  asio::awaitable<Response> me(Exchange& exchange) {
+    co_return json_response(http::status::ok, json::object{{"user_id", exchange.caller->user_id},
+                                                           {"tenant_id", exchange.caller->tenant_id}});
+  }
+
   asio::awaitable<Response> list_providers(Exchange&) {
     json::array list;
     boost::hana::for_each(examples::Providers::types, [&](auto type) {
@@ -800,6 +806,7 @@ std::span<Service::Impl::Route const> Service::Impl::routes() {
       Route{http::verb::get, "/connect", Access::open, &Impl::connect_page},
       Route{http::verb::get, "/connect.js", Access::open, &Impl::connect_script},
       Route{http::verb::get, "/connect.css", Access::open, &Impl::connect_style},
+      Route{http::verb::get, "/api/v1/oauth/me", Access::user, &Impl::me},
       Route{http::verb::get, "/api/v1/oauth/providers", Access::user, &Impl::list_providers},
       Route{http::verb::post, "/api/v1/oauth/{provider}/authorize", Access::user, &Impl::authorize},
       Route{http::verb::get, "/api/v1/oauth/{provider}/callback", Access::open, &Impl::callback},

@@ -26,7 +26,7 @@ const providerToken = /ya29\.[A-Za-z0-9_-]{8}|\b(at|rt)-[A-Za-z0-9_-]{16}/;
 
 const dir = mkdtempSync(join(tmpdir(), "oauth-browser-"));
 const children = [];
-let browser, page, base, bearer;
+let browser, page, base, bearer, env;
 const seen = [];  // every body the browser received from the service
 
 function firstLine(child) {
@@ -58,7 +58,7 @@ before(async () => {
   children.push(mocks);
   await firstLine(mocks);
 
-  const env = {
+  env = {
     PATH: "/usr/bin:/bin",
     OAUTH_DEVELOPMENT: "1",  // the mocks speak plain HTTP on loopback
     OAUTH_SERVICE_PORT: "0",
@@ -107,11 +107,22 @@ async function step(name, body) {
   }
 }
 
+test("a token from a link is used once the person says it names them, and the page says who", () =>
+  step("confirm", async () => {
+    await page.goto(`${base}/connect#token=${bearer}`);
+    assert.equal(new URL(page.url()).hash, "", "the bearer token is taken out of the address bar");
+    await page.getByText("Is this you?").waitFor();
+    assert.equal(await page.getByTestId("link-who").textContent(), "ada (acme)");
+    assert.equal(await page.getByTestId("connect-notion").count(), 0, "nothing can be connected before the answer");
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByText("Signed in as").waitFor();
+    assert.equal(await page.getByTestId("who").textContent(), "ada (acme)");
+  }));
+
 test("the page lists nothing before anything is connected", () =>
   step("empty", async () => {
-    await page.goto(`${base}/connect#token=${bearer}`);
+    await page.goto(`${base}/connect`);
     await page.getByText("Nothing is connected yet.").waitFor();
-    assert.equal(new URL(page.url()).hash, "", "the bearer token is taken out of the address bar");
     for (const name of ["google", "microsoft", "notion", "youtube"])
       await page.getByTestId(`connect-${name}`).waitFor();
     // Google offers a choice of scopes; Notion has none to choose.
@@ -152,6 +163,33 @@ test("disconnecting Notion removes it from the page", () =>
     await page.getByText(/Disconnected notion/).waitFor();
     await page.getByText("Nothing is connected yet.").waitFor();
     assert.equal(await page.getByTestId("integration").count(), 0);
+  }));
+
+test("a link made for someone else is refused by the person it was sent to", () =>
+  step("foreign-link", async () => {
+    const mallory = execFileSync(serviceBinary, ["--dev-token", "acme", "mallory"], { env }).toString().trim();
+    await page.goto(`${base}/connect#token=${mallory}`);
+    await page.getByText("Is this you?").waitFor();
+    assert.equal(await page.getByTestId("link-who").textContent(), "mallory (acme)");
+    await page.getByRole("button", { name: "This is not me" }).click();
+    await page.getByText("Signed in as").waitFor();
+    assert.equal(await page.getByTestId("who").textContent(), "ada (acme)", "the page stays with its own user");
+    const stored = await page.evaluate(() => sessionStorage.getItem("oauth_service_token"));
+    assert.notEqual(stored, mallory);
+  }));
+
+test("the outcome in the address bar is shown in the page's own words only", () =>
+  step("outcome-words", async () => {
+    const forged = "Your account is locked. Call +1 555 0100 now";
+    await page.goto(`${base}/connect?provider=google&error=GOOGLE_ACCESS_DENIED&message=${encodeURIComponent(forged)}`);
+    await page.getByText("Access to your google account was not granted.").waitFor();
+    assert.ok(!(await page.content()).includes(forged));
+    await page.goto(`${base}/connect?provider=google&error=${encodeURIComponent(forged)}&message=${encodeURIComponent(forged)}`);
+    await page.getByText("Connecting an account failed. Please try again.").waitFor();
+    assert.ok(!(await page.content()).includes(forged));
+    await page.goto(`${base}/connect?provider=${encodeURIComponent("<img src=x onerror=alert(1)>")}&connected=1`);
+    await page.getByText("Signed in as").waitFor();
+    assert.equal(await page.locator("img").count(), 0);
   }));
 
 test("no provider token reached the browser", () =>

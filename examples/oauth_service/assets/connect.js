@@ -1,22 +1,24 @@
 // The connect page: lists the user's connections and connects or disconnects them
 // through the service's API. It holds the user's bearer token for the service, never a
-// provider's token: the API does not hand those to browsers.
+// provider's token: the API does not hand those to browsers. It always says who is
+// signed in, and a token that arrives in a link is used only once the person at the
+// browser has said that it names them: a link someone else made would otherwise connect
+// this person's accounts to theirs.
 "use strict";
 
 const api = "/api/v1/oauth";
+const stored = "oauth_service_token";
+let token = sessionStorage.getItem(stored);
 
-function bearer() {
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  const given = fragment.get("token");
-  if (given) {
-    sessionStorage.setItem("oauth_service_token", given);
-    history.replaceState(null, "", location.pathname + location.search);
-  }
-  return sessionStorage.getItem("oauth_service_token");
+/// The token a link brought (#token=...), taken out of the address bar; null without one.
+function tokenFromLink() {
+  const given = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+  return given;
 }
 
-async function call(method, path, body) {
-  const options = { method, headers: { Authorization: "Bearer " + bearer() } };
+async function call(method, path, body, using = token) {
+  const options = { method, headers: { Authorization: "Bearer " + using } };
   if (body !== undefined) {
     options.headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);
@@ -123,30 +125,90 @@ function renderProviders(providers) {
   }
 }
 
+let lastProviders = [];
+
 async function refresh() {
   const [providers, integrations] = await Promise.all([call("GET", "/providers"), call("GET", "/integrations")]);
+  lastProviders = providers.providers;
   renderProviders(providers.providers);
   renderIntegrations(integrations.integrations);
   document.getElementById("accounts").hidden = false;
   document.getElementById("providers").hidden = false;
 }
 
-function showOutcome() {
+// What the service's callback may say went wrong, in this page's own words: the address
+// bar is anyone's to write, so no text from it is shown, only a code from this list.
+const outcomes = {
+  ACCESS_DENIED: (p) => "Access to your " + p + " account was not granted.",
+  OAUTH_FAILED: (p) => "Connecting your " + p + " account failed. Please try again.",
+  UNAVAILABLE: (p) => p + " cannot be reached right now. Please try again.",
+  RATE_LIMITED: (p) => p + " is busy. Please try again in a moment.",
+};
+
+function showOutcome(providers) {
   const params = new URLSearchParams(location.search);
-  if (params.has("connected")) notice("Connected " + params.get("provider") + ".", false);
-  else if (params.has("error")) notice(params.get("message") || params.get("error"), true);
+  const provider = params.get("provider");
+  const known = providers.some((p) => p.name === provider);
+  const code = params.get("error") || "";
+  if (params.has("connected") && known) {
+    notice("Connected " + provider + ".", false);
+  } else if (params.has("error")) {
+    const suffix = known && code.startsWith(provider.toUpperCase() + "_") ? code.slice(provider.length + 1) : "";
+    if (code === "OAUTH_STATE_INVALID")
+      notice("This sign-in link has expired or was already used. Please start again.", true);
+    else if (outcomes[suffix]) notice(outcomes[suffix](provider), true);
+    else notice("Connecting an account failed. Please try again.", true);
+  }
   if (params.has("connected") || params.has("error")) history.replaceState(null, "", location.pathname);
 }
 
-document.addEventListener("DOMContentLoaded", async () => {
-  if (!bearer()) {
-    document.getElementById("signed-out").hidden = false;
-    return;
+function showSignedIn(who) {
+  const box = document.getElementById("signed-in");
+  box.querySelector("[data-testid=who]").textContent = who.user_id + " (" + who.tenant_id + ")";
+  box.hidden = false;
+}
+
+/// Asks the person at the browser whether the token a link brought names them.
+function confirmLink(given, who) {
+  const box = document.getElementById("confirm");
+  box.querySelector("[data-testid=link-who]").textContent = who.user_id + " (" + who.tenant_id + ")";
+  box.hidden = false;
+  return new Promise((resolve) => {
+    document.getElementById("confirm-yes").addEventListener("click", () => resolve(true), { once: true });
+    document.getElementById("confirm-no").addEventListener("click", () => resolve(false), { once: true });
+  }).then((yes) => {
+    box.hidden = true;
+    return yes;
+  });
+}
+
+/// Takes the token a link brought, once the person says it names them; keeps the one in
+/// use otherwise. True when the page is signed in afterwards.
+async function adoptLink() {
+  const given = tokenFromLink();
+  if (given && given !== token) {
+    const who = await call("GET", "/me", undefined, given);
+    for (const id of ["accounts", "providers"]) document.getElementById(id).hidden = true;
+    if (await confirmLink(given, who)) {
+      token = given;
+      sessionStorage.setItem(stored, token);
+    }
   }
-  showOutcome();
+  document.getElementById("signed-out").hidden = Boolean(token);
+  return Boolean(token);
+}
+
+async function show() {
   try {
+    if (!(await adoptLink())) return;
+    showSignedIn(await call("GET", "/me"));
     await refresh();
+    showOutcome(lastProviders);
   } catch (error) {
     notice(error.message, true);
   }
-});
+}
+
+document.addEventListener("DOMContentLoaded", show);
+// A link followed on a page already open changes only its fragment.
+window.addEventListener("hashchange", show);
