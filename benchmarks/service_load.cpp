@@ -396,7 +396,8 @@ int main(int argc, char** argv) {
       {"OAUTH_STORE_URL", "sqlite:" + (dir / "tokens.db").string()},
       {"OAUTH_ACCESS_LOG", (dir / "access.log").string()},
       {"OAUTH_SERVICE_CONFIG", (dir / "service.json").string()}};
-  std::ofstream(dir / "service.json") << R"({"rate_limit_per_user_per_minute": 0, "rate_limit_per_address_per_minute": 0})";
+  std::ofstream(dir / "service.json") << R"({"rate_limit_per_user_per_minute": 0, "rate_limit_per_address_per_minute": 0,)"
+                                        R"( "max_connections_per_address": 100000})";
   std::ifstream mock_env(dir / "mocks.env");
   unsigned short mock_port = 0;
   for (std::string line; std::getline(mock_env, line);) {

@@ -87,6 +87,9 @@ public:
         config_.limits.max_header_bytes = number(value, key, 1024, 1 << 20, config_.limits.max_header_bytes);
       else if (key == "max_connections")
         config_.limits.max_connections = number(value, key, 1, 1'000'000, config_.limits.max_connections);
+      else if (key == "max_connections_per_address")
+        config_.limits.max_connections_per_address =
+            number(value, key, 1, 1'000'000, config_.limits.max_connections_per_address);
       else if (key == "header_timeout_seconds") seconds(value, key, config_.limits.header_timeout);
       else if (key == "request_timeout_seconds") seconds(value, key, config_.limits.request_timeout);
       else if (key == "idle_timeout_seconds") seconds(value, key, config_.limits.idle_timeout);

@@ -23,6 +23,8 @@ namespace oauth::service {
 
 using examples::ProviderSettings;
 
+/// What one request, and one client, may take. The deadlines hold for every request of a
+/// kept-alive connection, counted from its first byte.
 struct Limits {
   std::size_t max_body_bytes = 64 * 1024;
   std::size_t max_header_bytes = 8 * 1024;
@@ -30,6 +32,7 @@ struct Limits {
   std::chrono::seconds request_timeout{30};  ///< the whole request, body included
   std::chrono::seconds idle_timeout{60};     ///< a kept-alive connection with nothing to say
   std::size_t max_connections = 10'000;
+  std::size_t max_connections_per_address = 256;  ///< so that one client cannot take every slot
 };
 
 struct RateLimits {

@@ -15,6 +15,8 @@
 #include <boost/beast/http/write.hpp>
 
 #include <atomic>
+#include <cctype>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -45,6 +47,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   std::atomic<bool> stopping{false};
   std::mutex mutex;
   std::unordered_map<std::uint64_t, std::shared_ptr<Connection>> connections;
+  std::unordered_map<std::string, std::size_t> per_address;
   std::uint64_t next_id = 0;
 
   asio::awaitable<void> accept_loop() {
@@ -60,60 +63,70 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
         co_await pause.async_wait(as_result);
         continue;
       }
+      boost::system::error_code no_peer;
+      auto address = socket.remote_endpoint(no_peer).address().to_string();
       std::unique_lock lock(mutex);
-      if (connections.size() >= limits.max_connections) {
+      auto& from_address = per_address[address];
+      if (no_peer || connections.size() >= limits.max_connections || from_address >= limits.max_connections_per_address) {
+        if (from_address == 0) per_address.erase(address);
         lock.unlock();
+        metrics.connection_refused();
         boost::system::error_code ignored;
         socket.close(ignored);
         continue;
       }
+      ++from_address;
       auto const id = next_id++;
       auto connection = std::make_shared<Connection>();
       connection->strand = strand;
       connections.emplace(id, connection);
       lock.unlock();
-      asio::co_spawn(strand, session(std::move(socket), id, connection), asio::detached);
+      asio::co_spawn(strand, session(std::move(socket), id, connection, Peer{std::move(address)}), asio::detached);
     }
   }
 
-  asio::awaitable<void> session(tcp::socket socket, std::uint64_t id, std::shared_ptr<Connection> connection) {
+  asio::awaitable<void> session(tcp::socket socket, std::uint64_t id, std::shared_ptr<Connection> connection,
+                                Peer peer) {
     auto self = shared_from_this();
     metrics.connection_opened();
-    boost::system::error_code ec;
-    Peer peer{socket.remote_endpoint(ec).address().to_string()};
     beast::tcp_stream stream(std::move(socket));
     connection->stream = &stream;
     beast::flat_buffer buffer;
-    bool first = true;
     // GCC 12 mishandles temporaries inside co_await expressions: every argument is a named local.
     std::optional<Refusal> refusal;
+    bool first = true;
     try {
       while (!stopping) {
+        // A kept-alive connection may wait idle for its next request (a new one only as
+        // long as for a head); once a request's first byte is in, its head and the whole
+        // request each have their deadline.
+        if (buffer.size() == 0) {
+          stream.expires_after(first ? limits.header_timeout : limits.idle_timeout);
+          first = false;
+          auto space = buffer.prepare(4096);
+          auto [idle_error, arrived] = co_await stream.async_read_some(space, as_result);
+          if (idle_error) break;
+          buffer.commit(arrived);
+        }
+        auto const started = std::chrono::steady_clock::now();
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
         parser.body_limit(limits.max_body_bytes);
-        stream.expires_after(first ? limits.header_timeout : limits.idle_timeout);
-        first = false;
+        stream.expires_after(limits.header_timeout);
         auto [read_error, header_bytes] = co_await http::async_read_header(stream, buffer, parser, as_result);
         if (read_error) {
-          if (read_error == http::error::header_limit)
-            refusal = Refusal{http::status::request_header_fields_too_large, "headers_too_large",
-                              "The request headers are too large."};
-          else if (read_error == http::error::body_limit)
-            refusal = Refusal{http::status::payload_too_large, "body_too_large", "The request body is too large."};
-          else if (read_error != http::error::end_of_stream && read_error != beast::error::timeout &&
-                   read_error != asio::error::operation_aborted && read_error != asio::error::connection_reset &&
-                   read_error != asio::error::eof)
-            refusal = Refusal{http::status::bad_request, "malformed_request", "The request is not valid HTTP/1.1."};
+          refusal = refusal_for(read_error);
           break;
         }
+        if ((refusal = refuse_head(parser.get()))) break;
         connection->busy = true;
-        stream.expires_after(limits.request_timeout);
+        stream.expires_at(started + limits.request_timeout);
         if (!parser.is_done()) {
           auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, as_result);
-          if (body_error == http::error::body_limit)
-            refusal = Refusal{http::status::payload_too_large, "body_too_large", "The request body is too large."};
-          if (body_error) break;
+          if (body_error) {
+            refusal = refusal_for(body_error);
+            break;
+          }
         }
         auto request = parser.release();
         bool const keep_alive = request.keep_alive();
@@ -121,6 +134,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
         auto response = co_await std::move(answering);
         response.keep_alive(keep_alive && !stopping);
         bool const again = response.keep_alive();
+        stream.expires_after(limits.request_timeout);
         auto [write_error, written] = co_await http::async_write(stream, response, as_result);
         connection->busy = false;
         if (write_error || !again) break;
@@ -134,12 +148,14 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     } catch (std::exception const&) {
       // An answer that could not be made (out of memory, say) ends this connection only.
     }
+    boost::system::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream.socket().close(ec);
     connection->stream = nullptr;
     metrics.connection_closed();
     std::lock_guard lock(mutex);
     connections.erase(id);
+    if (auto it = per_address.find(peer.address); it != per_address.end() && --it->second == 0) per_address.erase(it);
   }
 
   void close_idle() {
@@ -155,6 +171,41 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     return connections.size();
   }
 };
+
+std::optional<Refusal> refuse_head(http::request_header<> const& head) {
+  auto const bad = [](std::string message) {
+    return Refusal{http::status::bad_request, "malformed_request", std::move(message)};
+  };
+  auto const [first_host, after_hosts] = head.equal_range(http::field::host);
+  auto const hosts = std::distance(first_host, after_hosts);
+  if (hosts > 1 || (hosts == 0 && head.version() >= 11))
+    return bad("An HTTP/1.1 request names its host once, in one Host header.");
+  auto const codings = head.equal_range(http::field::transfer_encoding);
+  if (codings.first == codings.second) return std::nullopt;
+  if (head.find(http::field::content_length) != head.end())
+    return bad("A request has a Content-Length or a Transfer-Encoding, not both.");
+  std::string all;
+  for (auto it = codings.first; it != codings.second; ++it) all += std::string(all.empty() ? "" : ",") + std::string(it->value());
+  std::string coding;
+  for (char c : all)
+    if (c != ' ' && c != '\t') coding += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (coding != "chunked") return bad("The only transfer coding a request may use is chunked, alone.");
+  return std::nullopt;
+}
+
+std::optional<Refusal> refusal_for(boost::system::error_code read_error) {
+  if (read_error == http::error::header_limit)
+    return Refusal{http::status::request_header_fields_too_large, "headers_too_large",
+                   "The request headers are too large."};
+  if (read_error == http::error::body_limit)
+    return Refusal{http::status::payload_too_large, "body_too_large", "The request body is too large."};
+  if (read_error == http::error::end_of_stream || read_error == http::error::partial_message ||
+      read_error == beast::error::timeout || read_error == asio::error::operation_aborted ||
+      read_error == asio::error::connection_reset || read_error == asio::error::eof ||
+      read_error == asio::error::broken_pipe)
+    return std::nullopt;
+  return Refusal{http::status::bad_request, "malformed_request", "The request is not valid HTTP/1.1."};
+}
 
 HttpServer::HttpServer(asio::any_io_executor executor, Limits limits, HttpHandlers handlers, Metrics& metrics)
     : state_(std::make_shared<State>(std::move(executor), limits, std::move(handlers), metrics)) {}

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace oauth::service {
@@ -27,6 +28,16 @@ struct Refusal {
   std::string code;
   std::string message;
 };
+
+/// Why a request whose head has been read cannot be answered, and its connection must
+/// close (RFC 9112): an HTTP/1.1 request without exactly one Host; a Transfer-Encoding
+/// other than chunked alone (its body's length cannot be known, and its bytes would be
+/// read as the next request); both Transfer-Encoding and Content-Length.
+std::optional<Refusal> refuse_head(http::request_header<> const& head);
+
+/// The answer a failed read calls for: none for a client that went away or took too
+/// long, 400 for anything that is not HTTP/1.1, 413 and 431 for what is too large.
+std::optional<Refusal> refusal_for(boost::system::error_code read_error);
 
 struct HttpHandlers {
   std::function<boost::asio::awaitable<Response>(Request, Peer)> request;

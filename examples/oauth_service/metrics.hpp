@@ -45,6 +45,8 @@ public:
 
   void connection_opened() { open_connections_.fetch_add(1); }
   void connection_closed() { open_connections_.fetch_sub(1); }
+  /// A connection closed at once: the service, or the client's address, had all it may.
+  void connection_refused() { refused_connections_.fetch_add(1); }
   void count_rate_limited(std::string_view by) {
     std::lock_guard lock(mutex_);
     ++rate_limited_[std::string(by)];
@@ -87,6 +89,9 @@ public:
     out += "# HELP oauth_http_open_connections Client connections open now.\n"
            "# TYPE oauth_http_open_connections gauge\n"
            "oauth_http_open_connections " + std::to_string(open_connections_.load()) + "\n";
+    out += "# HELP oauth_http_refused_connections_total Connections closed at once, over a connection cap.\n"
+           "# TYPE oauth_http_refused_connections_total counter\n"
+           "oauth_http_refused_connections_total " + std::to_string(refused_connections_.load()) + "\n";
     return out;
   }
 
@@ -120,6 +125,7 @@ private:
   std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> failures_;
   std::map<std::string, std::uint64_t> rate_limited_;
   std::atomic<long> open_connections_{0};
+  std::atomic<std::uint64_t> refused_connections_{0};
 };
 
 }  // namespace oauth::service

@@ -3,6 +3,10 @@
 
 #include "service/service_fixture.hpp"
 
+#include <algorithm>
+#include <filesystem>
+#include <thread>
+
 namespace oauth::testing {
 namespace {
 
@@ -136,6 +140,129 @@ TEST_F(ServiceTest, TheConnectPageIsServedWithAStrictContentSecurityPolicy) {
   EXPECT_EQ(policy.find("unsafe-inline"), std::string::npos);
   EXPECT_EQ(client.get("/connect.js").header("content-type"), "text/javascript; charset=utf-8");
   EXPECT_EQ(client.get("/connect.css").status, 200);
+}
+
+// ---- framing: what could smuggle a request past a proxy (RFC 9112) ------------------
+
+/// Whether any request for `path` reached the service's log.
+bool logged(ServiceProcess const& service, std::string_view path) {
+  for (auto const& line : service.log_lines())
+    if (line.contains("path") && line.at("path").is_string() && line.at("path").get_string() == path) return true;
+  return false;
+}
+
+TEST_F(ServiceTest, ATransferEncodingOtherThanChunkedAloneIsRefusedAndItsBodyNeverRunsAsARequest) {
+  start();
+  for (std::string coding : {"gzip", "identity", "", "chunked, gzip", "gzip, chunked", "chunked\r\nTransfer-Encoding: x"}) {
+    HttpClient raw(service().port());
+    raw.write_raw("POST /api/v1/oauth/google/authorize HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: " + coding +
+                  "\r\n\r\nGET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    auto reply = raw.read_reply();
+    EXPECT_EQ(reply.status, 400) << coding;
+    EXPECT_EQ(reply.header("connection"), "close") << coding;
+    EXPECT_EQ(json_of(reply).at("error").at("code"), "malformed_request") << coding;
+  }
+  EXPECT_FALSE(logged(service(), "/metrics"));
+}
+
+TEST_F(ServiceTest, ContentLengthBesideTransferEncodingIsRefused) {
+  start();
+  HttpClient raw(service().port());
+  raw.write_raw("POST /api/v1/oauth/google/authorize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n"
+                "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  auto reply = raw.read_reply();
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(reply.header("connection"), "close");
+  EXPECT_FALSE(logged(service(), "/metrics"));
+}
+
+TEST_F(ServiceTest, AMalformedChunkedBodyIsAnswered400) {
+  start();
+  HttpClient raw(service().port());
+  raw.write_raw("POST /api/v1/oauth/google/authorize HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                "ZZ\r\nhello\r\n0\r\n\r\n");
+  auto reply = raw.read_reply();
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(json_of(reply).at("error").at("code"), "malformed_request");
+}
+
+TEST_F(ServiceTest, AnHttp11RequestNamesItsHostExactlyOnce) {
+  start();
+  for (std::string headers : {"", "Host: a.example\r\nHost: b.example\r\n"}) {
+    HttpClient raw(service().port());
+    raw.write_raw("GET /health HTTP/1.1\r\n" + headers + "\r\n");
+    EXPECT_EQ(raw.read_reply().status, 400) << headers;
+  }
+  HttpClient old(service().port());
+  old.write_raw("GET /health HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(old.read_reply().status, 200);  // HTTP/1.0 had no Host to require
+}
+
+TEST_F(ServiceTest, EveryRequestOfAKeptAliveConnectionHasItsHeaderAndBodyDeadlines) {
+  auto env = environment();
+  env["OAUTH_SERVICE_CONFIG"] = dir() + "/service.json";
+  std::ofstream(dir() + "/service.json")
+      << R"({"header_timeout_seconds": 1, "request_timeout_seconds": 2, "idle_timeout_seconds": 30})";
+  start(env);
+  HttpClient headers(service().port());
+  ASSERT_EQ(headers.get("/health").status, 200);
+  headers.write_raw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");  // and not a byte more
+  auto const started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(headers.closed_by_server(std::chrono::seconds(5)));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
+
+  HttpClient body(service().port());
+  ASSERT_EQ(body.get("/health").status, 200);
+  body.write_raw("POST /api/v1/oauth/google/authorize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{\"");
+  auto const body_started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(body.closed_by_server(std::chrono::seconds(6)));
+  EXPECT_LT(std::chrono::steady_clock::now() - body_started, std::chrono::seconds(5));
+}
+
+TEST_F(ServiceTest, OneAddressCannotTakeEveryConnection) {
+  auto env = environment();
+  env["OAUTH_SERVICE_CONFIG"] = dir() + "/service.json";
+  std::ofstream(dir() + "/service.json") << R"({"max_connections_per_address": 3})";
+  start(env);
+  std::vector<HttpClient> held;
+  for (int i = 0; i < 3; ++i) {
+    held.emplace_back(service().port());
+    ASSERT_EQ(held.back().get("/health").status, 200) << i;
+  }
+  HttpClient fourth(service().port());
+  EXPECT_TRUE(fourth.closed_by_server(std::chrono::seconds(2)));
+  held.pop_back();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the server sees the close
+  HttpClient again(service().port());
+  EXPECT_EQ(again.get("/health").status, 200);
+  EXPECT_NE(again.get("/metrics").body.find("oauth_http_refused_connections_total 1"), std::string::npos);
+}
+
+TEST_F(ServiceTest, OddMethodsTargetsAndCookiesGetAClientErrorNeverAServerError) {
+  start();
+  auto const ada = bearer("acme", "ada");
+  std::vector<std::string> const requests = {
+      "HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+      "TRACE / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+      "CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+      "OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+      "GET /api/v1/oauth/%zz/authorize HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+      "GET /api/v1/oauth/integrations/%00 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ada + "\r\n\r\n",
+      std::string("GET /he\0alth HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", sizeof("GET /he\0alth HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") - 1),
+      "GET /" + std::string(10000, 'a') + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+      "GET /api/v1/oauth/google/callback?state=%ff%fe&code=x HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Cookie: oauth_session=\x01\x7f;;=;oauth_return=%zz; oauth_session\r\n\r\n",
+      "GET /api/v1/oauth/audit?limit=%2B5 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ada + "\r\n\r\n",
+  };
+  for (auto const& request : requests) {
+    HttpClient raw(service().port());
+    raw.write_raw(request);
+    auto reply = raw.read_reply();
+    if (request.starts_with("HEAD") && reply.status == 0) continue;  // a HEAD answer has no body to read
+    EXPECT_GE(reply.status, 300) << request.substr(0, 60);
+    EXPECT_LT(reply.status, 500) << request.substr(0, 60);
+  }
+  EXPECT_EQ(service().client().get("/health").status, 200);
 }
 
 }  // namespace
