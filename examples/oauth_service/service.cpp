@@ -214,6 +214,14 @@ struct Service::Impl {
         per_user(this->config.rate_limits.per_user_per_minute, this->config.rate_limits.per_user_burst),
         per_address(this->config.rate_limits.per_address_per_minute, this->config.rate_limits.per_address_burst) {}
 
+  /// Which refusals of unauthenticated callers reach the audit log: twenty from an address,
+  /// then one a minute, and one a second in all (every one is in the access log).
+  struct RefusalSampling {
+    RateLimiter per_address{1, 20};
+    RateLimiter total{60, 60};
+    bool take(std::string const& address) { return total.take("").allowed && per_address.take(address).allowed; }
+  };
+
   ServiceConfig config;
   AccessLog& log;
   Metrics& metrics;
@@ -222,6 +230,7 @@ struct Service::Impl {
   ServiceManager manager;
   RateLimiter per_user;
   RateLimiter per_address;
+  RefusalSampling refusal_audits;
 
   static std::span<Route const> routes();
 
@@ -348,10 +357,11 @@ struct Service::Impl {
       reason = authorization.empty() ? "no bearer token" : "not a bearer token";
     }
     exchange.refusal = reason;
-    (void)store.audit({.at = Clock::now(), .action = AuditAction::access_denied, .success = false,
-                       .reason = "bearer token refused (" + reason + ") on " + exchange.route,
-                       .client_ip = exchange.peer.address,
-                       .user_agent = std::string(exchange.header(http::field::user_agent))});
+    if (refusal_audits.take(exchange.peer.address))
+      (void)store.audit({.at = Clock::now(), .action = AuditAction::access_denied, .success = false,
+                         .reason = "bearer token refused (" + reason + ") on " + exchange.route,
+                         .client_ip = exchange.peer.address,
+                         .user_agent = std::string(exchange.header(http::field::user_agent))});
     auto response = error_response(401, "UNAUTHENTICATED", "A valid bearer token is required.");
     response.set(http::field::www_authenticate, "Bearer realm=\"oauth\"");
     return response;
@@ -470,8 +480,8 @@ struct Service::Impl {
     auto sealed = health_keyring.encrypt("health check");
     auto opened = sealed ? health_keyring.decrypt(*sealed) : Result<crypto::Decrypted>(sealed.error());
     if (opened) {
-      checks["encryption_key"] = json::object{{"status", "ok"}, {"keys", health_keyring.size()},
-                                              {"key_id", health_keyring.key_id()}};
+      // That a key works, and nothing that tells one key from another: this route is open.
+      checks["encryption_key"] = json::object{{"status", "ok"}};
     } else {
       healthy = false;
       checks["encryption_key"] = json::object{{"status", "failing"}, {"error", opened.error().code.message()}};

@@ -128,6 +128,9 @@ class TokenStore {
 public:
   using ClockFunction = std::function<TimePoint()>;
 
+  /// The longest user agent an audit row or a consent keeps.
+  static constexpr std::size_t max_user_agent = 256;
+
   TokenStore(Backend backend, crypto::Keyring keyring, ClockFunction clock = [] { return Clock::now(); })
       : backend_(std::move(backend)), keyring_(std::move(keyring)), clock_(std::move(clock)) {}
 
@@ -168,6 +171,8 @@ public:
   /// one new tokens and scopes, and records the consent, in one transaction.
   Result<IntegrationRecord> save_connection(IntegrationRecord record, IssuedTokens const& tokens,
                                             ConsentRecord consent) {
+    consent.client_ip = detail::encoding::printable_line(consent.client_ip, 64);
+    consent.user_agent = detail::encoding::printable_line(consent.user_agent, max_user_agent);
     if (auto sealed = seal(record, tokens); !sealed) return sealed.error();
     if (record.id.empty()) {
       auto id = crypto::random_token(16);
@@ -267,7 +272,14 @@ public:
 
   Result<std::vector<ConsentRecord>> consents(Owner owner) const { return backend_.list_consents(owner); }
 
-  Result<void> audit(AuditEvent event) { return backend_.append_audit(std::move(event)); }
+  /// Appends to the audit log. What a client says of itself (its address and user agent)
+  /// is kept as one printable line, the agent to 256 characters: a row anyone can cause
+  /// is small, and forges nothing.
+  Result<void> audit(AuditEvent event) {
+    event.client_ip = detail::encoding::printable_line(event.client_ip, 64);
+    event.user_agent = detail::encoding::printable_line(event.user_agent, max_user_agent);
+    return backend_.append_audit(std::move(event));
+  }
 
   Result<std::vector<AuditEvent>> audit_log(Owner owner) const { return backend_.audit_log(owner); }
 

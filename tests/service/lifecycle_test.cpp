@@ -4,6 +4,7 @@
 #include "service/service_fixture.hpp"
 #include "store/backends.hpp"
 
+#include <filesystem>
 #include <future>
 
 namespace oauth::testing {
@@ -111,6 +112,18 @@ TEST_F(ServiceTest, HealthFollowsTheStoreAsItGoesAndComesBack) {
   servers.script("start-redis");
   EXPECT_EQ(client.get("/health").status, 200);
   EXPECT_EQ(json_of(client.get("/api/v1/oauth/integrations/" + id, ada)).at("status"), "active");
+}
+
+TEST_F(ServiceTest, TheTokenStoreAndTheAccessLogAreTheOwnersAlone) {
+  auto client = start().client();
+  ASSERT_EQ(client.get("/health").status, 200);
+  for (auto const* name : {"/tokens.db", "/access.log"}) {
+    auto const path = std::filesystem::path(dir() + name);
+    ASSERT_TRUE(std::filesystem::exists(path)) << path;
+    EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)
+        << path;
+  }
 }
 
 TEST_F(ServiceTest, NoTokenCodeOrSecretReachesTheLogsOrTheDatabase) {

@@ -256,6 +256,20 @@ TEST_F(SqliteFaults, WhatADamagedRowSaysOfItselfReachesErrorsAsOnePrintableLine)
   EXPECT_TRUE(std::all_of(message.begin(), message.end(), [](char c) { return c >= 0x20 && c < 0x7f; })) << message;
 }
 
+TEST_F(SqliteFaults, ANewStoreFileAndItsJournalAreTheOwnersAlone) {
+  auto const path = source.directory.path() / "private.db";
+  auto opened = store::SqliteBackend::open({.path = path.string()});
+  ASSERT_TRUE(opened) << opened.error().message();
+  TokenStore<store::SqliteBackend> tokens_here(std::move(*opened), keyring);
+  ASSERT_TRUE(tokens_here.audit({.at = now, .action = AuditAction::connect}));
+  for (auto const& file : {path, std::filesystem::path(path.string() + "-wal")}) {
+    ASSERT_TRUE(std::filesystem::exists(file)) << file;
+    EXPECT_EQ(std::filesystem::status(file).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)
+        << file;
+  }
+}
+
 // ---- store URLs ----------------------------------------------------------------------
 
 TEST(StoreUrl, EachKindAndItsNamespaceAreRead) {

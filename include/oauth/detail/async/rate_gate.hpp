@@ -34,6 +34,22 @@ public:
     return wait;
   }
 
+  /// Takes a slot for `key` if one is free now, and reserves nothing otherwise: for what is
+  /// sampled (kept at most at `limit`) rather than delayed.
+  bool try_take(std::string_view key, RateLimit limit, Clock::time_point now) {
+    if (limit.per_second <= 0) return true;
+    auto const interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / limit.per_second));
+    auto const tolerance = interval * (std::max(limit.burst, 1u) - 1);
+    std::lock_guard lock(mutex_);
+    sweep(now);
+    std::string const name(key);
+    auto it = next_.find(name);
+    auto const theoretical_arrival = it == next_.end() ? now : std::max(it->second, now);
+    if (theoretical_arrival - tolerance > now) return false;
+    next_.insert_or_assign(name, theoretical_arrival + interval);
+    return true;
+  }
+
   std::size_t tracked() const {
     std::lock_guard lock(mutex_);
     return next_.size();
