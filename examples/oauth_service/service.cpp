@@ -18,6 +18,7 @@
 #include <chrono>
 #include <exception>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <span>
 #include <sstream>
@@ -793,17 +794,24 @@ struct Service::Impl {
   }
 
   asio::awaitable<Response> audit(Exchange& exchange) {
-    auto events = manager.audit_log(exchange.caller->tenant_id, exchange.caller->user_id);
-    if (!events) co_return generic_error(events.error());
-    std::size_t limit = 100;
+    AuditQuery query;
     if (auto const text = exchange.optional_query_param("limit")) {
-      auto const value = whole_number(*text, 1000);
+      auto const value = whole_number(*text, Store::max_audit_page);
       if (!value || *value == 0) co_return error_response(400, "INVALID_REQUEST", "limit must be a number from 1 to 1000.");
-      limit = *value;
+      query.limit = *value;
     }
+    if (auto const text = exchange.optional_query_param("before")) {
+      auto const value = whole_number(*text, std::numeric_limits<unsigned long>::max());
+      if (!value) co_return error_response(400, "INVALID_REQUEST", "before must be the next of an earlier page.");
+      query.before = *value;
+    }
+    auto page = manager.audit_page(exchange.caller->tenant_id, exchange.caller->user_id, query);
+    if (!page) co_return generic_error(page.error());
     json::array list;
-    for (auto it = events->rbegin(); it != events->rend() && list.size() < limit; ++it) list.push_back(audit_json(*it));
-    co_return json_response(http::status::ok, json::object{{"events", std::move(list)}});
+    for (auto const& event : page->events) list.push_back(audit_json(event));
+    json::object body{{"events", std::move(list)}};
+    if (page->next) body["next"] = std::to_string(*page->next);
+    co_return json_response(http::status::ok, std::move(body));
   }
 };
 

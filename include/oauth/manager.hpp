@@ -363,6 +363,11 @@ public:
     return store_->audit_log({tenant_id, user_id});
   }
 
+  /// A page of the user's audit log, newest first (TokenStore::audit_page).
+  Result<AuditPage> audit_page(std::string_view tenant_id, std::string_view user_id, AuditQuery query) {
+    return store_->audit_page({tenant_id, user_id}, query);
+  }
+
   /// Everything held for one user, as JSON: integrations, consents and audit log. No
   /// token, ciphertext or secret.
   Result<boost::json::object> export_user_data(std::string_view tenant_id, std::string_view user_id) {

@@ -181,6 +181,21 @@ struct AuditEvent {
   std::string user_agent = {};
 };
 
+/// Which part of an owner's audit log to read: at most `limit` entries, newest first,
+/// older than `before` (the `next` of the page read before), from the newest without it.
+struct AuditQuery {
+  std::size_t limit = 100;
+  std::optional<std::uint64_t> before = {};
+};
+
+/// A page of an owner's audit log, newest first; `next` reads on, when there is more.
+/// Positions are the store's own: what `next` names is meaningful only to the store that
+/// gave it.
+struct AuditPage {
+  std::vector<AuditEvent> events = {};
+  std::optional<std::uint64_t> next = {};
+};
+
 /// One entry of a provider's scope catalogue as a store keeps it, for pages and reports
 /// that read the store rather than the provider traits.
 struct ScopeRecord {

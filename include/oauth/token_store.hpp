@@ -53,6 +53,7 @@ concept StoreBackend = requires(B& backend, B const& const_backend, FlowStateRec
   { const_backend.list_consents(owner) } -> std::same_as<Result<std::vector<ConsentRecord>>>;
   { backend.append_audit(std::move(event)) } -> std::same_as<Result<void>>;
   { const_backend.audit_log(owner) } -> std::same_as<Result<std::vector<AuditEvent>>>;
+  { const_backend.audit_page(owner, AuditQuery{}) } -> std::same_as<Result<AuditPage>>;
   { backend.try_acquire_refresh_lease(owner, s, s, at, at) } -> std::same_as<Result<bool>>;
   { backend.release_refresh_lease(owner, s, s) } -> std::same_as<Result<void>>;
   { backend.erase_user(owner) } -> std::same_as<Result<void>>;
@@ -128,6 +129,8 @@ class TokenStore {
 public:
   using ClockFunction = std::function<TimePoint()>;
 
+  /// The most entries one page of the audit log holds.
+  static constexpr std::size_t max_audit_page = 1000;
   /// The longest user agent an audit row or a consent keeps.
   static constexpr std::size_t max_user_agent = 256;
 
@@ -282,6 +285,14 @@ public:
   }
 
   Result<std::vector<AuditEvent>> audit_log(Owner owner) const { return backend_.audit_log(owner); }
+
+  /// A page of the owner's audit log, newest first, of at most `max_audit_page` entries:
+  /// what a caller reads without the store reading the whole log.
+  Result<AuditPage> audit_page(Owner owner, AuditQuery query) const {
+    if (query.limit == 0 || query.limit > max_audit_page)
+      return Error(Errc::invalid_argument, "an audit page holds 1 to " + std::to_string(max_audit_page) + " entries");
+    return backend_.audit_page(owner, query);
+  }
 
   Result<bool> try_acquire_refresh_lease(Owner owner, std::string_view id, std::string_view holder, TimePoint now,
                                          TimePoint until) {

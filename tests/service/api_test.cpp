@@ -114,6 +114,20 @@ TEST_F(ServiceTest, ConnectUseRefreshAndDisconnectAnAccount) {
   EXPECT_NE(std::find(actions.begin(), actions.end(), "disconnect"), actions.end());
   EXPECT_EQ(json_of(client.get("/api/v1/oauth/audit?limit=2", ada)).at("events").as_array().size(), 2u);
   EXPECT_EQ(client.get("/api/v1/oauth/audit?limit=0", ada).status, 400);
+  // Page by page, following next, the same story in the same order, and then no next.
+  std::vector<std::string> paged;
+  std::string next;
+  for (int pages = 0; pages < 20; ++pages) {
+    auto page = json_of(client.get("/api/v1/oauth/audit?limit=2" + (next.empty() ? "" : "&before=" + next), ada));
+    auto const& list = page.at("events").as_array();
+    EXPECT_LE(list.size(), 2u);
+    for (auto const& event : list) paged.emplace_back(event.at("action").as_string());
+    if (!page.contains("next")) break;
+    next = std::string(page.at("next").as_string());
+  }
+  EXPECT_EQ(paged, actions);
+  for (auto before : {"x", "-1", "%2B5", ""})
+    EXPECT_EQ(client.get(std::string("/api/v1/oauth/audit?before=") + before, ada).status, 400) << before;
   // Digits only: no sign, no NUL with junk after it, no negative that wraps around.
   for (auto limit : {"%2B5", "5%00junk", "-1", "-18446744073709551615", "%205", "5%20", "1001", "0x10", "", "1e3"})
     EXPECT_EQ(client.get(std::string("/api/v1/oauth/audit?limit=") + limit, ada).status, 400) << limit;

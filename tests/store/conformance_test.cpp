@@ -365,6 +365,42 @@ TYPED_TEST(Conformance, TheAuditLogKeepsEveryFieldInOrder) {
   EXPECT_EQ(log[2].integration_id, "int-1");
 }
 
+// GET /audit had no LIMIT: it read the whole log to show a hundred rows. A page is read
+// by the store, newest first, and the next one from where it ended.
+TYPED_TEST(Conformance, TheAuditLogIsReadAPageAtATimeNewestFirst) {
+  auto reason = [](int i) { return "event-" + std::to_string(i); };
+  for (int i = 0; i < 7; ++i) {
+    ASSERT_TRUE(this->store.audit({.at = this->now, .tenant_id = "tenant-1", .user_id = "user-1", .reason = reason(i)}));
+    // Another owner's rows, in between, are never on this owner's pages.
+    ASSERT_TRUE(this->store.audit({.at = this->now, .tenant_id = "tenant-1", .user_id = "user-2", .reason = "other"}));
+  }
+  Owner const owner{"tenant-1", "user-1"};
+  std::vector<std::string> read;
+  std::vector<std::size_t> sizes;
+  AuditQuery query{.limit = 3};
+  for (int pages = 0; pages < 10; ++pages) {
+    auto page = this->store.audit_page(owner, query);
+    ASSERT_TRUE(page) << page.error().message();
+    sizes.push_back(page->events.size());
+    for (auto const& event : page->events) read.push_back(event.reason);
+    if (!page->next) break;
+    query.before = page->next;
+  }
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{3, 3, 1}));
+  EXPECT_EQ(read, (std::vector<std::string>{reason(6), reason(5), reason(4), reason(3), reason(2), reason(1), reason(0)}));
+
+  // A page that ends exactly at the oldest entry says there is no more.
+  auto whole = this->store.audit_page(owner, {.limit = 7}).value();
+  EXPECT_EQ(whole.events.size(), 7u);
+  EXPECT_FALSE(whole.next);
+  EXPECT_TRUE(this->store.audit_page({"tenant-9", "nobody"}, {}).value().events.empty());
+  for (std::size_t limit : {std::size_t{0}, TokenStore<typename TestFixture::Backend>::max_audit_page + 1}) {
+    auto refused = this->store.audit_page(owner, {.limit = limit});
+    ASSERT_FALSE(refused) << limit;
+    EXPECT_EQ(refused.error(), Errc::invalid_argument);
+  }
+}
+
 TYPED_TEST(Conformance, TheScopeCatalogueIsReplacedPerProvider) {
   ASSERT_TRUE(this->store.save_scope_catalogue("notion", scope_records<providers::Notion>()));
   ASSERT_TRUE(this->store.save_scope_catalogue("other", {{"other", "a", "A", "read", "", true, false}}));

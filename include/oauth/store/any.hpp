@@ -48,6 +48,7 @@ public:
   Result<std::vector<ConsentRecord>> list_consents(Owner o) const { return self_->list_consents(o); }
   Result<void> append_audit(AuditEvent e) { return self_->append_audit(std::move(e)); }
   Result<std::vector<AuditEvent>> audit_log(Owner o) const { return self_->audit_log(o); }
+  Result<AuditPage> audit_page(Owner o, AuditQuery q) const { return self_->audit_page(o, q); }
   Result<bool> try_acquire_refresh_lease(Owner o, std::string_view id, std::string_view holder, TimePoint now,
                                          TimePoint until) {
     return self_->try_acquire_refresh_lease(o, id, holder, now, until);
@@ -89,6 +90,7 @@ private:
     virtual Result<std::vector<ConsentRecord>> list_consents(Owner) const = 0;
     virtual Result<void> append_audit(AuditEvent) = 0;
     virtual Result<std::vector<AuditEvent>> audit_log(Owner) const = 0;
+    virtual Result<AuditPage> audit_page(Owner, AuditQuery) const = 0;
     virtual Result<bool> try_acquire_refresh_lease(Owner, std::string_view, std::string_view, TimePoint,
                                                    TimePoint) = 0;
     virtual Result<void> release_refresh_lease(Owner, std::string_view, std::string_view) = 0;
@@ -137,6 +139,7 @@ private:
     Result<std::vector<ConsentRecord>> list_consents(Owner o) const override { return backend.list_consents(o); }
     Result<void> append_audit(AuditEvent e) override { return backend.append_audit(std::move(e)); }
     Result<std::vector<AuditEvent>> audit_log(Owner o) const override { return backend.audit_log(o); }
+    Result<AuditPage> audit_page(Owner o, AuditQuery q) const override { return backend.audit_page(o, q); }
     Result<bool> try_acquire_refresh_lease(Owner o, std::string_view id, std::string_view holder, TimePoint now,
                                            TimePoint until) override {
       return backend.try_acquire_refresh_lease(o, id, holder, now, until);

@@ -7,6 +7,7 @@
 #include <oauth/token_store.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -15,6 +16,7 @@
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace oauth::store {
@@ -157,16 +159,34 @@ public:
 
   Result<void> append_audit(AuditEvent event) {
     std::lock_guard lock(data_->mutex);
-    data_->audit.push_back(std::move(event));
+    data_->audit.push_back({++data_->audit_sequence, std::move(event)});
     return {};
   }
 
   Result<std::vector<AuditEvent>> audit_log(Owner owner) const {
     std::lock_guard lock(data_->mutex);
     std::vector<AuditEvent> found;
-    for (auto const& event : data_->audit)
+    for (auto const& [position, event] : data_->audit)
       if (event.tenant_id == owner.tenant_id && event.user_id == owner.user_id) found.push_back(event);
     return found;
+  }
+
+  Result<AuditPage> audit_page(Owner owner, AuditQuery query) const {
+    std::lock_guard lock(data_->mutex);
+    AuditPage page;
+    std::uint64_t last = 0;
+    for (auto it = data_->audit.rbegin(); it != data_->audit.rend(); ++it) {
+      auto const& [position, event] = *it;
+      if (event.tenant_id != owner.tenant_id || event.user_id != owner.user_id) continue;
+      if (query.before && position >= *query.before) continue;
+      if (page.events.size() == query.limit) {
+        page.next = last;
+        break;
+      }
+      page.events.push_back(event);
+      last = position;
+    }
+    return page;
   }
 
   Result<bool> try_acquire_refresh_lease(Owner owner, std::string_view id, std::string_view holder, TimePoint now,
@@ -201,7 +221,7 @@ public:
       data_->by_owner.erase(ids);
     }
     std::erase_if(data_->consents, mine);
-    std::erase_if(data_->audit, mine);
+    std::erase_if(data_->audit, [&](auto const& entry) { return mine(entry.second); });
     for (auto it = data_->states.begin(); it != data_->states.end();) {
       if (mine(it->second.record)) it = data_->states.erase(it);
       else ++it;
@@ -296,7 +316,8 @@ private:
     std::map<OwnerKey, std::vector<std::string>, std::less<>> by_owner;  ///< integration ids, oldest first
     std::map<AccountKey, std::string> accounts;                          ///< integration id per account
     std::vector<ConsentRecord> consents;
-    std::vector<AuditEvent> audit;
+    std::vector<std::pair<std::uint64_t, AuditEvent>> audit;  ///< with their positions, oldest first
+    std::uint64_t audit_sequence = 0;
     std::map<std::string, Lease, std::less<>> leases;
     std::map<std::string, std::vector<ScopeRecord>, std::less<>> catalogue;
     std::map<std::string, std::string, std::less<>> settings;

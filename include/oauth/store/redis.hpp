@@ -20,6 +20,8 @@
 #include <charconv>
 #include <chrono>
 #include <cstdint>
+#include <iterator>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -246,6 +248,27 @@ public:
 
   Result<std::vector<AuditEvent>> audit_log(Owner owner) const {
     return read_list<AuditEvent>(key("audit", owner.tenant_id, owner.user_id), audit_event_from_json);
+  }
+
+  // Positions are the list's indexes: it only grows, until the user is erased.
+  Result<AuditPage> audit_page(Owner owner, AuditQuery query) const {
+    auto const list_key = key("audit", owner.tenant_id, owner.user_id);
+    long long end = 0;  // one past the newest entry the page may hold
+    if (query.before) {
+      end = static_cast<long long>(std::min<std::uint64_t>(*query.before, std::numeric_limits<long long>::max()));
+    } else {
+      auto length = command({"LLEN", list_key});
+      if (!length) return length.error();
+      end = (*length)->integer;
+    }
+    AuditPage page;
+    if (end <= 0) return page;
+    auto const start = std::max<long long>(0, end - static_cast<long long>(query.limit));
+    auto items = read_list<AuditEvent>(list_key, audit_event_from_json, std::to_string(start), std::to_string(end - 1));
+    if (!items) return items.error();
+    page.events.assign(std::make_move_iterator(items->rbegin()), std::make_move_iterator(items->rend()));
+    if (start > 0) page.next = static_cast<std::uint64_t>(start);
+    return page;
   }
 
   Result<bool> try_acquire_refresh_lease(Owner owner, std::string_view id, std::string_view holder, TimePoint now,
@@ -624,8 +647,9 @@ private:
   }
 
   template <class T, class Parse>
-  Result<std::vector<T>> read_list(std::string const& list_key, Parse parse) const {
-    auto reply = command({"LRANGE", list_key, "0", "-1"});
+  Result<std::vector<T>> read_list(std::string const& list_key, Parse parse, std::string const& first = "0",
+                                   std::string const& last = "-1") const {
+    auto reply = command({"LRANGE", list_key, first, last});
     if (!reply) return reply.error();
     std::vector<T> items;
     for (std::size_t i = 0; i < (*reply)->elements; ++i) {

@@ -29,6 +29,7 @@ public:
   virtual Result<std::vector<ConsentRecord>> consents(Owner) = 0;
   virtual Result<void> audit(AuditEvent) = 0;
   virtual Result<std::vector<AuditEvent>> audit_log(Owner) = 0;
+  virtual Result<AuditPage> audit_page(Owner, AuditQuery) = 0;
   virtual Result<bool> try_acquire_refresh_lease(Owner, std::string_view id, std::string_view holder, TimePoint now,
                                                  TimePoint until) = 0;
   virtual Result<void> release_refresh_lease(Owner, std::string_view id, std::string_view holder) = 0;
@@ -77,6 +78,7 @@ public:
   Result<std::vector<ConsentRecord>> consents(Owner owner) override { return store_.consents(owner); }
   Result<void> audit(AuditEvent event) override { return store_.audit(std::move(event)); }
   Result<std::vector<AuditEvent>> audit_log(Owner owner) override { return store_.audit_log(owner); }
+  Result<AuditPage> audit_page(Owner owner, AuditQuery query) override { return store_.audit_page(owner, query); }
   Result<bool> try_acquire_refresh_lease(Owner owner, std::string_view id, std::string_view holder, TimePoint now,
                                          TimePoint until) override {
     return store_.try_acquire_refresh_lease(owner, id, holder, now, until);

@@ -251,6 +251,11 @@ inline constexpr Statement audit_log{R"sql(
 SELECT at, tenant_id, user_id, provider, integration_id, action, scopes, client_ip, user_agent, success,
   error_message
 FROM audit_log WHERE tenant_id = ? AND user_id = ? ORDER BY id)sql"};
+// Through the (tenant_id, user_id, id) index: a page costs its rows, not the log's.
+inline constexpr Statement audit_page{R"sql(
+SELECT at, tenant_id, user_id, provider, integration_id, action, scopes, client_ip, user_agent, success,
+  error_message, id
+FROM audit_log WHERE tenant_id = ? AND user_id = ? AND id < ? ORDER BY id DESC LIMIT ?)sql"};
 
 inline constexpr Statement purge_states{"DELETE FROM flow_states WHERE expires_at < ?"};
 inline constexpr Statement insert_state{R"sql(
@@ -546,23 +551,31 @@ public:
   Result<std::vector<AuditEvent>> audit_log(Owner owner) const {
     return with_connection([&](Connection& c) -> Result<std::vector<AuditEvent>> {
       std::vector<AuditEvent> found;
-      auto ran = run(c, sql::audit_log, {owner.tenant_id, owner.user_id}, [&](auto const& row) {
-        AuditEvent event;
-        event.at = encoding::from_micros(row.integer(0));
-        event.tenant_id = row.text(1);
-        event.user_id = row.text(2);
-        event.provider = row.text(3);
-        event.integration_id = row.text(4);
-        event.action = audit_action_named(row.text(5)).value_or(AuditAction::connect);
-        event.scopes = split_scopes(row.text(6));
-        event.client_ip = row.text(7);
-        event.user_agent = row.text(8);
-        event.success = row.integer(9) != 0;
-        event.reason = row.text(10);
-        found.push_back(std::move(event));
-      });
+      auto ran = run(c, sql::audit_log, {owner.tenant_id, owner.user_id},
+                     [&](auto const& row) { found.push_back(read_audit_event(row)); });
       if (!ran) return ran.error();
       return found;
+    });
+  }
+
+  Result<AuditPage> audit_page(Owner owner, AuditQuery query) const {
+    // One row more than the page: whether there is a next one.
+    auto const before = static_cast<std::int64_t>(
+        std::min<std::uint64_t>(query.before.value_or(INT64_MAX), static_cast<std::uint64_t>(INT64_MAX)));
+    auto const rows = static_cast<std::int64_t>(query.limit) + 1;
+    return with_connection([&](Connection& c) -> Result<AuditPage> {
+      AuditPage page;
+      std::int64_t last = 0;
+      auto ran = run(c, sql::audit_page, {owner.tenant_id, owner.user_id, before, rows}, [&](auto const& row) {
+        if (page.events.size() == query.limit) {
+          page.next = static_cast<std::uint64_t>(last);
+          return;
+        }
+        page.events.push_back(read_audit_event(row));
+        last = row.integer(11);
+      });
+      if (!ran) return ran.error();
+      return page;
     });
   }
 
@@ -797,6 +810,24 @@ private:
   static std::optional<TimePoint> optional_time(Row const& row, int column) {
     if (row.is_null(column)) return std::nullopt;
     return encoding::from_micros(row.integer(column));
+  }
+
+  /// An audit row as audit_log and audit_page select it (its first eleven columns).
+  template <class Row>
+  static AuditEvent read_audit_event(Row const& row) {
+    AuditEvent event;
+    event.at = encoding::from_micros(row.integer(0));
+    event.tenant_id = row.text(1);
+    event.user_id = row.text(2);
+    event.provider = row.text(3);
+    event.integration_id = row.text(4);
+    event.action = audit_action_named(row.text(5)).value_or(AuditAction::connect);
+    event.scopes = split_scopes(row.text(6));
+    event.client_ip = row.text(7);
+    event.user_agent = row.text(8);
+    event.success = row.integer(9) != 0;
+    event.reason = row.text(10);
+    return event;
   }
 
   template <class Row>
