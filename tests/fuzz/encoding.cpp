@@ -83,11 +83,9 @@ void form(std::string_view text) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
-  auto text = oauth::fuzz::as_text(data, size);
-  auto const newline = text.find('\n');
-  if (newline == std::string_view::npos) return 0;
-  auto const reader = text.substr(0, newline);
-  text.remove_prefix(newline + 1);
+  auto const input = oauth::fuzz::named(oauth::fuzz::as_text(data, size));
+  if (!input) return 0;
+  auto const [reader, text] = *input;
   if (reader == "http-date") http_date(text);
   else if (reader == "rfc3339") rfc3339(text);
   else if (reader == "retry-after") retry_after(text);

@@ -65,11 +65,9 @@ void signed_body(std::string_view line, std::string_view encoded_body) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
-  auto text = oauth::fuzz::as_text(data, size);
-  auto const newline = text.find('\n');
-  if (newline == std::string_view::npos) return 0;
-  auto const line = text.substr(0, newline);
-  auto const token = text.substr(newline + 1);
+  auto const input = oauth::fuzz::named(oauth::fuzz::as_text(data, size));
+  if (!input) return 0;
+  auto const [line, token] = *input;
   auto const mode = line.substr(0, line.find(' '));
   if (mode == "token") {
     auto plain = fernet().decrypt(token);

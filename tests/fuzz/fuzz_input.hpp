@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,6 +29,19 @@ inline std::string_view as_text(std::uint8_t const* data, std::size_t size) {
 
 inline void require(bool holds, char const* what) {
   if (!holds) violated(what);
+}
+
+/// An input whose first line names what reads the rest (a reader, a provider, a mode).
+struct Named {
+  std::string_view name;
+  std::string_view rest;
+};
+
+/// `text` as a name and the rest, or nothing when it has no first line.
+inline std::optional<Named> named(std::string_view text) {
+  auto const newline = text.find('\n');
+  if (newline == std::string_view::npos) return std::nullopt;
+  return Named{text.substr(0, newline), text.substr(newline + 1)};
 }
 
 /// `text` split at each line "----".

@@ -28,12 +28,11 @@ void round_trip(boost::json::value const& json, Read read) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
-  auto text = oauth::fuzz::as_text(data, size);
-  auto const newline = text.find('\n');
-  if (newline == std::string_view::npos) return 0;
-  auto const kind = text.substr(0, newline);
+  auto const input = oauth::fuzz::named(oauth::fuzz::as_text(data, size));
+  if (!input) return 0;
+  auto const kind = input->name;
   boost::system::error_code ec;
-  auto const json = boost::json::parse(text.substr(newline + 1), ec);
+  auto const json = boost::json::parse(input->rest, ec);
   if (ec) return 0;
   if (kind == "consent") round_trip(json, [](auto const& v) { return oauth::consent_from_json(v); });
   else if (kind == "audit") round_trip(json, [](auto const& v) { return oauth::audit_event_from_json(v); });

@@ -64,11 +64,9 @@ void notion_database(boost::json::object const& json) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
-  auto text = oauth::fuzz::as_text(data, size);
-  auto const newline = text.find('\n');
-  if (newline == std::string_view::npos) return 0;
-  auto const reader = text.substr(0, newline);
-  text.remove_prefix(newline + 1);
+  auto const input = oauth::fuzz::named(oauth::fuzz::as_text(data, size));
+  if (!input) return 0;
+  auto const [reader, text] = *input;
   if (reader == "notion-id") return notion_id(text), 0;
   auto json = object_of(text);
   if (!json) return 0;

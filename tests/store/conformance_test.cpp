@@ -17,7 +17,20 @@ namespace oauth::test {
 namespace {
 
 template <class S>
-struct Conformance : StoreFixture<S> {};
+struct Conformance : StoreFixture<S> {
+  /// An authorization in progress: Google's, for tenant-1/user-1 in session-1, ten minutes to live.
+  FlowState flow_state(std::string state) const {
+    FlowState flow;
+    flow.state = std::move(state);
+    flow.provider = "google";
+    flow.tenant_id = "tenant-1";
+    flow.user_id = "user-1";
+    flow.session_id = "session-1";
+    flow.created_at = this->now;
+    flow.expires_at = this->now + std::chrono::minutes(10);
+    return flow;
+  }
+};
 TYPED_TEST_SUITE(Conformance, AllStores);
 
 TYPED_TEST(Conformance, EveryFieldComesBackAsStoredAndTokensOnlyEncrypted) {
@@ -227,17 +240,10 @@ TYPED_TEST(Conformance, StatusChangesAndUseTimesAreKept) {
 }
 
 TYPED_TEST(Conformance, StatesAreSingleUseAndExpire) {
-  FlowState flow;
-  flow.state = "s1";
-  flow.provider = "google";
-  flow.tenant_id = "tenant-1";
-  flow.user_id = "user-1";
-  flow.session_id = "session-1";
+  auto flow = this->flow_state("s1");
   flow.scopes = {"openid", "email"};
   flow.code_verifier = CodeVerifier("verifier-1");
   flow.redirect_uri = "https://app.example/cb";
-  flow.created_at = this->now;
-  flow.expires_at = this->now + std::chrono::minutes(10);
   ASSERT_TRUE(this->store.put_state(flow));
   EXPECT_EQ(this->store.put_state(flow).error(), Errc::store_conflict);
   auto taken = this->store.take_state("s1", "session-1", this->now);
@@ -261,14 +267,7 @@ TYPED_TEST(Conformance, StatesAreSingleUseAndExpire) {
 }
 
 TYPED_TEST(Conformance, AStateIsTakenOnlyByItsOwnSessionAndAnotherLeavesItUnused) {
-  FlowState flow;
-  flow.state = "bound";
-  flow.provider = "google";
-  flow.tenant_id = "tenant-1";
-  flow.user_id = "user-1";
-  flow.session_id = "session-1";
-  flow.created_at = this->now;
-  flow.expires_at = this->now + std::chrono::minutes(10);
+  auto const flow = this->flow_state("bound");
   ASSERT_TRUE(this->store.put_state(flow));
   for (auto other : {"session-2", "", "session-1 ", "SESSION-1"})
     EXPECT_EQ(this->store.take_state("bound", other, this->now).error(), Errc::state_mismatch) << other;
@@ -280,14 +279,7 @@ TYPED_TEST(Conformance, AStateIsTakenOnlyByItsOwnSessionAndAnotherLeavesItUnused
 
 TYPED_TEST(Conformance, TwoCallbacksRacingWithOneStateOneWins) {
   for (int round = 0; round < 20; ++round) {
-    FlowState flow;
-    flow.state = "race-" + std::to_string(round);
-    flow.provider = "google";
-    flow.tenant_id = "tenant-1";
-    flow.user_id = "user-1";
-    flow.session_id = "session-1";
-    flow.created_at = this->now;
-    flow.expires_at = this->now + std::chrono::minutes(10);
+    auto const flow = this->flow_state("race-" + std::to_string(round));
     ASSERT_TRUE(this->store.put_state(flow));
     constexpr int callbacks = 4;
     std::atomic<int> won{0}, replayed{0};
