@@ -110,7 +110,8 @@ TEST_F(ServiceTest, EveryAnswerCarriesSecurityHeadersAndARequestId) {
   auto client = start().client();
   std::set<std::string> ids;
   for (auto const& reply : {client.get("/"), client.get("/nowhere"), client.get("/api/v1/oauth/integrations"),
-                            client.get("/connect"), client.get("/api/v1/oauth/integrations", bearer("acme", "ada"))}) {
+                            client.get("/connect"), client.get("/api/v1/oauth/integrations", bearer("acme", "ada")),
+                            client.get("/api/v1/oauth/google/callback?code=c&state=unknown")}) {
     EXPECT_EQ(reply.header("x-content-type-options"), "nosniff");
     EXPECT_EQ(reply.header("x-frame-options"), "DENY");
     EXPECT_EQ(reply.header("referrer-policy"), "no-referrer");
@@ -119,7 +120,7 @@ TEST_F(ServiceTest, EveryAnswerCarriesSecurityHeadersAndARequestId) {
     EXPECT_FALSE(reply.header("x-request-id").empty());
     ids.insert(reply.header("x-request-id"));
   }
-  EXPECT_EQ(ids.size(), 5u);
+  EXPECT_EQ(ids.size(), 6u);
   EXPECT_EQ(client.get("/api/v1/oauth/integrations", bearer("acme", "ada")).header("cache-control"), "no-store");
 
   auto traced = client.send({"GET", "/health", {{"X-Request-Id", "trace-123.abc"}}});
