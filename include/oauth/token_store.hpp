@@ -11,8 +11,10 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <atomic>
 #include <concepts>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,6 +56,7 @@ concept StoreBackend = requires(B& backend, B const& const_backend, FlowStateRec
   { backend.append_audit(std::move(event)) } -> std::same_as<Result<void>>;
   { const_backend.audit_log(owner) } -> std::same_as<Result<std::vector<AuditEvent>>>;
   { const_backend.audit_page(owner, AuditQuery{}) } -> std::same_as<Result<AuditPage>>;
+  { backend.keep_newest_audit(owner, limit) } -> std::same_as<Result<void>>;
   { backend.try_acquire_refresh_lease(owner, s, s, at, at) } -> std::same_as<Result<bool>>;
   { backend.release_refresh_lease(owner, s, s) } -> std::same_as<Result<void>>;
   { backend.erase_user(owner) } -> std::same_as<Result<void>>;
@@ -134,12 +137,21 @@ public:
   /// The longest user agent an audit row or a consent keeps.
   static constexpr std::size_t max_user_agent = 256;
 
+  /// How much of the audit log that names nobody (refusals of callers not yet known, which
+  /// anyone can cause) is kept: the newest `keep` rows, trimmed each `trim_every` written.
+  struct UnattributedAudit {
+    std::size_t keep = 10'000;
+    std::size_t trim_every = 100;
+  };
+
   TokenStore(Backend backend, crypto::Keyring keyring, ClockFunction clock = [] { return Clock::now(); })
       : backend_(std::move(backend)), keyring_(std::move(keyring)), clock_(std::move(clock)) {}
 
   Backend& backend() noexcept { return backend_; }
   Backend const& backend() const noexcept { return backend_; }
   crypto::Keyring const& keyring() const noexcept { return keyring_; }
+
+  void set_unattributed_audit(UnattributedAudit limits) noexcept { unattributed_ = limits; }
 
   Result<void> put_state(FlowState const& state) {
     FlowStateRecord record{state.state,      state.provider, state.tenant_id, state.user_id,
@@ -277,11 +289,17 @@ public:
 
   /// Appends to the audit log. What a client says of itself (its address and user agent)
   /// is kept as one printable line, the agent to 256 characters: a row anyone can cause
-  /// is small, and forges nothing.
+  /// is small, and forges nothing. Rows that name nobody are kept to the newest
+  /// UnattributedAudit::keep.
   Result<void> audit(AuditEvent event) {
     event.client_ip = detail::encoding::printable_line(event.client_ip, 64);
     event.user_agent = detail::encoding::printable_line(event.user_agent, max_user_agent);
-    return backend_.append_audit(std::move(event));
+    bool const unattributed = event.tenant_id.empty() && event.user_id.empty();
+    auto appended = backend_.append_audit(std::move(event));
+    if (!appended || !unattributed) return appended;
+    if (unattributed_writes_->fetch_add(1) % std::max<std::size_t>(unattributed_.trim_every, 1) == 0)
+      return backend_.keep_newest_audit({"", ""}, unattributed_.keep);
+    return {};
   }
 
   Result<std::vector<AuditEvent>> audit_log(Owner owner) const { return backend_.audit_log(owner); }
@@ -415,6 +433,8 @@ private:
   Backend backend_;
   crypto::Keyring keyring_;
   ClockFunction clock_;
+  UnattributedAudit unattributed_;
+  std::shared_ptr<std::atomic<std::size_t>> unattributed_writes_ = std::make_shared<std::atomic<std::size_t>>(0);
 };
 
 }  // namespace oauth

@@ -393,6 +393,29 @@ TYPED_TEST(Conformance, TheAuditLogIsReadAPageAtATimeNewestFirst) {
   }
 }
 
+// Found probing the service: refusals of callers nobody knows (sampled, one a second at
+// most) still made a log that grew for as long as someone kept sending them.
+TYPED_TEST(Conformance, TheAuditLogThatNamesNobodyKeepsOnlyItsNewestRows) {
+  this->store.set_unattributed_audit({.keep = 5, .trim_every = 2});
+  ASSERT_TRUE(this->store.audit({.at = this->now, .tenant_id = "tenant-1", .user_id = "user-1", .reason = "mine"}));
+  for (int i = 0; i < 12; ++i)
+    ASSERT_TRUE(this->store.audit({.at = this->now, .action = AuditAction::access_denied, .reason = std::to_string(i)}));
+  auto const kept = this->store.audit_log({"", ""}).value();
+  ASSERT_GE(kept.size(), 5u);
+  ASSERT_LE(kept.size(), 6u);  // what was written since the last trim
+  EXPECT_EQ(kept.back().reason, "11");
+  EXPECT_EQ(kept.front().reason, std::to_string(12 - kept.size()));
+  // The backend's own trim, to the count and no further; an owner's log is untouched by it.
+  ASSERT_TRUE(this->store.backend().keep_newest_audit({"", ""}, 2));
+  auto const two = this->store.audit_log({"", ""}).value();
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two[0].reason, "10");
+  EXPECT_EQ(two[1].reason, "11");
+  ASSERT_TRUE(this->store.backend().keep_newest_audit({"", ""}, 0));
+  EXPECT_TRUE(this->store.audit_log({"", ""}).value().empty());
+  ASSERT_EQ(this->store.audit_log({"tenant-1", "user-1"}).value().size(), 1u);
+}
+
 TYPED_TEST(Conformance, TheScopeCatalogueIsReplacedPerProvider) {
   ASSERT_TRUE(this->store.save_scope_catalogue("notion", scope_records<providers::Notion>()));
   ASSERT_TRUE(this->store.save_scope_catalogue("other", {{"other", "a", "A", "read", "", true, false}}));

@@ -49,6 +49,7 @@ public:
   Result<void> append_audit(AuditEvent e) { return self_->append_audit(std::move(e)); }
   Result<std::vector<AuditEvent>> audit_log(Owner o) const { return self_->audit_log(o); }
   Result<AuditPage> audit_page(Owner o, AuditQuery q) const { return self_->audit_page(o, q); }
+  Result<void> keep_newest_audit(Owner o, std::size_t n) { return self_->keep_newest_audit(o, n); }
   Result<bool> try_acquire_refresh_lease(Owner o, std::string_view id, std::string_view holder, TimePoint now,
                                          TimePoint until) {
     return self_->try_acquire_refresh_lease(o, id, holder, now, until);
@@ -91,6 +92,7 @@ private:
     virtual Result<void> append_audit(AuditEvent) = 0;
     virtual Result<std::vector<AuditEvent>> audit_log(Owner) const = 0;
     virtual Result<AuditPage> audit_page(Owner, AuditQuery) const = 0;
+    virtual Result<void> keep_newest_audit(Owner, std::size_t) = 0;
     virtual Result<bool> try_acquire_refresh_lease(Owner, std::string_view, std::string_view, TimePoint,
                                                    TimePoint) = 0;
     virtual Result<void> release_refresh_lease(Owner, std::string_view, std::string_view) = 0;
@@ -140,6 +142,7 @@ private:
     Result<void> append_audit(AuditEvent e) override { return backend.append_audit(std::move(e)); }
     Result<std::vector<AuditEvent>> audit_log(Owner o) const override { return backend.audit_log(o); }
     Result<AuditPage> audit_page(Owner o, AuditQuery q) const override { return backend.audit_page(o, q); }
+    Result<void> keep_newest_audit(Owner o, std::size_t n) override { return backend.keep_newest_audit(o, n); }
     Result<bool> try_acquire_refresh_lease(Owner o, std::string_view id, std::string_view holder, TimePoint now,
                                            TimePoint until) override {
       return backend.try_acquire_refresh_lease(o, id, holder, now, until);

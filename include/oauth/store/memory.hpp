@@ -171,6 +171,16 @@ public:
     return found;
   }
 
+  Result<void> keep_newest_audit(Owner owner, std::size_t keep) {
+    std::lock_guard lock(data_->mutex);
+    std::size_t seen = 0;
+    for (auto it = data_->audit.rbegin(); it != data_->audit.rend(); ++it)
+      if (it->second.tenant_id == owner.tenant_id && it->second.user_id == owner.user_id && ++seen > keep)
+        it->first = 0;  // marked: positions start at 1
+    std::erase_if(data_->audit, [](auto const& entry) { return entry.first == 0; });
+    return {};
+  }
+
   Result<AuditPage> audit_page(Owner owner, AuditQuery query) const {
     std::lock_guard lock(data_->mutex);
     AuditPage page;

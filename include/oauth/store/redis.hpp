@@ -250,7 +250,17 @@ public:
     return read_list<AuditEvent>(key("audit", owner.tenant_id, owner.user_id), audit_event_from_json);
   }
 
-  // Positions are the list's indexes: it only grows, until the user is erased.
+  // The unattributed log is the one trimmed (TokenStore::audit), and nobody pages it: a
+  // trim shifts the positions pages are read by.
+  Result<void> keep_newest_audit(Owner owner, std::size_t keep) {
+    auto const first = keep == 0 ? std::string("1") : "-" + std::to_string(keep);
+    auto const last = keep == 0 ? std::string("0") : std::string("-1");
+    auto reply = command({"LTRIM", key("audit", owner.tenant_id, owner.user_id), first, last});
+    if (!reply) return reply.error();
+    return {};
+  }
+
+  // Positions are the list's indexes: it only grows, until the user is erased or trimmed.
   Result<AuditPage> audit_page(Owner owner, AuditQuery query) const {
     auto const list_key = key("audit", owner.tenant_id, owner.user_id);
     long long end = 0;  // one past the newest entry the page may hold

@@ -251,6 +251,11 @@ inline constexpr Statement audit_log{R"sql(
 SELECT at, tenant_id, user_id, provider, integration_id, action, scopes, client_ip, user_agent, success,
   error_message
 FROM audit_log WHERE tenant_id = ? AND user_id = ? ORDER BY id)sql"};
+// The owner's rows but the newest `?`: the subquery finds the newest one to go (none when
+// there are no more than that).
+inline constexpr Statement keep_newest_audit{R"sql(
+DELETE FROM audit_log WHERE tenant_id = ? AND user_id = ? AND id <= (
+  SELECT id FROM audit_log WHERE tenant_id = ? AND user_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?))sql"};
 // Through the (tenant_id, user_id, id) index: a page costs its rows, not the log's.
 inline constexpr Statement audit_page{R"sql(
 SELECT at, tenant_id, user_id, provider, integration_id, action, scopes, client_ip, user_agent, success,
@@ -555,6 +560,15 @@ public:
                      [&](auto const& row) { found.push_back(read_audit_event(row)); });
       if (!ran) return ran.error();
       return found;
+    });
+  }
+
+  Result<void> keep_newest_audit(Owner owner, std::size_t keep) {
+    auto const offset = static_cast<std::int64_t>(std::min<std::size_t>(keep, INT64_MAX));
+    return with_connection([&](Connection& c) -> Result<void> {
+      auto ran = run(c, sql::keep_newest_audit, {owner.tenant_id, owner.user_id, owner.tenant_id, owner.user_id, offset});
+      if (!ran) return ran.error();
+      return {};
     });
   }
 
