@@ -460,13 +460,6 @@ private:
     (void)store_->audit(std::move(event));
   }
 
-  /// Whether an audit row that names no tenant may be written now, from `address`.
-  bool sample_unattributed(std::string_view address) {
-    auto const at = detail::async::RateGates::Clock::now();
-    return audit_samples_.try_take("total", options_.unattributed_audit_total, at) &&
-           audit_samples_.try_take("address " + std::string(address), options_.unattributed_audit_per_address, at);
-  }
-
   template <class P>
   boost::asio::awaitable<Result<HttpResponse>> send(ProviderConfig const& config, HttpRequest request) {
     auto url = detail::http::rebase_url(request.url, config.endpoint_base);
@@ -507,8 +500,8 @@ private:
                      .client_ip = callback.client_ip, .user_agent = callback.user_agent};
     auto fail = [&](Error error) {
       event.reason = error.message();
-      // Until the state is known nobody is named: what anyone can send is sampled.
-      if (!event.tenant_id.empty() || sample_unattributed(callback.client_ip)) audit(event);
+      // Until the state is known nobody is named: the store samples what anyone can send.
+      audit(event);
       return error;
     };
     auto config = config_for<P>();
@@ -916,7 +909,6 @@ private:
   std::array<std::shared_ptr<ProviderConfig const>, sizeof...(Ps)> configs_{};
   detail::async::SingleFlight<AccessGrant> refreshes_;
   detail::async::RateGates rate_gates_;  ///< API request pacing, per credential
-  detail::async::RateGates audit_samples_;  ///< unattributed audit rows, in all and per address
 };
 
 }  // namespace oauth

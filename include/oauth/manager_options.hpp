@@ -66,10 +66,6 @@ struct ManagerOptions {
   /// How long a consent holds before the user must be asked again; absent, until withdrawn.
   std::optional<std::chrono::seconds> consent_lifetime = {};
   std::function<void(ReauthNeeded const&)> on_reauth_needed = {};
-  /// How many failed callbacks that name no known state (so no tenant) are audited: per
-  /// client address, and in all. Anyone can send them, so the rest are not stored.
-  RateLimit unattributed_audit_per_address{1.0 / 60, 20};
-  RateLimit unattributed_audit_total{1.0, 60};
 };
 
 }  // namespace oauth

@@ -3,6 +3,7 @@
 
 #include <oauth/crypto/keyring.hpp>
 #include <oauth/crypto/random.hpp>
+#include <oauth/detail/async/rate_gate.hpp>
 #include <oauth/detail/encoding/printable.hpp>
 #include <oauth/error.hpp>
 #include <oauth/records.hpp>
@@ -137,9 +138,13 @@ public:
   /// The longest user agent an audit row or a consent keeps.
   static constexpr std::size_t max_user_agent = 256;
 
-  /// How much of the audit log that names nobody (refusals of callers not yet known, which
-  /// anyone can cause) is kept: the newest `keep` rows, trimmed each `trim_every` written.
+  /// What is kept of the audit log that names nobody (refusals of callers not yet known,
+  /// which anyone can cause, to the service or to a callback): rows sampled per client
+  /// address and in all (twenty from an address, then one a minute; one a second in all),
+  /// and of those the newest `keep`, trimmed each `trim_every` written.
   struct UnattributedAudit {
+    RateLimit per_address{1.0 / 60, 20};
+    RateLimit total{1.0, 60};
     std::size_t keep = 10'000;
     std::size_t trim_every = 100;
   };
@@ -151,7 +156,7 @@ public:
   Backend const& backend() const noexcept { return backend_; }
   crypto::Keyring const& keyring() const noexcept { return keyring_; }
 
-  void set_unattributed_audit(UnattributedAudit limits) noexcept { unattributed_ = limits; }
+  void set_unattributed_audit(UnattributedAudit limits) noexcept { unattributed_limits_ = limits; }
 
   Result<void> put_state(FlowState const& state) {
     FlowStateRecord record{state.state,      state.provider, state.tenant_id, state.user_id,
@@ -289,16 +294,17 @@ public:
 
   /// Appends to the audit log. What a client says of itself (its address and user agent)
   /// is kept as one printable line, the agent to 256 characters: a row anyone can cause
-  /// is small, and forges nothing. Rows that name nobody are kept to the newest
-  /// UnattributedAudit::keep.
+  /// is small, and forges nothing. Rows that name nobody are sampled and trimmed as
+  /// UnattributedAudit says; one sampled out is dropped, successfully.
   Result<void> audit(AuditEvent event) {
     event.client_ip = detail::encoding::printable_line(event.client_ip, 64);
     event.user_agent = detail::encoding::printable_line(event.user_agent, max_user_agent);
     bool const unattributed = event.tenant_id.empty() && event.user_id.empty();
+    if (unattributed && !unattributed_->sampled(event.client_ip, unattributed_limits_)) return {};
     auto appended = backend_.append_audit(std::move(event));
     if (!appended || !unattributed) return appended;
-    if (unattributed_writes_->fetch_add(1) % std::max<std::size_t>(unattributed_.trim_every, 1) == 0)
-      return backend_.keep_newest_audit({"", ""}, unattributed_.keep);
+    if (unattributed_->written.fetch_add(1) % std::max<std::size_t>(unattributed_limits_.trim_every, 1) == 0)
+      return backend_.keep_newest_audit({"", ""}, unattributed_limits_.keep);
     return {};
   }
 
@@ -433,8 +439,18 @@ private:
   Backend backend_;
   crypto::Keyring keyring_;
   ClockFunction clock_;
-  UnattributedAudit unattributed_;
-  std::shared_ptr<std::atomic<std::size_t>> unattributed_writes_ = std::make_shared<std::atomic<std::size_t>>(0);
+  /// Shared by copies of this store, as the backend is.
+  struct Unattributed {
+    detail::async::RateGates gates;
+    std::atomic<std::size_t> written{0};
+    bool sampled(std::string_view address, UnattributedAudit const& limits) {
+      auto const now = detail::async::RateGates::Clock::now();
+      return gates.try_take("total", limits.total, now) &&
+             gates.try_take("address " + std::string(address), limits.per_address, now);
+    }
+  };
+  UnattributedAudit unattributed_limits_;
+  std::shared_ptr<Unattributed> unattributed_ = std::make_shared<Unattributed>();
 };
 
 }  // namespace oauth

@@ -151,6 +151,22 @@ TEST(RateGates, SpaceCallersAtTheRateAfterTheBurst) {
   EXPECT_EQ(gates.reserve("a", limit, now + std::chrono::seconds(10)), std::chrono::steady_clock::duration::zero());
 }
 
+// What samples the audit rows nobody is named in: a burst, then the rate, and a refusal
+// reserves nothing (a flood does not push the next sample further away).
+TEST(RateGates, TryTakeTakesAFreeSlotOrNoneAndReservesNothing) {
+  oauth::detail::async::RateGates gates;
+  auto const now = std::chrono::steady_clock::now();
+  oauth::RateLimit const limit{1.0, 3};
+  std::vector<bool> taken;
+  for (int i = 0; i < 5; ++i) taken.push_back(gates.try_take("a", limit, now));
+  EXPECT_EQ(taken, (std::vector<bool>{true, true, true, false, false}));
+  for (int i = 0; i < 1000; ++i) EXPECT_FALSE(gates.try_take("a", limit, now + std::chrono::milliseconds(500)));
+  EXPECT_TRUE(gates.try_take("a", limit, now + std::chrono::seconds(1)));
+  EXPECT_FALSE(gates.try_take("a", limit, now + std::chrono::seconds(1)));
+  EXPECT_TRUE(gates.try_take("b", limit, now));  // a bucket of its own
+  EXPECT_TRUE(gates.try_take("a", oauth::RateLimit{}, now));  // no limit
+}
+
 TEST(RateGates, IdleBucketsAreSweptSoTheyCannotPileUp) {
   oauth::detail::async::RateGates gates;
   auto const now = std::chrono::steady_clock::now();

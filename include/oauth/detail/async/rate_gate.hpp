@@ -22,8 +22,7 @@ public:
   /// Reserves a slot for `key` under `limit` and says how long to wait before using it.
   Clock::duration reserve(std::string_view key, RateLimit limit, Clock::time_point now) {
     if (limit.per_second <= 0) return Clock::duration::zero();
-    auto const interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / limit.per_second));
-    auto const tolerance = interval * (std::max(limit.burst, 1u) - 1);
+    auto const [interval, tolerance] = spacing(limit);
     std::lock_guard lock(mutex_);
     sweep(now);
     auto [it, added] = next_.try_emplace(std::string(key), now);
@@ -38,15 +37,13 @@ public:
   /// sampled (kept at most at `limit`) rather than delayed.
   bool try_take(std::string_view key, RateLimit limit, Clock::time_point now) {
     if (limit.per_second <= 0) return true;
-    auto const interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / limit.per_second));
-    auto const tolerance = interval * (std::max(limit.burst, 1u) - 1);
+    auto const [interval, tolerance] = spacing(limit);
     std::lock_guard lock(mutex_);
     sweep(now);
-    std::string const name(key);
-    auto it = next_.find(name);
-    auto const theoretical_arrival = it == next_.end() ? now : std::max(it->second, now);
+    auto [it, added] = next_.try_emplace(std::string(key), now);
+    auto const theoretical_arrival = std::max(it->second, now);
     if (theoretical_arrival - tolerance > now) return false;
-    next_.insert_or_assign(name, theoretical_arrival + interval);
+    it->second = theoretical_arrival + interval;
     return true;
   }
 
@@ -56,6 +53,16 @@ public:
   }
 
 private:
+  struct Spacing {
+    Clock::duration interval;   ///< between two slots
+    Clock::duration tolerance;  ///< how far ahead of its slot a caller may go: the burst
+  };
+
+  static Spacing spacing(RateLimit limit) {
+    auto const interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / limit.per_second));
+    return {interval, interval * (std::max(limit.burst, 1u) - 1)};
+  }
+
   /// A key whose slots all lie in the past holds nothing a fresh bucket would not.
   void sweep(Clock::time_point now) {
     if (next_.size() < swept_size_ * 2 + 64) return;
