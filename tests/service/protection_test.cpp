@@ -167,7 +167,7 @@ TEST_F(ServiceTest, WhatAnUnauthenticatedFloodCanMakeTheServiceStoreIsBounded) {
   TokenStore<store::SqliteBackend> store(store::SqliteBackend::open({.path = dir() + "/tokens.db"}).value(),
                                          crypto::Keyring::from_list(encryption_key).value());
   auto const rows = store.audit_log({"", ""}).value();
-  EXPECT_LE(rows.size(), 45u);  // twenty of each kind from this address, and what a minute adds
+  EXPECT_LE(rows.size(), 25u);  // twenty from this address, and what a minute adds
   EXPECT_GE(rows.size(), 20u);
   for (auto const& row : rows) {
     EXPECT_LE(row.user_agent.size(), TokenStore<store::SqliteBackend>::max_user_agent + 3);
@@ -190,13 +190,18 @@ bool logged(ServiceProcess const& service, std::string_view path) {
   return false;
 }
 
+/// What a request followed by a smuggled GET /metrics gets: 400, and its connection closed.
+HttpReply refused_with_a_request_behind(unsigned short port, std::string const& head, std::string const& body) {
+  HttpClient raw(port);
+  raw.write_raw("POST /api/v1/oauth/google/authorize HTTP/1.1\r\nHost: 127.0.0.1\r\n" + head + "\r\n" + body +
+                "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  return raw.read_reply();
+}
+
 TEST_F(ServiceTest, ATransferEncodingOtherThanChunkedAloneIsRefusedAndItsBodyNeverRunsAsARequest) {
   start();
   for (std::string coding : {"gzip", "identity", "", "chunked, gzip", "gzip, chunked", "chunked\r\nTransfer-Encoding: x"}) {
-    HttpClient raw(service().port());
-    raw.write_raw("POST /api/v1/oauth/google/authorize HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: " + coding +
-                  "\r\n\r\nGET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    auto reply = raw.read_reply();
+    auto reply = refused_with_a_request_behind(service().port(), "Transfer-Encoding: " + coding + "\r\n", "");
     EXPECT_EQ(reply.status, 400) << coding;
     EXPECT_EQ(reply.header("connection"), "close") << coding;
     EXPECT_EQ(json_of(reply).at("error").at("code"), "malformed_request") << coding;
@@ -206,10 +211,8 @@ TEST_F(ServiceTest, ATransferEncodingOtherThanChunkedAloneIsRefusedAndItsBodyNev
 
 TEST_F(ServiceTest, ContentLengthBesideTransferEncodingIsRefused) {
   start();
-  HttpClient raw(service().port());
-  raw.write_raw("POST /api/v1/oauth/google/authorize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n"
-                "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-  auto reply = raw.read_reply();
+  auto reply = refused_with_a_request_behind(service().port(), "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+                                             "0\r\n\r\n");
   EXPECT_EQ(reply.status, 400);
   EXPECT_EQ(reply.header("connection"), "close");
   EXPECT_FALSE(logged(service(), "/metrics"));
