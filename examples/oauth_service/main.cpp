@@ -16,14 +16,13 @@
 #include "http_server.hpp"
 #include "service.hpp"
 
+#include <oauth/detail/os/private_file.hpp>
 #include <oauth/runtime.hpp>
 #include <oauth/store/url.hpp>
 
 #include <boost/asio/signal_set.hpp>
 
-#include <fcntl.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <future>
@@ -57,8 +56,7 @@ int serve(ServiceConfig config) {
   std::ofstream log_file;
   if (!config.access_log.empty()) {
     // Made for its owner alone: it names who called and from where.
-    if (int const fd = ::open(config.access_log.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600); fd >= 0)
-      ::close(fd);
+    oauth::detail::os::create_private_file(config.access_log);
     log_file.open(config.access_log, std::ios::app);
     if (!log_file) return std::cerr << "oauth_service: cannot open the access log " << config.access_log << '\n', 1;
   }

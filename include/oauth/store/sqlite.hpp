@@ -4,14 +4,13 @@
 // Link with SQLite (CMake: oauth::sqlite).
 
 #include <oauth/detail/encoding/printable.hpp>
+#include <oauth/detail/os/private_file.hpp>
 #include <oauth/detail/store/sql.hpp>
 #include <oauth/detail/store/sql_backend.hpp>
 #include <oauth/error.hpp>
 #include <oauth/token_store.hpp>
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstddef>
@@ -55,8 +54,7 @@ public:
     // A new file is its owner's alone (SQLite gives its journal the same mode): tokens are
     // encrypted in it, but who is connected to what is nobody else's business.
     if (options.path != ":memory:" && !options.path.starts_with("file:"))
-      if (int const fd = ::open(options.path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600); fd >= 0)
-        ::close(fd);
+      oauth::detail::os::create_private_file(options.path);
     sqlite3* db = nullptr;
     int const flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int const rc = sqlite3_open_v2(options.path.c_str(), &db, flags, nullptr);
