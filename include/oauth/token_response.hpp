@@ -11,7 +11,6 @@
 #include <boost/algorithm/string/predicate.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <charconv>
 #include <chrono>
@@ -67,9 +66,11 @@ inline Result<std::optional<std::chrono::seconds>> expires_in(boost::json::value
 inline Result<std::optional<std::vector<std::string>>> scopes(boost::json::value const* v) {
   using Scopes = std::optional<std::vector<std::string>>;
   if (v == nullptr || v->is_null()) return Scopes{};
+  auto too_long = [] { return Error(Errc::invalid_token_response, "scope is longer than 64 KiB"); };
   std::vector<std::string> out;
   if (v->is_string()) {
     std::string_view rest = v->get_string();
+    if (rest.size() > max_scope_bytes) return too_long();
     while (!rest.empty()) {
       auto const start = rest.find_first_not_of(" ,");
       if (start == std::string_view::npos) break;
@@ -81,8 +82,11 @@ inline Result<std::optional<std::vector<std::string>>> scopes(boost::json::value
     return Scopes(std::move(out));
   }
   if (v->is_array()) {
+    std::size_t bytes = 0;
     for (auto const& item : v->get_array()) {
       if (!item.is_string()) return Error(Errc::invalid_token_response, "scope array must hold strings");
+      bytes += item.get_string().size() + 1;
+      if (bytes > max_scope_bytes) return too_long();
       out.emplace_back(item.get_string());
     }
     return Scopes(std::move(out));
@@ -135,9 +139,6 @@ Result<TokenResponse> parse_token_response(HttpResponse const& response, std::st
   if (!expires) return invalid(expires.error().description);
   token.expires_in = *expires;
 
-  if (auto const* scope = object.if_contains("scope");
-      scope != nullptr && boost::json::serialize(*scope).size() > detail::token_response::max_scope_bytes)
-    return invalid("scope is longer than 64 KiB");
   auto scopes = detail::token_response::scopes(object.if_contains("scope"));
   if (!scopes) return invalid(scopes.error().description);
   token.scopes = std::move(*scopes);

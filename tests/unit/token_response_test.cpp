@@ -61,6 +61,11 @@ TEST(TokenResponse, AMemberNamedTwiceOrAnOversizedTokenIsRefused) {
     EXPECT_EQ(t.error(), Errc::invalid_token_response) << body.substr(0, 80);
   }
   EXPECT_TRUE(parse(R"({"access_token":")" + std::string(16 * 1024, 'a') + R"(","token_type":"bearer"})"));
+  // A scope array counts as much as the names in it: 20,000 of five bytes is over 64 KiB.
+  std::string many = R"({"access_token":"a","token_type":"bearer","scope":[)";
+  for (int i = 0; i < 20'000; ++i) many += i == 0 ? R"("abcd")" : R"(,"abcd")";
+  EXPECT_EQ(parse(many + "]}").error(), Errc::invalid_token_response);
+  EXPECT_TRUE(parse(R"({"access_token":"a","token_type":"bearer","scope":")" + std::string(64 * 1024, 's') + R"("})"));
 }
 
 TEST(TokenResponse, ScopeAsAStringAnArrayOrCommaSeparated) {
