@@ -4,7 +4,6 @@
 #include <oauth/records.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -95,7 +94,7 @@ inline std::optional<TimePoint> from_rfc3339(std::string_view text) {
 ///   asctime      "Sun Nov  6 08:49:37 1994"
 inline std::optional<std::chrono::sys_seconds> parse_http_date(
     std::string_view text, std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) {
-    constexpr std::string_view short_days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  constexpr std::string_view short_days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
   constexpr std::string_view long_days[] = {"Monday", "Tuesday", "Wednesday", "Thursday",
                                             "Friday", "Saturday", "Sunday"};
   constexpr std::string_view months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
