@@ -16,7 +16,7 @@
 #include "common/providers.hpp"
 #include "loopback_redirect.hpp"
 
-#include <oauth/key_rotation.hpp>
+#include <oauth/store/key_rotation.hpp>
 #include <oauth/oauth.hpp>
 #include <oauth/store/sqlite.hpp>
 

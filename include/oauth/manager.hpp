@@ -1,10 +1,10 @@
 #ifndef OAUTH_MANAGER_HPP
 #define OAUTH_MANAGER_HPP
 
-#include <oauth/api_client.hpp>
-#include <oauth/api_request.hpp>
-#include <oauth/authorization_response.hpp>
-#include <oauth/authorization_url.hpp>
+#include <oauth/api/client.hpp>
+#include <oauth/api/request.hpp>
+#include <oauth/protocol/authorization_response.hpp>
+#include <oauth/protocol/authorization_url.hpp>
 #include <oauth/crypto/constant_time.hpp>
 #include <oauth/crypto/pkce.hpp>
 #include <oauth/crypto/random.hpp>
@@ -16,18 +16,18 @@
 #include <oauth/detail/http/url.hpp>
 #include <oauth/detail/manager/store_port.hpp>
 #include <oauth/detail/meta/type_list.hpp>
-#include <oauth/endpoint_request.hpp>
-#include <oauth/flow.hpp>
-#include <oauth/https_transport.hpp>
-#include <oauth/integration.hpp>
-#include <oauth/manager_options.hpp>
+#include <oauth/protocol/endpoint_request.hpp>
+#include <oauth/manager/flow.hpp>
+#include <oauth/http/https_transport.hpp>
+#include <oauth/manager/integration.hpp>
+#include <oauth/manager/options.hpp>
 #include <oauth/provider.hpp>
-#include <oauth/provider_error.hpp>
-#include <oauth/record_json.hpp>
+#include <oauth/protocol/provider_error.hpp>
+#include <oauth/store/record_json.hpp>
 #include <oauth/scope_catalogue.hpp>
-#include <oauth/token_response.hpp>
-#include <oauth/token_store.hpp>
-#include <oauth/transport.hpp>
+#include <oauth/protocol/token_response.hpp>
+#include <oauth/store/token_store.hpp>
+#include <oauth/http/transport.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -3,7 +3,7 @@
 
 #include <oauth/error.hpp>
 #include <oauth/provider.hpp>
-#include <oauth/records.hpp>
+#include <oauth/store/records.hpp>
 #include <oauth/scope.hpp>
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-#include <oauth/endpoint_request.hpp>
+#include <oauth/protocol/endpoint_request.hpp>
 
 #include "../support/test_providers.hpp"
 

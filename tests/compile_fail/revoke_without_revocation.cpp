@@ -1,4 +1,4 @@
-#include <oauth/endpoint_request.hpp>
+#include <oauth/protocol/endpoint_request.hpp>
 #include <oauth/providers/microsoft.hpp>
 
 // Microsoft has no revocation endpoint, so there is no revocation request to build.

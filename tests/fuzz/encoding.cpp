@@ -6,7 +6,7 @@
 #include <oauth/detail/encoding/base64.hpp>
 #include <oauth/detail/encoding/form.hpp>
 #include <oauth/detail/encoding/time.hpp>
-#include <oauth/provider_error.hpp>
+#include <oauth/protocol/provider_error.hpp>
 
 namespace enc = oauth::detail::encoding;
 

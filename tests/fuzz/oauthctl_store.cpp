@@ -7,7 +7,7 @@
 #include "fuzz_input.hpp"
 
 #include <oauth/store/sqlite.hpp>
-#include <oauth/token_store.hpp>
+#include <oauth/store/token_store.hpp>
 
 #include <unistd.h>
 

@@ -3,7 +3,7 @@
 // rest is its JSON. What reads writes back to JSON that reads the same.
 #include "fuzz_input.hpp"
 
-#include <oauth/record_json.hpp>
+#include <oauth/store/record_json.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

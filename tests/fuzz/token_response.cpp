@@ -4,8 +4,8 @@
 #include "builtin_provider.hpp"
 #include "fuzz_input.hpp"
 
-#include <oauth/provider_error.hpp>
-#include <oauth/token_response.hpp>
+#include <oauth/protocol/provider_error.hpp>
+#include <oauth/protocol/token_response.hpp>
 #include <oauth/user_facing_error.hpp>
 
 #include <boost/json/parse.hpp>

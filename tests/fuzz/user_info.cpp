@@ -4,7 +4,7 @@
 #include "builtin_provider.hpp"
 #include "fuzz_input.hpp"
 
-#include <oauth/providers/notion_databases.hpp>
+#include <oauth/providers/notion/databases.hpp>
 
 #include <boost/json/parse.hpp>
 

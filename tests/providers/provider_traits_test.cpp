@@ -1,7 +1,7 @@
 // Properties every provider must have, run over each built-in provider and the custom
 // ones the tests define (jwt-cpp's typed tests over every traits type).
 
-#include <oauth/authorization_url.hpp>
+#include <oauth/protocol/authorization_url.hpp>
 #include <oauth/provider.hpp>
 #include <oauth/providers/google.hpp>
 #include <oauth/providers/microsoft.hpp>

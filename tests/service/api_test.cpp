@@ -5,7 +5,7 @@
 
 #include <oauth/crypto/keyring.hpp>
 #include <oauth/store/sqlite.hpp>
-#include <oauth/token_store.hpp>
+#include <oauth/store/token_store.hpp>
 
 #include <set>
 #include <sstream>

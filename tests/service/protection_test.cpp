@@ -4,7 +4,7 @@
 #include "service/service_fixture.hpp"
 
 #include <oauth/store/sqlite.hpp>
-#include <oauth/token_store.hpp>
+#include <oauth/store/token_store.hpp>
 
 #include <algorithm>
 #include <filesystem>

@@ -2,7 +2,7 @@
 
 #include "store/store_fixture.hpp"
 
-#include <oauth/key_rotation.hpp>
+#include <oauth/store/key_rotation.hpp>
 
 #include <atomic>
 #include <random>

@@ -5,7 +5,7 @@
 
 #include <oauth/crypto/fernet.hpp>
 #include <oauth/crypto/keyring.hpp>
-#include <oauth/token_store.hpp>
+#include <oauth/store/token_store.hpp>
 
 #include <gtest/gtest.h>
 

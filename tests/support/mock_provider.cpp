@@ -5,7 +5,7 @@
 #include <oauth/detail/encoding/base64.hpp>
 #include <oauth/detail/encoding/form.hpp>
 #include <oauth/detail/encoding/time.hpp>
-#include <oauth/https_transport.hpp>
+#include <oauth/http/https_transport.hpp>
 
 #include <boost/algorithm/string/case_conv.hpp>
 #include <boost/asio/as_tuple.hpp>

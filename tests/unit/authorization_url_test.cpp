@@ -1,4 +1,4 @@
-#include <oauth/authorization_url.hpp>
+#include <oauth/protocol/authorization_url.hpp>
 #include <oauth/crypto/pkce.hpp>
 #include <oauth/crypto/state.hpp>
 #include <oauth/providers/google.hpp>

@@ -1,5 +1,5 @@
 #include <oauth/detail/encoding/base64.hpp>
-#include <oauth/endpoint_request.hpp>
+#include <oauth/protocol/endpoint_request.hpp>
 #include <oauth/providers/google.hpp>
 #include <oauth/providers/microsoft.hpp>
 #include <oauth/providers/notion.hpp>

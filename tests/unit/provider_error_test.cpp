@@ -1,4 +1,4 @@
-#include <oauth/provider_error.hpp>
+#include <oauth/protocol/provider_error.hpp>
 #include <oauth/providers/google.hpp>
 #include <oauth/providers/microsoft.hpp>
 #include <oauth/providers/notion.hpp>

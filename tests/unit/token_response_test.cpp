@@ -1,6 +1,6 @@
 #include <oauth/providers/google.hpp>
 #include <oauth/providers/notion.hpp>
-#include <oauth/token_response.hpp>
+#include <oauth/protocol/token_response.hpp>
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 #ifndef OAUTH_PROVIDERS_MICROSOFT_HPP
 #define OAUTH_PROVIDERS_MICROSOFT_HPP
 
-#include <oauth/authorization_response.hpp>
+#include <oauth/protocol/authorization_response.hpp>
 #include <oauth/detail/json/fields.hpp>
 #include <oauth/detail/meta/fixed_string.hpp>
 #include <oauth/provider.hpp>

@@ -2,8 +2,8 @@
 #define OAUTH_STORE_ANY_HPP
 
 #include <oauth/error.hpp>
-#include <oauth/records.hpp>
-#include <oauth/token_store.hpp>
+#include <oauth/store/records.hpp>
+#include <oauth/store/token_store.hpp>
 
 #include <memory>
 #include <optional>

@@ -3,8 +3,8 @@
 
 #include <oauth/crypto/state.hpp>
 #include <oauth/error.hpp>
-#include <oauth/records.hpp>
-#include <oauth/token_store.hpp>
+#include <oauth/store/records.hpp>
+#include <oauth/store/token_store.hpp>
 
 #include <algorithm>
 #include <cstdint>

@@ -9,9 +9,9 @@
 #include <oauth/detail/store/redis_scripts.hpp>
 #include <oauth/detail/store/sql.hpp>
 #include <oauth/error.hpp>
-#include <oauth/record_json.hpp>
-#include <oauth/records.hpp>
-#include <oauth/token_store.hpp>
+#include <oauth/store/record_json.hpp>
+#include <oauth/store/records.hpp>
+#include <oauth/store/token_store.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

@@ -8,7 +8,7 @@
 #include <oauth/detail/store/sql.hpp>
 #include <oauth/detail/store/sql_backend.hpp>
 #include <oauth/error.hpp>
-#include <oauth/token_store.hpp>
+#include <oauth/store/token_store.hpp>
 
 #include <sqlite3.h>
 

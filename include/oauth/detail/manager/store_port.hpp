@@ -1,7 +1,7 @@
 #ifndef OAUTH_DETAIL_MANAGER_STORE_PORT_HPP
 #define OAUTH_DETAIL_MANAGER_STORE_PORT_HPP
 
-#include <oauth/token_store.hpp>
+#include <oauth/store/token_store.hpp>
 
 #include <string_view>
 #include <vector>

@@ -5,7 +5,7 @@
 #include <oauth/detail/store/connection_pool.hpp>
 #include <oauth/detail/store/sql.hpp>
 #include <oauth/error.hpp>
-#include <oauth/records.hpp>
+#include <oauth/store/records.hpp>
 
 #include <algorithm>
 #include <array>

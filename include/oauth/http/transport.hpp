@@ -1,8 +1,8 @@
-#ifndef OAUTH_TRANSPORT_HPP
-#define OAUTH_TRANSPORT_HPP
+#ifndef OAUTH_HTTP_TRANSPORT_HPP
+#define OAUTH_HTTP_TRANSPORT_HPP
 
 #include <oauth/error.hpp>
-#include <oauth/http_message.hpp>
+#include <oauth/http/message.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/use_awaitable.hpp>

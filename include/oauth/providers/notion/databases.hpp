@@ -1,13 +1,13 @@
 #ifndef OAUTH_PROVIDERS_NOTION_DATABASES_HPP
 #define OAUTH_PROVIDERS_NOTION_DATABASES_HPP
 
-#include <oauth/api_request.hpp>
+#include <oauth/api/request.hpp>
 #include <oauth/detail/async/spawn.hpp>
 #include <oauth/detail/json/finite.hpp>
 #include <oauth/error.hpp>
-#include <oauth/pagination.hpp>
+#include <oauth/api/pagination.hpp>
 #include <oauth/providers/notion.hpp>
-#include <oauth/records.hpp>
+#include <oauth/store/records.hpp>
 
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>

@@ -1,11 +1,11 @@
-#ifndef OAUTH_TOKEN_RESPONSE_HPP
-#define OAUTH_TOKEN_RESPONSE_HPP
+#ifndef OAUTH_PROTOCOL_TOKEN_RESPONSE_HPP
+#define OAUTH_PROTOCOL_TOKEN_RESPONSE_HPP
 
 #include <oauth/detail/json/unique_members.hpp>
 #include <oauth/error.hpp>
-#include <oauth/http_message.hpp>
+#include <oauth/http/message.hpp>
 #include <oauth/provider.hpp>
-#include <oauth/provider_error.hpp>
+#include <oauth/protocol/provider_error.hpp>
 #include <oauth/secret.hpp>
 
 #include <boost/algorithm/string/predicate.hpp>

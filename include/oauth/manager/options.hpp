@@ -1,9 +1,9 @@
 #ifndef OAUTH_MANAGER_OPTIONS_HPP
 #define OAUTH_MANAGER_OPTIONS_HPP
 
-#include <oauth/integration.hpp>
+#include <oauth/manager/integration.hpp>
 #include <oauth/provider.hpp>
-#include <oauth/records.hpp>
+#include <oauth/store/records.hpp>
 #include <oauth/secret.hpp>
 
 #include <chrono>

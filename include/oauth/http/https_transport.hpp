@@ -1,11 +1,11 @@
-#ifndef OAUTH_HTTPS_TRANSPORT_HPP
-#define OAUTH_HTTPS_TRANSPORT_HPP
+#ifndef OAUTH_HTTP_HTTPS_TRANSPORT_HPP
+#define OAUTH_HTTP_HTTPS_TRANSPORT_HPP
 
 #include <oauth/detail/async/spawn.hpp>
 #include <oauth/detail/http/url.hpp>
 #include <oauth/error.hpp>
-#include <oauth/http_message.hpp>
-#include <oauth/transport.hpp>
+#include <oauth/http/message.hpp>
+#include <oauth/http/transport.hpp>
 #include <oauth/version.hpp>
 
 #include <boost/algorithm/string/predicate.hpp>

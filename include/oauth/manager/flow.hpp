@@ -1,7 +1,7 @@
-#ifndef OAUTH_FLOW_HPP
-#define OAUTH_FLOW_HPP
+#ifndef OAUTH_MANAGER_FLOW_HPP
+#define OAUTH_MANAGER_FLOW_HPP
 
-#include <oauth/records.hpp>
+#include <oauth/store/records.hpp>
 #include <oauth/secret.hpp>
 
 #include <optional>

@@ -1,7 +1,7 @@
-#ifndef OAUTH_PAGINATION_HPP
-#define OAUTH_PAGINATION_HPP
+#ifndef OAUTH_API_PAGINATION_HPP
+#define OAUTH_API_PAGINATION_HPP
 
-#include <oauth/api_request.hpp>
+#include <oauth/api/request.hpp>
 #include <oauth/detail/async/spawn.hpp>
 #include <oauth/error.hpp>
 #include <oauth/provider.hpp>

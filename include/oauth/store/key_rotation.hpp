@@ -1,9 +1,9 @@
-#ifndef OAUTH_KEY_ROTATION_HPP
-#define OAUTH_KEY_ROTATION_HPP
+#ifndef OAUTH_STORE_KEY_ROTATION_HPP
+#define OAUTH_STORE_KEY_ROTATION_HPP
 
 #include <oauth/error.hpp>
-#include <oauth/records.hpp>
-#include <oauth/token_store.hpp>
+#include <oauth/store/records.hpp>
+#include <oauth/store/token_store.hpp>
 
 #include <cstddef>
 #include <string>

@@ -1,8 +1,8 @@
-#ifndef OAUTH_INTEGRATION_HPP
-#define OAUTH_INTEGRATION_HPP
+#ifndef OAUTH_MANAGER_INTEGRATION_HPP
+#define OAUTH_MANAGER_INTEGRATION_HPP
 
 #include <oauth/error.hpp>
-#include <oauth/records.hpp>
+#include <oauth/store/records.hpp>
 #include <oauth/secret.hpp>
 #include <oauth/user_info.hpp>
 

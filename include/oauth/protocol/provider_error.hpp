@@ -1,10 +1,10 @@
-#ifndef OAUTH_PROVIDER_ERROR_HPP
-#define OAUTH_PROVIDER_ERROR_HPP
+#ifndef OAUTH_PROTOCOL_PROVIDER_ERROR_HPP
+#define OAUTH_PROTOCOL_PROVIDER_ERROR_HPP
 
 #include <oauth/detail/encoding/printable.hpp>
 #include <oauth/detail/encoding/time.hpp>
 #include <oauth/error.hpp>
-#include <oauth/http_message.hpp>
+#include <oauth/http/message.hpp>
 #include <oauth/provider.hpp>
 
 #include <boost/json/parse.hpp>

@@ -1,5 +1,5 @@
-#ifndef OAUTH_AUTHORIZATION_URL_HPP
-#define OAUTH_AUTHORIZATION_URL_HPP
+#ifndef OAUTH_PROTOCOL_AUTHORIZATION_URL_HPP
+#define OAUTH_PROTOCOL_AUTHORIZATION_URL_HPP
 
 #include <oauth/detail/encoding/form.hpp>
 #include <oauth/error.hpp>

@@ -1,5 +1,5 @@
-#ifndef OAUTH_RECORDS_HPP
-#define OAUTH_RECORDS_HPP
+#ifndef OAUTH_STORE_RECORDS_HPP
+#define OAUTH_STORE_RECORDS_HPP
 
 #include <oauth/user_info.hpp>
 

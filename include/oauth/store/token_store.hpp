@@ -1,12 +1,12 @@
-#ifndef OAUTH_TOKEN_STORE_HPP
-#define OAUTH_TOKEN_STORE_HPP
+#ifndef OAUTH_STORE_TOKEN_STORE_HPP
+#define OAUTH_STORE_TOKEN_STORE_HPP
 
 #include <oauth/crypto/keyring.hpp>
 #include <oauth/crypto/random.hpp>
 #include <oauth/detail/async/rate_gate.hpp>
 #include <oauth/detail/encoding/printable.hpp>
 #include <oauth/error.hpp>
-#include <oauth/records.hpp>
+#include <oauth/store/records.hpp>
 #include <oauth/secret.hpp>
 
 #include <openssl/crypto.h>

@@ -2,7 +2,7 @@
 #define OAUTH_API_REQUEST_HPP
 
 #include <oauth/error.hpp>
-#include <oauth/http_message.hpp>
+#include <oauth/http/message.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

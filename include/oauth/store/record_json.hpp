@@ -1,9 +1,9 @@
-#ifndef OAUTH_RECORD_JSON_HPP
-#define OAUTH_RECORD_JSON_HPP
+#ifndef OAUTH_STORE_RECORD_JSON_HPP
+#define OAUTH_STORE_RECORD_JSON_HPP
 
 #include <oauth/detail/encoding/time.hpp>
 #include <oauth/error.hpp>
-#include <oauth/records.hpp>
+#include <oauth/store/records.hpp>
 #include <oauth/user_info.hpp>
 
 #include <boost/json/array.hpp>

@@ -1,9 +1,9 @@
-#ifndef OAUTH_ENDPOINT_REQUEST_HPP
-#define OAUTH_ENDPOINT_REQUEST_HPP
+#ifndef OAUTH_PROTOCOL_ENDPOINT_REQUEST_HPP
+#define OAUTH_PROTOCOL_ENDPOINT_REQUEST_HPP
 
 #include <oauth/detail/encoding/base64.hpp>
 #include <oauth/detail/encoding/form.hpp>
-#include <oauth/http_message.hpp>
+#include <oauth/http/message.hpp>
 #include <oauth/provider.hpp>
 #include <oauth/secret.hpp>
 

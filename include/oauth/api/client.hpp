@@ -1,13 +1,13 @@
 #ifndef OAUTH_API_CLIENT_HPP
 #define OAUTH_API_CLIENT_HPP
 
-#include <oauth/api_request.hpp>
+#include <oauth/api/request.hpp>
 #include <oauth/detail/async/backoff.hpp>
 #include <oauth/detail/async/spawn.hpp>
 #include <oauth/detail/http/url.hpp>
 #include <oauth/error.hpp>
 #include <oauth/provider.hpp>
-#include <oauth/provider_error.hpp>
+#include <oauth/protocol/provider_error.hpp>
 #include <oauth/secret.hpp>
 
 #include <boost/algorithm/string/predicate.hpp>
