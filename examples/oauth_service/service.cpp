@@ -733,7 +733,7 @@ struct Service::Impl {
     });
   }
 
-  static json::object database_json(notion::Database const& database, bool whole) {
+  static json::object database_json(providers::notion::Database const& database, bool whole) {
     json::value icon = nullptr;
     if (database.icon) icon = json::object{{"type", to_string(database.icon->kind)}, {"value", database.icon->value}};
     json::object o{{"id", database.id},
@@ -759,7 +759,7 @@ struct Service::Impl {
   /// asked to (`?refresh=true`) or when nothing is cached yet.
   asio::awaitable<Response> databases(Exchange& exchange) {
     auto const& caller = *exchange.caller;
-    notion::Databases<ServiceManager> const databases(manager, caller.tenant_id, caller.user_id, exchange.params[0]);
+    providers::notion::Databases<ServiceManager> const databases(manager, caller.tenant_id, caller.user_id, exchange.params[0]);
     auto listed = databases.cached();
     bool refreshed = false;
     if (listed && (listed->empty() || exchange.query_param("refresh") == "true")) {
@@ -776,9 +776,9 @@ struct Service::Impl {
   /// One cached Notion database, whole. Its id is checked before anything is read.
   asio::awaitable<Response> database(Exchange& exchange) {
     auto const& caller = *exchange.caller;
-    if (!notion::normalize_id(exchange.params[1]))
+    if (!providers::notion::normalize_id(exchange.params[1]))
       co_return error_response(400, "INVALID_DATABASE_ID", "A Notion database id is 32 hexadecimal digits.");
-    notion::Databases<ServiceManager> const databases(manager, caller.tenant_id, caller.user_id, exchange.params[0]);
+    providers::notion::Databases<ServiceManager> const databases(manager, caller.tenant_id, caller.user_id, exchange.params[0]);
     auto found = databases.find(exchange.params[1]);
     if (!found) co_return databases_error(found.error());
     co_return json_response(http::status::ok, database_json(*found, true));

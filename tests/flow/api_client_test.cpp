@@ -47,13 +47,13 @@ TEST(ApiPagination, NotionCursorsAreFollowedThroughEveryPage) {
   Connected<Notion> c({.api_items = 95, .api_page_size = 10});
   c.h.manager.configure<Notion>({"client-id", ClientSecret("client-secret"), {redirect_uri}, c.mock().base_url(),
                                  RateLimit{}});
-  auto pages = all_pages(c.client(), notion::database_search());
+  auto pages = all_pages(c.client(), providers::notion::database_search());
   ASSERT_TRUE(pages) << pages.error().message();
   EXPECT_TRUE(pages->complete);
   EXPECT_EQ(pages->pages, 10u);
   ASSERT_EQ(pages->items.size(), 95u);
   for (std::size_t i = 0; i < pages->items.size(); ++i)
-    EXPECT_EQ(notion::read_database(pages->items[i].as_object())->title, "Database " + std::to_string(i));
+    EXPECT_EQ(providers::notion::read_database(pages->items[i].as_object())->title, "Database " + std::to_string(i));
   EXPECT_EQ(c.mock().requests("api POST /v1/search"), 10);
   // The cursor rides in the body of a POST, with the filter kept.
   auto const last = boost::json::parse(c.mock().last_body("api")).as_object();
@@ -260,7 +260,7 @@ TEST(ApiClient, A429IsRetriedAfterRetryAfterAsAnHttpDate) {
 TEST(ApiClient, NotionsOverload529IsTreatedLike429EvenOnPost) {
   Connected<Notion> c({.api_items = 2});
   c.mock().fail({.kind = FaultKind::overloaded, .endpoint = "api", .retry_after_seconds = 0, .times = 2});
-  auto answer = c.client().send(notion::database_search());
+  auto answer = c.client().send(providers::notion::database_search());
   ASSERT_TRUE(answer) << answer.error().message();
   EXPECT_EQ(answer->attempts, 3);
 }
@@ -289,7 +289,7 @@ TEST(ApiClient, ServerErrorsAreRetriedOnGetWithBackoff) {
 TEST(ApiClient, ServerErrorsAreNotRetriedOnPost) {
   Connected<Notion> c({.api_items = 2});
   c.mock().fail({.kind = FaultKind::server_error, .endpoint = "api"});
-  auto answer = c.client().send(notion::database_search());
+  auto answer = c.client().send(providers::notion::database_search());
   ASSERT_FALSE(answer);
   EXPECT_EQ(answer.error(), Errc::provider_unavailable);
   EXPECT_EQ(answer.error().provider_status, 500u);

@@ -14,7 +14,7 @@ struct NotionDatabases : ::testing::Test {
                                              h.notion.base_url(), RateLimit{}}));
     integration = h.connect<Notion>().value();
   }
-  notion::Databases<AllProviders> databases(std::string user = "user-1") {
+  providers::notion::Databases<AllProviders> databases(std::string user = "user-1") {
     return {h.manager, "tenant-1", std::move(user), integration.id};
   }
 
@@ -23,20 +23,20 @@ struct NotionDatabases : ::testing::Test {
 };
 
 TEST(NotionIds, AreThirtyTwoHexDigitsPlainOrHyphenated) {
-  EXPECT_EQ(notion::normalize_id("897E5A76AE524B489FDFE71F5945D1AF"), "897e5a76-ae52-4b48-9fdf-e71f5945d1af");
-  EXPECT_EQ(notion::normalize_id("897e5a76-ae52-4b48-9fdf-e71f5945d1af"), "897e5a76-ae52-4b48-9fdf-e71f5945d1af");
+  EXPECT_EQ(providers::notion::normalize_id("897E5A76AE524B489FDFE71F5945D1AF"), "897e5a76-ae52-4b48-9fdf-e71f5945d1af");
+  EXPECT_EQ(providers::notion::normalize_id("897e5a76-ae52-4b48-9fdf-e71f5945d1af"), "897e5a76-ae52-4b48-9fdf-e71f5945d1af");
   for (auto bad : {"", "897e5a76ae524b489fdfe71f5945d1a", "897e5a76ae524b489fdfe71f5945d1afa",
                    "897e5a76-ae524b48-9fdf-e71f5945d1af", "897e5a76ae524b489fdfe71f5945d1ag",
                    "../../v1/users/me000000000000000", "897e5a76-ae52-4b48-9fdf-e71f5945d1a-"})
-    EXPECT_FALSE(notion::normalize_id(bad)) << bad;
+    EXPECT_FALSE(providers::notion::normalize_id(bad)) << bad;
 }
 
 TEST(NotionIcons, AreEmojiOrUrl) {
-  auto read = [](char const* json) { return notion::read_database(boost::json::parse(json).as_object()); };
+  auto read = [](char const* json) { return providers::notion::read_database(boost::json::parse(json).as_object()); };
   auto emoji = read(R"({"id":"897e5a76ae524b489fdfe71f5945d1af","icon":{"type":"emoji","emoji":"x"}})");
-  EXPECT_EQ(emoji->icon, (notion::Icon{notion::Icon::Kind::emoji, "x"}));
+  EXPECT_EQ(emoji->icon, (providers::notion::Icon{providers::notion::Icon::Kind::emoji, "x"}));
   auto file = read(R"({"id":"897e5a76ae524b489fdfe71f5945d1af","icon":{"type":"file","file":{"url":"https://f/x"}}})");
-  EXPECT_EQ(file->icon, (notion::Icon{notion::Icon::Kind::url, "https://f/x"}));
+  EXPECT_EQ(file->icon, (providers::notion::Icon{providers::notion::Icon::Kind::url, "https://f/x"}));
   auto none = read(R"({"id":"897e5a76ae524b489fdfe71f5945d1af","icon":null,"title":[]})");
   EXPECT_FALSE(none->icon);
   EXPECT_EQ(none->title, "");
@@ -47,11 +47,11 @@ TEST(NotionIcons, AreEmojiOrUrl) {
 // so such a database, once cached, never read back.
 TEST(NotionDatabaseObjects, ANumberPastADoublesRangeIsRefusedBeforeItIsCached) {
   auto object = boost::json::parse(R"({"id":"897e5a76ae524b489fdfe71f5945d1af","title":[1e400]})").as_object();
-  EXPECT_EQ(notion::read_database(object).error(), Errc::malformed_response);
+  EXPECT_EQ(providers::notion::read_database(object).error(), Errc::malformed_response);
   auto fine = boost::json::parse(R"({"id":"897e5a76ae524b489fdfe71f5945d1af","properties":{"n":{"max":1e300}}})");
-  auto database = notion::read_database(fine.as_object());
+  auto database = providers::notion::read_database(fine.as_object());
   ASSERT_TRUE(database);
-  EXPECT_TRUE(notion::from_cached(notion::to_cached(*database)));
+  EXPECT_TRUE(providers::notion::from_cached(providers::notion::to_cached(*database)));
 }
 
 TEST_F(NotionDatabases, DiscoveryListsEveryPageAndCachesEachDatabase) {
@@ -63,7 +63,7 @@ TEST_F(NotionDatabases, DiscoveryListsEveryPageAndCachesEachDatabase) {
   EXPECT_EQ(first.title, "Database 0");
   EXPECT_EQ(first.id, "00000001-0000-4000-8000-000000000001");
   ASSERT_TRUE(first.icon);
-  EXPECT_EQ(first.icon->kind, notion::Icon::Kind::emoji);
+  EXPECT_EQ(first.icon->kind, providers::notion::Icon::Kind::emoji);
   EXPECT_EQ(first.properties.at("Done").at("type"), "checkbox");
   EXPECT_EQ(first.object.at("object"), "data_source");
   EXPECT_EQ(first.database_id, "00000001-0000-4000-8000-000000000002");
@@ -78,7 +78,7 @@ TEST_F(NotionDatabases, DiscoveryListsEveryPageAndCachesEachDatabase) {
   ASSERT_TRUE(one) << one.error().message();
   EXPECT_EQ(one->title, "Database 1");
   ASSERT_TRUE(one->icon);
-  EXPECT_EQ(one->icon->kind, notion::Icon::Kind::url);
+  EXPECT_EQ(one->icon->kind, providers::notion::Icon::Kind::url);
   EXPECT_EQ(one->icon->value, "https://img.example/1.png");
   EXPECT_EQ(h.notion.requests("api"), asked);
 }
@@ -117,13 +117,13 @@ TEST_F(NotionDatabases, TheCacheIsTheOwnersAndGoesWithTheConnection) {
   EXPECT_EQ(databases("user-2").find("00000002000040008000000000000001").error(), Errc::integration_not_found);
   // Another provider's integration has no Notion databases, and is never listed at Notion.
   auto google = h.connect<providers::Google>().value();
-  notion::Databases<AllProviders> const of_google(h.manager, "tenant-1", "user-1", google.id);
+  providers::notion::Databases<AllProviders> const of_google(h.manager, "tenant-1", "user-1", google.id);
   EXPECT_EQ(of_google.cached().error(), Errc::invalid_argument);
   EXPECT_EQ(of_google.refresh().error(), Errc::integration_not_found);
   EXPECT_EQ(h.notion.requests("api"), 3);  // the one listing above
 
   ASSERT_TRUE(h.manager.disconnect<Notion>("tenant-1", "user-1", integration.id));
-  EXPECT_TRUE(h.store.resources({"tenant-1", "user-1"}, integration.id, notion::database_kind)->empty());
+  EXPECT_TRUE(h.store.resources({"tenant-1", "user-1"}, integration.id, providers::notion::database_kind)->empty());
 }
 
 TEST_F(NotionDatabases, ARevokedConnectionNeedsReconnecting) {

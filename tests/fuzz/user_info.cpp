@@ -32,7 +32,7 @@ void user_info(boost::json::object const& json) {
 }
 
 void notion_id(std::string_view text) {
-  auto const id = oauth::notion::normalize_id(text);
+  auto const id = oauth::providers::notion::normalize_id(text);
   if (!id) return;
   require(id->size() == 36, "a Notion id is 8-4-4-4-12");
   for (std::size_t i = 0; i < id->size(); ++i) {
@@ -40,7 +40,7 @@ void notion_id(std::string_view text) {
     bool const hyphen = i == 8 || i == 13 || i == 18 || i == 23;
     require(hyphen ? c == '-' : ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')), "a Notion id is lowercase hex");
   }
-  require(oauth::notion::normalize_id(*id) == id, "a normalised id is its own normal form");
+  require(oauth::providers::notion::normalize_id(*id) == id, "a normalised id is its own normal form");
   std::string hex;
   for (char c : text)
     if (c != '-') hex += static_cast<char>(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
@@ -50,11 +50,11 @@ void notion_id(std::string_view text) {
 }
 
 void notion_database(boost::json::object const& json) {
-  auto database = oauth::notion::read_database(json);
+  auto database = oauth::providers::notion::read_database(json);
   if (!database) return;
-  require(oauth::notion::normalize_id(database->id) == database->id, "a database's id is normalised");
-  auto const cached = oauth::notion::to_cached(*database);
-  auto again = oauth::notion::from_cached(cached);
+  require(oauth::providers::notion::normalize_id(database->id) == database->id, "a database's id is normalised");
+  auto const cached = oauth::providers::notion::to_cached(*database);
+  auto again = oauth::providers::notion::from_cached(cached);
   require(again.has_value(), "a cached database reads back");
   require(again->id == database->id && again->title == database->title && again->icon == database->icon &&
               again->database_id == database->database_id && again->properties == database->properties,

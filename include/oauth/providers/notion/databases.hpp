@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-namespace oauth::notion {
+namespace oauth::providers::notion {
 
 /// How Notion databases are keyed among an integration's cached resources.
 inline constexpr std::string_view database_kind = "notion.database";
@@ -251,6 +251,6 @@ private:
   std::string integration_id_;
 };
 
-}  // namespace oauth::notion
+}  // namespace oauth::providers::notion
 
 #endif
