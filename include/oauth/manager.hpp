@@ -24,6 +24,7 @@
 #include <oauth/provider.hpp>
 #include <oauth/protocol/provider_error.hpp>
 #include <oauth/store/record_json.hpp>
+#include <oauth/store/scope_records.hpp>
 #include <oauth/scope_catalogue.hpp>
 #include <oauth/protocol/token_response.hpp>
 #include <oauth/store/token_store.hpp>

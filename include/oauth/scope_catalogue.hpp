@@ -3,7 +3,6 @@
 
 #include <oauth/error.hpp>
 #include <oauth/provider.hpp>
-#include <oauth/store/records.hpp>
 #include <oauth/scope.hpp>
 
 #include <algorithm>
@@ -107,17 +106,6 @@ constexpr std::string_view to_string(ScopeCategory category) noexcept {
     case ScopeCategory::admin: return "admin";
   }
   return "unknown";
-}
-
-/// P's catalogue as a token store keeps it.
-template <Provider P>
-std::vector<ScopeRecord> scope_records() {
-  std::vector<ScopeRecord> records;
-  for (auto const& scope : P::scopes)
-    records.push_back({std::string(P::name), std::string(scope.name), std::string(scope.description),
-                       std::string(to_string(scope.category)), std::string(scope.set), scope.required,
-                       scope.dangerous});
-  return records;
 }
 
 }  // namespace oauth

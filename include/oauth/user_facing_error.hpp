@@ -1,10 +1,10 @@
 #ifndef OAUTH_USER_FACING_ERROR_HPP
 #define OAUTH_USER_FACING_ERROR_HPP
 
+#include <oauth/detail/encoding/ascii.hpp>
 #include <oauth/error.hpp>
 #include <oauth/provider.hpp>
 
-#include <cctype>
 #include <string>
 #include <string_view>
 
@@ -23,22 +23,11 @@ struct UserFacingError {
   friend bool operator==(UserFacingError const&, UserFacingError const&) = default;
 };
 
-namespace detail::user_facing {
-
-inline std::string upper(std::string_view name) {
-  std::string out;
-  for (char c : name) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-inline bool is_state_error(Error const& e) {
-  return e == Errc::state_not_found || e == Errc::state_already_used || e == Errc::state_expired ||
-         e == Errc::state_mismatch;
-}
-
-template <class P>
-UserFacingError generic(Error const& e, Operation operation) {
-  auto const prefix = upper(P::name);
+/// The library's mapping, for providers that do not declare their own: stable codes
+/// prefixed with the provider's name in capitals (`GOOGLE_TOKEN_INVALID`).
+template <Provider P>
+UserFacingError default_user_facing_error(Error const& e, Operation operation) {
+  auto const prefix = detail::encoding::ascii_upper(P::name);
   std::string const who(P::name);
   if (e == Errc::integration_not_found) return {"INTEGRATION_NOT_FOUND", 404, "That connection does not exist."};
   if (is_state_error(e))
@@ -55,8 +44,6 @@ UserFacingError generic(Error const& e, Operation operation) {
   return {prefix + "_API_ERROR", 502, who + " reported an error."};
 }
 
-}  // namespace detail::user_facing
-
 /// The provider's own mapping where its traits declare one (`describe_error`, as Notion
 /// does), else the library's.
 template <Provider P>
@@ -64,7 +51,7 @@ UserFacingError user_facing_error(Error const& error, Operation operation = Oper
   if constexpr (requires { { P::describe_error(error, operation) } -> std::same_as<UserFacingError>; })
     return P::describe_error(error, operation);
   else
-    return detail::user_facing::generic<P>(error, operation);
+    return default_user_facing_error<P>(error, operation);
 }
 
 }  // namespace oauth

@@ -2,7 +2,7 @@
 
 #include "store/store_fixture.hpp"
 
-#include <oauth/scope_catalogue.hpp>
+#include <oauth/store/scope_records.hpp>
 #include <oauth/providers/notion.hpp>
 
 #include <boost/json/parse.hpp>

@@ -1,7 +1,7 @@
 #ifndef OAUTH_HTTP_MESSAGE_HPP
 #define OAUTH_HTTP_MESSAGE_HPP
 
-#include <boost/algorithm/string/predicate.hpp>
+#include <oauth/detail/http/headers.hpp>
 
 #include <string>
 #include <string_view>
@@ -30,16 +30,6 @@ constexpr std::string_view method_name(HttpMethod method) noexcept {
 }
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
-
-namespace detail::http {
-
-inline std::string_view find_header(HttpHeaders const& headers, std::string_view name) noexcept {
-  for (auto const& [n, v] : headers)
-    if (boost::algorithm::iequals(n, name)) return v;
-  return {};
-}
-
-}  // namespace detail::http
 
 /// A request to one of a provider's endpoints, ready for a transport to send. It carries
 /// secrets (codes, tokens, the client's credentials) and so is never printed.

@@ -1,6 +1,7 @@
 #ifndef OAUTH_PROTOCOL_AUTHORIZATION_RESPONSE_HPP
 #define OAUTH_PROTOCOL_AUTHORIZATION_RESPONSE_HPP
 
+#include <oauth/detail/protocol/issuer.hpp>
 #include <oauth/error.hpp>
 #include <oauth/provider.hpp>
 
@@ -16,23 +17,6 @@ struct ExpectedIssuer {
   std::string_view issuer = {};  ///< empty: the provider names none, so no `iss` is its
   bool promised = false;         ///< a response without `iss` is refused
 };
-
-namespace detail::authorization_response {
-
-/// The placeholder of Microsoft's multi-tenant metadata, which any directory id fills.
-inline constexpr std::string_view tenant_placeholder = "{tenantid}";
-
-constexpr bool is_directory_id(std::string_view id) noexcept {
-  if (id.size() != 36) return false;
-  for (std::size_t i = 0; i < id.size(); ++i) {
-    char const c = id[i];
-    bool const hyphen = i == 8 || i == 13 || i == 18 || i == 23;
-    if (hyphen ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
-}  // namespace detail::authorization_response
 
 /// Whether `iss` names `expected`, compared as RFC 9207 section 2.4 asks: character for
 /// character, without normalising case, slashes or ports. A `{tenantid}` in `expected`

@@ -1,24 +1,14 @@
 #ifndef OAUTH_PROVIDERS_MICROSOFT_HPP
 #define OAUTH_PROVIDERS_MICROSOFT_HPP
 
-#include <oauth/protocol/authorization_response.hpp>
 #include <oauth/detail/json/fields.hpp>
 #include <oauth/detail/meta/fixed_string.hpp>
+#include <oauth/detail/protocol/issuer.hpp>
+#include <oauth/detail/provider/microsoft_tenant.hpp>
 #include <oauth/provider.hpp>
 
-#include <algorithm>
 #include <array>
 #include <string_view>
-
-namespace oauth::detail::provider {
-
-constexpr bool is_microsoft_tenant(std::string_view tenant) noexcept {
-  return !tenant.empty() && std::all_of(tenant.begin(), tenant.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
-  });
-}
-
-}  // namespace oauth::detail::provider
 
 namespace oauth::providers {
 

@@ -121,7 +121,7 @@ private:
       return backend.find_integration(o, id);
     }
     Result<AccessRecord> find_access(Owner o, std::string_view id) const override {
-      return oauth::detail::read_access(backend, o, id);
+      return oauth::detail::store::read_access(backend, o, id);
     }
     Result<std::vector<IntegrationRecord>> list_integrations(Owner o) const override {
       return backend.list_integrations(o);
@@ -179,7 +179,7 @@ private:
 };
 
 static_assert(StoreBackend<AnyBackend>);
-static_assert(oauth::detail::FindsAccess<AnyBackend>);
+static_assert(oauth::detail::store::FindsAccess<AnyBackend>);
 
 }  // namespace oauth::store
 

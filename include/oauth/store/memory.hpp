@@ -346,7 +346,7 @@ private:
 };
 
 static_assert(StoreBackend<MemoryBackend>);
-static_assert(oauth::detail::FindsAccess<MemoryBackend>);
+static_assert(oauth::detail::store::FindsAccess<MemoryBackend>);
 
 }  // namespace oauth::store
 

@@ -1,6 +1,7 @@
 #ifndef OAUTH_STORE_RECORDS_HPP
 #define OAUTH_STORE_RECORDS_HPP
 
+#include <oauth/clock.hpp>
 #include <oauth/user_info.hpp>
 
 #include <chrono>
@@ -11,9 +12,6 @@
 #include <vector>
 
 namespace oauth {
-
-using Clock = std::chrono::system_clock;
-using TimePoint = Clock::time_point;
 
 /// An authorization in progress, as a store backend keeps it. Single use: taking it
 /// marks it used, so a replayed callback is told apart from a forged one.

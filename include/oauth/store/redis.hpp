@@ -677,7 +677,7 @@ private:
 };
 
 static_assert(StoreBackend<RedisBackend>);
-static_assert(oauth::detail::FindsAccess<RedisBackend>);
+static_assert(oauth::detail::store::FindsAccess<RedisBackend>);
 
 }  // namespace oauth::store
 

@@ -5,9 +5,10 @@
 #include <oauth/crypto/random.hpp>
 #include <oauth/detail/async/rate_gate.hpp>
 #include <oauth/detail/encoding/printable.hpp>
+#include <oauth/detail/store/read_access.hpp>
 #include <oauth/error.hpp>
-#include <oauth/store/records.hpp>
 #include <oauth/secret.hpp>
+#include <oauth/store/records.hpp>
 
 #include <openssl/crypto.h>
 
@@ -69,27 +70,6 @@ concept StoreBackend = requires(B& backend, B const& const_backend, FlowStateRec
   { backend.replace_resources(owner, s, s, std::move(resources), at) } -> std::same_as<Result<void>>;
   { const_backend.list_resources(owner, s, s) } -> std::same_as<Result<std::vector<CachedResource>>>;
 };
-
-namespace detail {
-/// A backend that can read the fields of an AccessRecord alone (all of this library's).
-template <class B>
-concept FindsAccess = requires(B const& backend, Owner owner, std::string_view id) {
-  { backend.find_access(owner, id) } -> std::same_as<Result<AccessRecord>>;
-};
-
-/// What a token needs: read alone where the backend can, taken from the whole record
-/// where it cannot.
-template <class B>
-Result<AccessRecord> read_access(B const& backend, Owner owner, std::string_view id) {
-  if constexpr (FindsAccess<B>) {
-    return backend.find_access(owner, id);
-  } else {
-    auto record = backend.find_integration(owner, id);
-    if (!record) return record.error();
-    return AccessRecord::of(std::move(*record));
-  }
-}
-}  // namespace detail
 
 /// An authorization in progress, decrypted.
 struct FlowState {
@@ -210,7 +190,7 @@ public:
 
   /// What handing out a token needs, read alone where the backend can.
   Result<AccessRecord> find_access(Owner owner, std::string_view id) {
-    return refused_if_missing(owner, id, detail::read_access(backend_, owner, id));
+    return refused_if_missing(owner, id, detail::store::read_access(backend_, owner, id));
   }
 
   /// The access token of a record just read with find_access. One under an older key is

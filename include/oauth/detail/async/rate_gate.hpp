@@ -1,7 +1,7 @@
 #ifndef OAUTH_DETAIL_ASYNC_RATE_GATE_HPP
 #define OAUTH_DETAIL_ASYNC_RATE_GATE_HPP
 
-#include <oauth/provider.hpp>
+#include <oauth/provider_options.hpp>
 
 #include <algorithm>
 #include <chrono>

@@ -1,7 +1,7 @@
 #ifndef OAUTH_DETAIL_ENCODING_TIME_HPP
 #define OAUTH_DETAIL_ENCODING_TIME_HPP
 
-#include <oauth/store/records.hpp>
+#include <oauth/clock.hpp>
 
 #include <algorithm>
 #include <chrono>

@@ -6,7 +6,9 @@
 #include <oauth/detail/json/finite.hpp>
 #include <oauth/error.hpp>
 #include <oauth/api/pagination.hpp>
+#include <oauth/detail/notion/fields.hpp>
 #include <oauth/providers/notion.hpp>
+#include <oauth/providers/notion/database.hpp>
 #include <oauth/store/records.hpp>
 
 #include <boost/asio/use_awaitable.hpp>
@@ -23,9 +25,6 @@
 
 namespace oauth::providers::notion {
 
-/// How Notion databases are keyed among an integration's cached resources.
-inline constexpr std::string_view database_kind = "notion.database";
-
 /// A Notion id in its canonical form (lowercase, 8-4-4-4-12), or nothing when `id` is not
 /// 32 hex digits, plain or hyphenated that way. Checked before any call that names one.
 inline std::optional<std::string> normalize_id(std::string_view id) {
@@ -40,58 +39,6 @@ inline std::optional<std::string> normalize_id(std::string_view id) {
          hex.substr(20);
 }
 
-struct Icon {
-  enum class Kind { emoji, url };
-  Kind kind = Kind::emoji;
-  std::string value = {};
-  friend bool operator==(Icon const&, Icon const&) = default;
-};
-
-/// "emoji" or "url": how an icon's kind is stored and shown.
-constexpr std::string_view to_string(Icon::Kind kind) noexcept { return kind == Icon::Kind::emoji ? "emoji" : "url"; }
-
-/// A database the integration can see, as cached. Under Notion-Version 2025-09-03 search
-/// lists data sources, the tables inside databases; `database_id` names the database that
-/// holds one. Earlier versions list databases themselves.
-struct Database {
-  std::string id = {};
-  std::string title = {};
-  std::optional<Icon> icon = {};
-  boost::json::object properties = {};  ///< the property schema: name to property object
-  boost::json::object object = {};      ///< what Notion sent, whole
-  std::optional<std::string> database_id = {};
-  TimePoint refreshed_at = {};
-};
-
-namespace detail {
-
-inline std::string plain_text(boost::json::value const* rich_text) {
-  std::string text;
-  if (rich_text == nullptr || !rich_text->is_array()) return text;
-  for (auto const& part : rich_text->get_array())
-    if (auto const* plain = part.is_object() ? part.get_object().if_contains("plain_text") : nullptr;
-        plain != nullptr && plain->is_string())
-      text += plain->get_string();
-  return text;
-}
-
-inline std::optional<Icon> icon_of(boost::json::value const* icon) {
-  if (icon == nullptr || !icon->is_object()) return std::nullopt;
-  auto const& o = icon->get_object();
-  auto const* type = o.if_contains("type");
-  if (type == nullptr || !type->is_string()) return std::nullopt;
-  std::string_view const kind = type->get_string();
-  auto const* body = o.if_contains(kind);
-  if (kind == "emoji" && body != nullptr && body->is_string()) return Icon{Icon::Kind::emoji, std::string(body->get_string())};
-  // external, file and custom_emoji all carry a URL
-  if (body != nullptr && body->is_object())
-    if (auto const* url = body->get_object().if_contains("url"); url != nullptr && url->is_string())
-      return Icon{Icon::Kind::url, std::string(url->get_string())};
-  return std::nullopt;
-}
-
-}  // namespace detail
-
 /// A search result as a Database: its id checked, its title's plain text joined, its icon
 /// as an emoji or a URL.
 inline Result<Database> read_database(boost::json::object const& object) {
@@ -104,8 +51,8 @@ inline Result<Database> read_database(boost::json::object const& object) {
     return Error(Errc::malformed_response, "a Notion database holds a number too large to keep");
   Database database;
   database.id = std::move(*normalized);
-  database.title = detail::plain_text(object.if_contains("title"));
-  database.icon = detail::icon_of(object.if_contains("icon"));
+  database.title = oauth::detail::notion::plain_text(object.if_contains("title"));
+  database.icon = oauth::detail::notion::icon_of(object.if_contains("icon"));
   if (auto const* properties = object.if_contains("properties"); properties != nullptr && properties->is_object())
     database.properties = properties->get_object();
   if (auto const* parent = object.if_contains("parent"); parent != nullptr && parent->is_object())
