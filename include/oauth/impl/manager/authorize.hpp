@@ -1,0 +1,100 @@
+#ifndef OAUTH_IMPL_MANAGER_AUTHORIZE_HPP
+#define OAUTH_IMPL_MANAGER_AUTHORIZE_HPP
+
+// Starting an authorization: the URL, the state, PKCE; and which scopes are still
+// missing.
+
+namespace oauth {
+
+template <Provider... Ps>
+template <class P>
+Result<FlowStart> Manager<Ps...>::initiate_flow(FlowRequest const& request) {
+  check_listed<P>();
+  auto config = config_for<P>();
+  if (!config) return config.error();
+  if (request.tenant_id.empty() || request.user_id.empty() || request.session_id.empty())
+    return Error(Errc::invalid_argument, "an authorization needs a tenant, a user and a session");
+  auto const& uris = (*config)->redirect_uris;
+  if (std::find(uris.begin(), uris.end(), request.redirect_uri) == uris.end())
+    return Error(Errc::redirect_uri_not_allowed, std::string(P::name) + ": " + request.redirect_uri);
+  auto scopes = resolve_scopes<P>(request.scopes);
+  if (!scopes) return scopes.error();
+
+  auto state = crypto::make_state();
+  if (!state) return state.error();
+  FlowState flow;
+  flow.state = *state;
+  flow.provider = P::name;
+  flow.tenant_id = request.tenant_id;
+  flow.user_id = request.user_id;
+  flow.session_id = request.session_id;
+  flow.scopes.assign(scopes->begin(), scopes->end());
+  flow.redirect_uri = request.redirect_uri;
+  flow.created_at = now();
+  flow.expires_at = flow.created_at + options_.state_lifetime;
+
+  AuthorizationRequest authorization;
+  authorization.client_id = (*config)->client_id;
+  authorization.redirect_uri = request.redirect_uri;
+  authorization.scopes.assign(scopes->begin(), scopes->end());
+  authorization.state = flow.state;
+  std::optional<crypto::Pkce> pkce;
+  if constexpr (P::supports_pkce) {
+    auto made = crypto::make_pkce();
+    if (!made) return made.error();
+    pkce = std::move(*made);
+    authorization.code_challenge = pkce->challenge;
+    flow.code_verifier = pkce->verifier;
+  }
+  for (auto const& [name, value] : request.extra_params) authorization.extra_params.push_back(Param{name, value});
+  if constexpr (requires { P::incremental_authorization; }) {
+    auto existing = store_->list({request.tenant_id, request.user_id});
+    if (!existing) return existing.error();
+    bool const integrated = std::any_of(existing->begin(), existing->end(), [](auto const& r) {
+      return r.provider == P::name && r.status == IntegrationStatus::active;
+    });
+    if (integrated) authorization.extra_params.push_back(P::incremental_authorization);
+  }
+  auto url = authorization_url<P>(authorization);
+  if (!url) return url.error();
+  auto rebased = detail::http::rebase_url(*url, (*config)->endpoint_base);
+  if (!rebased) return rebased.error();
+
+  if (auto saved = store_->put_state(flow); !saved) return saved.error();
+  audit({.tenant_id = flow.tenant_id, .user_id = flow.user_id, .provider = flow.provider,
+         .action = AuditAction::authorization_started});
+  return FlowStart{std::move(*rebased), std::move(flow.state), flow.expires_at};
+}
+
+template <Provider... Ps>
+template <class P>
+Result<ScopeCoverage> Manager<Ps...>::scope_coverage(std::string_view tenant_id, std::string_view user_id,
+                                       std::vector<std::string_view> const& wanted) {
+  check_listed<P>();
+  std::vector<std::string_view> names;
+  std::string unknown;
+  for (auto name : wanted) {
+    if (auto const* scope = find_scope<P>(name)) names.push_back(scope->name);
+    else unknown += (unknown.empty() ? "" : ", ") + std::string(name);
+  }
+  if (!unknown.empty()) return Error(Errc::unknown_scope, "unknown scope for " + std::string(P::name) + ": " + unknown);
+  auto integrations = store_->list({tenant_id, user_id});
+  if (!integrations) return integrations.error();
+  std::vector<std::string_view> granted;
+  for (auto const& record : *integrations) {
+    if (record.provider != P::name || record.status != IntegrationStatus::active) continue;
+    for (auto const& scope : record.scopes) {
+      auto const* known = find_scope<P>(scope);
+      granted.push_back(known != nullptr ? known->name : std::string_view(scope));
+    }
+  }
+  ScopeCoverage coverage;
+  for (auto name : names)
+    if (std::find(granted.begin(), granted.end(), name) == granted.end()) coverage.missing.emplace_back(name);
+  coverage.granted = coverage.missing.empty();
+  return coverage;
+}
+
+}  // namespace oauth
+
+#endif

@@ -1,0 +1,160 @@
+#ifndef OAUTH_IMPL_MANAGER_REFRESH_HPP
+#define OAUTH_IMPL_MANAGER_REFRESH_HPP
+
+// Refreshing, once at a time across callers and processes, and what a refused token
+// leads to.
+
+namespace oauth {
+
+template <Provider... Ps>
+template <class P, class CompletionToken>
+  requires Refreshable<P>
+auto Manager<Ps...>::async_refresh(std::string tenant_id, std::string user_id, std::string integration_id, CompletionToken&& token) {
+  check_listed<P>();
+  return detail::async::spawn<AccessGrant>(
+      executor_, access<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id), true),
+      std::forward<CompletionToken>(token));
+}
+
+template <Provider... Ps>
+template <class P>
+  requires Refreshable<P>
+Result<AccessGrant> Manager<Ps...>::refresh(std::string_view tenant_id, std::string_view user_id, std::string_view integration_id) {
+  check_listed<P>();
+  return access_blocking<P>(tenant_id, user_id, integration_id, true);
+}
+
+template <Provider... Ps>
+template <class P>
+  requires Refreshable<P>
+boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::shared_refresh(AccessRecord record) {
+  std::string const id = record.id;
+  auto lead = [this, r = std::move(record)]() mutable { return refresh_once<P>(std::move(r)); };
+  co_return co_await refreshes_.run(id, std::move(lead));
+}
+
+template <Provider... Ps>
+template <class P, class Record>
+Error Manager<Ps...>::mark_needs_reauth(Record const& record, Error reason) {
+  (void)store_->set_status(record.owner(), record.id, IntegrationStatus::needs_reauth);
+  audit({.tenant_id = record.tenant_id, .user_id = record.user_id, .provider = record.provider,
+         .integration_id = record.id, .action = AuditAction::needs_reauth, .success = false,
+         .reason = reason.message()});
+  if (options_.on_reauth_needed)
+    options_.on_reauth_needed(ReauthNeeded{record.tenant_id, record.user_id, record.provider, record.id, reason});
+  Error error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again: " + reason.message());
+  error.provider = P::name;
+  return error;
+}
+
+template <Provider... Ps>
+template <class P>
+  requires Refreshable<P>
+boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::refresh_once(AccessRecord record) {
+  auto const id = record.id;
+  auto const tenant_id = record.tenant_id;
+  auto const user_id = record.user_id;
+  Owner const owner{tenant_id, user_id};
+  auto const lease_deadline = now() + options_.refresh_lease;
+  while (true) {
+    auto leased = store_->try_acquire_refresh_lease(owner, id, holder_, now(), now() + options_.refresh_lease);
+    if (!leased) co_return leased.error();
+    if (*leased) break;
+    if (now() > lease_deadline) co_return Error(Errc::timeout, "another process holds the refresh too long");
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, std::chrono::milliseconds(50));
+    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+  auto result = co_await refresh_leased<P>(std::move(record));
+  (void)store_->release_refresh_lease(owner, id, holder_);
+  co_return result;
+}
+
+template <Provider... Ps>
+template <class P>
+  requires Refreshable<P>
+boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::refresh_leased(AccessRecord record) {
+  // Another process may have refreshed while this one waited for the lease.
+  auto latest = store_->credential(record.owner(), record.id, TokenNeed::access_and_refresh);
+  if (!latest) co_return latest.error();
+  if (latest->record.version != record.version && !due_for_refresh(latest->record, now()))
+    co_return grant(*latest, true);
+  if (latest->record.status == IntegrationStatus::needs_reauth)
+    co_return Error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again");
+  auto credential = std::move(*latest);
+
+  AuditEvent event{.tenant_id = credential.record.tenant_id, .user_id = credential.record.user_id,
+                   .provider = std::string(P::name), .integration_id = credential.record.id,
+                   .action = AuditAction::refresh, .success = false, .scopes = credential.record.scopes};
+  if (!credential.refresh_token) {
+    if (credential.record.expires_at && *credential.record.expires_at > now()) co_return grant(credential, false);
+    co_return mark_needs_reauth<P>(credential.record,
+                                   Error(Errc::no_refresh_token, "the provider issued no refresh token"));
+  }
+  auto config = config_for<P>();
+  if (!config) co_return config.error();
+  ClientCredentials const client{(*config)->client_id, (*config)->client_secret};
+  auto request = refresh_request<P>(client, *credential.refresh_token);
+  auto response = co_await send_with_retry<P>(**config, std::move(request), "refresh");
+  if (!response) {
+    event.reason = response.error().message();
+    audit(event);
+    co_return response.error();
+  }
+  auto tokens = parse_token_response<P>(*response, "refresh");
+  wipe(response->body);
+  if (!tokens) {
+    if (tokens.error() == Errc::invalid_grant) co_return mark_needs_reauth<P>(credential.record, tokens.error());
+    event.reason = tokens.error().message();
+    audit(event);
+    co_return tokens.error();
+  }
+  // The new tokens, a rotated refresh token with them, are stored before either is used.
+  auto stored = store_->replace_tokens(credential, issued_tokens(std::move(*tokens), credential.record.scopes, now()));
+  if (!stored) {
+    event.reason = stored.error().message();
+    audit(event);
+    co_return stored.error();
+  }
+  event.success = true;
+  event.scopes = stored->record.scopes;
+  audit(event);
+  note_use(stored->record);
+  co_return grant(*stored, true);
+}
+
+template <Provider... Ps>
+template <class P>
+boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::renew_rejected(std::string tenant_id, std::string user_id,
+                                                             std::string integration_id, AccessToken rejected,
+                                                             Error reason) {
+  auto record = owned<P>(store_->find_access({tenant_id, user_id}, integration_id), tenant_id, user_id,
+                         integration_id);
+  if (!record) co_return record.error();
+  if (record->status == IntegrationStatus::needs_reauth)
+    co_return Error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again");
+  auto current = store_->access_token(*record);
+  if (!current) co_return current.error();
+  if (!crypto::constant_time_equal(current->reveal(), rejected.reveal()))
+    co_return grant(std::move(*record), std::move(*current));
+  if constexpr (Refreshable<P>) {
+    auto renewed = co_await shared_refresh<P>(std::move(*record));
+    if (renewed && crypto::constant_time_equal(renewed->access_token.reveal(), rejected.reveal()))
+      co_return reject_token<P>(tenant_id, user_id, integration_id, std::move(reason));
+    co_return renewed;
+  } else {
+    co_return mark_needs_reauth<P>(*record, std::move(reason));
+  }
+}
+
+template <Provider... Ps>
+template <class P>
+Error Manager<Ps...>::reject_token(std::string_view tenant_id, std::string_view user_id, std::string_view integration_id,
+                     Error reason) {
+  auto record = store_->find_access({tenant_id, user_id}, integration_id);
+  if (!record) return record.error();
+  return mark_needs_reauth<P>(*record, std::move(reason));
+}
+
+}  // namespace oauth
+
+#endif

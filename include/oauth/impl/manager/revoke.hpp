@@ -1,0 +1,72 @@
+#ifndef OAUTH_IMPL_MANAGER_REVOKE_HPP
+#define OAUTH_IMPL_MANAGER_REVOKE_HPP
+
+// Disconnecting: revocation at the provider, then the local records.
+
+namespace oauth {
+
+template <Provider... Ps>
+template <class P, class CompletionToken>
+auto Manager<Ps...>::async_disconnect(std::string tenant_id, std::string user_id, std::string integration_id,
+                        CompletionToken&& token) {
+  check_listed<P>();
+  return detail::async::spawn<Disconnection>(
+      executor_, disconnect_impl<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id)),
+      std::forward<CompletionToken>(token));
+}
+
+template <Provider... Ps>
+template <class P>
+Result<Disconnection> Manager<Ps...>::disconnect(std::string tenant_id, std::string user_id, std::string integration_id) {
+  check_listed<P>();
+  return detail::async::wait<Disconnection>(
+      executor_, disconnect_impl<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id)));
+}
+
+template <Provider... Ps>
+template <class P>
+boost::asio::awaitable<Result<Disconnection>> Manager<Ps...>::disconnect_impl(std::string tenant_id, std::string user_id,
+                                                                std::string integration_id) {
+  auto record = owned<P>(store_->find({tenant_id, user_id}, integration_id), tenant_id, user_id, integration_id);
+  if (!record) co_return record.error();
+  auto credential = store_->credential({tenant_id, user_id}, integration_id, TokenNeed::access_and_refresh);
+  if (!credential) co_return credential.error();
+  Disconnection result;
+  if constexpr (Revocable<P>) {
+    auto config = config_for<P>();
+    if (!config) co_return config.error();
+    result.revoked_at_provider = true;
+    ClientCredentials const client{(*config)->client_id, (*config)->client_secret};
+    auto revoke = [&](std::string_view token, TokenTypeHint hint) -> boost::asio::awaitable<std::optional<Error>> {
+      auto request = revocation_request<P>(client, token, hint);
+      auto response = co_await send_with_retry<P>(**config, std::move(request), "revoke");
+      if (!response) co_return response.error();
+      // An invalid token is no error (RFC 7009 section 2.2): it is already revoked.
+      if (response->status == 200) co_return std::nullopt;
+      auto error = provider_error<P>(*response, "revoke");
+      if (error == Errc::unauthorized || error == Errc::invalid_grant) co_return std::nullopt;
+      co_return error;
+    };
+    // Revoking the refresh token ends the grant, access tokens included (RFC 7009
+    // section 2.1; Google and Notion do so).
+    if (credential->refresh_token)
+      result.revocation_error = co_await revoke(credential->refresh_token->reveal(), TokenTypeHint::refresh_token);
+    else
+      result.revocation_error = co_await revoke(credential->access_token.reveal(), TokenTypeHint::access_token);
+    if (result.revocation_error) result.revoked_at_provider = false;
+    audit({.tenant_id = tenant_id, .user_id = user_id, .provider = std::string(P::name),
+           .integration_id = integration_id, .action = AuditAction::revoke,
+           .success = !result.revocation_error,
+           .reason = result.revocation_error ? result.revocation_error->message() : std::string{}});
+  }
+  auto disconnected = store_->disconnect({tenant_id, user_id}, integration_id, now());
+  if (!disconnected) co_return disconnected.error();
+  audit({.tenant_id = tenant_id, .user_id = user_id, .provider = std::string(P::name),
+         .integration_id = integration_id, .action = AuditAction::disconnect});
+  result.integration = Integration::from(*disconnected);
+  co_return result;
+}
+
+}  // namespace oauth
+
+#endif

@@ -1,0 +1,54 @@
+#ifndef OAUTH_IMPL_MANAGER_VALIDATE_HPP
+#define OAUTH_IMPL_MANAGER_VALIDATE_HPP
+
+// Asking the provider whether an integration still works.
+
+namespace oauth {
+
+template <Provider... Ps>
+template <class P, class CompletionToken>
+  requires Validatable<P>
+auto Manager<Ps...>::async_validate(std::string tenant_id, std::string user_id, std::string integration_id,
+                      CompletionToken&& token) {
+  check_listed<P>();
+  return detail::async::spawn<Validation>(
+      executor_, validate_impl<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id)),
+      std::forward<CompletionToken>(token));
+}
+
+template <Provider... Ps>
+template <class P>
+  requires Validatable<P>
+Result<Validation> Manager<Ps...>::validate(std::string tenant_id, std::string user_id, std::string integration_id) {
+  check_listed<P>();
+  return detail::async::wait<Validation>(
+      executor_, validate_impl<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id)));
+}
+
+template <Provider... Ps>
+template <class P>
+boost::asio::awaitable<Result<Validation>> Manager<Ps...>::validate_impl(std::string tenant_id, std::string user_id,
+                                                         std::string integration_id) {
+  Owner const owner{tenant_id, user_id};
+  AuthorizedClient<Manager, P> const api(*this, tenant_id, user_id, integration_id);
+  auto request = ApiRequest::get(std::string(validation_endpoint<P>()));
+  auto answer = co_await api.async_send(std::move(request), boost::asio::use_awaitable);
+  std::optional<Error> problem;
+  if (!answer) {
+    auto const& error = answer.error();
+    // Only the provider's own refusal says the integration is broken; the network, a
+    // busy provider or the store say nothing about it.
+    if (error == Errc::needs_reauth) problem = error;
+    else if (is_transient(error) || error.provider_status == 0) co_return error;
+    else problem = reject_token<P>(tenant_id, user_id, integration_id, error);
+  } else if (auto recorded = store_->record_use(owner, integration_id, UseKind::validated, now()); !recorded) {
+    co_return recorded.error();
+  }
+  auto record = store_->find(owner, integration_id);
+  if (!record) co_return record.error();
+  co_return Validation{Integration::from(*record), !problem, std::move(problem)};
+}
+
+}  // namespace oauth
+
+#endif
