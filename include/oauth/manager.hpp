@@ -9,11 +9,15 @@
 #include <oauth/crypto/pkce.hpp>
 #include <oauth/crypto/random.hpp>
 #include <oauth/crypto/state.hpp>
-#include <oauth/detail/async/backoff.hpp>
+#include <oauth/detail/api/authorized_request.hpp>
+#include <oauth/detail/api/retry_status.hpp>
+#include <oauth/detail/api/target.hpp>
+#include <oauth/detail/async/retry.hpp>
 #include <oauth/detail/async/rate_gate.hpp>
 #include <oauth/detail/async/single_flight.hpp>
 #include <oauth/detail/async/spawn.hpp>
 #include <oauth/detail/http/url.hpp>
+#include <oauth/detail/manager/api_call.hpp>
 #include <oauth/detail/manager/store_port.hpp>
 #include <oauth/detail/meta/type_list.hpp>
 #include <oauth/protocol/endpoint_request.hpp>
@@ -222,16 +226,30 @@ private:
   template <class P>
   boost::asio::awaitable<Result<HttpResponse>> send(ProviderConfig const& config, HttpRequest request);
 
-  /// Sends, retrying passing failures with bounded backoff that honours Retry-After.
+  /// Sends to P's token, userinfo or revocation endpoint, retrying passing failures as
+  /// ManagerOptions::retry says.
   template <class P>
   boost::asio::awaitable<Result<HttpResponse>> send_with_retry(ProviderConfig const& config, HttpRequest request,
                                                                std::string_view during);
 
-  std::chrono::milliseconds backoff(int attempt) const {
-    return detail::async::jittered_backoff(attempt, options_.retry.initial_backoff, options_.retry.max_backoff);
-  }
+  template <class P>
+  boost::asio::awaitable<detail::async::Attempt<HttpResponse>> token_endpoint_attempt(ProviderConfig const& config,
+                                                                                       HttpRequest request,
+                                                                                       std::string_view during);
 
   static void wipe(std::string& s) noexcept { OPENSSL_cleanse(s.data(), s.size()); }
+
+  // ---- the API (impl/manager/api.hpp) -------------------------------------------------
+
+  /// AuthorizedClient's one way in: a call of P's API as one integration, its token
+  /// attached, renewed once when refused, paced, and retried as ManagerOptions::api_retry
+  /// says. Owns copies of everything it uses but the manager.
+  template <class P>
+  boost::asio::awaitable<Result<ApiResponse>> api_call(std::string tenant_id, std::string user_id,
+                                                       std::string integration_id, ApiRequest request);
+
+  template <class P>
+  boost::asio::awaitable<detail::async::Attempt<ApiResponse>> api_attempt(detail::manager::ApiCall& call);
 
   // ---- the callback (impl/manager/complete.hpp) ---------------------------------------
 

@@ -6,8 +6,8 @@
 #include "builtin_provider.hpp"
 #include "fuzz_input.hpp"
 
-#include <oauth/api/client.hpp>
 #include <oauth/api/pagination.hpp>
+#include <oauth/detail/api/target.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>

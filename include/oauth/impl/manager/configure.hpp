@@ -85,24 +85,30 @@ boost::asio::awaitable<Result<HttpResponse>> Manager<Ps...>::send(ProviderConfig
 
 template <Provider... Ps>
 template <class P>
-boost::asio::awaitable<Result<HttpResponse>> Manager<Ps...>::send_with_retry(ProviderConfig const& config, HttpRequest request,
-                                                               std::string_view during) {
+boost::asio::awaitable<Result<HttpResponse>> Manager<Ps...>::send_with_retry(ProviderConfig const& config,
+                                                                            HttpRequest request,
+                                                                            std::string_view during) {
   auto const& policy = options_.retry;
-  for (int attempt = 1;; ++attempt) {
-    auto response = co_await send<P>(config, request);
-    std::optional<Error> failure;
-    if (!response) failure = response.error();
-    else if (response->status == 429 || response->status == 529 || response->status >= 500)
-      failure = provider_error<P>(*response, during);
-    if (!failure || !is_transient(*failure) || attempt >= policy.max_attempts) co_return response;
-    auto delay = backoff(attempt);
-    if (failure->retry_after) {
-      if (*failure->retry_after > policy.max_backoff) co_return response;
-      delay = std::chrono::duration_cast<std::chrono::milliseconds>(*failure->retry_after);
-    }
-    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, delay);
-    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-  }
+  detail::async::RetryLimits const limits{.max_attempts = policy.max_attempts,
+                                          .initial_backoff = policy.initial_backoff,
+                                          .max_backoff = policy.max_backoff,
+                                          .max_wait = policy.max_backoff};
+  auto attempt = [&](int) { return token_endpoint_attempt<P>(config, request, during); };
+  auto retrying = detail::async::with_retries<HttpResponse>(limits, attempt);
+  co_return co_await std::move(retrying);
+}
+
+template <Provider... Ps>
+template <class P>
+boost::asio::awaitable<detail::async::Attempt<HttpResponse>> Manager<Ps...>::token_endpoint_attempt(
+    ProviderConfig const& config, HttpRequest request, std::string_view during) {
+  using Outcome = detail::async::Attempt<HttpResponse>;
+  auto response = co_await send<P>(config, std::move(request));
+  if (response && response->status != 429 && response->status != 529 && response->status < 500)
+    co_return Outcome{std::move(response)};
+  // A failed answer is still the answer: the caller reads the provider's error from it.
+  auto const failure = response ? provider_error<P>(*response, during) : response.error();
+  co_return Outcome{std::move(response), is_transient(failure), failure.retry_after};
 }
 
 }  // namespace oauth

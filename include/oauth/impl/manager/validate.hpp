@@ -30,9 +30,8 @@ template <class P>
 boost::asio::awaitable<Result<Validation>> Manager<Ps...>::validate_impl(std::string tenant_id, std::string user_id,
                                                          std::string integration_id) {
   Owner const owner{tenant_id, user_id};
-  AuthorizedClient<Manager, P> const api(*this, tenant_id, user_id, integration_id);
   auto request = ApiRequest::get(std::string(validation_endpoint<P>()));
-  auto answer = co_await api.async_send(std::move(request), boost::asio::use_awaitable);
+  auto answer = co_await api_call<P>(tenant_id, user_id, integration_id, std::move(request));
   std::optional<Error> problem;
   if (!answer) {
     auto const& error = answer.error();

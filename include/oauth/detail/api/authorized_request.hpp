@@ -1,0 +1,31 @@
+#ifndef OAUTH_DETAIL_API_AUTHORIZED_REQUEST_HPP
+#define OAUTH_DETAIL_API_AUTHORIZED_REQUEST_HPP
+
+#include <oauth/api/request.hpp>
+#include <oauth/http/message.hpp>
+#include <oauth/provider.hpp>
+#include <oauth/secret.hpp>
+
+#include <boost/algorithm/string/predicate.hpp>
+
+#include <string>
+#include <utility>
+
+namespace oauth::detail::api {
+
+/// `request` as sent to `url` with `token`: the bearer token, JSON accepted, P's own
+/// headers, then the caller's (an Authorization of the caller's is dropped).
+template <Provider P>
+HttpRequest authorized_request(ApiRequest const& request, std::string url, AccessToken const& token) {
+  HttpRequest http{request.method, std::move(url), {}, request.body};
+  http.headers.emplace_back("Authorization", "Bearer " + std::string(token.reveal()));
+  http.headers.emplace_back("Accept", "application/json");
+  for (auto const& header : request_headers<P>()) http.headers.emplace_back(header.name, header.value);
+  for (auto const& [name, value] : request.headers)
+    if (!boost::algorithm::iequals(name, "Authorization")) http.headers.emplace_back(name, value);
+  return http;
+}
+
+}  // namespace oauth::detail::api
+
+#endif
