@@ -63,8 +63,10 @@ namespace oauth {
 /// Each network operation comes as `async_x(..., token)` completing with `void(Result<T>)`
 /// (use_awaitable, use_future, a callback) and as a blocking `x(...)` for callers on
 /// another thread than the one running the executor.
-template <Provider... Ps>
+template <class... Ps>
 class Manager {
+  // One error line for each problem of a provider, naming the member (ProviderRequirements).
+  static_assert((ProviderRequirements<Ps>::value && ...));
   static_assert(sizeof...(Ps) > 0, "oauth Manager: list at least one provider");
   static_assert(detail::meta::unique<Ps...>, "oauth Manager: a provider is listed twice");
 

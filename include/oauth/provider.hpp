@@ -13,48 +13,55 @@
 namespace oauth {
 
 /// A provider traits struct: endpoints, client authentication, capabilities, scope
-/// catalogue and one pure user-info mapping. See providers/google.hpp for the shape.
+/// catalogue and one pure user-info mapping. docs/providers.md lists every member; see
+/// providers/google.hpp for the shape.
 template <class P>
-concept Provider =
-    detail::provider::has_name<P> && detail::provider::has_authorization_endpoint<P> &&
-    detail::provider::has_token_endpoint<P> && detail::provider::has_token_auth<P> &&
-    detail::provider::has_token_body<P> && detail::provider::has_supports_refresh<P> &&
-    detail::provider::has_rotates_refresh_token<P> && detail::provider::has_supports_pkce<P> &&
-    detail::provider::has_scope_separator<P> && detail::provider::has_scopes<P> &&
-    detail::provider::has_map_user_info<P> && detail::provider::revocation_ok<P> &&
-    detail::provider::userinfo_ok<P> && detail::provider::introspection_ok<P> &&
-    detail::provider::authorization_params_ok<P> && detail::provider::request_headers_ok<P> &&
-    detail::provider::scope_prefix_ok<P> && detail::provider::incremental_authorization_ok<P> &&
-    detail::provider::api_base_url_ok<P> && detail::provider::api_hosts_ok<P> &&
-    detail::provider::api_pagination_ok<P> && detail::provider::api_rate_limit_ok<P> &&
-    detail::provider::validation_endpoint_ok<P> && detail::provider::issuer_ok<P> &&
-    detail::provider::iss_parameter_ok<P>;
+concept Provider = detail::provider::declares_required_members<P> && detail::provider::members_well_typed<P>;
 
-/// Checks a provider member by member, so that a bad one gets one error line naming what
-/// it lacks. Use it as `static_assert(oauth::verify_provider<MyProvider>);`: its value is
-/// true whenever it compiles, so the only error is the one that names the member. For a
-/// yes/no answer, ask the concept: `oauth::Provider<MyProvider>`.
+/// Checks a provider member by member, so that a bad one gets one error line per problem,
+/// naming the member and saying whether it is missing or of the wrong type. Manager<...>
+/// and the generic code that takes a provider check it for you; to check a provider of
+/// your own where you write it, `static_assert(oauth::verify_provider<MyProvider>);` (its
+/// value is true whenever it compiles). For a yes/no answer, ask the concept:
+/// `oauth::Provider<MyProvider>`.
 template <class P>
 struct ProviderRequirements {
-  static_assert(detail::provider::has_name<P>, "oauth provider: missing static constexpr std::string_view name");
-  static_assert(detail::provider::has_authorization_endpoint<P>,
+  // Required members.
+  static_assert(detail::provider::declares_name<P>, "oauth provider: missing static constexpr std::string_view name");
+  static_assert(detail::provider::name_ok<P>, "oauth provider: name must be a std::string_view");
+  static_assert(detail::provider::declares_authorization_endpoint<P>,
                 "oauth provider: missing static constexpr std::string_view authorization_endpoint");
-  static_assert(detail::provider::has_token_endpoint<P>,
+  static_assert(detail::provider::authorization_endpoint_ok<P>,
+                "oauth provider: authorization_endpoint must be a std::string_view");
+  static_assert(detail::provider::declares_token_endpoint<P>,
                 "oauth provider: missing static constexpr std::string_view token_endpoint");
-  static_assert(detail::provider::has_token_auth<P>, "oauth provider: missing static constexpr oauth::ClientAuth token_auth");
-  static_assert(detail::provider::has_token_body<P>, "oauth provider: missing static constexpr oauth::BodyFormat token_body");
-  static_assert(detail::provider::has_supports_refresh<P>,
+  static_assert(detail::provider::token_endpoint_ok<P>, "oauth provider: token_endpoint must be a std::string_view");
+  static_assert(detail::provider::declares_token_auth<P>,
+                "oauth provider: missing static constexpr oauth::ClientAuth token_auth");
+  static_assert(detail::provider::token_auth_ok<P>, "oauth provider: token_auth must be an oauth::ClientAuth");
+  static_assert(detail::provider::declares_token_body<P>,
+                "oauth provider: missing static constexpr oauth::BodyFormat token_body");
+  static_assert(detail::provider::token_body_ok<P>, "oauth provider: token_body must be an oauth::BodyFormat");
+  static_assert(detail::provider::declares_supports_refresh<P>,
                 "oauth provider: missing static constexpr bool supports_refresh");
-  static_assert(detail::provider::has_rotates_refresh_token<P>,
+  static_assert(detail::provider::supports_refresh_ok<P>, "oauth provider: supports_refresh must be a bool");
+  static_assert(detail::provider::declares_rotates_refresh_token<P>,
                 "oauth provider: missing static constexpr bool rotates_refresh_token");
-  static_assert(detail::provider::has_supports_pkce<P>, "oauth provider: missing static constexpr bool supports_pkce");
-  static_assert(detail::provider::has_scope_separator<P>,
+  static_assert(detail::provider::rotates_refresh_token_ok<P>, "oauth provider: rotates_refresh_token must be a bool");
+  static_assert(detail::provider::declares_supports_pkce<P>, "oauth provider: missing static constexpr bool supports_pkce");
+  static_assert(detail::provider::supports_pkce_ok<P>, "oauth provider: supports_pkce must be a bool");
+  static_assert(detail::provider::declares_scope_separator<P>,
                 "oauth provider: missing static constexpr std::string_view scope_separator");
-  static_assert(detail::provider::has_scopes<P>,
+  static_assert(detail::provider::scope_separator_ok<P>, "oauth provider: scope_separator must be a std::string_view");
+  static_assert(detail::provider::declares_scopes<P>,
                 "oauth provider: missing static constexpr scopes (a std::array of oauth::Scope)");
-  static_assert(detail::provider::has_map_user_info<P>,
+  static_assert(detail::provider::scopes_ok<P>, "oauth provider: scopes must be a std::array of oauth::Scope");
+  static_assert(detail::provider::declares_map_user_info<P>,
                 "oauth provider: missing static oauth::Result<oauth::UserInfo> "
                 "map_user_info(boost::json::object const&) noexcept");
+  static_assert(detail::provider::map_user_info_ok<P>,
+                "oauth provider: map_user_info must return oauth::Result<oauth::UserInfo> and be noexcept");
+  // Optional members: absent is fine, present must be well typed.
   static_assert(detail::provider::revocation_ok<P>,
                 "oauth provider: revocation_endpoint needs a std::string_view and an oauth::RevocationStyle "
                 "revocation_style");
@@ -77,6 +84,9 @@ struct ProviderRequirements {
   static_assert(detail::provider::issuer_ok<P>, "oauth provider: issuer must be a std::string_view");
   static_assert(detail::provider::iss_parameter_ok<P>,
                 "oauth provider: authorization_response_iss_parameter_supported must be a bool");
+  static_assert(detail::provider::describe_error_ok<P>,
+                "oauth provider: describe_error must be static oauth::UserFacingError "
+                "describe_error(oauth::Error const&, oauth::Operation)");
 
   static constexpr bool value = true;
 };

@@ -1,6 +1,7 @@
 #ifndef OAUTH_PROVIDER_OPTIONS_HPP
 #define OAUTH_PROVIDER_OPTIONS_HPP
 
+#include <string>
 #include <string_view>
 
 namespace oauth {
@@ -38,6 +39,19 @@ struct RateLimit {
 struct Param {
   std::string_view name;
   std::string_view value;
+};
+
+/// What was being done when an error happened: connecting (the callback and its code
+/// exchange) or using a connection (a token, an API call).
+enum class Operation { connect, use };
+
+/// An error as a service answers it: a stable code, an HTTP status, words for the user.
+struct UserFacingError {
+  std::string code;
+  unsigned http_status = 500;
+  std::string message;
+
+  friend bool operator==(UserFacingError const&, UserFacingError const&) = default;
 };
 
 }  // namespace oauth

@@ -10,19 +10,6 @@
 
 namespace oauth {
 
-/// What was being done when an error happened: connecting (the callback and its code
-/// exchange) or using a connection (a token, an API call).
-enum class Operation { connect, use };
-
-/// An error as a service answers it: a stable code, an HTTP status, words for the user.
-struct UserFacingError {
-  std::string code;
-  unsigned http_status = 500;
-  std::string message;
-
-  friend bool operator==(UserFacingError const&, UserFacingError const&) = default;
-};
-
 /// The library's mapping, for providers that do not declare their own: stable codes
 /// prefixed with the provider's name in capitals (`GOOGLE_TOKEN_INVALID`).
 template <Provider P>
@@ -48,7 +35,7 @@ UserFacingError default_user_facing_error(Error const& e, Operation operation) {
 /// does), else the library's.
 template <Provider P>
 UserFacingError user_facing_error(Error const& error, Operation operation = Operation::use) {
-  if constexpr (requires { { P::describe_error(error, operation) } -> std::same_as<UserFacingError>; })
+  if constexpr (detail::provider::declares_describe_error<P>)
     return P::describe_error(error, operation);
   else
     return default_user_facing_error<P>(error, operation);

@@ -6,7 +6,7 @@
 
 namespace oauth {
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P, class CompletionToken>
 auto Manager<Ps...>::async_get_access_token(std::string tenant_id, std::string user_id, std::string integration_id,
                               CompletionToken&& token) {
@@ -16,7 +16,7 @@ auto Manager<Ps...>::async_get_access_token(std::string tenant_id, std::string u
       std::forward<CompletionToken>(token));
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 Result<AccessGrant> Manager<Ps...>::get_access_token(std::string_view tenant_id, std::string_view user_id,
                                        std::string_view integration_id) {
@@ -24,7 +24,7 @@ Result<AccessGrant> Manager<Ps...>::get_access_token(std::string_view tenant_id,
   return access_blocking<P>(tenant_id, user_id, integration_id, false);
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class Record>
 bool Manager<Ps...>::due_for_refresh(Record const& record, TimePoint at) const {
   if (!record.expires_at) return false;
@@ -33,18 +33,18 @@ bool Manager<Ps...>::due_for_refresh(Record const& record, TimePoint at) const {
   return at >= *record.expires_at - leeway;
 }
 
-template <Provider... Ps>
+template <class... Ps>
 AccessGrant Manager<Ps...>::grant(Credential const& credential, bool refreshed) {
   return {credential.access_token, credential.record.expires_at, credential.record.scopes, credential.record.id,
           refreshed};
 }
 
-template <Provider... Ps>
+template <class... Ps>
 AccessGrant Manager<Ps...>::grant(AccessRecord&& record, AccessToken token) {
   return {std::move(token), record.expires_at, std::move(record.scopes), std::move(record.id), false};
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P, class Record>
 Result<Record> Manager<Ps...>::owned(Result<Record> record, std::string_view tenant_id, std::string_view user_id,
                        std::string_view integration_id) {
@@ -56,7 +56,7 @@ Result<Record> Manager<Ps...>::owned(Result<Record> record, std::string_view ten
   return refused;
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 typename Manager<Ps...>::AccessPlan Manager<Ps...>::plan_access(std::string_view tenant_id, std::string_view user_id, std::string_view integration_id,
                          bool force) {
@@ -78,7 +78,7 @@ typename Manager<Ps...>::AccessPlan Manager<Ps...>::plan_access(std::string_view
   return {grant(std::move(*record), std::move(*token)), {}};
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::access(std::string tenant_id, std::string user_id,
                                                      std::string integration_id, bool force) {
@@ -88,7 +88,7 @@ boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::access(std::string t
   else co_return Error(Errc::invalid_argument, "no refresh for a provider that cannot refresh");
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 Result<AccessGrant> Manager<Ps...>::access_blocking(std::string_view tenant_id, std::string_view user_id,
                                      std::string_view integration_id, bool force) {
@@ -100,7 +100,7 @@ Result<AccessGrant> Manager<Ps...>::access_blocking(std::string_view tenant_id, 
     return Error(Errc::invalid_argument, "no refresh for a provider that cannot refresh");
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class Record>
 void Manager<Ps...>::note_use(Record const& record) {
   auto const at = now();

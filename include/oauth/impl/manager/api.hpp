@@ -5,14 +5,14 @@
 
 namespace oauth {
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 AuthorizedClient<Manager<Ps...>, P> Manager<Ps...>::client(std::string tenant_id, std::string user_id, std::string integration_id) {
   check_listed<P>();
   return {*this, std::move(tenant_id), std::move(user_id), std::move(integration_id)};
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 boost::asio::awaitable<Result<ApiResponse>> Manager<Ps...>::api_call(std::string tenant_id, std::string user_id,
                                                                      std::string integration_id, ApiRequest request) {
@@ -39,7 +39,7 @@ boost::asio::awaitable<Result<ApiResponse>> Manager<Ps...>::api_call(std::string
   co_return co_await std::move(retrying);
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 boost::asio::awaitable<detail::async::Attempt<ApiResponse>> Manager<Ps...>::api_attempt(detail::manager::ApiCall& call) {
   using Clock = std::chrono::steady_clock;

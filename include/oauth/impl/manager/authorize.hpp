@@ -6,7 +6,7 @@
 
 namespace oauth {
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 Result<FlowStart> Manager<Ps...>::initiate_flow(FlowRequest const& request) {
   check_listed<P>();
@@ -66,7 +66,7 @@ Result<FlowStart> Manager<Ps...>::initiate_flow(FlowRequest const& request) {
   return FlowStart{std::move(*rebased), std::move(flow.state), flow.expires_at};
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 Result<ScopeCoverage> Manager<Ps...>::scope_coverage(std::string_view tenant_id, std::string_view user_id,
                                        std::vector<std::string_view> const& wanted) {

@@ -6,7 +6,7 @@
 
 namespace oauth {
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P, class CompletionToken>
 auto Manager<Ps...>::async_complete_flow(FlowCallback callback, CompletionToken&& token) {
   check_listed<P>();
@@ -14,14 +14,14 @@ auto Manager<Ps...>::async_complete_flow(FlowCallback callback, CompletionToken&
                                            std::forward<CompletionToken>(token));
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 Result<Integration> Manager<Ps...>::complete_flow(FlowCallback callback) {
   check_listed<P>();
   return detail::async::wait<Integration>(executor_, complete<P>(std::move(callback)));
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 boost::asio::awaitable<Result<Integration>> Manager<Ps...>::complete(FlowCallback callback) {
   AuditEvent event{.provider = std::string(P::name), .action = AuditAction::connect, .success = false,
@@ -105,7 +105,7 @@ boost::asio::awaitable<Result<Integration>> Manager<Ps...>::complete(FlowCallbac
   co_return Integration::from(*saved);
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 boost::asio::awaitable<Result<UserInfo>> Manager<Ps...>::identify(ProviderConfig const& config, TokenResponse const& tokens) {
   if constexpr (HasUserInfoEndpoint<P>) {
@@ -126,7 +126,7 @@ boost::asio::awaitable<Result<UserInfo>> Manager<Ps...>::identify(ProviderConfig
   }
 }
 
-template <Provider... Ps>
+template <class... Ps>
 IssuedTokens Manager<Ps...>::issued_tokens(TokenResponse tokens, std::vector<std::string> const& requested, TimePoint at) {
   IssuedTokens issued;
   issued.access_token = std::move(tokens.access_token);

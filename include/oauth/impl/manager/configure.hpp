@@ -5,12 +5,12 @@
 
 namespace oauth {
 
-template <Provider... Ps>
+template <class... Ps>
 template <StoreBackend Backend>
 Manager<Ps...>::Manager(boost::asio::any_io_executor executor, TokenStore<Backend>& store, ManagerOptions options)
     : Manager(executor, store, HttpsTransport(executor), std::move(options)) {}
 
-template <Provider... Ps>
+template <class... Ps>
 template <StoreBackend Backend, Transport T>
 Manager<Ps...>::Manager(boost::asio::any_io_executor executor, TokenStore<Backend>& store, T transport, ManagerOptions options)
     : executor_(std::move(executor)),
@@ -27,7 +27,7 @@ Manager<Ps...>::Manager(boost::asio::any_io_executor executor, TokenStore<Backen
                 }), "oauth Manager: two providers share a name");
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 Result<void> Manager<Ps...>::configure(ProviderConfig config) {
   check_listed<P>();
@@ -45,7 +45,7 @@ Result<void> Manager<Ps...>::configure(ProviderConfig config) {
   return {};
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class F>
 bool Manager<Ps...>::visit_provider(std::string_view name, F&& f) const {
   bool found = false;
@@ -59,7 +59,7 @@ bool Manager<Ps...>::visit_provider(std::string_view name, F&& f) const {
   return found;
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 Result<std::shared_ptr<ProviderConfig const>> Manager<Ps...>::config_for() const {
   std::lock_guard lock(config_mutex_);
@@ -68,13 +68,13 @@ Result<std::shared_ptr<ProviderConfig const>> Manager<Ps...>::config_for() const
   return config;
 }
 
-template <Provider... Ps>
+template <class... Ps>
 void Manager<Ps...>::audit(AuditEvent event) {
   event.at = now();
   (void)store_->audit(std::move(event));
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 boost::asio::awaitable<Result<HttpResponse>> Manager<Ps...>::send(ProviderConfig const& config, HttpRequest request) {
   auto url = detail::http::rebase_url(request.url, config.endpoint_base);
@@ -83,7 +83,7 @@ boost::asio::awaitable<Result<HttpResponse>> Manager<Ps...>::send(ProviderConfig
   co_return co_await send_(std::move(request));
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 boost::asio::awaitable<Result<HttpResponse>> Manager<Ps...>::send_with_retry(ProviderConfig const& config,
                                                                             HttpRequest request,
@@ -98,7 +98,7 @@ boost::asio::awaitable<Result<HttpResponse>> Manager<Ps...>::send_with_retry(Pro
   co_return co_await std::move(retrying);
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 boost::asio::awaitable<detail::async::Attempt<HttpResponse>> Manager<Ps...>::token_endpoint_attempt(
     ProviderConfig const& config, HttpRequest request, std::string_view during) {

@@ -5,7 +5,7 @@
 
 namespace oauth {
 
-template <Provider... Ps>
+template <class... Ps>
 Result<boost::json::object> Manager<Ps...>::export_user_data(std::string_view tenant_id, std::string_view user_id) {
   auto records = store_->list({tenant_id, user_id});
   if (!records) return records.error();
@@ -26,19 +26,19 @@ Result<boost::json::object> Manager<Ps...>::export_user_data(std::string_view te
   return out;
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class CompletionToken>
 auto Manager<Ps...>::async_erase_user(std::string tenant_id, std::string user_id, CompletionToken&& token) {
   return detail::async::spawn<Erasure>(executor_, erase_impl(std::move(tenant_id), std::move(user_id)),
                                        std::forward<CompletionToken>(token));
 }
 
-template <Provider... Ps>
+template <class... Ps>
 Result<Erasure> Manager<Ps...>::erase_user(std::string tenant_id, std::string user_id) {
   return detail::async::wait<Erasure>(executor_, erase_impl(std::move(tenant_id), std::move(user_id)));
 }
 
-template <Provider... Ps>
+template <class... Ps>
 boost::asio::awaitable<Result<Erasure>> Manager<Ps...>::erase_impl(std::string tenant_id, std::string user_id) {
   auto records = store_->list({tenant_id, user_id});
   if (!records) co_return records.error();

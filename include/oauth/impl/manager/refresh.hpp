@@ -6,7 +6,7 @@
 
 namespace oauth {
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P, class CompletionToken>
   requires Refreshable<P>
 auto Manager<Ps...>::async_refresh(std::string tenant_id, std::string user_id, std::string integration_id, CompletionToken&& token) {
@@ -16,7 +16,7 @@ auto Manager<Ps...>::async_refresh(std::string tenant_id, std::string user_id, s
       std::forward<CompletionToken>(token));
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
   requires Refreshable<P>
 Result<AccessGrant> Manager<Ps...>::refresh(std::string_view tenant_id, std::string_view user_id, std::string_view integration_id) {
@@ -24,7 +24,7 @@ Result<AccessGrant> Manager<Ps...>::refresh(std::string_view tenant_id, std::str
   return access_blocking<P>(tenant_id, user_id, integration_id, true);
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
   requires Refreshable<P>
 boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::shared_refresh(AccessRecord record) {
@@ -33,7 +33,7 @@ boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::shared_refresh(Acces
   co_return co_await refreshes_.run(id, std::move(lead));
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P, class Record>
 Error Manager<Ps...>::mark_needs_reauth(Record const& record, Error reason) {
   (void)store_->set_status(record.owner(), record.id, IntegrationStatus::needs_reauth);
@@ -47,7 +47,7 @@ Error Manager<Ps...>::mark_needs_reauth(Record const& record, Error reason) {
   return error;
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
   requires Refreshable<P>
 boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::refresh_once(AccessRecord record) {
@@ -69,7 +69,7 @@ boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::refresh_once(AccessR
   co_return result;
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
   requires Refreshable<P>
 boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::refresh_leased(AccessRecord record) {
@@ -122,7 +122,7 @@ boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::refresh_leased(Acces
   co_return grant(*stored, true);
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::renew_rejected(std::string tenant_id, std::string user_id,
                                                              std::string integration_id, AccessToken rejected,
@@ -146,7 +146,7 @@ boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::renew_rejected(std::
   }
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 Error Manager<Ps...>::reject_token(std::string_view tenant_id, std::string_view user_id, std::string_view integration_id,
                      Error reason) {

@@ -5,7 +5,7 @@
 
 namespace oauth {
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P, class CompletionToken>
 auto Manager<Ps...>::async_disconnect(std::string tenant_id, std::string user_id, std::string integration_id,
                         CompletionToken&& token) {
@@ -15,7 +15,7 @@ auto Manager<Ps...>::async_disconnect(std::string tenant_id, std::string user_id
       std::forward<CompletionToken>(token));
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 Result<Disconnection> Manager<Ps...>::disconnect(std::string tenant_id, std::string user_id, std::string integration_id) {
   check_listed<P>();
@@ -23,7 +23,7 @@ Result<Disconnection> Manager<Ps...>::disconnect(std::string tenant_id, std::str
       executor_, disconnect_impl<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id)));
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 boost::asio::awaitable<Result<Disconnection>> Manager<Ps...>::disconnect_impl(std::string tenant_id, std::string user_id,
                                                                 std::string integration_id) {

@@ -5,7 +5,7 @@
 
 namespace oauth {
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P, class CompletionToken>
   requires Validatable<P>
 auto Manager<Ps...>::async_validate(std::string tenant_id, std::string user_id, std::string integration_id,
@@ -16,7 +16,7 @@ auto Manager<Ps...>::async_validate(std::string tenant_id, std::string user_id, 
       std::forward<CompletionToken>(token));
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
   requires Validatable<P>
 Result<Validation> Manager<Ps...>::validate(std::string tenant_id, std::string user_id, std::string integration_id) {
@@ -25,7 +25,7 @@ Result<Validation> Manager<Ps...>::validate(std::string tenant_id, std::string u
       executor_, validate_impl<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id)));
 }
 
-template <Provider... Ps>
+template <class... Ps>
 template <class P>
 boost::asio::awaitable<Result<Validation>> Manager<Ps...>::validate_impl(std::string tenant_id, std::string user_id,
                                                          std::string integration_id) {
