@@ -54,7 +54,7 @@ TEST_F(AuthorizationTest, TheUrlCarriesStatePkceAndTheProvidersExtras) {
 }
 
 TEST_F(AuthorizationTest, AProviderNamedAtRunTimeReachesItsTypedApi) {
-  EXPECT_EQ(AllProviders::provider_names, (std::array<std::string_view, 4>{"google", "youtube", "microsoft", "notion"}));
+  EXPECT_EQ(AllProviders::provider_names, (std::array<std::string_view, 4>{"google", "microsoft", "notion", "youtube"}));
   std::string visited;
   EXPECT_TRUE(h.manager.visit_provider("notion", [&](auto type) {
     using P = typename decltype(type)::type;

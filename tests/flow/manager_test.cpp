@@ -31,7 +31,7 @@ struct EveryProvider : ::testing::Test {
   static constexpr bool expires = !std::is_same_v<P, Notion>;
 };
 
-using Providers = ::testing::Types<Google, YouTube, Microsoft<>, Notion>;
+using Providers = providers::Builtin::apply<::testing::Types>;
 TYPED_TEST_SUITE(EveryProvider, Providers);
 
 TYPED_TEST(EveryProvider, ConnectsStoresEncryptedRecordsConsentAndAudits) {

@@ -25,8 +25,8 @@ struct AcmeIdentity {
   static constexpr bool supports_pkce = true;
   static constexpr std::string_view scope_separator = " ";
   static constexpr auto scopes = std::array{
-      Scope{"openid", "Sign you in", ScopeCategory::read, "", true},
-      Scope{"orders:read", "See your orders", ScopeCategory::read, "orders"},
+      Scope{.name = "openid", .description = "Sign you in", .category = ScopeCategory::read, .required = true},
+      Scope{.name = "orders:read", .description = "See your orders", .category = ScopeCategory::read, .set = "orders"},
   };
   static Result<UserInfo> map_user_info(boost::json::object const& json) noexcept {
     detail::json::Fields fields(json, "acme userinfo", Errc::invalid_user_info);

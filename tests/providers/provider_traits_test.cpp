@@ -3,10 +3,7 @@
 
 #include <oauth/protocol/authorization_url.hpp>
 #include <oauth/provider.hpp>
-#include <oauth/providers/google.hpp>
-#include <oauth/providers/microsoft.hpp>
-#include <oauth/providers/notion.hpp>
-#include <oauth/providers/youtube.hpp>
+#include <oauth/providers/all.hpp>
 #include <oauth/scope_catalogue.hpp>
 
 #include "support/provider_fixtures.hpp"
@@ -25,10 +22,9 @@ namespace {
 template <class P>
 class ProviderTraits : public ::testing::Test {};
 
-using AllProviders = ::testing::Types<oauth::providers::Google, oauth::providers::Microsoft<>,
-                                      oauth::providers::Microsoft<"11111111-2222-3333-4444-555555555555">,
-                                      oauth::providers::Notion, oauth::providers::YouTube, oauth::test::Acme,
-                                      oauth::test::StaticTokenProvider>;
+// The built-in providers, a Microsoft of one tenant, and the test suite's own.
+using AllProviders = oauth::providers::Builtin::with<oauth::providers::Microsoft<"11111111-2222-3333-4444-555555555555">,
+                                                     oauth::test::Acme, oauth::test::StaticTokenProvider>::apply<::testing::Types>;
 TYPED_TEST_SUITE(ProviderTraits, AllProviders);
 
 void expect_https_endpoint(std::string_view endpoint) {

@@ -14,7 +14,7 @@
 
 namespace oauth::testing {
 
-using AllProviders = Manager<providers::Google, providers::YouTube, providers::Microsoft<>, providers::Notion>;
+using AllProviders = providers::Builtin::apply<Manager>;
 
 template <class P>
 constexpr Flavor flavor_of() {

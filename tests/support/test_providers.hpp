@@ -29,9 +29,9 @@ struct Acme {
   static constexpr bool supports_pkce = true;
   static constexpr std::string_view scope_separator = ",";
   static constexpr auto scopes = std::array{
-      Scope{"profile", "Your profile", ScopeCategory::read, "", true},
-      Scope{"orders:read", "See your orders", ScopeCategory::read, "orders"},
-      Scope{"orders:write", "Place and cancel orders", ScopeCategory::write, "orders", false, true},
+      Scope{.name = "profile", .description = "Your profile", .category = ScopeCategory::read, .required = true},
+      Scope{.name = "orders:read", .description = "See your orders", .category = ScopeCategory::read, .set = "orders"},
+      Scope{.name = "orders:write", .description = "Place and cancel orders", .category = ScopeCategory::write, .set = "orders", .dangerous = true},
   };
 
   static Result<UserInfo> map_user_info(boost::json::object const& json) noexcept {

@@ -55,18 +55,17 @@ struct Microsoft {
   static constexpr std::string_view scope_prefix = "https://graph.microsoft.com/";
 
   static constexpr auto scopes = std::array{
-      Scope{"openid", "Sign you in", ScopeCategory::read, "", true},
-      Scope{"profile", "See your basic profile", ScopeCategory::read, "", true},
-      Scope{"email", "View your email address", ScopeCategory::read, "", true},
-      Scope{"offline_access", "Keep access to data you have given it access to", ScopeCategory::read, "", true},
-      Scope{"User.Read", "Sign you in and read your profile", ScopeCategory::read, "profile"},
-      Scope{"Calendars.ReadWrite", "Have full access to your calendars", ScopeCategory::write, "calendars"},
-      Scope{"Files.ReadWrite", "Have full access to your files", ScopeCategory::write, "files", false, true},
-      Scope{"Mail.Read", "Read your mail", ScopeCategory::read, "mail", false, true},
-      Scope{"Team.ReadBasic.All", "Read the names and descriptions of your teams", ScopeCategory::read, "teams"},
-      Scope{"Sites.Read.All", "Read items in all site collections", ScopeCategory::read, "sites"},
-      Scope{"Sites.ReadWrite.All", "Edit or delete items in all site collections", ScopeCategory::admin, "sites",
-            false, true},
+      Scope{.name = "openid", .description = "Sign you in", .category = ScopeCategory::read, .required = true},
+      Scope{.name = "profile", .description = "See your basic profile", .category = ScopeCategory::read, .required = true},
+      Scope{.name = "email", .description = "View your email address", .category = ScopeCategory::read, .required = true},
+      Scope{.name = "offline_access", .description = "Keep access to data you have given it access to", .category = ScopeCategory::read, .required = true},
+      Scope{.name = "User.Read", .description = "Sign you in and read your profile", .category = ScopeCategory::read, .set = "profile"},
+      Scope{.name = "Calendars.ReadWrite", .description = "Have full access to your calendars", .category = ScopeCategory::write, .set = "calendars"},
+      Scope{.name = "Files.ReadWrite", .description = "Have full access to your files", .category = ScopeCategory::write, .set = "files", .dangerous = true},
+      Scope{.name = "Mail.Read", .description = "Read your mail", .category = ScopeCategory::read, .set = "mail", .dangerous = true},
+      Scope{.name = "Team.ReadBasic.All", .description = "Read the names and descriptions of your teams", .category = ScopeCategory::read, .set = "teams"},
+      Scope{.name = "Sites.Read.All", .description = "Read items in all site collections", .category = ScopeCategory::read, .set = "sites"},
+      Scope{.name = "Sites.ReadWrite.All", .description = "Edit or delete items in all site collections", .category = ScopeCategory::admin, .set = "sites", .dangerous = true},
   };
 
   /// Graph's OIDC userinfo: `sub` (pairwise per application), name, email, picture.

@@ -18,24 +18,13 @@ struct YouTube : GoogleAccounts {
       "https://www.googleapis.com/youtube/v3/channels?part=snippet&mine=true";
 
   static constexpr auto scopes = std::array{
-      Scope{"https://www.googleapis.com/auth/youtube.readonly", "View your YouTube account", ScopeCategory::read,
-            "youtube", true},
-      Scope{"https://www.googleapis.com/auth/youtube", "Manage your YouTube account", ScopeCategory::admin, "youtube",
-            false, true},
-      Scope{"https://www.googleapis.com/auth/youtube.force-ssl",
-            "See, edit and permanently delete your YouTube videos, ratings, comments and captions",
-            ScopeCategory::admin, "youtube", false, true},
-      Scope{"https://www.googleapis.com/auth/youtube.upload", "Manage your YouTube videos", ScopeCategory::write,
-            "youtube"},
-      Scope{"https://www.googleapis.com/auth/youtubepartner",
-            "View and manage your assets and associated content on YouTube", ScopeCategory::admin, "youtube", false,
-            true},
-      Scope{"https://www.googleapis.com/auth/youtubepartner-channel-audit",
-            "View private information of your YouTube channel relevant during the audit process",
-            ScopeCategory::read, "youtube"},
-      Scope{"https://www.googleapis.com/auth/youtube.channel-memberships.creator",
-            "See a list of your current active channel members, their level and when they became members",
-            ScopeCategory::read, "youtube"},
+      Scope{.name = "https://www.googleapis.com/auth/youtube.readonly", .description = "View your YouTube account", .category = ScopeCategory::read, .set = "youtube", .required = true},
+      Scope{.name = "https://www.googleapis.com/auth/youtube", .description = "Manage your YouTube account", .category = ScopeCategory::admin, .set = "youtube", .dangerous = true},
+      Scope{.name = "https://www.googleapis.com/auth/youtube.force-ssl", .description = "See, edit and permanently delete your YouTube videos, ratings, comments and captions", .category = ScopeCategory::admin, .set = "youtube", .dangerous = true},
+      Scope{.name = "https://www.googleapis.com/auth/youtube.upload", .description = "Manage your YouTube videos", .category = ScopeCategory::write, .set = "youtube"},
+      Scope{.name = "https://www.googleapis.com/auth/youtubepartner", .description = "View and manage your assets and associated content on YouTube", .category = ScopeCategory::admin, .set = "youtube", .dangerous = true},
+      Scope{.name = "https://www.googleapis.com/auth/youtubepartner-channel-audit", .description = "View private information of your YouTube channel relevant during the audit process", .category = ScopeCategory::read, .set = "youtube"},
+      Scope{.name = "https://www.googleapis.com/auth/youtube.channel-memberships.creator", .description = "See a list of your current active channel members, their level and when they became members", .category = ScopeCategory::read, .set = "youtube"},
   };
 
   /// `channels.list(mine=true)`: the first channel's id, title and default thumbnail.
