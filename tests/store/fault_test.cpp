@@ -299,6 +299,39 @@ TEST(StoreUrl, EachKindAndItsNamespaceAreRead) {
   EXPECT_FALSE(store::RedisOptions::from_url("redis://host:port"));
 }
 
+// Store URLs are RFC 3986 URIs, read by Boost.URL: what they encode is decoded, what they
+// cannot mean is refused, with a reason.
+TEST(StoreUrl, IsReadAsAUri) {
+  EXPECT_EQ(store::StoreUrl::parse("sqlite:my%20tokens.db")->location, "my tokens.db");
+  auto const pg = store::StoreUrl::parse("postgresql:///app?host=/run/postgresql&schema=a%2Db").value();
+  EXPECT_EQ(pg.location, "postgresql:///app?host=/run/postgresql");
+  EXPECT_EQ(pg.namespace_, "a-b");
+  EXPECT_EQ(store::StoreUrl::parse("redis://cache?prefix=svc")->location, "redis://cache");
+  auto const refused = [](std::string_view url, std::string_view reason) {
+    auto parsed = store::StoreUrl::parse(url);
+    ASSERT_FALSE(parsed) << url;
+    EXPECT_EQ(parsed.error(), Errc::invalid_argument);
+    EXPECT_NE(parsed.error().message().find(reason), std::string::npos) << parsed.error().message();
+  };
+  refused("sqlite:my tokens.db", "percent-encode");
+  refused("sqlite://data/tokens.db", "not a host");
+  refused("sqlite:tokens.db?mode=ro", "no parameters");
+  refused("postgresql://db/app?schema=a&schema=b", "schema is given twice");
+  refused("postgres://u@h/db?x#y&password=s", "no fragment");
+  // Found by the fuzzer: Boost.URL 1.81 reads "h&:" as a host with an empty port and the
+  // rest as a path without its '/', so a second password would pass for the path.
+  refused("postgres://u:pw@h&:pw2@other/db", "not a URI");
+
+  auto const redis = store::RedisOptions::from_url("redis://:p%40ss%3Aword@[::1]:6390").value();
+  EXPECT_EQ(redis.password, "p@ss:word");
+  EXPECT_EQ(redis.host, "::1");
+  EXPECT_EQ(redis.port, 6390);
+  EXPECT_EQ(redis.database, 0);
+  for (auto bad : {"redis://user:pw@h", "redis://h:70000", "redis://h:", "redis://h/x", "redis://h/1/2", "redis://h/1?db=2",
+                   "rediss://h", "redis:h"})
+    EXPECT_FALSE(store::RedisOptions::from_url(bad)) << bad;
+}
+
 TEST(StoreUrl, RedactedHidesEveryPassword) {
   EXPECT_EQ(store::StoreUrl::parse("redis://:secret@cache:6380/2?prefix=svc")->redacted(),
             "redis://:[redacted]@cache:6380/2?prefix=svc");
@@ -311,8 +344,9 @@ TEST(StoreUrl, RedactedHidesEveryPassword) {
   // authority into the path, so that the path's text became the authority's.
   EXPECT_EQ(store::StoreUrl::parse("postgres://u:pw@password=or//x:y@z?password=s&a=b")->redacted(),
             "postgres://u:[redacted]@password=or//x:y@z?password=[redacted]&a=b");
-  // ...and libpq reads no fragment: what follows a '#' in the query is still the query.
-  EXPECT_EQ(store::StoreUrl::parse("postgres://u@h/db?x#y&password=s")->redacted(), "postgres://u@h/db?x#y&password=[redacted]");
+  // libpq decodes a parameter's name: an encoded "password" is one too. (And libpq reads
+  // no fragment, so a URL with one is refused: IsReadAsAUri.)
+  EXPECT_EQ(store::StoreUrl::parse("postgres://u@h/db?pass%77ord=s&a")->redacted(), "postgres://u@h/db?password=[redacted]&a");
 }
 
 TEST(StoreUrl, OpenBackendOpensEachKind) {

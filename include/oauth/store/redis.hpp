@@ -4,6 +4,7 @@
 // Link with hiredis (CMake: oauth::redis).
 
 #include <oauth/detail/encoding/time.hpp>
+#include <oauth/detail/http/url.hpp>
 #include <oauth/detail/store/connection_pool.hpp>
 #include <oauth/detail/store/redis_connection.hpp>
 #include <oauth/detail/store/redis_scripts.hpp>
@@ -15,6 +16,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/url/url_view.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -44,32 +46,32 @@ struct RedisOptions {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds command_timeout{10000};
 
-  /// redis://[:password@]host[:port][/database]
-  static Result<RedisOptions> from_url(std::string_view url) {
-    constexpr std::string_view scheme = "redis://";
-    if (!url.starts_with(scheme)) return Error(Errc::invalid_argument, "a Redis URL starts with redis://");
-    url.remove_prefix(scheme.size());
+  /// redis://[:password@]host[:port][/database], an RFC 3986 URI: a password with reserved
+  /// characters is percent-encoded. Redis ACL users are not supported.
+  static Result<RedisOptions> from_url(std::string_view text) {
+    auto const bad = [](std::string_view why) {
+      return Error(Errc::invalid_argument, "Redis URL: " + std::string(why) + " (redis://[:password@]host[:port][/database])");
+    };
+    auto const uri = oauth::detail::http::parse_url(text);
+    if (!uri || uri->scheme() != "redis" || !uri->has_authority()) return bad("not a redis:// URI");
+    if (uri->has_query() || uri->has_fragment()) return bad("takes no parameters");
     RedisOptions options;
-    if (auto at = url.rfind('@'); at != std::string_view::npos) {
-      auto credentials = url.substr(0, at);
-      if (auto colon = credentials.find(':'); colon != std::string_view::npos) credentials.remove_prefix(colon + 1);
-      options.password = credentials;
-      url.remove_prefix(at + 1);
+    if (!uri->user().empty()) return bad("ACL users are not supported: give only a password");
+    options.password = uri->password();
+    if (auto const host = uri->host_address(); !host.empty()) options.host = host;
+    if (uri->has_port()) {
+      auto const port = uri->port();
+      auto const [end, ec] = std::from_chars(port.data(), port.data() + port.size(), options.port);
+      if (ec != std::errc{} || end != port.data() + port.size() || options.port < 1 || options.port > 65535)
+        return bad("the port must be a number from 1 to 65535");
     }
-    auto const slash = url.find('/');
-    auto authority = url.substr(0, slash);
-    if (slash != std::string_view::npos) {
-      auto const db = url.substr(slash + 1);
-      if (!db.empty() && std::from_chars(db.data(), db.data() + db.size(), options.database).ec != std::errc{})
-        return Error(Errc::invalid_argument, "the Redis database must be a number");
+    auto const path = uri->encoded_path();
+    if (path.size() > 1) {
+      auto const db = std::string_view(path).substr(1);
+      auto const [end, ec] = std::from_chars(db.data(), db.data() + db.size(), options.database);
+      if (ec != std::errc{} || end != db.data() + db.size() || options.database < 0)
+        return bad("the database must be a number");
     }
-    if (auto colon = authority.rfind(':'); colon != std::string_view::npos) {
-      auto const port = authority.substr(colon + 1);
-      if (std::from_chars(port.data(), port.data() + port.size(), options.port).ec != std::errc{})
-        return Error(Errc::invalid_argument, "the Redis port must be a number");
-      authority = authority.substr(0, colon);
-    }
-    if (!authority.empty()) options.host = authority;
     return options;
   }
 };
