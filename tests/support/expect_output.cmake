@@ -1,0 +1,36 @@
+# Runs a command and passes only when it exits with EXIT (0 unless given), its output
+# (stdout and stderr together) matches PASS, and, when FAIL is given, does not match FAIL.
+# ctest's PASS_REGULAR_EXPRESSION alone ignores the exit code.
+#   cmake -DPASS=regex [-DFAIL=regex] [-DEXIT=n] -P expect_output.cmake -- command args...
+set(command)
+set(after_separator FALSE)
+foreach(i RANGE 1 ${CMAKE_ARGC})
+  if(i EQUAL CMAKE_ARGC)
+    break()
+  endif()
+  if(after_separator)
+    # An argument's own semicolons are kept, not taken for list separators.
+    string(REPLACE ";" "\\;" argument "${CMAKE_ARGV${i}}")
+    list(APPEND command "${argument}")
+  elseif(CMAKE_ARGV${i} STREQUAL "--")
+    set(after_separator TRUE)
+  endif()
+endforeach()
+if(NOT command OR NOT DEFINED PASS)
+  message(FATAL_ERROR "usage: cmake -DPASS=regex [-DFAIL=regex] [-DEXIT=n] -P expect_output.cmake -- command...")
+endif()
+if(NOT DEFINED EXIT)
+  set(EXIT 0)
+endif()
+
+execute_process(COMMAND ${command} RESULT_VARIABLE status OUTPUT_VARIABLE output ERROR_VARIABLE output)
+message("${output}")
+if(NOT status STREQUAL "${EXIT}")
+  message(FATAL_ERROR "exit status ${status}, not ${EXIT}")
+endif()
+if(NOT output MATCHES "${PASS}")
+  message(FATAL_ERROR "the output does not match: ${PASS}")
+endif()
+if(DEFINED FAIL AND output MATCHES "${FAIL}")
+  message(FATAL_ERROR "the output matches what it must not: ${FAIL} (found: ${CMAKE_MATCH_0})")
+endif()
