@@ -9,6 +9,7 @@
 #include <oauth/crypto.hpp>
 #include <oauth/error.hpp>
 #include <oauth/http.hpp>
+#include <oauth/json_fields.hpp>
 #include <oauth/manager.hpp>
 #include <oauth/protocol.hpp>
 #include <oauth/provider.hpp>

@@ -29,7 +29,7 @@ struct AcmeIdentity {
       Scope{.name = "orders:read", .description = "See your orders", .category = ScopeCategory::read, .set = "orders"},
   };
   static Result<UserInfo> map_user_info(boost::json::object const& json) noexcept {
-    detail::json::Fields fields(json, "acme userinfo", Errc::invalid_user_info);
+    JsonFields fields(json, "acme userinfo", Errc::invalid_user_info);
     UserInfo info;
     info.account_id = fields.string("sub");
     info.email = fields.optional_string("email");

@@ -4,7 +4,7 @@
 // Providers written as a user of the library would write them: traits structs of their
 // own, with nothing from oauth::providers.
 
-#include <oauth/detail/json/fields.hpp>
+#include <oauth/json_fields.hpp>
 #include <oauth/provider.hpp>
 
 #include <array>
@@ -35,7 +35,7 @@ struct Acme {
   };
 
   static Result<UserInfo> map_user_info(boost::json::object const& json) noexcept {
-    detail::json::Fields fields(json, "acme profile", Errc::invalid_user_info);
+    JsonFields fields(json, "acme profile", Errc::invalid_user_info);
     UserInfo info;
     info.account_id = fields.string("user_id");
     info.email = fields.optional_string("mail");
@@ -57,7 +57,7 @@ struct StaticTokenProvider {
   static constexpr std::array<Scope, 0> scopes{};
 
   static Result<UserInfo> map_user_info(boost::json::object const& json) noexcept {
-    detail::json::Fields fields(json, "static token response", Errc::invalid_user_info);
+    JsonFields fields(json, "static token response", Errc::invalid_user_info);
     UserInfo info;
     info.account_id = fields.string("account");
     return fields.finish(std::move(info));

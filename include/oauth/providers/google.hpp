@@ -1,7 +1,7 @@
 #ifndef OAUTH_PROVIDERS_GOOGLE_HPP
 #define OAUTH_PROVIDERS_GOOGLE_HPP
 
-#include <oauth/detail/json/fields.hpp>
+#include <oauth/json_fields.hpp>
 #include <oauth/provider.hpp>
 
 #include <array>
@@ -64,7 +64,7 @@ struct Google : GoogleAccounts {
 
   /// OpenID Connect userinfo; the legacy v2 shape (`id`, `verified_email`) is accepted too.
   static Result<UserInfo> map_user_info(boost::json::object const& json) noexcept {
-    detail::json::Fields fields(json, "google userinfo", Errc::invalid_user_info);
+    JsonFields fields(json, "google userinfo", Errc::invalid_user_info);
     UserInfo info;
     info.account_id = fields.string(fields.has("sub") ? "sub" : "id");
     info.email = fields.optional_string("email");

@@ -1,7 +1,7 @@
 #ifndef OAUTH_PROVIDERS_MICROSOFT_HPP
 #define OAUTH_PROVIDERS_MICROSOFT_HPP
 
-#include <oauth/detail/json/fields.hpp>
+#include <oauth/json_fields.hpp>
 #include <oauth/detail/meta/fixed_string.hpp>
 #include <oauth/detail/protocol/issuer.hpp>
 #include <oauth/detail/provider/microsoft_tenant.hpp>
@@ -70,7 +70,7 @@ struct Microsoft {
 
   /// Graph's OIDC userinfo: `sub` (pairwise per application), name, email, picture.
   static Result<UserInfo> map_user_info(boost::json::object const& json) noexcept {
-    detail::json::Fields fields(json, "microsoft userinfo", Errc::invalid_user_info);
+    JsonFields fields(json, "microsoft userinfo", Errc::invalid_user_info);
     UserInfo info;
     info.account_id = fields.string("sub");
     info.email = fields.optional_string("email");

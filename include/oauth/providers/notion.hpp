@@ -1,7 +1,7 @@
 #ifndef OAUTH_PROVIDERS_NOTION_HPP
 #define OAUTH_PROVIDERS_NOTION_HPP
 
-#include <oauth/detail/json/fields.hpp>
+#include <oauth/json_fields.hpp>
 #include <oauth/detail/json/finite.hpp>
 #include <oauth/provider.hpp>
 #include <oauth/user_facing_error.hpp>
@@ -68,7 +68,7 @@ struct Notion {
   /// The token response: `workspace_id`, `workspace_name`, `workspace_icon`, `bot_id`
   /// and `owner`, either a user (`owner.user`) or, in legacy installs, the workspace.
   static Result<UserInfo> map_user_info(boost::json::object const& json) noexcept {
-    detail::json::Fields fields(json, "notion token response", Errc::invalid_user_info);
+    JsonFields fields(json, "notion token response", Errc::invalid_user_info);
     Workspace workspace;
     workspace.id = fields.string("workspace_id");
     workspace.name = fields.optional_string("workspace_name");

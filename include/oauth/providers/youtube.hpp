@@ -1,7 +1,7 @@
 #ifndef OAUTH_PROVIDERS_YOUTUBE_HPP
 #define OAUTH_PROVIDERS_YOUTUBE_HPP
 
-#include <oauth/detail/json/fields.hpp>
+#include <oauth/json_fields.hpp>
 #include <oauth/provider.hpp>
 #include <oauth/providers/google.hpp>
 
@@ -29,7 +29,7 @@ struct YouTube : GoogleAccounts {
 
   /// `channels.list(mine=true)`: the first channel's id, title and default thumbnail.
   static Result<UserInfo> map_user_info(boost::json::object const& json) noexcept {
-    detail::json::Fields response(json, "youtube channels", Errc::invalid_user_info);
+    JsonFields response(json, "youtube channels", Errc::invalid_user_info);
     auto channel = response.first_of("items");
     auto snippet = channel.object("snippet");
     UserInfo info;

@@ -1,5 +1,5 @@
-#ifndef OAUTH_DETAIL_JSON_FIELDS_HPP
-#define OAUTH_DETAIL_JSON_FIELDS_HPP
+#ifndef OAUTH_JSON_FIELDS_HPP
+#define OAUTH_JSON_FIELDS_HPP
 
 #include <oauth/error.hpp>
 
@@ -11,14 +11,15 @@
 #include <string>
 #include <string_view>
 
-namespace oauth::detail::json {
+namespace oauth {
 
-/// Reads the fields of a JSON document, tolerant where real providers vary. The first
+/// Reads the fields of a JSON document, tolerant where real providers vary: what a
+/// provider's map_user_info uses (docs/providers.md). The first
 /// problem is kept (later reads return empty values) and reported by finish(); it names
 /// the document and the field, never the value, which may be secret.
-class Fields {
+class JsonFields {
 public:
-  Fields(boost::json::object const& object, std::string where, Errc code)
+  JsonFields(boost::json::object const& object, std::string where, Errc code)
       : object_(&object), where_(std::move(where)), state_(std::make_shared<State>(State{code, {}})) {}
 
   /// A non-empty string.
@@ -50,7 +51,7 @@ public:
   }
 
   /// A nested object that must be there.
-  Fields object(std::string_view key) {
+  JsonFields object(std::string_view key) {
     auto const* v = find(key);
     if (v == nullptr) return fail(key, "is missing"), nested(empty(), key);
     if (!v->is_object()) return fail(key, "must be an object"), nested(empty(), key);
@@ -58,7 +59,7 @@ public:
   }
 
   /// The first element of an array of objects that must not be empty.
-  Fields first_of(std::string_view key) {
+  JsonFields first_of(std::string_view key) {
     auto const* v = find(key);
     if (v == nullptr) return fail(key, "is missing"), nested(empty(), key);
     if (!v->is_array()) return fail(key, "must be an array"), nested(empty(), key);
@@ -89,7 +90,7 @@ private:
     std::optional<Error> error;
   };
 
-  Fields(boost::json::object const& object, std::string where, std::shared_ptr<State> state)
+  JsonFields(boost::json::object const& object, std::string where, std::shared_ptr<State> state)
       : object_(&object), where_(std::move(where)), state_(std::move(state)) {}
 
   static boost::json::object const& empty() {
@@ -102,8 +103,8 @@ private:
     return v == nullptr || v->is_null() ? nullptr : v;
   }
 
-  Fields nested(boost::json::object const& object, std::string_view key) const {
-    return Fields(object, where_ + "." + std::string(key), state_);
+  JsonFields nested(boost::json::object const& object, std::string_view key) const {
+    return JsonFields(object, where_ + "." + std::string(key), state_);
   }
 
   boost::json::object const* object_;
@@ -111,6 +112,6 @@ private:
   std::shared_ptr<State> state_;
 };
 
-}  // namespace oauth::detail::json
+}  // namespace oauth
 
 #endif
