@@ -279,7 +279,8 @@ std::variant<ServiceConfig, ConfigProblems> load_config(std::vector<std::string>
   if (auto v = env("OAUTH_RETURN_URLS")) config.return_urls = split_list(*v);
   if (auto v = env("OAUTH_PROVIDER_CA_FILE")) config.provider_ca_file = *v;
   if (auto v = env("OAUTH_ACCESS_LOG")) config.access_log = *v;
-  config.encryption_keys = env(std::string(crypto::Keyring::environment_variable));
+  if (auto keys = crypto::Keyring::configured_keys()) config.encryption_keys = std::move(*keys);
+  else problems.push_back(keys.error().message());
   config.bearer_secret = env("OAUTH_JWT_SECRET").value_or("");
   config.service_secret = env("OAUTH_SERVICE_TOKEN_SECRET").value_or("");
   for (auto const& name : known_providers) {

@@ -48,6 +48,8 @@ TEST_F(ServiceTest, UnsafeConfigurationsAreRefusedWithTheReason) {
       {"plain http provider", [](auto& e) { e["OAUTH_GOOGLE_ENDPOINT_BASE"] = "http://127.0.0.1:9"; },
        "google: a plain-HTTP endpoint base is allowed in development mode, on loopback only"},
       {"bad store", [](auto& e) { e["OAUTH_STORE_URL"] = "mysql://db"; }, "store URL"},
+      {"two different keys", [](auto& e) { e["CREDENTIAL_ENCRYPTION_KEY"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="; },
+       "OAUTH_ENCRYPTION_KEY and CREDENTIAL_ENCRYPTION_KEY are both set, and differ"},
   };
   for (auto const& c : cases) {
     auto env = safe;
@@ -59,6 +61,12 @@ TEST_F(ServiceTest, UnsafeConfigurationsAreRefusedWithTheReason) {
     EXPECT_EQ(output.find(user_secret), std::string::npos) << c.name;
     EXPECT_EQ(output.find(encryption_key), std::string::npos) << c.name;
   }
+
+  // The alias alone is a key.
+  auto aliased = safe;
+  aliased["CREDENTIAL_ENCRYPTION_KEY"] = aliased.at("OAUTH_ENCRYPTION_KEY");
+  aliased.erase("OAUTH_ENCRYPTION_KEY");
+  EXPECT_EQ(check_config(aliased).first, 0) << check_config(aliased).second;
 
   // Development mode allows a throwaway key and plain HTTP on loopback, and says so.
   auto dev = safe;

@@ -14,21 +14,27 @@ using oauth::crypto::Keyring;
 
 std::string new_key() { return std::string(Fernet::generate_key().value().reveal()); }
 
-/// Sets OAUTH_ENCRYPTION_KEY for one test and restores what was there.
+/// Sets a variable (OAUTH_ENCRYPTION_KEY unless named) for one test and restores what was
+/// there. The alias starts unset, whatever the test's own environment holds.
 class EnvironmentKey {
 public:
-  explicit EnvironmentKey(char const* value) {
-    if (char const* old = std::getenv("OAUTH_ENCRYPTION_KEY")) saved_ = old;
-    if (value != nullptr) ::setenv("OAUTH_ENCRYPTION_KEY", value, 1);
-    else ::unsetenv("OAUTH_ENCRYPTION_KEY");
+  explicit EnvironmentKey(char const* value, std::string name = "OAUTH_ENCRYPTION_KEY") : name_(std::move(name)) {
+    if (char const* old = std::getenv(name_.c_str())) saved_ = old;
+    if (value != nullptr) ::setenv(name_.c_str(), value, 1);
+    else ::unsetenv(name_.c_str());
   }
   ~EnvironmentKey() {
-    if (saved_) ::setenv("OAUTH_ENCRYPTION_KEY", saved_->c_str(), 1);
-    else ::unsetenv("OAUTH_ENCRYPTION_KEY");
+    if (saved_) ::setenv(name_.c_str(), saved_->c_str(), 1);
+    else ::unsetenv(name_.c_str());
   }
 
 private:
+  std::string name_;
   std::optional<std::string> saved_;
+};
+
+struct WithoutAlias {
+  EnvironmentKey alias{nullptr, "CREDENTIAL_ENCRYPTION_KEY"};
 };
 
 TEST(Keyring, EncryptsWithTheNewestAndDecryptsWithAny) {
@@ -85,6 +91,7 @@ TEST(Keyring, BadListsAreRefusedNamingThePositionNotTheKey) {
 }
 
 TEST(Keyring, ReadsKeysFromTheEnvironment) {
+  WithoutAlias no_alias;
   auto const a = new_key(), b = new_key();
   EnvironmentKey env((a + "," + b).c_str());
   auto ring = Keyring::from_environment();
@@ -93,7 +100,31 @@ TEST(Keyring, ReadsKeysFromTheEnvironment) {
   EXPECT_EQ(Keyring::from_list(a).value().decrypt(ring->encrypt("x").value()).value().plaintext, "x");
 }
 
+// CREDENTIAL_ENCRYPTION_KEY, the name another plan gave the variable, is read too; set
+// beside OAUTH_ENCRYPTION_KEY it must say the same, or neither is trusted.
+TEST(Keyring, AcceptsTheAliasAndRefusesTwoDifferentLists) {
+  auto const a = new_key(), b = new_key();
+  EnvironmentKey primary(nullptr);
+  EnvironmentKey alias(a.c_str(), "CREDENTIAL_ENCRYPTION_KEY");
+  auto ring = Keyring::from_environment();
+  ASSERT_TRUE(ring) << ring.error().message();
+  EXPECT_EQ(ring->key_id(), Keyring::from_list(a).value().key_id());
+
+  EnvironmentKey same(a.c_str());
+  EXPECT_EQ(Keyring::from_environment().value().key_id(), ring->key_id());
+
+  EnvironmentKey different(b.c_str());
+  auto refused = Keyring::from_environment(KeyPolicy::allow_ephemeral_for_dev, [](std::string_view) {});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), Errc::invalid_key);
+  auto const message = refused.error().message();
+  EXPECT_NE(message.find("CREDENTIAL_ENCRYPTION_KEY"), std::string::npos) << message;
+  EXPECT_EQ(message.find(a), std::string::npos);
+  EXPECT_EQ(message.find(b), std::string::npos);
+}
+
 TEST(Keyring, RefusesToStartWithoutAKey) {
+  WithoutAlias no_alias;
   EnvironmentKey env(nullptr);
   auto ring = Keyring::from_environment();
   ASSERT_FALSE(ring);
@@ -104,6 +135,7 @@ TEST(Keyring, RefusesToStartWithoutAKey) {
 }
 
 TEST(Keyring, DevelopmentModeMakesAnEphemeralKeyAndWarnsLoudly) {
+  WithoutAlias no_alias;
   EnvironmentKey env(nullptr);
   std::string warning;
   auto ring = Keyring::from_environment(KeyPolicy::allow_ephemeral_for_dev,
@@ -118,6 +150,7 @@ TEST(Keyring, DevelopmentModeMakesAnEphemeralKeyAndWarnsLoudly) {
 }
 
 TEST(Keyring, DevelopmentModeStillUsesAConfiguredKey) {
+  WithoutAlias no_alias;
   auto const key = new_key();
   EnvironmentKey env(key.c_str());
   bool warned = false;

@@ -1,6 +1,7 @@
 #ifndef OAUTH_CRYPTO_KEYRING_HPP
 #define OAUTH_CRYPTO_KEYRING_HPP
 
+#include <oauth/crypto/constant_time.hpp>
 #include <oauth/crypto/fernet.hpp>
 #include <oauth/error.hpp>
 #include <oauth/secret.hpp>
@@ -39,6 +40,8 @@ struct Decrypted {
 class Keyring {
 public:
   static constexpr std::string_view environment_variable = "OAUTH_ENCRYPTION_KEY";
+  /// The same keys under the name some deployments already give them.
+  static constexpr std::string_view alias_environment_variable = "CREDENTIAL_ENCRYPTION_KEY";
 
   using WarningSink = std::function<void(std::string_view)>;
 
@@ -64,12 +67,31 @@ public:
     return ring;
   }
 
-  /// Keys from OAUTH_ENCRYPTION_KEY. Without it, fails with missing_key unless the policy
-  /// allows an ephemeral development key, in which case `warn` is told loudly.
+  /// The key list the environment gives: OAUTH_ENCRYPTION_KEY, or its alias
+  /// CREDENTIAL_ENCRYPTION_KEY; nothing when neither is set. Both set to different lists
+  /// is refused with invalid_key: which one is meant cannot be told.
+  static Result<std::optional<std::string>> configured_keys() {
+    auto const read = [](std::string_view name) -> std::optional<std::string> {
+      char const* value = std::getenv(std::string(name).c_str());
+      if (value == nullptr || *value == '\0') return std::nullopt;
+      return std::string(value);
+    };
+    auto keys = read(environment_variable);
+    auto const alias = read(alias_environment_variable);
+    if (keys && alias && !constant_time_equal(*keys, *alias))
+      return Error(Errc::invalid_key, "OAUTH_ENCRYPTION_KEY and CREDENTIAL_ENCRYPTION_KEY are both set, and differ: "
+                                      "set one of them");
+    return keys ? keys : alias;
+  }
+
+  /// Keys from OAUTH_ENCRYPTION_KEY (or CREDENTIAL_ENCRYPTION_KEY). Without either, fails
+  /// with missing_key unless the policy allows an ephemeral development key, in which
+  /// case `warn` is told loudly.
   static Result<Keyring> from_environment(KeyPolicy policy = KeyPolicy::require,
                                           WarningSink const& warn = default_warning_sink()) {
-    char const* value = std::getenv(environment_variable.data());
-    if (value != nullptr && *value != '\0') return from_list(value);
+    auto keys = configured_keys();
+    if (!keys) return keys.error();
+    if (*keys) return from_list(**keys);
     if (policy == KeyPolicy::require)
       return Error(Errc::missing_key, "set OAUTH_ENCRYPTION_KEY to one or more Fernet keys, newest first");
     auto key = Fernet::generate_key();
