@@ -162,6 +162,12 @@ public:
     requires Validatable<P>
   Result<Validation> validate(std::string tenant_id, std::string user_id, std::string integration_id);
 
+  /// The refreshes under way in this process and their callers, for metrics.
+  RefreshActivity refresh_activity() const {
+    auto const now = refreshes_.activity();
+    return {now.runs, now.callers};
+  }
+
   /// Calls P's API as one of the user's integrations (see AuthorizedClient). The manager
   /// must outlive the client's calls.
   template <class P>

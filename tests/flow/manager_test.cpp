@@ -6,7 +6,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <chrono>
 #include <future>
+#include <thread>
 
 namespace oauth::testing {
 namespace {
@@ -148,10 +150,11 @@ TYPED_TEST(EveryProvider, AThousandConcurrentCallersShareOneRefresh) {
   auto integration = this->connect();
   ASSERT_TRUE(integration);
   if (this->expires) this->expire();
-  // Notion's tokens do not expire, so its callers ask for a refresh outright; one asked
-  // after a refresh has finished rightly gets another, so this one is slowed to overlap.
-  if (!this->expires)
-    this->h.template mock<TypeParam>().fail({.kind = FaultKind::stall, .stall = std::chrono::milliseconds(300)});
+  // The provider's answer is held until every caller shares the refresh. Notion's tokens
+  // do not expire, so its callers ask for a refresh outright, and one asked after the
+  // refresh had finished would rightly get another: the latch is what makes them overlap.
+  auto& mock = this->h.template mock<TypeParam>();
+  mock.hold("token");
   std::vector<std::future<Result<AccessGrant>>> calls;
   calls.reserve(1000);
   for (int i = 0; i < 1000; ++i) {
@@ -162,10 +165,19 @@ TYPED_TEST(EveryProvider, AThousandConcurrentCallersShareOneRefresh) {
       calls.push_back(this->h.manager.template async_refresh<TypeParam>("tenant-1", "user-1", integration->id,
                                                                         boost::asio::use_future));
   }
+  // A minute is only there so that a broken single flight fails instead of hanging.
+  for (auto const give_up = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+       this->h.manager.refresh_activity().callers < calls.size() && std::chrono::steady_clock::now() < give_up;)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  auto const waiting = this->h.manager.refresh_activity();
+  mock.release();
+  EXPECT_EQ(waiting.callers, calls.size());
+  EXPECT_EQ(waiting.refreshes, 1u);
   auto tokens = distinct_tokens(calls);
   ASSERT_TRUE(tokens) << tokens.error().message();
-  EXPECT_EQ(this->h.template mock<TypeParam>().requests("token.refresh_token"), 1);
+  EXPECT_EQ(mock.requests("token.refresh_token"), 1);
   EXPECT_EQ(tokens->size(), 1u);
+  EXPECT_EQ(this->h.manager.refresh_activity().callers, 0u);
 }
 
 TYPED_TEST(EveryProvider, DisconnectRevokesWhereItCanAndForgetsTheTokens) {

@@ -121,6 +121,7 @@ struct MockProvider::Impl {
   std::thread thread;
 
   mutable std::mutex mutex;
+  std::set<std::string> held;  ///< endpoints whose answers wait for release()
   MockAccount account;
   std::map<std::string, Grant> codes;
   std::set<std::string> used_codes;
@@ -205,6 +206,11 @@ struct MockProvider::Impl {
       auto [response, stall] = self->handle(request);
       if (stall.count() > 0) {
         asio::steady_timer timer(co_await asio::this_coro::executor, stall);
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      }
+      // A held answer (hold()) waits, already counted, until the test releases it.
+      while (self->holds(request)) {
+        asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(2));
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
       }
       if (auto raw = self->take_raw_answer()) {
@@ -453,6 +459,13 @@ struct MockProvider::Impl {
     if (it == faults.end()) return false;
     if (--it->times <= 0) faults.erase(it);
     return true;
+  }
+
+  bool holds(Request const& request) {
+    std::lock_guard lock(mutex);
+    if (held.empty()) return false;
+    auto target = boost::urls::parse_origin_form(request.target());
+    return held.contains(endpoint_of(target ? std::string(target->path()) : std::string(request.target())));
   }
 
   std::pair<Response, std::chrono::milliseconds> handle(Request const& request) {
@@ -915,6 +928,16 @@ std::string MockProvider::base_url() const {
 void MockProvider::fail(Fault fault) {
   std::lock_guard lock(impl_->mutex);
   impl_->faults.push_back(std::move(fault));
+}
+
+void MockProvider::hold(std::string endpoint) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->held.insert(std::move(endpoint));
+}
+
+void MockProvider::release() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->held.clear();
 }
 
 void MockProvider::set_account(MockAccount account) {

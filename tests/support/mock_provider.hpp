@@ -119,6 +119,10 @@ public:
   unsigned short port() const;
 
   void fail(Fault fault);
+  /// Answers on `endpoint` (counted as they arrive) are held until release(): a latch for
+  /// tests that must have every caller waiting before an answer comes.
+  void hold(std::string endpoint);
+  void release();
   void set_account(MockAccount account);
   void set_deny_consent(bool deny);
   /// What authorization responses name as their issuer from now on (MockOptions::iss).

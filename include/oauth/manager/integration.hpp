@@ -49,6 +49,13 @@ struct AccessGrant {
 
 /// Whether a user's integrations with a provider grant a set of scopes, and what to ask
 /// for next when they do not.
+/// Refreshes under way in this process, and the callers sharing them (each refresh's own
+/// caller included): `callers - refreshes` callers are waiting instead of refreshing.
+struct RefreshActivity {
+  std::size_t refreshes = 0;
+  std::size_t callers = 0;
+};
+
 struct ScopeCoverage {
   bool granted = false;
   std::vector<std::string> missing = {};

@@ -11,6 +11,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -45,6 +46,19 @@ public:
     co_return std::move(*result);
   }
 
+  /// Runs in progress, and the callers sharing them, each run's leader included.
+  struct Activity {
+    std::size_t runs = 0;
+    std::size_t callers = 0;
+  };
+
+  Activity activity() const {
+    std::lock_guard lock(mutex_);
+    Activity now{flights_.size(), 0};
+    for (auto const& [key, flight] : flights_) now.callers += flight->callers;
+    return now;
+  }
+
 private:
   using Handler = boost::asio::any_completion_handler<void(Result<T>)>;
 
@@ -52,12 +66,14 @@ private:
     std::mutex mutex;
     std::optional<Result<T>> result;
     std::vector<std::pair<Handler, boost::asio::any_io_executor>> waiters;
+    std::size_t callers = 1;  ///< guarded by the SingleFlight's mutex
   };
 
   std::pair<std::shared_ptr<Flight>, bool> join(std::string const& key) {
     std::lock_guard lock(mutex_);
     auto [it, inserted] = flights_.try_emplace(key);
     if (inserted) it->second = std::make_shared<Flight>();
+    else ++it->second->callers;
     return {it->second, inserted};
   }
 
