@@ -154,9 +154,15 @@ TEST_F(ServiceTest, NoTokenCodeOrSecretReachesTheLogsOrTheDatabase) {
     secrets.push_back(access);
     if (auto refresh = mocks()[provider].refresh_issued_with(access)) secrets.push_back(*refresh);
     if (std::string(provider) != "notion") {
-      client.send({"POST", "/api/v1/oauth/integrations/" + id + "/refresh", {{"Authorization", "Bearer " + ada}}});
+      auto const refreshed =
+          client.send({"POST", "/api/v1/oauth/integrations/" + id + "/refresh", {{"Authorization", "Bearer " + ada}}});
+      ASSERT_EQ(refreshed.status, 200) << provider << ": " << refreshed.body;
       auto again = client.get("/api/v1/oauth/integrations/" + id + "/token", server);
+      ASSERT_EQ(again.status, 200) << provider;
       auto const fresh = std::string(json_of(again).at("access_token").as_string());
+      // A refresh that failed would leave the old token, and the scan below less to look for.
+      ASSERT_NE(fresh, access) << provider;
+      EXPECT_TRUE(mocks()[provider].token_active(fresh)) << provider;
       secrets.push_back(fresh);
       if (auto refresh = mocks()[provider].refresh_issued_with(fresh)) secrets.push_back(*refresh);
     }
@@ -196,7 +202,9 @@ TEST_F(ServiceTest, SigtermLetsRequestsInFlightFinishAndLosesNothing) {
     return service().client().send({"POST", "/api/v1/oauth/integrations/" + id + "/refresh",
                                     {{"Authorization", "Bearer " + ada}}});
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  // SIGTERM once the provider holds the refresh: the mock counts it before it stalls.
+  while (mocks()["microsoft"].requests("token.refresh_token") == refreshes)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   service().terminate();
   EXPECT_TRUE(idle.closed_by_server(std::chrono::seconds(1)));  // idle ones are closed at once
   auto reply = refreshing.get();
