@@ -138,6 +138,17 @@ TEST_F(AuthorizationTest, AReplayedStateIsRefused) {
   EXPECT_NE(failed_connects().front().reason.find("already used"), std::string::npos);
 }
 
+// The README's ten minutes are the state's whole life: a user slow at the consent screen
+// (nine minutes) still gets connected.
+TEST_F(AuthorizationTest, AStateNineMinutesOldIsStillAccepted) {
+  auto flow = start();
+  auto callback = callback_for(flow);
+  h.clock.advance(std::chrono::minutes(9));
+  auto result = h.manager.complete_flow<Google>(std::move(callback));
+  ASSERT_TRUE(result) << result.error().message();
+  EXPECT_EQ(result->status, IntegrationStatus::active);
+}
+
 TEST_F(AuthorizationTest, AnExpiredStateIsRefused) {
   auto flow = start();
   auto callback = callback_for(flow);

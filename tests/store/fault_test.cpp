@@ -194,6 +194,43 @@ TEST_F(SqliteFaults, AWriterLockedOutPastItsTimeoutGetsATypedErrorAndWritesNothi
   EXPECT_TRUE(waiting.replace_tokens(after, tokens("access-2", "refresh-2", now)));
 }
 
+// What the README promises of the embedded default: WAL, so readers run beside a writer,
+// and synchronous=FULL, so a stored token pair survives a power cut, on every connection.
+TEST(SqliteDurability, ConnectionsUseWalAndSyncEveryCommitUnlessToldOtherwise) {
+  ScratchDirectory directory;
+  auto const pragma = [](detail::store::SqliteConnection& connection, std::string_view name) {
+    std::string value;
+    auto const sql = "PRAGMA " + std::string(name);
+    auto ran = connection.run(detail::store::Statement{sql}, {},
+                              [&](detail::store::SqliteConnection::Row const& row) { value = row.text(0); });
+    EXPECT_TRUE(ran) << ran.error().message();
+    return value;
+  };
+  auto const path = (directory.path() / "durable.db").string();
+  auto durable = detail::store::SqliteConnection::open({.path = path}).value();
+  EXPECT_EQ(pragma(*durable, "journal_mode"), "wal");
+  EXPECT_EQ(pragma(*durable, "synchronous"), "2");  // FULL
+  auto relaxed = detail::store::SqliteConnection::open(
+                     {.path = (directory.path() / "relaxed.db").string(), .durability = store::SqliteDurability::normal})
+                     .value();
+  EXPECT_EQ(pragma(*relaxed, "synchronous"), "1");  // NORMAL
+
+  // The backend's file is in WAL mode as any other program opening it sees.
+  ASSERT_TRUE(store::SqliteBackend::open({.path = (directory.path() / "backend.db").string()}));
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((directory.path() / "backend.db").c_str(), &other), SQLITE_OK);
+  std::string mode;
+  sqlite3_exec(
+      other, "PRAGMA journal_mode",
+      [](void* out, int, char** values, char**) {
+        *static_cast<std::string*>(out) = values[0];
+        return 0;
+      },
+      &mode, nullptr);
+  sqlite3_close(other);
+  EXPECT_EQ(mode, "wal");
+}
+
 TEST_F(SqliteFaults, AFileThatIsNotADatabaseIsATypedErrorOnOpen) {
   auto const path = source.directory.path() / "not-a-database";
   std::ofstream(path) << std::string(4096, 'x');
