@@ -62,17 +62,19 @@ public:
     return response;
   }
 
-  /// The code for tokens, as the library sends it.
-  http::response<http::string_body> exchange(std::string const& code) {
+  /// The code for tokens, as the library sends it: with the PKCE verifier, which the
+  /// provider hashes to check against the challenge.
+  http::response<http::string_body> exchange(std::string const& code, std::string_view verifier) {
     return send(http::verb::post, "/token",
                 "grant_type=authorization_code&code=" + code + "&redirect_uri=" + redirect +
-                    "&client_id=client-id&client_secret=client-secret");
+                    "&client_id=client-id&client_secret=client-secret&code_verifier=" + std::string(verifier));
   }
 
-  /// The consent step: a code for a fresh authorization (no PKCE challenge).
-  std::string code() {
+  /// The consent step: a code for a fresh authorization with an S256 challenge.
+  std::string code(std::string_view challenge) {
     auto response = send(http::verb::get, "/o/oauth2/v2/auth?response_type=code&client_id=client-id&redirect_uri=" +
-                                              redirect + "&scope=openid&access_type=offline&state=s");
+                                              redirect + "&scope=openid&access_type=offline&state=s&code_challenge=" +
+                                              std::string(challenge) + "&code_challenge_method=S256");
     return oauth::testing::query_params(std::string(response[http::field::location]))["code"];
   }
 
@@ -284,9 +286,14 @@ void BM_Floor_CompleteFlow(benchmark::State& state) {
   RawClient client(setup.mock.port());
   for (auto _ : state) {
     state.PauseTiming();
-    auto code = browser.code();
+    auto const pkce = oauth::crypto::make_pkce().value();
+    auto code = browser.code(pkce.challenge);
     state.ResumeTiming();
-    auto token = client.exchange(code);
+    auto token = client.exchange(code, pkce.verifier.reveal());
+    if (token.result_int() != 200) {
+      state.SkipWithError("the floor's code exchange was refused");
+      break;
+    }
     auto access = boost::json::parse(token.body()).at("access_token").as_string();
     auto user = client.send(http::verb::get, "/v1/userinfo", {}, "Bearer " + std::string(access));
     auto info = boost::json::parse(user.body());
@@ -382,8 +389,9 @@ void BM_Manager_SingleFlightRefresh(benchmark::State& state) {
 void BM_Floor_SingleFlightRefresh(benchmark::State& state) {
   Setup setup;
   RawClient client(setup.mock.port());
-  auto code = client.code();
-  auto first = client.exchange(code);
+  auto const pkce = oauth::crypto::make_pkce().value();
+  auto code = client.code(pkce.challenge);
+  auto first = client.exchange(code, pkce.verifier.reveal());
   std::string refresh(boost::json::parse(first.body()).at("refresh_token").as_string());
   for (auto _ : state) {
     auto response = client.send(http::verb::post, "/token",

@@ -409,43 +409,72 @@ void BM_Library_SqliteStoreRefresh(benchmark::State& state) {
   library_store_refresh(state, *sqlite_fixture(static_cast<std::size_t>(state.range(0))).library);
 }
 
+// The library's store of a refreshed pair, and no more: the record's version is known
+// from the previous write, so the compare-and-swap on version and owner comes back with
+// the new version, and the token row gets the same columns.
+char const* const floor_bump_sql =
+    "UPDATE integrations SET version = version + 1, updated_at = ?, granted_scopes = ? "
+    "WHERE id = ? AND tenant_id = ? AND user_id = ? AND version = ? AND status <> 'disconnected' "
+    "RETURNING version, status, created_at, last_used_at, last_validated_at";
+char const* const floor_tokens_sql =
+    "UPDATE tokens SET access_token = ?, refresh_token = ?, token_type = ?, expires_at = ?, issued_at = ?, scope = ?, "
+    "key_id = ? WHERE integration_id = ?";
+
 void BM_Floor_SqliteStoreRefresh(benchmark::State& state) {
   auto& f = sqlite_fixture(static_cast<std::size_t>(state.range(0)));
   sqlite3* db = nullptr;
   sqlite3_open_v2(f.path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   sqlite3_exec(db, "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
-  sqlite3_stmt *bump = nullptr, *write = nullptr, *read = nullptr;
+  sqlite3_stmt *read = nullptr, *bump = nullptr, *write = nullptr;
   sqlite3_prepare_v2(db, "SELECT version FROM integrations WHERE id = ?", -1, &read, nullptr);
-  sqlite3_prepare_v2(db, "UPDATE integrations SET version = version + 1 WHERE id = ? AND version = ?", -1, &bump, nullptr);
-  sqlite3_prepare_v2(db, "UPDATE tokens SET access_token = ?, refresh_token = ? WHERE integration_id = ?", -1, &write,
-                     nullptr);
+  sqlite3_prepare_v2(db, floor_bump_sql, -1, &bump, nullptr);
+  sqlite3_prepare_v2(db, floor_tokens_sql, -1, &write, nullptr);
+  auto const text = [](sqlite3_stmt* statement, int index, std::string_view value) {
+    sqlite3_bind_text(statement, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+  };
+  // The versions the library's caller holds from its last read, read once before timing.
+  std::vector<std::int64_t> versions;
+  for (std::size_t i = 0; i < 200 && i < f.credentials.size(); ++i) {
+    text(read, 1, f.credentials[i].id);
+    sqlite3_step(read);
+    versions.push_back(sqlite3_column_int64(read, 0));
+    sqlite3_reset(read);
+  }
   oauth::bench::Floor floor;
   TokenBuffer access{}, refresh{};
   std::size_t n = 0;
   for (auto _ : state) {
-    auto const& id = f.credentials[n % 200].id;
-    sqlite3_bind_text(read, 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
-    sqlite3_step(read);
-    auto const version = sqlite3_column_int64(read, 0);
-    sqlite3_reset(read);
+    auto const slot = n % versions.size();
+    auto const& c = f.credentials[slot];
     auto const [a, r] = seal_rotated_pair(floor, n, access, refresh);
+    auto const now = std::chrono::duration_cast<std::chrono::microseconds>(oauth::Clock::now().time_since_epoch()).count();
     sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-    sqlite3_bind_text(bump, 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
-    sqlite3_bind_int64(bump, 2, version);
-    sqlite3_step(bump);
+    sqlite3_bind_int64(bump, 1, now);
+    text(bump, 2, "https://www.googleapis.com/auth/calendar.readonly");
+    text(bump, 3, c.id);
+    text(bump, 4, c.tenant);
+    text(bump, 5, c.user);
+    sqlite3_bind_int64(bump, 6, versions[slot]);
+    bool const swapped = sqlite3_step(bump) == SQLITE_ROW;
+    if (swapped) versions[slot] = sqlite3_column_int64(bump, 0);
     sqlite3_reset(bump);
-    sqlite3_bind_text(write, 1, reinterpret_cast<char const*>(access.data()), static_cast<int>(a), SQLITE_STATIC);
-    sqlite3_bind_text(write, 2, reinterpret_cast<char const*>(refresh.data()), static_cast<int>(r), SQLITE_STATIC);
-    sqlite3_bind_text(write, 3, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
+    text(write, 1, {reinterpret_cast<char const*>(access.data()), a});
+    text(write, 2, {reinterpret_cast<char const*>(refresh.data()), r});
+    text(write, 3, "Bearer");
+    sqlite3_bind_int64(write, 4, now + 3'600'000'000);
+    sqlite3_bind_int64(write, 5, now);
+    text(write, 6, "https://www.googleapis.com/auth/calendar.readonly");
+    text(write, 7, "0123456789ab");
+    text(write, 8, c.id);
     sqlite3_step(write);
     sqlite3_reset(write);
-    if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-      state.SkipWithError("commit failed");
+    if (!swapped || sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      state.SkipWithError("the version check or the commit failed");
       break;
     }
     ++n;
   }
-  for (auto* s : {bump, write, read}) sqlite3_finalize(s);
+  for (auto* statement : {read, bump, write}) sqlite3_finalize(statement);
   sqlite3_close(db);
 }
 
@@ -526,28 +555,51 @@ void BM_Floor_PostgresStoreRefresh(benchmark::State& state) {
   if (f == nullptr) return;
   PGconn* conn = PQconnectdb(postgres_url().c_str());
   PQclear(PQexec(conn, ("SET search_path TO " + f->schema).c_str()));
-  PQclear(PQprepare(conn, "bump", "UPDATE integrations SET version = version + 1 WHERE id = $1 RETURNING version", 1,
-                    nullptr));
-  PQclear(PQprepare(conn, "write", "UPDATE tokens SET access_token = $1, refresh_token = $2 WHERE integration_id = $3",
-                    3, nullptr));
+  // floor_bump_sql and floor_tokens_sql, in PostgreSQL's numbered parameters.
+  PQclear(PQprepare(conn, "bump",
+                    "UPDATE integrations SET version = version + 1, updated_at = $1, granted_scopes = $2 "
+                    "WHERE id = $3 AND tenant_id = $4 AND user_id = $5 AND version = $6 AND status <> 'disconnected' "
+                    "RETURNING version, status, created_at, last_used_at, last_validated_at",
+                    6, nullptr));
+  PQclear(PQprepare(conn, "write",
+                    "UPDATE tokens SET access_token = $1, refresh_token = $2, token_type = $3, expires_at = $4, "
+                    "issued_at = $5, scope = $6, key_id = $7 WHERE integration_id = $8",
+                    8, nullptr));
+  std::vector<std::string> versions;
+  for (std::size_t i = 0; i < 200 && i < f->credentials.size(); ++i) {
+    char const* params[] = {f->credentials[i].id.c_str()};
+    PGresult* read = PQexecParams(conn, "SELECT version FROM integrations WHERE id = $1", 1, nullptr, params, nullptr,
+                                  nullptr, 0);
+    versions.emplace_back(PQntuples(read) == 1 ? PQgetvalue(read, 0, 0) : "0");
+    PQclear(read);
+  }
+  std::string const scopes = "https://www.googleapis.com/auth/calendar.readonly";
   oauth::bench::Floor floor;
   TokenBuffer access{}, refresh{};
   std::size_t n = 0;
   for (auto _ : state) {
-    auto const& id = f->credentials[n % 200].id;
+    auto const slot = n % versions.size();
+    auto const& c = f->credentials[slot];
     auto const [a, r] = seal_rotated_pair(floor, n, access, refresh);
     std::string const access_text(reinterpret_cast<char const*>(access.data()), a);
     std::string const refresh_text(reinterpret_cast<char const*>(refresh.data()), r);
+    auto const now = std::chrono::duration_cast<std::chrono::microseconds>(oauth::Clock::now().time_since_epoch()).count();
+    std::string const now_text = std::to_string(now), expires_text = std::to_string(now + 3'600'000'000);
     PQclear(PQexec(conn, "BEGIN"));
-    char const* bump_params[] = {id.c_str()};
-    PQclear(PQexecPrepared(conn, "bump", 1, bump_params, nullptr, nullptr, 0));
-    char const* write_params[] = {access_text.c_str(), refresh_text.c_str(), id.c_str()};
-    PQclear(PQexecPrepared(conn, "write", 3, write_params, nullptr, nullptr, 0));
+    char const* bump_params[] = {now_text.c_str(), scopes.c_str(), c.id.c_str(), c.tenant.c_str(), c.user.c_str(),
+                                 versions[slot].c_str()};
+    PGresult* bumped = PQexecPrepared(conn, "bump", 6, bump_params, nullptr, nullptr, 0);
+    bool const swapped = PQresultStatus(bumped) == PGRES_TUPLES_OK && PQntuples(bumped) == 1;
+    if (swapped) versions[slot] = PQgetvalue(bumped, 0, 0);
+    PQclear(bumped);
+    char const* write_params[] = {access_text.c_str(), refresh_text.c_str(), "Bearer", expires_text.c_str(),
+                                  now_text.c_str(), scopes.c_str(), "0123456789ab", c.id.c_str()};
+    PQclear(PQexecPrepared(conn, "write", 8, write_params, nullptr, nullptr, 0));
     PGresult* committed = PQexec(conn, "COMMIT");
-    bool const ok = PQresultStatus(committed) == PGRES_COMMAND_OK;
+    bool const ok = swapped && PQresultStatus(committed) == PGRES_COMMAND_OK;
     PQclear(committed);
     if (!ok) {
-      state.SkipWithError("commit failed");
+      state.SkipWithError("the version check or the commit failed");
       break;
     }
     ++n;
