@@ -16,12 +16,12 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 FLOORS = [
     ("vocabulary", ["version.hpp", "clock.hpp", "error.hpp", "impl/error.ipp", "secret.hpp", "scope.hpp",
-                    "user_info.hpp", "json_fields.hpp", "provider_options.hpp", "runtime.hpp", "crypto/constant_time.hpp",
+                    "user_info.hpp", "json_fields.hpp", "detail/config.hpp", "provider_options.hpp", "runtime.hpp", "crypto/constant_time.hpp",
                     "detail/encoding/", "detail/meta/", "detail/json/", "detail/openssl/", "detail/os/",
                     "detail/async/"]),
     ("provider", ["provider.hpp", "scope_catalogue.hpp", "user_facing_error.hpp", "detail/provider/"]),
     ("crypto", ["crypto/"]),
-    ("http", ["http/", "detail/http/"]),
+    ("http", ["http/", "detail/http/", "impl/http/"]),
     ("protocol", ["protocol/", "detail/protocol/"]),
     ("providers", ["providers/google.hpp", "providers/microsoft.hpp", "providers/notion.hpp",
                    "providers/youtube.hpp", "providers/all.hpp", "providers/notion/database.hpp"]),
@@ -29,7 +29,7 @@ FLOORS = [
     ("api", ["api/", "detail/api/"]),
     ("provider extensions", ["providers/notion/databases.hpp", "detail/notion/"]),
     ("manager", ["manager/", "manager.hpp", "impl/manager/", "detail/manager/"]),
-    ("umbrellas", ["oauth.hpp", "api.hpp", "crypto.hpp", "http.hpp", "protocol.hpp", "providers.hpp", "store.hpp"]),
+    ("umbrellas", ["src.hpp", "oauth.hpp", "api.hpp", "crypto.hpp", "http.hpp", "protocol.hpp", "providers.hpp", "store.hpp"]),
 ]
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*<oauth/([^>]+)>', re.M)

@@ -6,7 +6,7 @@ if(NOT TARGET oauth_mock_providers)
   add_library(oauth_mock_providers STATIC
     ${oauth_support_dir}/test_ca.cpp ${oauth_support_dir}/mock_provider.cpp ${oauth_support_dir}/child_process.cpp
     ${oauth_support_dir}/http_client.cpp)
-  target_link_libraries(oauth_mock_providers PUBLIC oauth::oauth)
+  target_link_libraries(oauth_mock_providers PUBLIC oauth::compiled)
   target_include_directories(oauth_mock_providers PUBLIC ${oauth_support_dir}/..)
   target_compile_options(oauth_mock_providers PRIVATE -Wall -Wextra -Wpedantic -Werror)
 

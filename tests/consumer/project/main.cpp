@@ -4,10 +4,13 @@
 #include <oauth/crypto/fernet.hpp>
 #include <oauth/crypto/keyring.hpp>
 #include <oauth/crypto/state.hpp>
+#include <oauth/http/https_transport.hpp>
 #include <oauth/providers/notion.hpp>
 #include <oauth/store/sqlite.hpp>
 #include <oauth/store/token_store.hpp>
 #include <oauth/version.hpp>
+
+#include <boost/asio/io_context.hpp>
 
 #include <filesystem>
 #include <iostream>
@@ -31,6 +34,11 @@ int main() {
                                                         oauth::crypto::Keyring::from_list(key.reveal()).value());
   if (!tokens.list({"tenant", "user"}).value().empty()) return 1;
   std::filesystem::remove(path);
+
+  // Declared only in compiled mode: linking says the library defines it.
+  boost::asio::io_context io;
+  oauth::HttpsTransport transport(io.get_executor(), {.max_idle_connections_per_host = 2});
+  if (transport.idle_connections() != 0 || transport.options().max_idle_connections_per_host != 2) return 1;
 
   std::cout << "consumer: ok (oauth " << OAUTH_VERSION_MAJOR << '.' << OAUTH_VERSION_MINOR << ")\n";
 }

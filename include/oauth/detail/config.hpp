@@ -1,0 +1,16 @@
+#ifndef OAUTH_DETAIL_CONFIG_HPP
+#define OAUTH_DETAIL_CONFIG_HPP
+
+// Header-only by default: every body is in the headers. With OAUTH_SEPARATE_COMPILATION
+// (the oauth::compiled target sets it), the headers only declare what does not depend on
+// a template argument, and oauth/src.hpp, compiled once, defines it: the HTTPS transport,
+// Fernet and the keyring, the records' JSON, and Asio's, Beast's and Asio SSL's own
+// sources. Asio's BOOST_ASIO_SEPARATE_COMPILATION is the precedent.
+#if defined(OAUTH_SEPARATE_COMPILATION)
+#define OAUTH_DECL
+#else
+#define OAUTH_HEADER_ONLY 1
+#define OAUTH_DECL inline
+#endif
+
+#endif

@@ -1,0 +1,242 @@
+#ifndef OAUTH_IMPL_HTTP_HTTPS_TRANSPORT_IPP
+#define OAUTH_IMPL_HTTP_HTTPS_TRANSPORT_IPP
+
+#include <oauth/detail/http/connection_pool.hpp>
+#include <oauth/detail/http/url.hpp>
+#include <oauth/http/https_transport.hpp>
+#include <oauth/version.hpp>
+
+#include <boost/algorithm/string/predicate.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/config/helper_macros.hpp>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <variant>
+
+namespace oauth {
+
+namespace detail::http {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// Named, not lambdas: a coroutine frame of a function with external linkage (the compiled
+// mode's) may hold only types that have linkage.
+struct WriteRequest {
+  boost::beast::http::request<boost::beast::http::string_body>& message;
+
+  template <class Stream>
+  auto operator()(Stream& stream) const {
+    return boost::beast::http::async_write(stream, message, boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+};
+
+struct ReadResponse {
+  boost::beast::flat_buffer& buffer;
+  boost::beast::http::response_parser<boost::beast::http::string_body>& parser;
+
+  template <class Stream>
+  auto operator()(Stream& stream) const {
+    return boost::beast::http::async_read(stream, buffer, parser, boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+};
+
+OAUTH_DECL boost::asio::awaitable<Result<std::unique_ptr<Connection>>> connect(
+  boost::asio::ssl::context& tls, TransportOptions const& options, Endpoint const& endpoint, SteadyClock::time_point deadline) {
+  namespace asio = boost::asio;
+  namespace beast = boost::beast;
+  auto executor = co_await asio::this_coro::executor;
+  auto const connect_deadline = std::min(deadline, SteadyClock::now() + options.connect_timeout);
+
+  // The timer's handler may run after this frame is gone, so it shares the resolver.
+  auto resolver = std::make_shared<asio::ip::tcp::resolver>(executor);
+  asio::steady_timer resolve_timer(executor, connect_deadline);
+  resolve_timer.async_wait([resolver](boost::system::error_code ec) {
+    if (!ec) resolver->cancel();
+  });
+  auto [resolve_error, addresses] =
+      co_await resolver->async_resolve(endpoint.host, endpoint.port, asio::as_tuple(asio::use_awaitable));
+  resolve_timer.cancel();
+  if (resolve_error) co_return network_error(resolve_error, "resolving the host", endpoint);
+
+  auto connection = std::make_unique<Connection>(
+      endpoint.tls ? decltype(Connection::stream){std::in_place_type<TlsStream>,
+                                                                executor, tls}
+                   : decltype(Connection::stream){std::in_place_type<PlainStream>,
+                                                                executor});
+  auto& socket = connection->socket();
+  socket.expires_at(connect_deadline);
+  auto [connect_error, connected] = co_await socket.async_connect(addresses, asio::as_tuple(asio::use_awaitable));
+  if (connect_error) co_return network_error(connect_error, "connecting", endpoint);
+
+  if (auto* tls = std::get_if<TlsStream>(&connection->stream)) {
+    boost::system::error_code not_an_address;
+    asio::ip::make_address(endpoint.host, not_an_address);
+    // SNI names hosts; RFC 6066 section 3 leaves addresses out.
+    if (not_an_address && !SSL_set_tlsext_host_name(tls->native_handle(), endpoint.host.c_str()))
+      co_return Error(Errc::tls_failure, "cannot set the TLS server name for " + endpoint.host);
+    tls->set_verify_mode(asio::ssl::verify_peer);
+    // OpenSSL checks the name itself, so a mismatch is reported as one.
+    int const named = not_an_address ? SSL_set1_host(tls->native_handle(), endpoint.host.c_str())
+                                     : X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(tls->native_handle()),
+                                                                     endpoint.host.c_str());
+    if (named != 1) co_return Error(Errc::tls_failure, "cannot set the expected peer name " + endpoint.host);
+    auto [handshake_error] =
+        co_await tls->async_handshake(asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
+    if (handshake_error) {
+      if (handshake_error == beast::error::timeout)
+        co_return network_error(handshake_error, "TLS handshake", endpoint);
+      auto const verify = SSL_get_verify_result(tls->native_handle());
+      std::string reason = verify != X509_V_OK ? X509_verify_cert_error_string(verify) : handshake_error.message();
+      co_return Error(Errc::tls_failure, "TLS with " + endpoint.host + ':' + endpoint.port + " failed: " + reason);
+    }
+  }
+  co_return connection;
+}
+
+OAUTH_DECL boost::asio::awaitable<Exchange> exchange_on(Connection& connection,
+                                                boost::beast::http::request<boost::beast::http::string_body>& message,
+                                                Endpoint const& endpoint, SteadyClock::time_point deadline,
+                                                std::size_t max_bytes) {
+  namespace asio = boost::asio;
+  namespace beast = boost::beast;
+  namespace http = boost::beast::http;
+  connection.socket().expires_at(deadline);
+  connection.buffer.clear();
+
+  auto [write_error, written] = co_await std::visit(WriteRequest{message}, connection.stream);
+  if (write_error) {
+    co_return Exchange{network_error(write_error, "sending the request", endpoint), false,
+                                     true};
+  }
+
+  http::response_parser<http::string_body> parser;
+  parser.header_limit(64 * 1024);
+  parser.body_limit(max_bytes);
+  auto [read_error, read_bytes] = co_await std::visit(ReadResponse{connection.buffer, parser}, connection.stream);
+  if (read_error) {
+    if (read_error == http::error::body_limit || read_error == http::error::buffer_overflow ||
+        read_error == http::error::header_limit)
+      co_return Exchange{
+          Error(Errc::response_too_large,
+                "response from " + endpoint.host + " exceeds " + std::to_string(max_bytes) + " bytes"),
+          false, false};
+    if (read_error.category() == http::make_error_code(http::error::end_of_stream).category() &&
+        read_error != http::error::end_of_stream && read_error != http::error::partial_message)
+      co_return Exchange{
+          Error(Errc::malformed_response, "response from " + endpoint.host + " is not valid HTTP"), false, false};
+    bool const nothing_read = read_bytes == 0 && !parser.got_some();
+    co_return Exchange{network_error(read_error, "reading the response", endpoint),
+                                     false, nothing_read && read_error != beast::error::timeout};
+  }
+
+  auto& answer = parser.get();
+  // This client asks for no content coding and speaks HTTP/1.1: an answer otherwise is
+  // not one to read (a body "ended" by closing, bytes compressed behind its back).
+  if (answer.version() != 11)
+    co_return Exchange{
+        Error(Errc::malformed_response, "response from " + endpoint.host + " is not HTTP/1.1"), false, false};
+  if (auto const coding = answer[http::field::content_encoding];
+      !coding.empty() && !boost::algorithm::iequals(coding, "identity"))
+    co_return Exchange{
+        Error(Errc::malformed_response, "response from " + endpoint.host + " has a content coding never asked for"),
+        false, false};
+  HttpResponse response;
+  response.status = answer.result_int();
+  for (auto const& field : answer) response.headers.emplace_back(field.name_string(), field.value());
+  response.body = std::move(answer.body());
+  co_return Exchange{std::move(response), answer.keep_alive(), false};
+}
+
+}  // namespace detail::http
+
+struct HttpsTransport::State {
+  State(boost::asio::ssl::context t, TransportOptions o)
+      : tls(std::move(t)), options(o), pool(o.max_idle_connections_per_host) {}
+  boost::asio::ssl::context tls;
+  TransportOptions options;
+  detail::http::ConnectionPool pool;
+};
+
+OAUTH_DECL boost::asio::ssl::context HttpsTransport::default_tls_context() {
+  boost::asio::ssl::context tls(boost::asio::ssl::context::tls_client);
+  tls.set_options(boost::asio::ssl::context::default_workarounds | boost::asio::ssl::context::no_sslv2 |
+                  boost::asio::ssl::context::no_sslv3 | boost::asio::ssl::context::no_tlsv1 |
+                  boost::asio::ssl::context::no_tlsv1_1);
+  tls.set_default_verify_paths();
+  tls.set_verify_mode(boost::asio::ssl::verify_peer);
+  return tls;
+}
+
+OAUTH_DECL HttpsTransport::HttpsTransport(executor_type executor, TransportOptions options)
+    : HttpsTransport(std::move(executor), default_tls_context(), options) {}
+
+OAUTH_DECL HttpsTransport::HttpsTransport(executor_type executor, boost::asio::ssl::context tls,
+                                          TransportOptions options)
+    : executor_(std::move(executor)), state_(std::make_shared<State>(std::move(tls), options)) {
+  state_->tls.set_verify_mode(boost::asio::ssl::verify_peer);
+}
+
+OAUTH_DECL TransportOptions const& HttpsTransport::options() const noexcept { return state_->options; }
+
+OAUTH_DECL std::size_t HttpsTransport::idle_connections() const { return state_->pool.idle_count(); }
+
+OAUTH_DECL boost::asio::awaitable<Result<HttpResponse>> HttpsTransport::send(std::shared_ptr<State> state,
+                                                                          HttpRequest request) {
+  namespace http = boost::beast::http;
+  auto endpoint = detail::http::parse_endpoint(request.url);
+  if (!endpoint) co_return endpoint.error();
+  if (!endpoint->tls && !(state->options.allow_plain_http_to_loopback && detail::http::is_loopback_host(endpoint->host)))
+    co_return Error(Errc::insecure_transport, "refusing plain HTTP to " + endpoint->host);
+
+  http::request<http::string_body> message{http::string_to_verb(method_name(request.method)), endpoint->target, 11};
+  bool const default_port = endpoint->port == (endpoint->tls ? "443" : "80");
+  message.set(http::field::host, default_port ? endpoint->host : endpoint->host + ':' + endpoint->port);
+  message.set(http::field::user_agent, "oauth-cpp/" BOOST_STRINGIZE(OAUTH_VERSION_MAJOR) "." BOOST_STRINGIZE(OAUTH_VERSION_MINOR));
+  for (auto const& [name, value] : request.headers) message.set(name, value);
+  if (request.method != HttpMethod::get || !request.body.empty()) message.body() = std::move(request.body);
+  message.keep_alive(true);
+  message.prepare_payload();
+
+  auto const deadline = detail::http::SteadyClock::now() + state->options.total_timeout;
+  auto const key = endpoint->connection_key();
+  // A pooled connection the server has meanwhile closed fails before any answer; that
+  // one is retried once on a new connection.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto connection = state->pool.take(key);
+    bool const reused = connection != nullptr;
+    if (!connection) {
+      auto made = co_await detail::http::connect(state->tls, state->options, *endpoint, deadline);
+      if (!made) co_return made.error();
+      connection = std::move(*made);
+    }
+    auto exchange = co_await detail::http::exchange_on(*connection, message, *endpoint, deadline, state->options.max_response_bytes);
+    if (!exchange.response) {
+      if (reused && exchange.peer_closed_idle_connection) continue;
+      co_return exchange.response.error();
+    }
+    if (exchange.keep_alive) state->pool.give_back(key, std::move(connection));
+    co_return std::move(exchange.response);
+  }
+  co_return Error(Errc::connection_failed, "connection closed before an answer (" + endpoint->host + ')');
+}
+
+}  // namespace oauth
+
+#endif
