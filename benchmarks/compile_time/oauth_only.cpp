@@ -1,0 +1,4 @@
+// (a) The umbrella header and nothing else.
+#include <oauth/oauth.hpp>
+
+int main() {}
