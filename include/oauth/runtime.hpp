@@ -21,6 +21,8 @@ public:
 
   Runtime(Runtime const&) = delete;
   Runtime& operator=(Runtime const&) = delete;
+  Runtime(Runtime&&) = delete;
+  Runtime& operator=(Runtime&&) = delete;
 
   ~Runtime() {
     work_.reset();

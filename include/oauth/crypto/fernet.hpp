@@ -98,7 +98,7 @@ public:
                           reinterpret_cast<unsigned char const*>(plaintext.data()),
                           static_cast<int>(plaintext.size())) == 1 &&
         EVP_EncryptFinal_ex(ctx.get(), out + header_size + n1, &n2) == 1 &&
-        static_cast<std::size_t>(n1 + n2) == ciphertext_size;
+        static_cast<std::size_t>(n1) + static_cast<std::size_t>(n2) == ciphertext_size;
     if (!encrypted || !sign(std::span(out, header_size + ciphertext_size), out + header_size + ciphertext_size))
       return Error(Errc::crypto_failure, "encryption failed");
 
@@ -147,7 +147,7 @@ public:
       OPENSSL_cleanse(plaintext.data(), plaintext.size());
       return Error(Errc::decryption_failed, "encrypted token does not decrypt (bad padding)");
     }
-    plaintext.resize(static_cast<std::size_t>(n1 + n2));
+    plaintext.resize(static_cast<std::size_t>(n1) + static_cast<std::size_t>(n2));
     return plaintext;
   }
 
@@ -171,6 +171,11 @@ private:
     std::array<unsigned char, 16> signing{};
     std::array<unsigned char, 16> encryption{};
     std::unique_ptr<detail::openssl::HmacSha256Pool> mac;
+    Keys() = default;
+    Keys(Keys const&) = delete;
+    Keys& operator=(Keys const&) = delete;
+    Keys(Keys&&) = delete;
+    Keys& operator=(Keys&&) = delete;
     ~Keys() {
       OPENSSL_cleanse(signing.data(), signing.size());
       OPENSSL_cleanse(encryption.data(), encryption.size());

@@ -12,7 +12,8 @@ namespace oauth {
 
 namespace detail {
 
-class ErrorCategory final : public boost::system::error_category {
+// Held as a function's static, as Boost's own categories are: its destructor is public.
+class ErrorCategory final : public boost::system::error_category {  // NOLINT(cppcoreguidelines-virtual-class-destructor)
 public:
   // A fixed id keeps codes comparable across shared objects that each hold a copy.
   constexpr ErrorCategory() noexcept : boost::system::error_category(0x6f61757468ULL) {}

@@ -37,7 +37,7 @@ struct TokenResponse {
 /// but a 2xx is the provider's error, typed.
 template <Provider P>
 Result<TokenResponse> parse_token_response(HttpResponse const& response, std::string_view during = "token request") {
-  auto invalid = [&](std::string what) {
+  auto invalid = [&](std::string const& what) {
     Error error(Errc::invalid_token_response, std::string(P::name) + ' ' + std::string(during) + ": " + what);
     error.provider = P::name;
     error.provider_status = response.status;

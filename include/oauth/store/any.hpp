@@ -77,6 +77,11 @@ public:
 
 private:
   struct Concept {
+    Concept() = default;
+    Concept(Concept const&) = delete;
+    Concept& operator=(Concept const&) = delete;
+    Concept(Concept&&) = delete;
+    Concept& operator=(Concept&&) = delete;
     virtual ~Concept() = default;
     virtual Result<void> put_state(FlowStateRecord) = 0;
     virtual Result<FlowStateRecord> take_state(std::string_view, std::string_view, TimePoint) = 0;

@@ -92,7 +92,7 @@ public:
 
   RedisOptions const& options() const noexcept { return shared_->options; }
 
-  Result<void> put_state(FlowStateRecord state) {
+  Result<void> put_state(FlowStateRecord const& state) {
     auto const forget_at = std::to_string(oauth::detail::encoding::to_micros(state.expires_at + std::chrono::hours(1)) / 1000);
     Fields fields;
     fields.set("provider", state.provider);
@@ -137,7 +137,7 @@ public:
     return record;
   }
 
-  Result<IntegrationRecord> save_connection(IntegrationRecord record, ConsentRecord consent) {
+  Result<IntegrationRecord> save_connection(IntegrationRecord const& record, ConsentRecord const& consent) {
     auto fields = integration_fields(record);
     fields.set("status", to_string(IntegrationStatus::active));
     auto const consent_json = boost::json::serialize(to_json(consent));
@@ -204,7 +204,7 @@ public:
     });
   }
 
-  Result<IntegrationRecord> update_tokens(IntegrationRecord record, std::uint64_t expected_version) {
+  Result<IntegrationRecord> update_tokens(IntegrationRecord const& record, std::uint64_t expected_version) {
     Fields fields;
     token_fields(fields, record);
     fields.set("updated_at", micros(record.updated_at));
@@ -241,7 +241,7 @@ public:
     return read_list<ConsentRecord>(key("consents", owner.tenant_id, owner.user_id), consent_from_json);
   }
 
-  Result<void> append_audit(AuditEvent event) {
+  Result<void> append_audit(AuditEvent const& event) {
     auto const text = boost::json::serialize(to_json(event));
     auto reply = command({"RPUSH", key("audit", event.tenant_id, event.user_id), text});
     if (!reply) return reply.error();
@@ -314,7 +314,7 @@ public:
     return {};
   }
 
-  Result<void> save_scope_catalogue(std::string_view provider, std::vector<ScopeRecord> scopes) {
+  Result<void> save_scope_catalogue(std::string_view provider, std::vector<ScopeRecord> const& scopes) {
     boost::json::array entries;
     for (auto const& s : scopes)
       entries.push_back({{"name", s.name}, {"description", s.description}, {"category", s.category},
@@ -645,9 +645,11 @@ private:
     std::vector<IntegrationRecord> records;
     if (ids->type != REDIS_REPLY_ARRAY || ids->elements == 0) return records;
     std::vector<std::string> keys;
+    keys.reserve(ids->elements);
     for (std::size_t i = 0; i < ids->elements; ++i)
       keys.push_back(integration_prefix() + std::string(ids->element[i]->str, ids->element[i]->len));
     std::vector<std::vector<std::string_view>> commands;
+    commands.reserve(keys.size());
     for (auto const& k : keys) commands.push_back({"HGETALL", k});
     auto replies = connection.pipeline(commands);
     if (!replies) return replies.error();

@@ -45,7 +45,7 @@ auto spawn(boost::asio::any_io_executor executor, boost::asio::awaitable<Result<
         auto const handler_executor = boost::asio::get_associated_executor(handler, executor);
         boost::asio::co_spawn(executor, std::move(op),
                               boost::asio::bind_executor(handler_executor, [h = std::move(handler)](
-                                                                               std::exception_ptr failure,
+                                                                               std::exception_ptr const& failure,
                                                                                Result<T> result) mutable {
                                 if (failure) std::rethrow_exception(failure);
                                 std::move(h)(std::move(result));

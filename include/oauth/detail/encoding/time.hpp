@@ -51,7 +51,7 @@ inline std::optional<std::int64_t> civil_seconds(int year, unsigned month, unsig
   std::chrono::year_month_day const date{std::chrono::year(year), std::chrono::month(month), std::chrono::day(day)};
   if (!date.ok()) return std::nullopt;
   std::int64_t const days = std::chrono::sys_days(date).time_since_epoch().count();
-  return days * 86'400 + hour * 3600 + minute * 60 + second;
+  return days * 86'400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 + second;
 }
 
 /// RFC 3339 in UTC to the microsecond: 2026-11-21T08:00:00.000000Z.

@@ -12,6 +12,11 @@ namespace oauth::detail::manager {
 /// template on its providers only, so the store's type stops here.
 class StorePort {
 public:
+  StorePort() = default;
+  StorePort(StorePort const&) = delete;
+  StorePort& operator=(StorePort const&) = delete;
+  StorePort(StorePort&&) = delete;
+  StorePort& operator=(StorePort&&) = delete;
   virtual ~StorePort() = default;
   virtual Result<void> put_state(FlowState const&) = 0;
   virtual Result<FlowState> take_state(std::string_view state, std::string_view session_id, TimePoint now) = 0;

@@ -22,6 +22,8 @@ public:
   class Lease {
   public:
     Lease(HmacSha256Pool* pool, MacCtx ctx) noexcept : pool_(pool), ctx_(std::move(ctx)) {}
+    Lease(Lease const&) = delete;
+    Lease& operator=(Lease const&) = delete;
     Lease(Lease&&) noexcept = default;
     Lease& operator=(Lease&&) = delete;
     ~Lease() {
@@ -39,6 +41,9 @@ public:
 
   HmacSha256Pool(HmacSha256Pool const&) = delete;
   HmacSha256Pool& operator=(HmacSha256Pool const&) = delete;
+  HmacSha256Pool(HmacSha256Pool&&) = delete;
+  HmacSha256Pool& operator=(HmacSha256Pool&&) = delete;
+  ~HmacSha256Pool() = default;
 
   bool valid() const noexcept { return keyed_ != nullptr; }
 

@@ -20,8 +20,8 @@ namespace oauth::detail::token_response {
 
 /// The longest token kept: Google's are at most 2 KiB and Microsoft's JWTs a few; a
 /// megabyte "token" is a provider trying to fill the store.
-inline constexpr std::size_t max_token_bytes = 16 * 1024;
-inline constexpr std::size_t max_scope_bytes = 64 * 1024;
+inline constexpr std::size_t max_token_bytes = std::size_t{16} * 1024;
+inline constexpr std::size_t max_scope_bytes = std::size_t{64} * 1024;
 
 /// A lifetime of one second to ten years, as a number or a string of digits (a fraction
 /// is dropped). Zero, negative, NaN or centuries is not a lifetime a token has.
@@ -33,7 +33,6 @@ inline Result<std::optional<std::chrono::seconds>> expires_in(boost::json::value
   if (v == nullptr || v->is_null()) return std::optional<std::chrono::seconds>{};
   long long seconds = 0;
   if (v->is_int64()) seconds = v->get_int64();
-  else if (v->is_uint64()) return bad();  // beyond INT64_MAX
   else if (v->is_double() && std::isfinite(v->get_double()) && std::abs(v->get_double()) < 1e15)
     seconds = static_cast<long long>(v->get_double());
   else if (v->is_string()) {
@@ -41,7 +40,7 @@ inline Result<std::optional<std::chrono::seconds>> expires_in(boost::json::value
     auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
     if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return bad();
   } else {
-    return bad();
+    return bad();  // a bool, an object, a number beyond INT64_MAX
   }
   if (seconds < 1 || seconds > ten_years) return bad();
   return std::optional<std::chrono::seconds>(seconds);

@@ -30,6 +30,8 @@ public:
         : pool_(pool), connection_(std::move(connection)), reused_(reused) {}
     Lease(Lease&& other) noexcept
         : pool_(std::exchange(other.pool_, nullptr)), connection_(std::move(other.connection_)), reused_(other.reused_) {}
+    Lease(Lease const&) = delete;
+    Lease& operator=(Lease const&) = delete;
     Lease& operator=(Lease&&) = delete;
     ~Lease() {
       if (pool_ != nullptr) pool_->give_back(std::move(connection_));

@@ -48,6 +48,8 @@ public:
 
   PostgresConnection(PostgresConnection const&) = delete;
   PostgresConnection& operator=(PostgresConnection const&) = delete;
+  PostgresConnection(PostgresConnection&&) = delete;
+  PostgresConnection& operator=(PostgresConnection&&) = delete;
   ~PostgresConnection() {
     if (conn_ != nullptr) PQfinish(conn_);
   }

@@ -62,6 +62,8 @@ public:
 
   RedisConnection(RedisConnection const&) = delete;
   RedisConnection& operator=(RedisConnection const&) = delete;
+  RedisConnection(RedisConnection&&) = delete;
+  RedisConnection& operator=(RedisConnection&&) = delete;
   ~RedisConnection() {
     if (context_ != nullptr) redisFree(context_);
   }

@@ -616,7 +616,7 @@ public:
   }
 
   Result<void> replace_resources(Owner owner, std::string_view id, std::string_view kind,
-                                 std::vector<CachedResource> resources, TimePoint at) {
+                                 std::vector<CachedResource> const& resources, TimePoint at) {
     return in_transaction([&](Connection& c) -> Result<void> {
       auto exists = run(c, sql::owned, {id, owner.tenant_id, owner.user_id});
       if (!exists) return exists.error();

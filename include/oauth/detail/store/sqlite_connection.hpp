@@ -53,6 +53,8 @@ public:
 
   SqliteConnection(SqliteConnection const&) = delete;
   SqliteConnection& operator=(SqliteConnection const&) = delete;
+  SqliteConnection(SqliteConnection&&) = delete;
+  SqliteConnection& operator=(SqliteConnection&&) = delete;
   ~SqliteConnection() {
     for (auto& [text, statement] : statements_) sqlite3_finalize(statement);
     sqlite3_close_v2(db_);
@@ -81,6 +83,11 @@ public:
     sqlite3_stmt* statement = *prepared;
     struct Reset {
       sqlite3_stmt* s;
+      explicit Reset(sqlite3_stmt* statement) noexcept : s(statement) {}
+      Reset(Reset const&) = delete;
+      Reset& operator=(Reset const&) = delete;
+      Reset(Reset&&) = delete;
+      Reset& operator=(Reset&&) = delete;
       ~Reset() {
         sqlite3_reset(s);
         sqlite3_clear_bindings(s);

@@ -133,7 +133,8 @@ IssuedTokens Manager<Ps...>::issued_tokens(TokenResponse tokens, std::vector<std
   issued.refresh_token = std::move(tokens.refresh_token);
   if (tokens.expires_in) issued.expires_at = at + *tokens.expires_in;
   issued.issued_at = at;
-  issued.scopes = tokens.scopes ? std::move(*tokens.scopes) : requested;
+  if (tokens.scopes) issued.scopes = std::move(*tokens.scopes);
+  else issued.scopes = requested;
   return issued;
 }
 

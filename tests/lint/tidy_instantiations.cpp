@@ -1,0 +1,55 @@
+// What clang-tidy reads of the library (tests/lint/tidy.py): every public header, header-
+// only so that the .ipp bodies are read too, and the templates instantiated with every
+// store backend and every built-in provider, each operation of the manager used. Compiled
+// by clang-tidy only; nothing runs it.
+#include <oauth/oauth.hpp>
+#include <oauth/providers/notion/databases.hpp>
+#include <oauth/store/open.hpp>
+#include <oauth/store/postgres.hpp>
+#include <oauth/store/redis.hpp>
+#include <oauth/store/sqlite.hpp>
+
+#include <boost/hana/for_each.hpp>
+
+#include <type_traits>
+
+namespace {
+
+using Manager = oauth::providers::Builtin::apply<oauth::Manager>;
+
+template <class Backend>
+void use_store(oauth::TokenStore<Backend>& store) {
+  oauth::KeyRotation<Backend> rotation(store);
+  (void)rotation.run();
+}
+
+[[maybe_unused]] void use_everything(boost::asio::any_io_executor executor, oauth::crypto::Keyring const& keys) {
+  auto backend = oauth::store::open_backend("sqlite::memory:").value();
+  oauth::TokenStore<oauth::store::AnyBackend> store(std::move(backend), keys);
+  use_store(store);
+  oauth::TokenStore<oauth::store::SqliteBackend> sqlite(oauth::store::SqliteBackend::open({}).value(), keys);
+  use_store(sqlite);
+  oauth::TokenStore<oauth::store::MemoryBackend> memory(oauth::store::MemoryBackend{}, keys);
+  use_store(memory);
+
+  Manager manager(std::move(executor), store);
+  boost::hana::for_each(oauth::providers::Builtin::types, [&]<class T>(T) {
+    using P = typename T::type;
+    (void)manager.configure<P>({});
+    auto start = manager.initiate_flow<P>({});
+    auto integration = manager.complete_flow<P>({});
+    (void)manager.get_access_token<P>("t", "u", "i");
+    if constexpr (oauth::Refreshable<P>) (void)manager.refresh<P>("t", "u", "i");
+    if constexpr (oauth::Validatable<P>) (void)manager.validate<P>("t", "u", "i");
+    auto client = manager.client<P>("t", "u", "i");
+    (void)client.json(oauth::ApiRequest::get("/"));
+    (void)oauth::all_pages(client, oauth::ApiRequest::get("/"));
+    (void)manager.disconnect<P>("t", "u", "i");
+  });
+  (void)manager.erase_user("t", "u");
+  (void)oauth::providers::notion::Databases<Manager>(manager, "t", "u", "i").refresh();
+}
+
+}  // namespace
+
+int main() {}
