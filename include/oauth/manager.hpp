@@ -128,12 +128,10 @@ public:
                                        std::string_view integration_id);
 
   /// Refreshes now, whatever the token's expiry. Only for providers that refresh.
-  template <class P, class CompletionToken>
-    requires Refreshable<P>
+  template <Refreshable P, class CompletionToken>
   auto async_refresh(std::string tenant_id, std::string user_id, std::string integration_id, CompletionToken&& token);
 
-  template <class P>
-    requires Refreshable<P>
+  template <Refreshable P>
   Result<AccessGrant> refresh(std::string_view tenant_id, std::string_view user_id, std::string_view integration_id);
 
   /// Revokes at the provider where it can, then deletes the tokens and consents and marks
@@ -153,13 +151,11 @@ public:
   /// validated; a refused one marks the integration as needing reauthorization (a
   /// Validation that says why, not an error). A provider that cannot be reached is an
   /// error, and changes nothing.
-  template <class P, class CompletionToken>
-    requires Validatable<P>
+  template <Validatable P, class CompletionToken>
   auto async_validate(std::string tenant_id, std::string user_id, std::string integration_id,
                       CompletionToken&& token);
 
-  template <class P>
-    requires Validatable<P>
+  template <Validatable P>
   Result<Validation> validate(std::string tenant_id, std::string user_id, std::string integration_id);
 
   /// The refreshes under way in this process and their callers, for metrics.
@@ -316,8 +312,7 @@ private:
   // ---- refresh (impl/manager/refresh.hpp) ---------------------------------------------
 
   /// One refresh for every caller that asks while it runs.
-  template <class P>
-    requires Refreshable<P>
+  template <Refreshable P>
   boost::asio::awaitable<Result<AccessGrant>> shared_refresh(AccessRecord record);
 
   template <class P, class Record>
@@ -325,12 +320,10 @@ private:
 
   /// One refresh of one integration, by this process while it holds the integration's
   /// lease. A token someone else refreshed meanwhile is used instead of refreshing again.
-  template <class P>
-    requires Refreshable<P>
+  template <Refreshable P>
   boost::asio::awaitable<Result<AccessGrant>> refresh_once(AccessRecord record);
 
-  template <class P>
-    requires Refreshable<P>
+  template <Refreshable P>
   boost::asio::awaitable<Result<AccessGrant>> refresh_leased(AccessRecord record);
 
   /// A replacement for the access token the provider just refused: the stored one if

@@ -34,8 +34,7 @@ EndpointRequest authorization_code_request(ClientCredentials const& client, Auth
 
 /// RFC 6749 section 6: a new access token from a refresh token. Exists only for
 /// providers that refresh.
-template <Provider P>
-  requires Refreshable<P>
+template <Refreshable P>
 EndpointRequest refresh_request(ClientCredentials const& client, RefreshToken const& refresh_token) {
   detail::request::Builder<P> builder{std::string(P::token_endpoint)};
   builder.param("grant_type", "refresh_token").param("refresh_token", refresh_token.reveal());
@@ -44,8 +43,7 @@ EndpointRequest refresh_request(ClientCredentials const& client, RefreshToken co
 
 /// Revokes a token at the provider (RFC 7009, or Google's query form). Exists only for
 /// providers with a revocation endpoint.
-template <Provider P>
-  requires Revocable<P>
+template <Revocable P>
 EndpointRequest revocation_request(ClientCredentials const& client, std::string_view token, TokenTypeHint hint) {
   if constexpr (P::revocation_style == RevocationStyle::token_in_query) {
     std::string url(P::revocation_endpoint);
@@ -65,8 +63,7 @@ EndpointRequest revocation_request(ClientCredentials const& client, std::string_
 
 /// Asks the provider whether a token is active (RFC 7662, or Notion's JSON form). Exists
 /// only for providers with an introspection endpoint.
-template <Provider P>
-  requires Introspectable<P>
+template <Introspectable P>
 EndpointRequest introspection_request(ClientCredentials const& client, std::string_view token) {
   detail::request::Builder<P> builder{std::string(P::introspection_endpoint)};
   builder.param("token", token);

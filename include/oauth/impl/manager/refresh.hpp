@@ -7,8 +7,7 @@
 namespace oauth {
 
 template <class... Ps>
-template <class P, class CompletionToken>
-  requires Refreshable<P>
+template <Refreshable P, class CompletionToken>
 auto Manager<Ps...>::async_refresh(std::string tenant_id, std::string user_id, std::string integration_id, CompletionToken&& token) {
   check_listed<P>();
   return detail::async::spawn<AccessGrant>(
@@ -17,16 +16,14 @@ auto Manager<Ps...>::async_refresh(std::string tenant_id, std::string user_id, s
 }
 
 template <class... Ps>
-template <class P>
-  requires Refreshable<P>
+template <Refreshable P>
 Result<AccessGrant> Manager<Ps...>::refresh(std::string_view tenant_id, std::string_view user_id, std::string_view integration_id) {
   check_listed<P>();
   return access_blocking<P>(tenant_id, user_id, integration_id, true);
 }
 
 template <class... Ps>
-template <class P>
-  requires Refreshable<P>
+template <Refreshable P>
 boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::shared_refresh(AccessRecord record) {
   std::string const id = record.id;
   auto lead = [this, r = std::move(record)]() mutable { return refresh_once<P>(std::move(r)); };
@@ -48,8 +45,7 @@ Error Manager<Ps...>::mark_needs_reauth(Record const& record, Error reason) {
 }
 
 template <class... Ps>
-template <class P>
-  requires Refreshable<P>
+template <Refreshable P>
 boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::refresh_once(AccessRecord record) {
   auto const id = record.id;
   auto const tenant_id = record.tenant_id;
@@ -70,8 +66,7 @@ boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::refresh_once(AccessR
 }
 
 template <class... Ps>
-template <class P>
-  requires Refreshable<P>
+template <Refreshable P>
 boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::refresh_leased(AccessRecord record) {
   // Another process may have refreshed while this one waited for the lease.
   auto latest = store_->credential(record.owner(), record.id, TokenNeed::access_and_refresh);

@@ -6,8 +6,7 @@
 namespace oauth {
 
 template <class... Ps>
-template <class P, class CompletionToken>
-  requires Validatable<P>
+template <Validatable P, class CompletionToken>
 auto Manager<Ps...>::async_validate(std::string tenant_id, std::string user_id, std::string integration_id,
                       CompletionToken&& token) {
   check_listed<P>();
@@ -17,8 +16,7 @@ auto Manager<Ps...>::async_validate(std::string tenant_id, std::string user_id, 
 }
 
 template <class... Ps>
-template <class P>
-  requires Validatable<P>
+template <Validatable P>
 Result<Validation> Manager<Ps...>::validate(std::string tenant_id, std::string user_id, std::string integration_id) {
   check_listed<P>();
   return detail::async::wait<Validation>(
