@@ -4,9 +4,9 @@
 //
 // The ratio that matters is BM_Fernet*/N over BM_Floor*/N for the same N.
 
-#include <oauth/crypto/fernet.hpp>
-
 #include "fernet_floor.hpp"
+
+#include <oauth/crypto/fernet.hpp>
 
 #include <benchmark/benchmark.h>
 

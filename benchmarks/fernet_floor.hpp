@@ -24,7 +24,8 @@ class Floor {
 public:
   Floor() {
     std::array<unsigned char, 32> raw{};
-    check(EVP_DecodeBlock(raw.data(), reinterpret_cast<unsigned char const*>("cw/0x689RpI+jtRR7oE8h/eQsKImvJapLeSbXpwF4e4="),
+    check(EVP_DecodeBlock(raw.data(),
+                          reinterpret_cast<unsigned char const*>("cw/0x689RpI+jtRR7oE8h/eQsKImvJapLeSbXpwF4e4="),
                           44) == 33,
           "key");
     std::memcpy(signing_.data(), raw.data(), 16);
@@ -34,7 +35,8 @@ public:
     mac_ = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
     mac_ctx_ = EVP_MAC_CTX_new(mac_);
     char digest[] = "SHA256";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
     check(EVP_MAC_init(mac_ctx_, signing_.data(), signing_.size(), params) == 1, "hmac");
   }
   ~Floor() {
@@ -50,7 +52,8 @@ public:
   std::size_t encrypt(unsigned char const* plaintext, int size, std::int64_t now, unsigned char* out) {
     unsigned char* raw = raw_.data();
     raw[0] = 0x80;
-    for (int i = 0; i < 8; ++i) raw[1 + i] = static_cast<unsigned char>(static_cast<std::uint64_t>(now) >> (56 - 8 * i));
+    for (int i = 0; i < 8; ++i)
+      raw[1 + i] = static_cast<unsigned char>(static_cast<std::uint64_t>(now) >> (56 - 8 * i));
     RAND_bytes(raw + 9, 16);
     int n1 = 0, n2 = 0;
     EVP_EncryptInit_ex2(cipher_ctx_, cipher_, encryption_.data(), raw + 9, nullptr);

@@ -14,7 +14,6 @@
 #include <oauth/oauth.hpp>
 
 #include <benchmark/benchmark.h>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -72,9 +71,10 @@ public:
 
   /// The consent step: a code for a fresh authorization with an S256 challenge.
   std::string code(std::string_view challenge) {
-    auto response = send(http::verb::get, "/o/oauth2/v2/auth?response_type=code&client_id=client-id&redirect_uri=" +
-                                              redirect + "&scope=openid&access_type=offline&state=s&code_challenge=" +
-                                              std::string(challenge) + "&code_challenge_method=S256");
+    auto response =
+        send(http::verb::get, "/o/oauth2/v2/auth?response_type=code&client_id=client-id&redirect_uri=" + redirect +
+                                  "&scope=openid&access_type=offline&state=s&code_challenge=" + std::string(challenge) +
+                                  "&code_challenge_method=S256");
     return oauth::testing::query_params(std::string(response[http::field::location]))["code"];
   }
 
@@ -100,7 +100,8 @@ struct Setup {
 
   /// A complete flow with the library: initiate, consent, callback.
   oauth::Integration connect(std::string const& user) {
-    auto start = manager.initiate_flow<Google>({"tenant", user, "session", {"calendar.readonly"}, redirect, {}}).value();
+    auto start =
+        manager.initiate_flow<Google>({"tenant", user, "session", {"calendar.readonly"}, redirect, {}}).value();
     auto answer = oauth::testing::consent(start.authorization_url);
     oauth::FlowCallback callback;
     callback.state = answer.state;
@@ -149,7 +150,8 @@ void BM_Floor_AuthorizationUrl(benchmark::State& state) {
   // What the URL is, built by hand with nothing checked: the scopes already resolved.
   std::string const scopes = "openid email profile https://www.googleapis.com/auth/calendar.readonly";
   auto const expected =
-      oauth::authorization_url<Google>({"client-id", redirect, {"calendar.readonly"}, state_value, challenge, {}}).value();
+      oauth::authorization_url<Google>({"client-id", redirect, {"calendar.readonly"}, state_value, challenge, {}})
+          .value();
   std::string url;
   for (auto _ : state) {
     url.clear();
@@ -347,7 +349,8 @@ void BM_Floor_GetAccessToken(benchmark::State& state) {
   std::string const access = "ya29." + std::string(160, 'a');
   auto const n = floor.encrypt(reinterpret_cast<unsigned char const*>(access.data()), static_cast<int>(access.size()),
                                1'700'000'000, sealed.data());
-  for (int i = 0; i < 100; ++i) tokens["integration-" + std::to_string(i)] = std::string(reinterpret_cast<char*>(sealed.data()), n);
+  for (int i = 0; i < 100; ++i)
+    tokens["integration-" + std::to_string(i)] = std::string(reinterpret_cast<char*>(sealed.data()), n);
   std::array<unsigned char, 512> out{};
   for (auto _ : state) {
     for (long i = 0; i < state.range(0); ++i) {
@@ -394,9 +397,9 @@ void BM_Floor_SingleFlightRefresh(benchmark::State& state) {
   auto first = client.exchange(code, pkce.verifier.reveal());
   std::string refresh(boost::json::parse(first.body()).at("refresh_token").as_string());
   for (auto _ : state) {
-    auto response = client.send(http::verb::post, "/token",
-                                "grant_type=refresh_token&refresh_token=" + refresh +
-                                    "&client_id=client-id&client_secret=client-secret");
+    auto response = client.send(
+        http::verb::post, "/token",
+        "grant_type=refresh_token&refresh_token=" + refresh + "&client_id=client-id&client_secret=client-secret");
     auto access = boost::json::parse(response.body());
     benchmark::DoNotOptimize(access);
     if (response.result_int() != 200) state.SkipWithError("the floor's refresh failed");

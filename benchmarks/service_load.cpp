@@ -84,13 +84,16 @@ int serve_floor(unsigned threads) {
       if (write_error) co_return;
     }
   };
-  asio::co_spawn(context, [&]() -> asio::awaitable<void> {
-    for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(context), as_result);
-      if (ec) co_return;
-      asio::co_spawn(socket.get_executor(), session(std::move(socket)), asio::detached);
-    }
-  }, asio::detached);
+  asio::co_spawn(
+      context,
+      [&]() -> asio::awaitable<void> {
+        for (;;) {
+          auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(context), as_result);
+          if (ec) co_return;
+          asio::co_spawn(socket.get_executor(), session(std::move(socket)), asio::detached);
+        }
+      },
+      asio::detached);
   asio::signal_set signals(context, SIGTERM, SIGINT);
   signals.async_wait([&](auto, int) { context.stop(); });
   std::vector<std::thread> pool;
@@ -148,15 +151,16 @@ long memory_kb(pid_t pid, std::string const& field) {
 std::string hs256_token(std::string const& secret, std::string const& user) {
   auto b64 = [](std::string const& in) {
     std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-    auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<unsigned char const*>(in.data()),
-                             static_cast<int>(in.size()));
+    auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                             reinterpret_cast<unsigned char const*>(in.data()), static_cast<int>(in.size()));
     out.resize(static_cast<std::size_t>(n));
     while (!out.empty() && out.back() == '=') out.pop_back();
     for (auto& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
     return out;
   };
   auto const exp = std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::system_clock::now().time_since_epoch() + std::chrono::hours(2)).count();
+                       std::chrono::system_clock::now().time_since_epoch() + std::chrono::hours(2))
+                       .count();
   auto input = b64(R"({"alg":"HS256","typ":"JWT"})") + "." +
                b64(R"({"sub":")" + user + R"(","tenant_id":"load","exp":)" + std::to_string(exp) + "}");
   unsigned char mac[EVP_MAX_MD_SIZE];
@@ -187,8 +191,8 @@ class Connection {
 public:
   Connection(asio::any_io_executor ex, unsigned short port) : stream_(ex), port_(port) {}
 
-  asio::awaitable<std::optional<http::response<http::string_body>>> send(http::verb verb, std::string const& target,
-                                                                          std::vector<std::pair<std::string, std::string>> const& headers) {
+  asio::awaitable<std::optional<http::response<http::string_body>>> send(
+      http::verb verb, std::string const& target, std::vector<std::pair<std::string, std::string>> const& headers) {
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (!open_) {
         auto [ec] = co_await stream_.socket().async_connect({asio::ip::make_address("127.0.0.1"), port_}, as_result);
@@ -203,7 +207,8 @@ public:
       auto [write_error, w] = co_await http::async_write(stream_, request, as_result);
       http::response<http::string_body> response;
       boost::system::error_code read_error;
-      if (!write_error) std::tie(read_error, std::ignore) = co_await http::async_read(stream_, buffer_, response, as_result);
+      if (!write_error)
+        std::tie(read_error, std::ignore) = co_await http::async_read(stream_, buffer_, response, as_result);
       if (!write_error && !read_error) {
         if (!response.keep_alive()) close();
         co_return response;
@@ -235,7 +240,8 @@ std::string query_value(std::string_view url, std::string_view name) {
 }
 
 /// One client: requests of `kinds`, in turn, back to back until `until`.
-asio::awaitable<void> client(Target const& target, std::vector<Kind> kinds, SteadyClock::time_point until, Tally& tally) {
+asio::awaitable<void> client(Target const& target, std::vector<Kind> kinds, SteadyClock::time_point until,
+                             Tally& tally) {
   auto ex = co_await asio::this_coro::executor;
   Connection service(ex, target.service_port);
   Connection provider(ex, target.mock_port);
@@ -257,8 +263,10 @@ asio::awaitable<void> client(Target const& target, std::vector<Kind> kinds, Stea
     auto started = SteadyClock::now();
     if (kind == Kind::health) {
       auto reply = co_await service.send(http::verb::get, health, none);
-      if (!reply || reply->result_int() != 200) fail(reply ? reply->body() : "no answer to /health");
-      else timed(started);
+      if (!reply || reply->result_int() != 200)
+        fail(reply ? reply->body() : "no answer to /health");
+      else
+        timed(started);
       continue;
     }
     auto authorized = co_await service.send(http::verb::post, authorize, bearer);
@@ -367,12 +375,18 @@ int main(int argc, char** argv) {
   int connections = 1000;
   std::chrono::seconds phase{20}, hold{60};
   for (std::size_t i = 0; i + 1 < args.size(); i += 2) {
-    if (args[i] == "--service") service_binary = args[i + 1];
-    else if (args[i] == "--mocks") mocks_binary = args[i + 1];
-    else if (args[i] == "--connections") connections = std::stoi(args[i + 1]);
-    else if (args[i] == "--seconds") phase = std::chrono::seconds(std::stoi(args[i + 1]));
-    else if (args[i] == "--hold-seconds") hold = std::chrono::seconds(std::stoi(args[i + 1]));
-    else if (args[i] == "--json") json_file = args[i + 1];
+    if (args[i] == "--service")
+      service_binary = args[i + 1];
+    else if (args[i] == "--mocks")
+      mocks_binary = args[i + 1];
+    else if (args[i] == "--connections")
+      connections = std::stoi(args[i + 1]);
+    else if (args[i] == "--seconds")
+      phase = std::chrono::seconds(std::stoi(args[i + 1]));
+    else if (args[i] == "--hold-seconds")
+      hold = std::chrono::seconds(std::stoi(args[i + 1]));
+    else if (args[i] == "--json")
+      json_file = args[i + 1];
   }
   if (service_binary.empty() || mocks_binary.empty()) {
     std::cerr << "usage: oauth_service_load --service PATH --mocks PATH [--connections N] [--seconds S] "
@@ -389,15 +403,17 @@ int main(int argc, char** argv) {
   mocks.pid = spawn({mocks_binary, "--auto-approve", "--env-file", (dir / "mocks.env").string()}, {},
                     (dir / "mocks.out").string());
   wait_for_line((dir / "mocks.out").string(), "google");
-  std::map<std::string, std::string> env{
-      {"OAUTH_DEVELOPMENT", "1"}, {"OAUTH_SERVICE_PORT", "0"}, {"OAUTH_SERVICE_THREADS", std::to_string(threads)},
-      {"OAUTH_JWT_SECRET", "load-test-bearer-secret-0123456789abcdef"},
-      {"OAUTH_ENCRYPTION_KEY", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="},
-      {"OAUTH_STORE_URL", "sqlite:" + (dir / "tokens.db").string()},
-      {"OAUTH_ACCESS_LOG", (dir / "access.log").string()},
-      {"OAUTH_SERVICE_CONFIG", (dir / "service.json").string()}};
-  std::ofstream(dir / "service.json") << R"({"rate_limit_per_user_per_minute": 0, "rate_limit_per_address_per_minute": 0,)"
-                                        R"( "max_connections_per_address": 100000})";
+  std::map<std::string, std::string> env{{"OAUTH_DEVELOPMENT", "1"},
+                                         {"OAUTH_SERVICE_PORT", "0"},
+                                         {"OAUTH_SERVICE_THREADS", std::to_string(threads)},
+                                         {"OAUTH_JWT_SECRET", "load-test-bearer-secret-0123456789abcdef"},
+                                         {"OAUTH_ENCRYPTION_KEY", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="},
+                                         {"OAUTH_STORE_URL", "sqlite:" + (dir / "tokens.db").string()},
+                                         {"OAUTH_ACCESS_LOG", (dir / "access.log").string()},
+                                         {"OAUTH_SERVICE_CONFIG", (dir / "service.json").string()}};
+  std::ofstream(dir / "service.json")
+      << R"({"rate_limit_per_user_per_minute": 0, "rate_limit_per_address_per_minute": 0,)"
+         R"( "max_connections_per_address": 100000})";
   std::ifstream mock_env(dir / "mocks.env");
   unsigned short mock_port = 0;
   for (std::string line; std::getline(mock_env, line);) {
@@ -413,12 +429,13 @@ int main(int argc, char** argv) {
   Target floor_target{static_cast<unsigned short>(std::stoi(wait_for_line((dir / "floor.out").string(), ""))), 0, ""};
 
   std::vector<PhaseResult> results;
-  results.push_back(run_phase("floor /health (bare Beast)", floor_target, {Kind::health}, connections, phase, floor.pid));
+  results.push_back(
+      run_phase("floor /health (bare Beast)", floor_target, {Kind::health}, connections, phase, floor.pid));
   results.push_back(run_phase("health", target, {Kind::health}, connections, phase, service.pid));
   results.push_back(run_phase("authorize", target, {Kind::authorize}, connections, phase, service.pid));
   results.push_back(run_phase("callback flow", target, {Kind::flow}, connections, phase, service.pid));
-  results.push_back(run_phase("mixed hold", target, {Kind::health, Kind::authorize, Kind::flow}, connections, hold,
-                              service.pid));
+  results.push_back(
+      run_phase("mixed hold", target, {Kind::health, Kind::authorize, Kind::flow}, connections, hold, service.pid));
   service.stop();
 
   std::printf("%d connections on loopback; floor and service each on %u threads\n", connections, threads);
@@ -430,9 +447,17 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(r.errors), static_cast<double>(r.flows) / r.seconds,
                 static_cast<double>(r.anon_kb_start) / 1024, static_cast<double>(r.anon_kb_end) / 1024);
     if (r.errors) std::printf("    first error: %s\n", r.first_error.substr(0, 200).c_str());
-    out.push_back({{"phase", r.name}, {"seconds", r.seconds}, {"requests", r.requests}, {"requests_per_second", r.rps()},
-                   {"p50_ms", r.p50_ms}, {"p99_ms", r.p99_ms}, {"errors", r.errors}, {"flows", r.flows},
-                   {"anon_kb_start", r.anon_kb_start}, {"anon_kb_end", r.anon_kb_end}, {"anon_kb_max", r.anon_kb_max},
+    out.push_back({{"phase", r.name},
+                   {"seconds", r.seconds},
+                   {"requests", r.requests},
+                   {"requests_per_second", r.rps()},
+                   {"p50_ms", r.p50_ms},
+                   {"p99_ms", r.p99_ms},
+                   {"errors", r.errors},
+                   {"flows", r.flows},
+                   {"anon_kb_start", r.anon_kb_start},
+                   {"anon_kb_end", r.anon_kb_end},
+                   {"anon_kb_max", r.anon_kb_max},
                    {"rss_kb_end", r.rss_kb_end},
                    {"anon_kb_samples", json::array(r.anon_kb_samples.begin(), r.anon_kb_samples.end())}});
   }
@@ -445,7 +470,8 @@ int main(int argc, char** argv) {
   for (std::size_t i = 9; i < hold_phase.anon_kb_samples.size(); i += 10)
     std::printf(" %.1f", static_cast<double>(hold_phase.anon_kb_samples[i]) / 1024);
   std::printf("\n");
-  if (!json_file.empty()) std::ofstream(json_file) << json::serialize(json::object{{"connections", connections}, {"phases", out}});
+  if (!json_file.empty())
+    std::ofstream(json_file) << json::serialize(json::object{{"connections", connections}, {"phases", out}});
   std::filesystem::remove_all(dir);
   std::uint64_t errors = 0;
   for (auto const& r : results) errors += r.errors;

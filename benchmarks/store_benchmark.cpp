@@ -103,8 +103,11 @@ std::vector<Credential> seed(oauth::TokenStore<B>& tokens, std::size_t count, in
       record.identity.account_id = record.account_id;
       record.identity.email = "user" + std::to_string(i) + "@example.com";
       record.created_at = record.updated_at = now;
-      oauth::IssuedTokens issued{oauth::AccessToken(access_token(i)), oauth::RefreshToken("1//0refresh" + std::to_string(i)),
-                                 now + std::chrono::hours(2), now, {"openid", "email", "calendar.readonly"}};
+      oauth::IssuedTokens issued{oauth::AccessToken(access_token(i)),
+                                 oauth::RefreshToken("1//0refresh" + std::to_string(i)),
+                                 now + std::chrono::hours(2),
+                                 now,
+                                 {"openid", "email", "calendar.readonly"}};
       auto saved = tokens.save_connection(record, issued, {.tenant_id = record.tenant_id, .user_id = record.user_id});
       if (!saved) throw std::runtime_error("seeding: " + saved.error().message());
       (void)tokens.record_use(saved->owner(), saved->id, oauth::UseKind::used, now);
@@ -136,7 +139,7 @@ using TokenBuffer = std::array<unsigned char, 512>;
 /// The floor's side of storing a refreshed pair: the n-th rotated pair sealed by hand
 /// into buffers kept across iterations; their lengths.
 std::pair<std::size_t, std::size_t> seal_rotated_pair(oauth::bench::Floor& floor, std::size_t n, TokenBuffer& access,
-                                                     TokenBuffer& refresh) {
+                                                      TokenBuffer& refresh) {
   auto const plain = access_token(n);
   auto const rotated = "1//0rotated" + std::to_string(n);
   return {floor.encrypt(reinterpret_cast<unsigned char const*>(plain.data()), static_cast<int>(plain.size()),
@@ -348,7 +351,7 @@ struct SqliteFixture {
       credentials = seed(seeding, count, 2);
     }
     library = std::make_unique<Library<store::SqliteBackend>>(store::SqliteBackend::open({.path = path}).value(),
-                                                               credentials);
+                                                              credentials);
   }
   std::string path;
   std::vector<Credential> credentials;
@@ -380,20 +383,23 @@ void sqlite_floor_lookup(benchmark::State& state, std::size_t hot) {
   sqlite3_prepare_v2(db, floor_lookup_sql, -1, &statement, nullptr);
   oauth::bench::Floor floor;
   std::array<unsigned char, 512> out{};
-  lookup_loop(state, f.credentials, [&](Credential const& c) {
-    sqlite3_bind_text(statement, 1, c.id.data(), static_cast<int>(c.id.size()), SQLITE_STATIC);
-    sqlite3_bind_text(statement, 2, c.tenant.data(), static_cast<int>(c.tenant.size()), SQLITE_STATIC);
-    sqlite3_bind_text(statement, 3, c.user.data(), static_cast<int>(c.user.size()), SQLITE_STATIC);
-    bool ok = false;
-    if (sqlite3_step(statement) == SQLITE_ROW) {
-      auto const* t = sqlite3_column_text(statement, 0);
-      ok = floor.decrypt(t, static_cast<std::size_t>(sqlite3_column_bytes(statement, 0)), out.data()) > 0 &&
-           sqlite3_column_int64(statement, 1) > 0;
-    }
-    sqlite3_reset(statement);
-    benchmark::DoNotOptimize(out);
-    return ok;
-  }, hot);
+  lookup_loop(
+      state, f.credentials,
+      [&](Credential const& c) {
+        sqlite3_bind_text(statement, 1, c.id.data(), static_cast<int>(c.id.size()), SQLITE_STATIC);
+        sqlite3_bind_text(statement, 2, c.tenant.data(), static_cast<int>(c.tenant.size()), SQLITE_STATIC);
+        sqlite3_bind_text(statement, 3, c.user.data(), static_cast<int>(c.user.size()), SQLITE_STATIC);
+        bool ok = false;
+        if (sqlite3_step(statement) == SQLITE_ROW) {
+          auto const* t = sqlite3_column_text(statement, 0);
+          ok = floor.decrypt(t, static_cast<std::size_t>(sqlite3_column_bytes(statement, 0)), out.data()) > 0 &&
+               sqlite3_column_int64(statement, 1) > 0;
+        }
+        sqlite3_reset(statement);
+        benchmark::DoNotOptimize(out);
+        return ok;
+      },
+      hot);
   sqlite3_finalize(statement);
   sqlite3_close(db);
 }
@@ -447,7 +453,8 @@ void BM_Floor_SqliteStoreRefresh(benchmark::State& state) {
     auto const slot = n % versions.size();
     auto const& c = f.credentials[slot];
     auto const [a, r] = seal_rotated_pair(floor, n, access, refresh);
-    auto const now = std::chrono::duration_cast<std::chrono::microseconds>(oauth::Clock::now().time_since_epoch()).count();
+    auto const now =
+        std::chrono::duration_cast<std::chrono::microseconds>(oauth::Clock::now().time_since_epoch()).count();
     sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
     sqlite3_bind_int64(bump, 1, now);
     text(bump, 2, "https://www.googleapis.com/auth/calendar.readonly");
@@ -568,8 +575,8 @@ void BM_Floor_PostgresStoreRefresh(benchmark::State& state) {
   std::vector<std::string> versions;
   for (std::size_t i = 0; i < 200 && i < f->credentials.size(); ++i) {
     char const* params[] = {f->credentials[i].id.c_str()};
-    PGresult* read = PQexecParams(conn, "SELECT version FROM integrations WHERE id = $1", 1, nullptr, params, nullptr,
-                                  nullptr, 0);
+    PGresult* read =
+        PQexecParams(conn, "SELECT version FROM integrations WHERE id = $1", 1, nullptr, params, nullptr, nullptr, 0);
     versions.emplace_back(PQntuples(read) == 1 ? PQgetvalue(read, 0, 0) : "0");
     PQclear(read);
   }
@@ -583,17 +590,18 @@ void BM_Floor_PostgresStoreRefresh(benchmark::State& state) {
     auto const [a, r] = seal_rotated_pair(floor, n, access, refresh);
     std::string const access_text(reinterpret_cast<char const*>(access.data()), a);
     std::string const refresh_text(reinterpret_cast<char const*>(refresh.data()), r);
-    auto const now = std::chrono::duration_cast<std::chrono::microseconds>(oauth::Clock::now().time_since_epoch()).count();
+    auto const now =
+        std::chrono::duration_cast<std::chrono::microseconds>(oauth::Clock::now().time_since_epoch()).count();
     std::string const now_text = std::to_string(now), expires_text = std::to_string(now + 3'600'000'000);
     PQclear(PQexec(conn, "BEGIN"));
-    char const* bump_params[] = {now_text.c_str(), scopes.c_str(), c.id.c_str(), c.tenant.c_str(), c.user.c_str(),
-                                 versions[slot].c_str()};
+    char const* bump_params[] = {now_text.c_str(), scopes.c_str(), c.id.c_str(),
+                                 c.tenant.c_str(), c.user.c_str(), versions[slot].c_str()};
     PGresult* bumped = PQexecPrepared(conn, "bump", 6, bump_params, nullptr, nullptr, 0);
     bool const swapped = PQresultStatus(bumped) == PGRES_TUPLES_OK && PQntuples(bumped) == 1;
     if (swapped) versions[slot] = PQgetvalue(bumped, 0, 0);
     PQclear(bumped);
-    char const* write_params[] = {access_text.c_str(), refresh_text.c_str(), "Bearer", expires_text.c_str(),
-                                  now_text.c_str(), scopes.c_str(), "0123456789ab", c.id.c_str()};
+    char const* write_params[] = {access_text.c_str(), refresh_text.c_str(), "Bearer",       expires_text.c_str(),
+                                  now_text.c_str(),    scopes.c_str(),       "0123456789ab", c.id.c_str()};
     PQclear(PQexecPrepared(conn, "write", 8, write_params, nullptr, nullptr, 0));
     PGresult* committed = PQexec(conn, "COMMIT");
     bool const ok = swapped && PQresultStatus(committed) == PGRES_COMMAND_OK;
@@ -654,8 +662,8 @@ void BM_Floor_RedisLookup(benchmark::State& state) {
   std::array<unsigned char, 512> out{};
   lookup_loop(state, f->credentials, [&](Credential const& cred) {
     auto const k = f->prefix + ":integration:" + cred.id;
-    auto* reply = static_cast<redisReply*>(
-        redisCommand(c, "HMGET %b tenant_id user_id access_token", k.data(), k.size()));
+    auto* reply =
+        static_cast<redisReply*>(redisCommand(c, "HMGET %b tenant_id user_id access_token", k.data(), k.size()));
     bool ok = reply != nullptr && reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
               reply->element[2]->type == REDIS_REPLY_STRING &&
               std::string_view(reply->element[0]->str, reply->element[0]->len) == cred.tenant &&
@@ -697,9 +705,9 @@ void BM_Floor_RedisStoreRefresh(benchmark::State& state) {
     }
     auto const [a, r] = seal_rotated_pair(floor, n, access, refresh);
     auto const expected = std::to_string(version);
-    auto* reply = static_cast<redisReply*>(redisCommand(c, "EVAL %s 1 %b %b %b %b", script, k.data(), k.size(),
-                                                        expected.data(), expected.size(), access.data(), a,
-                                                        refresh.data(), r));
+    auto* reply =
+        static_cast<redisReply*>(redisCommand(c, "EVAL %s 1 %b %b %b %b", script, k.data(), k.size(), expected.data(),
+                                              expected.size(), access.data(), a, refresh.data(), r));
     bool const ok = reply != nullptr && reply->type == REDIS_REPLY_INTEGER && reply->integer > 0;
     if (ok) version = reply->integer;
     freeReplyObject(reply);

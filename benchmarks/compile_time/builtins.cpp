@@ -21,7 +21,8 @@ int main() {
     using P = typename T::type;
     auto start = manager.initiate_flow<P>({.tenant_id = "t", .user_id = "u", .session_id = "s"});
     if (!start) return;
-    auto integration = manager.complete_flow<P>({.state = start->state, .code = oauth::AuthorizationCode("code"), .session_id = "s"});
+    auto integration =
+        manager.complete_flow<P>({.state = start->state, .code = oauth::AuthorizationCode("code"), .session_id = "s"});
     if (!integration) return;
     auto token = manager.get_access_token<P>("t", "u", integration->id);
     if constexpr (oauth::Refreshable<P>) manager.refresh<P>("t", "u", integration->id);

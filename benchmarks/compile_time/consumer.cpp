@@ -41,12 +41,14 @@ int main() {
   oauth::TokenStore<oauth::store::SqliteBackend> store(std::move(backend),
                                                        oauth::crypto::Keyring::from_list(key.reveal()).value());
   oauth::Manager<Acme> manager(io.get_executor(), store);
-  if (!manager.configure<Acme>({.client_id = "client", .client_secret = oauth::ClientSecret("secret"),
+  if (!manager.configure<Acme>({.client_id = "client",
+                                .client_secret = oauth::ClientSecret("secret"),
                                 .redirect_uris = {"https://app.example/callback"}}))
     return 1;
   auto start = manager.initiate_flow<Acme>({.tenant_id = "t", .user_id = "u", .session_id = "s"});
   if (!start) return 1;
-  auto integration = manager.complete_flow<Acme>({.state = start->state, .code = oauth::AuthorizationCode("code"), .session_id = "s"});
+  auto integration =
+      manager.complete_flow<Acme>({.state = start->state, .code = oauth::AuthorizationCode("code"), .session_id = "s"});
   if (!integration) return 1;
   auto token = manager.get_access_token<Acme>("t", "u", integration->id);
   auto orders = manager.client<Acme>("t", "u", integration->id).json(oauth::ApiRequest::get("/orders"));

@@ -10,6 +10,7 @@
 #include <oauth/detail/json/unique_members.hpp>
 
 #include <boost/json.hpp>
+
 #include <openssl/evp.h>
 
 #include <chrono>
@@ -50,7 +51,8 @@ inline std::optional<std::string> hs256(std::string_view secret, std::string_vie
   unsigned char mac[EVP_MAX_MD_SIZE];
   std::size_t length = 0;
   if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, secret.data(), secret.size(),
-                reinterpret_cast<unsigned char const*>(input.data()), input.size(), mac, sizeof mac, &length) == nullptr)
+                reinterpret_cast<unsigned char const*>(input.data()), input.size(), mac, sizeof mac,
+                &length) == nullptr)
     return std::nullopt;
   return std::string(reinterpret_cast<char const*>(mac), length);
 }
@@ -133,7 +135,8 @@ inline std::variant<Caller, BearerRefusal> verify_bearer(std::string_view token,
   auto const nbf = detail::seconds_claim(*claims, "nbf");
   auto const iat = detail::seconds_claim(*claims, "iat");
   if (!exp.seconds) return BearerRefusal{exp.present ? "expiry is not a date" : "no expiry"};
-  if ((nbf.present && !nbf.seconds) || (iat.present && !iat.seconds)) return BearerRefusal{"a time claim is not a date"};
+  if ((nbf.present && !nbf.seconds) || (iat.present && !iat.seconds))
+    return BearerRefusal{"a time claim is not a date"};
   if (*exp.seconds <= now_s - leeway) return BearerRefusal{"expired"};
   // Claims are compared, never computed with: an INT64_MAX expiry overflows nothing.
   if (*exp.seconds > now_s + rules.max_lifetime.count() + leeway) return BearerRefusal{"expiry too far ahead"};
@@ -144,9 +147,11 @@ inline std::variant<Caller, BearerRefusal> verify_bearer(std::string_view token,
   if (!rules.audience.empty()) {
     bool found = false;
     if (auto const* aud = claims->if_contains("aud")) {
-      if (aud->is_string()) found = aud->as_string() == rules.audience;
+      if (aud->is_string())
+        found = aud->as_string() == rules.audience;
       else if (aud->is_array())
-        for (auto const& entry : aud->as_array()) found = found || (entry.is_string() && entry.as_string() == rules.audience);
+        for (auto const& entry : aud->as_array())
+          found = found || (entry.is_string() && entry.as_string() == rules.audience);
     }
     if (!found) return BearerRefusal{"wrong audience"};
   }
@@ -158,16 +163,16 @@ inline std::variant<Caller, BearerRefusal> verify_bearer(std::string_view token,
 
 /// An HS256 token for `claims` under `secret`.
 inline std::string sign_bearer(boost::json::object const& claims, std::string_view secret) {
-  auto const input = detail::base64url(R"({"alg":"HS256","typ":"JWT"})") + '.' +
-                     detail::base64url(boost::json::serialize(claims));
+  auto const input =
+      detail::base64url(R"({"alg":"HS256","typ":"JWT"})") + '.' + detail::base64url(boost::json::serialize(claims));
   return input + '.' + detail::base64url(detail::hs256(secret, input).value_or(""));
 }
 
 /// A token for one user of one tenant, valid for `lifetime`.
 inline std::string sign_bearer_for(std::string_view tenant_id, std::string_view user_id, std::string_view secret,
                                    std::chrono::seconds lifetime, BearerRules const& rules = {}) {
-  auto const now = std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::system_clock::now().time_since_epoch()).count();
+  auto const now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   boost::json::object claims{{"sub", user_id}, {"iat", now}, {"exp", now + lifetime.count()}};
   claims[rules.tenant_claim] = tenant_id;
   if (!rules.issuer.empty()) claims["iss"] = rules.issuer;

@@ -64,20 +64,34 @@ public:
 
   void read(boost::json::object const& root, std::vector<std::string> const& known_providers) {
     for (auto const& [key, value] : root) {
-      if (key == "host") text(value, key, config_.host);
-      else if (key == "port") config_.port = static_cast<unsigned short>(number(value, key, 1, 65535, config_.port));
-      else if (key == "threads") config_.threads = static_cast<unsigned>(number(value, key, 0, 256, config_.threads));
-      else if (key == "public_url") text(value, key, config_.public_url);
-      else if (key == "development") flag(value, key, config_.development);
-      else if (key == "store_url") text(value, key, config_.store_url);
-      else if (key == "provider_ca_file") text(value, key, config_.provider_ca_file);
-      else if (key == "access_log") text(value, key, config_.access_log);
-      else if (key == "cors_origins") list(value, key, config_.cors_origins);
-      else if (key == "cors_credentials") flag(value, key, config_.cors_credentials);
-      else if (key == "return_urls") list(value, key, config_.return_urls);
-      else if (key == "bearer_tenant_claim") text(value, key, config_.bearer_rules.tenant_claim);
-      else if (key == "bearer_issuer") text(value, key, config_.bearer_rules.issuer);
-      else if (key == "bearer_audience") text(value, key, config_.bearer_rules.audience);
+      if (key == "host")
+        text(value, key, config_.host);
+      else if (key == "port")
+        config_.port = static_cast<unsigned short>(number(value, key, 1, 65535, config_.port));
+      else if (key == "threads")
+        config_.threads = static_cast<unsigned>(number(value, key, 0, 256, config_.threads));
+      else if (key == "public_url")
+        text(value, key, config_.public_url);
+      else if (key == "development")
+        flag(value, key, config_.development);
+      else if (key == "store_url")
+        text(value, key, config_.store_url);
+      else if (key == "provider_ca_file")
+        text(value, key, config_.provider_ca_file);
+      else if (key == "access_log")
+        text(value, key, config_.access_log);
+      else if (key == "cors_origins")
+        list(value, key, config_.cors_origins);
+      else if (key == "cors_credentials")
+        flag(value, key, config_.cors_credentials);
+      else if (key == "return_urls")
+        list(value, key, config_.return_urls);
+      else if (key == "bearer_tenant_claim")
+        text(value, key, config_.bearer_rules.tenant_claim);
+      else if (key == "bearer_issuer")
+        text(value, key, config_.bearer_rules.issuer);
+      else if (key == "bearer_audience")
+        text(value, key, config_.bearer_rules.audience);
       else if (key == "bearer_max_lifetime_seconds")
         config_.bearer_rules.max_lifetime =
             std::chrono::seconds(number(value, key, 60, 366 * 24 * 3600, config_.bearer_rules.max_lifetime.count()));
@@ -90,29 +104,43 @@ public:
       else if (key == "max_connections_per_address")
         config_.limits.max_connections_per_address =
             number(value, key, 1, 1'000'000, config_.limits.max_connections_per_address);
-      else if (key == "header_timeout_seconds") seconds(value, key, config_.limits.header_timeout);
-      else if (key == "request_timeout_seconds") seconds(value, key, config_.limits.request_timeout);
-      else if (key == "idle_timeout_seconds") seconds(value, key, config_.limits.idle_timeout);
-      else if (key == "shutdown_grace_seconds") seconds(value, key, config_.shutdown_grace);
-      else if (key == "rate_limit_per_user_per_minute") real(value, key, config_.rate_limits.per_user_per_minute);
-      else if (key == "rate_limit_per_user_burst") real(value, key, config_.rate_limits.per_user_burst);
-      else if (key == "rate_limit_per_address_per_minute") real(value, key, config_.rate_limits.per_address_per_minute);
-      else if (key == "rate_limit_per_address_burst") real(value, key, config_.rate_limits.per_address_burst);
-      else if (key == "providers") providers(value, known_providers);
+      else if (key == "header_timeout_seconds")
+        seconds(value, key, config_.limits.header_timeout);
+      else if (key == "request_timeout_seconds")
+        seconds(value, key, config_.limits.request_timeout);
+      else if (key == "idle_timeout_seconds")
+        seconds(value, key, config_.limits.idle_timeout);
+      else if (key == "shutdown_grace_seconds")
+        seconds(value, key, config_.shutdown_grace);
+      else if (key == "rate_limit_per_user_per_minute")
+        real(value, key, config_.rate_limits.per_user_per_minute);
+      else if (key == "rate_limit_per_user_burst")
+        real(value, key, config_.rate_limits.per_user_burst);
+      else if (key == "rate_limit_per_address_per_minute")
+        real(value, key, config_.rate_limits.per_address_per_minute);
+      else if (key == "rate_limit_per_address_burst")
+        real(value, key, config_.rate_limits.per_address_burst);
+      else if (key == "providers")
+        providers(value, known_providers);
       else if (key == "encryption_keys" || key == "bearer_secret" || key == "service_secret")
         problems_.push_back("the configuration file must not hold " + std::string(key) + ": set it in the environment");
-      else problems_.push_back("unknown setting " + quoted(key) + " in the configuration file");
+      else
+        problems_.push_back("unknown setting " + quoted(key) + " in the configuration file");
     }
   }
 
 private:
   void text(boost::json::value const& value, std::string_view key, std::string& out) {
-    if (value.is_string()) out = value.as_string();
-    else problems_.push_back(std::string(key) + " must be a string");
+    if (value.is_string())
+      out = value.as_string();
+    else
+      problems_.push_back(std::string(key) + " must be a string");
   }
   void flag(boost::json::value const& value, std::string_view key, bool& out) {
-    if (value.is_bool()) out = value.as_bool();
-    else problems_.push_back(std::string(key) + " must be true or false");
+    if (value.is_bool())
+      out = value.as_bool();
+    else
+      problems_.push_back(std::string(key) + " must be true or false");
   }
   std::size_t number(boost::json::value const& value, std::string_view key, std::size_t low, std::size_t high,
                      std::size_t fallback) {
@@ -124,8 +152,10 @@ private:
     return fallback;
   }
   void real(boost::json::value const& value, std::string_view key, double& out) {
-    if (value.is_number() && value.to_number<double>() >= 0) out = value.to_number<double>();
-    else problems_.push_back(std::string(key) + " must be a number, 0 or more");
+    if (value.is_number() && value.to_number<double>() >= 0)
+      out = value.to_number<double>();
+    else
+      problems_.push_back(std::string(key) + " must be a number, 0 or more");
   }
   void seconds(boost::json::value const& value, std::string_view key, std::chrono::seconds& out) {
     out = std::chrono::seconds(number(value, key, 1, 3600, out.count()));
@@ -134,8 +164,10 @@ private:
     out.clear();
     if (value.is_array()) {
       for (auto const& item : value.as_array()) {
-        if (item.is_string()) out.emplace_back(item.as_string());
-        else problems_.push_back(std::string(key) + " must list strings");
+        if (item.is_string())
+          out.emplace_back(item.as_string());
+        else
+          problems_.push_back(std::string(key) + " must list strings");
       }
     } else {
       problems_.push_back(std::string(key) + " must be a list of strings");
@@ -155,8 +187,10 @@ private:
       auto& out = config_.providers[std::string(name)];
       for (auto const& [key, item] : settings.as_object()) {
         auto const where = "providers." + std::string(name) + "." + quoted(key);
-        if (key == "client_id") text(item, where, out.client_id);
-        else if (key == "endpoint_base") text(item, where, out.endpoint_base);
+        if (key == "client_id")
+          text(item, where, out.client_id);
+        else if (key == "endpoint_base")
+          text(item, where, out.endpoint_base);
         else if (key == "client_secret") {
           std::string secret;
           text(item, where, secret);
@@ -179,8 +213,9 @@ bool is_loopback_url(std::string_view url) {
 
 void check_safety(ServiceConfig const& config, std::vector<std::string>& problems) {
   if (!config.encryption_keys && !config.development)
-    problems.push_back("OAUTH_ENCRYPTION_KEY is not set: tokens cannot be encrypted at rest "
-                       "(make a key with: oauthctl keys generate; OAUTH_DEVELOPMENT=1 allows a throwaway key)");
+    problems.push_back(
+        "OAUTH_ENCRYPTION_KEY is not set: tokens cannot be encrypted at rest "
+        "(make a key with: oauthctl keys generate; OAUTH_DEVELOPMENT=1 allows a throwaway key)");
   if (config.encryption_keys)
     if (auto keys = crypto::Keyring::from_list(*config.encryption_keys); !keys)
       problems.push_back("OAUTH_ENCRYPTION_KEY: " + keys.error().message());
@@ -189,8 +224,9 @@ void check_safety(ServiceConfig const& config, std::vector<std::string>& problem
   if (!config.service_secret.empty() && config.service_secret.size() < 32)
     problems.push_back("OAUTH_SERVICE_TOKEN_SECRET must be at least 32 bytes");
   if (!config.service_secret.empty() && crypto::constant_time_equal(config.service_secret, config.bearer_secret))
-    problems.push_back("OAUTH_SERVICE_TOKEN_SECRET must differ from OAUTH_JWT_SECRET: "
-                       "a user's bearer token must not open the token route");
+    problems.push_back(
+        "OAUTH_SERVICE_TOKEN_SECRET must differ from OAUTH_JWT_SECRET: "
+        "a user's bearer token must not open the token route");
   for (auto const& origin : config.cors_origins) {
     if (origin == "*" && config.cors_credentials)
       problems.push_back("a wildcard CORS origin cannot be combined with credentials: list the origins");
@@ -201,11 +237,13 @@ void check_safety(ServiceConfig const& config, std::vector<std::string>& problem
   }
   auto const public_url = config.public_url.empty() ? default_public_url(config.host, config.port) : config.public_url;
   auto public_endpoint = oauth::detail::http::parse_endpoint(public_url);
-  if (!public_endpoint) problems.push_back("public_url " + quoted(public_url) + " is not an absolute URL");
+  if (!public_endpoint)
+    problems.push_back("public_url " + quoted(public_url) + " is not an absolute URL");
   else if (!public_endpoint->tls && !config.development && !is_loopback_url(public_url))
     problems.push_back("public_url must be https outside development mode: callbacks carry authorization codes");
   for (auto const& url : config.return_urls)
-    if (!oauth::detail::http::parse_endpoint(url)) problems.push_back("return URL " + quoted(url) + " is not an absolute URL");
+    if (!oauth::detail::http::parse_endpoint(url))
+      problems.push_back("return URL " + quoted(url) + " is not an absolute URL");
   for (auto const& [name, provider] : config.providers) {
     if (provider.client_id.empty()) problems.push_back(name + ": client id is not set");
     if (!provider.endpoint_base.empty() && !oauth::detail::http::parse_endpoint(provider.endpoint_base))
@@ -232,16 +270,21 @@ std::optional<unsigned long> whole_number(std::string_view text, unsigned long m
 std::string default_public_url(std::string_view host, unsigned short port) {
   bool const any = host == "0.0.0.0" || host == "::";
   bool const v6 = host.find(':') != std::string_view::npos;
-  return "http://" + (any ? std::string("127.0.0.1") : v6 ? "[" + std::string(host) + "]" : std::string(host)) + ":" +
-         std::to_string(port);
+  return "http://" +
+         (any  ? std::string("127.0.0.1")
+          : v6 ? "[" + std::string(host) + "]"
+               : std::string(host)) +
+         ":" + std::to_string(port);
 }
 
 void read_config_file(std::string_view text, std::string_view path, std::vector<std::string> const& known_providers,
                       ServiceConfig& config, std::vector<std::string>& problems) {
   boost::system::error_code ec;
   auto root = boost::json::parse(text, ec);
-  if (ec || !root.is_object()) problems.push_back("the configuration file " + std::string(path) + " is not a JSON object");
-  else FileReader(config, problems).read(root.as_object(), known_providers);
+  if (ec || !root.is_object())
+    problems.push_back("the configuration file " + std::string(path) + " is not a JSON object");
+  else
+    FileReader(config, problems).read(root.as_object(), known_providers);
 }
 
 std::vector<std::string> config_problems(ServiceConfig const& config) {
@@ -258,18 +301,24 @@ std::variant<ServiceConfig, ConfigProblems> load_config(std::vector<std::string>
     std::ifstream file(*path);
     std::stringstream text;
     text << file.rdbuf();
-    if (!file) problems.push_back("cannot read the configuration file " + *path);
-    else read_config_file(text.str(), *path, known_providers, config, problems);
+    if (!file)
+      problems.push_back("cannot read the configuration file " + *path);
+    else
+      read_config_file(text.str(), *path, known_providers, config, problems);
   }
 
   if (auto v = env("OAUTH_SERVICE_HOST")) config.host = *v;
   if (auto v = env("OAUTH_SERVICE_PORT")) {
-    if (auto port = whole_number(*v, 65535)) config.port = static_cast<unsigned short>(*port);
-    else problems.push_back("OAUTH_SERVICE_PORT must be a port number");
+    if (auto port = whole_number(*v, 65535))
+      config.port = static_cast<unsigned short>(*port);
+    else
+      problems.push_back("OAUTH_SERVICE_PORT must be a port number");
   }
   if (auto v = env("OAUTH_SERVICE_THREADS")) {
-    if (auto threads = whole_number(*v, 256)) config.threads = static_cast<unsigned>(*threads);
-    else problems.push_back("OAUTH_SERVICE_THREADS must be a number from 0 to 256");
+    if (auto threads = whole_number(*v, 256))
+      config.threads = static_cast<unsigned>(*threads);
+    else
+      problems.push_back("OAUTH_SERVICE_THREADS must be a number from 0 to 256");
   }
   if (auto v = env("OAUTH_PUBLIC_URL")) config.public_url = *v;
   if (auto v = env("OAUTH_DEVELOPMENT")) config.development = truthy(*v);
@@ -279,8 +328,10 @@ std::variant<ServiceConfig, ConfigProblems> load_config(std::vector<std::string>
   if (auto v = env("OAUTH_RETURN_URLS")) config.return_urls = split_list(*v);
   if (auto v = env("OAUTH_PROVIDER_CA_FILE")) config.provider_ca_file = *v;
   if (auto v = env("OAUTH_ACCESS_LOG")) config.access_log = *v;
-  if (auto keys = crypto::Keyring::configured_keys()) config.encryption_keys = std::move(*keys);
-  else problems.push_back(keys.error().message());
+  if (auto keys = crypto::Keyring::configured_keys())
+    config.encryption_keys = std::move(*keys);
+  else
+    problems.push_back(keys.error().message());
   config.bearer_secret = env("OAUTH_JWT_SECRET").value_or("");
   config.service_secret = env("OAUTH_SERVICE_TOKEN_SECRET").value_or("");
   for (auto const& name : known_providers) {

@@ -45,7 +45,7 @@ struct RateLimits {
 struct ServiceConfig {
   std::string host = "127.0.0.1";
   unsigned short port = 8002;
-  unsigned threads = 0;  ///< 0: one per core
+  unsigned threads = 0;    ///< 0: one per core
   std::string public_url;  ///< how browsers reach the service; http://HOST:PORT by default (once listening)
   bool development = false;
   std::string store_url = "sqlite:oauth-service.db";

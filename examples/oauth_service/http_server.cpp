@@ -67,7 +67,8 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
       auto address = socket.remote_endpoint(no_peer).address().to_string();
       std::unique_lock lock(mutex);
       auto& from_address = per_address[address];
-      if (no_peer || connections.size() >= limits.max_connections || from_address >= limits.max_connections_per_address) {
+      if (no_peer || connections.size() >= limits.max_connections ||
+          from_address >= limits.max_connections_per_address) {
         if (from_address == 0) per_address.erase(address);
         lock.unlock();
         metrics.connection_refused();
@@ -185,7 +186,8 @@ std::optional<Refusal> refuse_head(http::request_header<> const& head) {
   if (head.find(http::field::content_length) != head.end())
     return bad("A request has a Content-Length or a Transfer-Encoding, not both.");
   std::string all;
-  for (auto it = codings.first; it != codings.second; ++it) all += std::string(all.empty() ? "" : ",") + std::string(it->value());
+  for (auto it = codings.first; it != codings.second; ++it)
+    all += std::string(all.empty() ? "" : ",") + std::string(it->value());
   std::string coding;
   for (char c : all)
     if (c != ' ' && c != '\t') coding += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

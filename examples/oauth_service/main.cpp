@@ -90,9 +90,12 @@ int serve(ServiceConfig config) {
   service = std::get<std::unique_ptr<Service>>(opened).get();
   server.start();
   log.write("info", "listening",
-            boost::json::object{{"address", config.host}, {"port", server.port()}, {"public_url", config.public_url},
+            boost::json::object{{"address", config.host},
+                                {"port", server.port()},
+                                {"public_url", config.public_url},
                                 {"store", oauth::store::StoreUrl::parse(config.store_url)->redacted()},
-                                {"development", config.development}, {"threads", threads}});
+                                {"development", config.development},
+                                {"threads", threads}});
 
   std::promise<bool> drained;
   boost::asio::signal_set signals(runtime.executor(), SIGTERM, SIGINT);

@@ -6,9 +6,9 @@
 
 #include <array>
 #include <atomic>
-#include <cstdio>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <string>
@@ -55,13 +55,15 @@ public:
   std::string exposition() const {
     std::string out;
     std::lock_guard lock(mutex_);
-    out += "# HELP oauth_http_requests_total HTTP requests answered, by method, route and status.\n"
-           "# TYPE oauth_http_requests_total counter\n";
+    out +=
+        "# HELP oauth_http_requests_total HTTP requests answered, by method, route and status.\n"
+        "# TYPE oauth_http_requests_total counter\n";
     for (auto const& [key, count] : requests_)
       out += "oauth_http_requests_total{method=\"" + std::get<0>(key) + "\",route=\"" + escape(std::get<1>(key)) +
              "\",status=\"" + std::to_string(std::get<2>(key)) + "\"} " + std::to_string(count) + "\n";
-    out += "# HELP oauth_http_request_duration_seconds Time from a request's last byte read to its answer.\n"
-           "# TYPE oauth_http_request_duration_seconds histogram\n";
+    out +=
+        "# HELP oauth_http_request_duration_seconds Time from a request's last byte read to its answer.\n"
+        "# TYPE oauth_http_request_duration_seconds histogram\n";
     for (auto const& [route, histogram] : latency_) {
       auto const label = "route=\"" + escape(route) + "\"";
       for (std::size_t i = 0; i < bounds.size(); ++i)
@@ -72,26 +74,33 @@ public:
       out += "oauth_http_request_duration_seconds_sum{" + label + "} " + format(histogram.sum) + "\n";
       out += "oauth_http_request_duration_seconds_count{" + label + "} " + std::to_string(histogram.count) + "\n";
     }
-    out += "# HELP oauth_refreshes_total Token refreshes, by provider and outcome.\n"
-           "# TYPE oauth_refreshes_total counter\n";
+    out +=
+        "# HELP oauth_refreshes_total Token refreshes, by provider and outcome.\n"
+        "# TYPE oauth_refreshes_total counter\n";
     for (auto const& [key, count] : refreshes_)
       out += "oauth_refreshes_total{provider=\"" + key.first + "\",outcome=\"" + key.second + "\"} " +
              std::to_string(count) + "\n";
-    out += "# HELP oauth_provider_failures_total Operations against a provider that failed, by error.\n"
-           "# TYPE oauth_provider_failures_total counter\n";
+    out +=
+        "# HELP oauth_provider_failures_total Operations against a provider that failed, by error.\n"
+        "# TYPE oauth_provider_failures_total counter\n";
     for (auto const& [key, count] : failures_)
       out += "oauth_provider_failures_total{provider=\"" + std::get<0>(key) + "\",operation=\"" + std::get<1>(key) +
              "\",error=\"" + std::get<2>(key) + "\"} " + std::to_string(count) + "\n";
-    out += "# HELP oauth_rate_limited_total Requests refused with 429, by what was limited.\n"
-           "# TYPE oauth_rate_limited_total counter\n";
+    out +=
+        "# HELP oauth_rate_limited_total Requests refused with 429, by what was limited.\n"
+        "# TYPE oauth_rate_limited_total counter\n";
     for (auto const& [by, count] : rate_limited_)
       out += "oauth_rate_limited_total{by=\"" + by + "\"} " + std::to_string(count) + "\n";
-    out += "# HELP oauth_http_open_connections Client connections open now.\n"
-           "# TYPE oauth_http_open_connections gauge\n"
-           "oauth_http_open_connections " + std::to_string(open_connections_.load()) + "\n";
-    out += "# HELP oauth_http_refused_connections_total Connections closed at once, over a connection cap.\n"
-           "# TYPE oauth_http_refused_connections_total counter\n"
-           "oauth_http_refused_connections_total " + std::to_string(refused_connections_.load()) + "\n";
+    out +=
+        "# HELP oauth_http_open_connections Client connections open now.\n"
+        "# TYPE oauth_http_open_connections gauge\n"
+        "oauth_http_open_connections " +
+        std::to_string(open_connections_.load()) + "\n";
+    out +=
+        "# HELP oauth_http_refused_connections_total Connections closed at once, over a connection cap.\n"
+        "# TYPE oauth_http_refused_connections_total counter\n"
+        "oauth_http_refused_connections_total " +
+        std::to_string(refused_connections_.load()) + "\n";
     return out;
   }
 

@@ -1,8 +1,8 @@
 #include "service.hpp"
 
 #include "assets.hpp"
-#include "common/providers.hpp"
 #include "bearer_token.hpp"
+#include "common/providers.hpp"
 #include "rate_limiter.hpp"
 
 #include <oauth/oauth.hpp>
@@ -204,8 +204,8 @@ struct Service::Impl {
     Handler handler;
   };
 
-  Impl(ServiceConfig config, asio::any_io_executor executor, AccessLog& log, Metrics& metrics, store::AnyBackend backend,
-       crypto::Keyring keyring, HttpsTransport transport)
+  Impl(ServiceConfig config, asio::any_io_executor executor, AccessLog& log, Metrics& metrics,
+       store::AnyBackend backend, crypto::Keyring keyring, HttpsTransport transport)
       : config(std::move(config)),
         log(log),
         metrics(metrics),
@@ -225,7 +225,6 @@ struct Service::Impl {
   RateLimiter per_address;
 
   static std::span<Route const> routes();
-
 
   // ---- the way through ------------------------------------------------------------
 
@@ -339,7 +338,8 @@ struct Service::Impl {
     std::string_view const authorization = exchange.header(http::field::authorization);
     std::string reason;
     if (authorization.size() > 7 && (authorization.starts_with("Bearer ") || authorization.starts_with("bearer "))) {
-      auto verdict = verify_bearer(authorization.substr(7), secret, config.bearer_rules, std::chrono::system_clock::now());
+      auto verdict =
+          verify_bearer(authorization.substr(7), secret, config.bearer_rules, std::chrono::system_clock::now());
       if (auto* caller = std::get_if<Caller>(&verdict)) {
         exchange.caller = std::move(*caller);
         return std::nullopt;
@@ -350,7 +350,9 @@ struct Service::Impl {
     }
     exchange.refusal = reason;
     // Nobody is named yet: the store samples these (every one is in the access log).
-    (void)store.audit({.at = Clock::now(), .action = AuditAction::access_denied, .success = false,
+    (void)store.audit({.at = Clock::now(),
+                       .action = AuditAction::access_denied,
+                       .success = false,
                        .reason = "bearer token refused (" + reason + ") on " + exchange.route,
                        .client_ip = exchange.peer.address,
                        .user_agent = std::string(exchange.header(http::field::user_agent))});
@@ -395,7 +397,8 @@ struct Service::Impl {
     response.set("Cross-Origin-Opener-Policy", "same-origin");
     if (!(response.find("Content-Security-Policy") != response.end()))
       response.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
-    if (response.find(http::field::cache_control) == response.end()) response.set(http::field::cache_control, "no-store");
+    if (response.find(http::field::cache_control) == response.end())
+      response.set(http::field::cache_control, "no-store");
     if (config.public_url.starts_with("https://"))
       response.set(http::field::strict_transport_security, "max-age=31536000; includeSubDomains");
     auto const origin = exchange.header(http::field::origin);
@@ -447,13 +450,13 @@ struct Service::Impl {
   // ---- routes -----------------------------------------------------------------------
 
   asio::awaitable<Response> root(Exchange&) {
-    co_return json_response(http::status::ok, json::object{
-        {"service", "oauth"},
-        {"version", std::to_string(OAUTH_VERSION_MAJOR) + '.' + std::to_string(OAUTH_VERSION_MINOR) + '.' +
-                        std::to_string(OAUTH_VERSION_PATCH)},
-        {"status", "ok"},
-        {"connect_page", config.connect_page_url()},
-        {"openapi", config.public_url + "/openapi.json"}});
+    co_return json_response(http::status::ok, json::object{{"service", "oauth"},
+                                                           {"version", std::to_string(OAUTH_VERSION_MAJOR) + '.' +
+                                                                           std::to_string(OAUTH_VERSION_MINOR) + '.' +
+                                                                           std::to_string(OAUTH_VERSION_PATCH)},
+                                                           {"status", "ok"},
+                                                           {"connect_page", config.connect_page_url()},
+                                                           {"openapi", config.public_url + "/openapi.json"}});
   }
 
   asio::awaitable<Response> health(Exchange&) {
@@ -518,9 +521,12 @@ struct Service::Impl {
       using P = typename decltype(type)::type;
       json::array scopes;
       for (auto const& scope : scope_records<P>())
-        scopes.push_back(json::object{{"name", scope.name},          {"description", scope.description},
-                                      {"category", scope.category},  {"set", scope.set},
-                                      {"required", scope.required},  {"dangerous", scope.dangerous}});
+        scopes.push_back(json::object{{"name", scope.name},
+                                      {"description", scope.description},
+                                      {"category", scope.category},
+                                      {"set", scope.set},
+                                      {"required", scope.required},
+                                      {"dangerous", scope.dangerous}});
       list.push_back(json::object{{"name", P::name},
                                   {"configured", config.providers.contains(std::string(P::name))},
                                   {"supports_refresh", P::supports_refresh},
@@ -536,16 +542,19 @@ struct Service::Impl {
     if (!exchange.request.body().empty()) {
       boost::system::error_code ec;
       auto parsed = json::parse(exchange.request.body(), ec);
-      if (ec || !parsed.is_object()) co_return error_response(400, "INVALID_REQUEST", "The body must be a JSON object.");
+      if (ec || !parsed.is_object())
+        co_return error_response(400, "INVALID_REQUEST", "The body must be a JSON object.");
       body = std::move(parsed.as_object());
     }
     FlowRequest flow;
     flow.tenant_id = exchange.caller->tenant_id;
     flow.user_id = exchange.caller->user_id;
     if (auto const* scopes = body.if_contains("scopes")) {
-      if (!scopes->is_array()) co_return error_response(400, "INVALID_REQUEST", "scopes must be a list of scope names.");
+      if (!scopes->is_array())
+        co_return error_response(400, "INVALID_REQUEST", "scopes must be a list of scope names.");
       for (auto const& scope : scopes->as_array()) {
-        if (!scope.is_string()) co_return error_response(400, "INVALID_REQUEST", "scopes must be a list of scope names.");
+        if (!scope.is_string())
+          co_return error_response(400, "INVALID_REQUEST", "scopes must be a list of scope names.");
         flow.scopes.emplace_back(scope.as_string());
       }
     }
@@ -646,7 +655,8 @@ struct Service::Impl {
     return with_integration(exchange, [&](auto type, Integration const& integration) -> asio::awaitable<Response> {
       using P = typename decltype(type)::type;
       if constexpr (Refreshable<P>) {
-        auto refreshing = manager.async_refresh<P>(caller.tenant_id, caller.user_id, integration.id, asio::use_awaitable);
+        auto refreshing =
+            manager.async_refresh<P>(caller.tenant_id, caller.user_id, integration.id, asio::use_awaitable);
         auto refreshed = co_await std::move(refreshing);
         if (!refreshed) {
           auto const failure = facing<P>(refreshed.error(), Operation::use);
@@ -655,11 +665,12 @@ struct Service::Impl {
           co_return error_response(failure, refreshed.error().retry_after);
         }
         metrics.count_refresh(P::name, "ok");
-        co_return json_response(http::status::ok, json::object{{"integration_id", refreshed->integration_id},
-                                                               {"refreshed", true},
-                                                               {"expires_at", nullable(iso(refreshed->expires_at))},
-                                                               {"scopes", json::array(refreshed->scopes.begin(),
-                                                                                      refreshed->scopes.end())}});
+        co_return json_response(
+            http::status::ok,
+            json::object{{"integration_id", refreshed->integration_id},
+                         {"refreshed", true},
+                         {"expires_at", nullable(iso(refreshed->expires_at))},
+                         {"scopes", json::array(refreshed->scopes.begin(), refreshed->scopes.end())}});
       } else {
         co_return error_response(409, "REFRESH_NOT_SUPPORTED",
                                  std::string(P::name) + " tokens do not expire and cannot be refreshed.");
@@ -715,7 +726,8 @@ struct Service::Impl {
     auto const& caller = *exchange.caller;
     return with_integration(exchange, [&](auto type, Integration const& integration) -> asio::awaitable<Response> {
       using P = typename decltype(type)::type;
-      auto validating = manager.async_validate<P>(caller.tenant_id, caller.user_id, integration.id, asio::use_awaitable);
+      auto validating =
+          manager.async_validate<P>(caller.tenant_id, caller.user_id, integration.id, asio::use_awaitable);
       auto checked = co_await std::move(validating);
       if (!checked) {
         auto const failure = facing<P>(checked.error(), Operation::use);
@@ -759,7 +771,8 @@ struct Service::Impl {
   /// asked to (`?refresh=true`) or when nothing is cached yet.
   asio::awaitable<Response> databases(Exchange& exchange) {
     auto const& caller = *exchange.caller;
-    providers::notion::Databases<ServiceManager> const databases(manager, caller.tenant_id, caller.user_id, exchange.params[0]);
+    providers::notion::Databases<ServiceManager> const databases(manager, caller.tenant_id, caller.user_id,
+                                                                 exchange.params[0]);
     auto listed = databases.cached();
     bool refreshed = false;
     if (listed && (listed->empty() || exchange.query_param("refresh") == "true")) {
@@ -778,7 +791,8 @@ struct Service::Impl {
     auto const& caller = *exchange.caller;
     if (!providers::notion::normalize_id(exchange.params[1]))
       co_return error_response(400, "INVALID_DATABASE_ID", "A Notion database id is 32 hexadecimal digits.");
-    providers::notion::Databases<ServiceManager> const databases(manager, caller.tenant_id, caller.user_id, exchange.params[0]);
+    providers::notion::Databases<ServiceManager> const databases(manager, caller.tenant_id, caller.user_id,
+                                                                 exchange.params[0]);
     auto found = databases.find(exchange.params[1]);
     if (!found) co_return databases_error(found.error());
     co_return json_response(http::status::ok, database_json(*found, true));
@@ -788,7 +802,8 @@ struct Service::Impl {
     AuditQuery query;
     if (auto const text = exchange.optional_query_param("limit")) {
       auto const value = whole_number(*text, Store::max_audit_page);
-      if (!value || *value == 0) co_return error_response(400, "INVALID_REQUEST", "limit must be a number from 1 to 1000.");
+      if (!value || *value == 0)
+        co_return error_response(400, "INVALID_REQUEST", "limit must be a number from 1 to 1000.");
       query.limit = *value;
     }
     if (auto const text = exchange.optional_query_param("before")) {
@@ -828,20 +843,21 @@ std::span<Service::Impl::Route const> Service::Impl::routes() {
       Route{http::verb::delete_, "/api/v1/oauth/integrations/{id}", Access::user, &Impl::disconnect},
       Route{http::verb::get, "/api/v1/oauth/integrations/{id}/token", Access::server, &Impl::token},
       Route{http::verb::get, "/api/v1/oauth/audit", Access::user, &Impl::audit},
-  };  return table;
+  };
+  return table;
 }
 
 Service::Service(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Service::~Service() = default;
 
-std::variant<std::unique_ptr<Service>, std::string> Service::open(ServiceConfig config,
-                                                                  asio::any_io_executor executor, AccessLog& log,
-                                                                  Metrics& metrics) {
-  auto keyring = config.encryption_keys ? crypto::Keyring::from_list(*config.encryption_keys)
-                                        : crypto::Keyring::from_environment(
-                                              crypto::KeyPolicy::allow_ephemeral_for_dev, [&](std::string_view warning) {
-                                                log.write("warning", "ephemeral_key", {{"message", warning}});
-                                              });
+std::variant<std::unique_ptr<Service>, std::string> Service::open(ServiceConfig config, asio::any_io_executor executor,
+                                                                  AccessLog& log, Metrics& metrics) {
+  auto keyring = config.encryption_keys
+                     ? crypto::Keyring::from_list(*config.encryption_keys)
+                     : crypto::Keyring::from_environment(
+                           crypto::KeyPolicy::allow_ephemeral_for_dev, [&](std::string_view warning) {
+                             log.write("warning", "ephemeral_key", {{"message", warning}});
+                           });
   if (!keyring) return "encryption key: " + keyring.error().message();
   auto backend = store::open_backend(config.store_url);
   if (!backend) return "cannot open the token store: " + backend.error().message();
@@ -885,7 +901,6 @@ Response Service::refused(Refusal const& refusal, Peer const& peer) {
   impl_->finish(exchange, response, std::chrono::steady_clock::now());
   return response;
 }
-
 
 std::vector<RouteInfo> Service::routes() {
   std::vector<RouteInfo> out;

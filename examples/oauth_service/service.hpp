@@ -35,8 +35,8 @@ class Service {
 public:
   /// Opens the store and configures the providers; the reason when that fails.
   static std::variant<std::unique_ptr<Service>, std::string> open(ServiceConfig config,
-                                                                  boost::asio::any_io_executor executor,
-                                                                  AccessLog& log, Metrics& metrics);
+                                                                  boost::asio::any_io_executor executor, AccessLog& log,
+                                                                  Metrics& metrics);
   ~Service();
 
   boost::asio::awaitable<Response> handle(Request request, Peer peer);

@@ -16,8 +16,8 @@
 #include "common/providers.hpp"
 #include "loopback_redirect.hpp"
 
-#include <oauth/store/key_rotation.hpp>
 #include <oauth/oauth.hpp>
+#include <oauth/store/key_rotation.hpp>
 #include <oauth/store/sqlite.hpp>
 
 #include <boost/hana/for_each.hpp>
@@ -74,7 +74,8 @@ std::filesystem::path store_path() {
 crypto::Keyring keyring_from(std::optional<std::string> const& given) {
   auto keys = given ? crypto::Keyring::from_list(*given) : crypto::Keyring::from_environment();
   if (!keys)
-    throw Failure{keys.error().message() + "\nMake a key with `oauthctl keys generate` and export it as OAUTH_ENCRYPTION_KEY."};
+    throw Failure{keys.error().message() +
+                  "\nMake a key with `oauthctl keys generate` and export it as OAUTH_ENCRYPTION_KEY."};
   return std::move(*keys);
 }
 
@@ -153,8 +154,10 @@ std::string advice(std::string_view provider, Error const& error, std::string co
            ").\nCheck your network connection and any proxy, then run the command again.";
   if (is_transient(error)) return p + " is busy or unavailable right now. Try again in a few minutes.";
   if (error == Errc::issuer_mismatch)
-    return "The answer did not come from " + p + " (it named another issuer), so nothing was connected.\n"
-           "Run the command again and sign in on " + p + "'s own page.";
+    return "The answer did not come from " + p +
+           " (it named another issuer), so nothing was connected.\n"
+           "Run the command again and sign in on " +
+           p + "'s own page.";
   if (error == Errc::state_not_found || error == Errc::state_expired || error == Errc::state_already_used ||
       error == Errc::state_mismatch)
     return "The answer did not belong to this attempt (it expired or came from another one). Run the command again.";
@@ -190,34 +193,32 @@ int connect(std::string_view provider, std::vector<std::string> scopes, bool bro
                       "CLIENT_ID and " + examples::environment_prefix(P::name) + "CLIENT_SECRET."};
       throw Failure{advice(P::name, started.error(), redirect_uri)};
     }
-    std::cout << "Open this address in your browser to connect " << P::name << ":\n\n  "
-              << started->authorization_url << "\n\nWaiting for " << P::name << " to send you back to "
-              << redirect_uri << " ..." << std::endl;
+    std::cout << "Open this address in your browser to connect " << P::name << ":\n\n  " << started->authorization_url
+              << "\n\nWaiting for " << P::name << " to send you back to " << redirect_uri << " ..." << std::endl;
     if (browser) open_in_browser(started->authorization_url);
 
     auto answer = listener.wait(timeout);
     if (!answer)
-      throw Failure{"No answer came back to " + redirect_uri + " within " + std::to_string(timeout.count()) +
-                    " s.\nIf " + std::string(P::name) +
-                    " showed an error such as redirect_uri_mismatch, register http://127.0.0.1 (any port, RFC 8252) "
-                    "as a redirect URI of this client; otherwise run the command again and finish on the consent page."};
+      throw Failure{
+          "No answer came back to " + redirect_uri + " within " + std::to_string(timeout.count()) + " s.\nIf " +
+          std::string(P::name) +
+          " showed an error such as redirect_uri_mismatch, register http://127.0.0.1 (any port, RFC 8252) "
+          "as a redirect URI of this client; otherwise run the command again and finish on the consent page."};
     FlowCallback callback;
     callback.state = (*answer)["state"];
     callback.code = AuthorizationCode((*answer)["code"]);
     callback.error = (*answer)["error"];
     callback.error_description = (*answer)["error_description"];
     if (auto iss = answer->find("iss"); iss != answer->end()) callback.iss = iss->second;
-    if (auto description = (*answer)["error_description"];
-        description.find("redirect_uri") != std::string::npos)
+    if (auto description = (*answer)["error_description"]; description.find("redirect_uri") != std::string::npos)
       throw Failure{advice(P::name, Error(Errc::redirect_uri_not_allowed, description), redirect_uri)};
     callback.session_id = session;
     callback.client_ip = "127.0.0.1";
     callback.user_agent = "oauthctl";
     auto integration = manager.template complete_flow<P>(std::move(callback));
     if (!integration) throw Failure{advice(P::name, integration.error(), redirect_uri)};
-    std::cout << "Connected " << P::name << ": " << account_of(*integration) << " (integration "
-              << integration->id << ").\nThe credential is encrypted in " << store_path().string() << "."
-              << std::endl;
+    std::cout << "Connected " << P::name << ": " << account_of(*integration) << " (integration " << integration->id
+              << ").\nThe credential is encrypted in " << store_path().string() << "." << std::endl;
   });
   return 0;
 }
@@ -231,7 +232,8 @@ int status() {
     return 0;
   }
   std::cout << std::left << std::setw(24) << "ID" << std::setw(11) << "PROVIDER" << std::setw(32) << "ACCOUNT"
-            << std::setw(14) << "STATUS" << "LAST VALIDATED\n";
+            << std::setw(14) << "STATUS"
+            << "LAST VALIDATED\n";
   std::vector<std::string> warnings;
   for (auto const& record : *records) {
     auto const integration = Integration::from(record);
@@ -246,9 +248,10 @@ int status() {
     }
     auto const since = integration.last_validated_at.value_or(integration.created_at);
     auto const idle = std::chrono::duration_cast<std::chrono::days>(Clock::now() - since);
-    auto const subject = integration.id + " (" + integration.provider + ") " +
-                         (integration.last_validated_at ? "has not been validated for " : "has never been validated, in ") +
-                         std::to_string(idle.count()) + " days";
+    auto const subject =
+        integration.id + " (" + integration.provider + ") " +
+        (integration.last_validated_at ? "has not been validated for " : "has never been validated, in ") +
+        std::to_string(idle.count()) + " days";
     if (idle >= validation_overdue)
       warnings.push_back(subject + ": validate it now with `oauthctl validate " + integration.id +
                          "`; a credential unchecked this long may have been revoked.");
@@ -273,10 +276,12 @@ int validate(std::optional<std::string> only) {
     found = true;
     with_provider(manager, record.provider, [&](auto type) {
       using P = typename decltype(type)::type;
-      auto checked = manager.template validate<P>(std::string(owner().tenant_id), std::string(owner().user_id), record.id);
+      auto checked =
+          manager.template validate<P>(std::string(owner().tenant_id), std::string(owner().user_id), record.id);
       if (!checked) {
         ++failures;
-        std::cout << record.id << " (" << P::name << "): could not check: " << advice(P::name, checked.error(), "") << '\n';
+        std::cout << record.id << " (" << P::name << "): could not check: " << advice(P::name, checked.error(), "")
+                  << '\n';
       } else if (!checked->valid) {
         ++failures;
         std::cout << record.id << " (" << P::name << "): " << P::name
@@ -302,7 +307,8 @@ int disconnect(std::string const& id) {
     auto done = manager.template disconnect<P>(std::string(owner().tenant_id), std::string(owner().user_id), id);
     if (!done) throw Failure{"disconnecting failed: " + done.error().message()};
     std::cout << "Disconnected " << P::name << " (" << account_of(done->integration) << ")";
-    if (done->revoked_at_provider) std::cout << "; " << P::name << " revoked the grant";
+    if (done->revoked_at_provider)
+      std::cout << "; " << P::name << " revoked the grant";
     else if (done->revocation_error)
       std::cout << "; " << P::name << " could not revoke it (" << done->revocation_error->code.message()
                 << "): remove the application in your " << P::name << " account settings";
@@ -366,10 +372,14 @@ int run(std::vector<std::string_view> args) {
     bool browser = true;
     std::chrono::seconds timeout{300};
     for (std::size_t i = 2; i < args.size(); ++i) {
-      if (args[i] == "--scope" && i + 1 < args.size()) scopes.emplace_back(args[++i]);
-      else if (args[i] == "--no-browser") browser = false;
-      else if (args[i] == "--timeout" && i + 1 < args.size()) timeout = std::chrono::seconds(std::stoi(std::string(args[++i])));
-      else return usage();
+      if (args[i] == "--scope" && i + 1 < args.size())
+        scopes.emplace_back(args[++i]);
+      else if (args[i] == "--no-browser")
+        browser = false;
+      else if (args[i] == "--timeout" && i + 1 < args.size())
+        timeout = std::chrono::seconds(std::stoi(std::string(args[++i])));
+      else
+        return usage();
     }
     return connect(args[1], std::move(scopes), browser, timeout);
   }

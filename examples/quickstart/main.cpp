@@ -46,19 +46,27 @@ constexpr std::string_view redirect_uri = "https://app.example/oauth/callback";
 
 template <class P>
 constexpr Flavor flavor() {
-  if constexpr (std::is_same_v<P, Google>) return Flavor::google;
-  else if constexpr (std::is_same_v<P, YouTube>) return Flavor::youtube;
-  else if constexpr (std::is_same_v<P, Notion>) return Flavor::notion;
-  else return Flavor::microsoft;
+  if constexpr (std::is_same_v<P, Google>)
+    return Flavor::google;
+  else if constexpr (std::is_same_v<P, YouTube>)
+    return Flavor::youtube;
+  else if constexpr (std::is_same_v<P, Notion>)
+    return Flavor::notion;
+  else
+    return Flavor::microsoft;
 }
 
 /// What an application might ask of each provider; short names are accepted.
 template <class P>
 std::vector<std::string> example_scopes() {
-  if constexpr (flavor<P>() == Flavor::google) return {"calendar.readonly", "drive.file"};
-  else if constexpr (flavor<P>() == Flavor::microsoft) return {"Calendars.ReadWrite"};
-  else if constexpr (flavor<P>() == Flavor::youtube) return {"youtube.upload"};
-  else return {};
+  if constexpr (flavor<P>() == Flavor::google)
+    return {"calendar.readonly", "drive.file"};
+  else if constexpr (flavor<P>() == Flavor::microsoft)
+    return {"Calendars.ReadWrite"};
+  else if constexpr (flavor<P>() == Flavor::youtube)
+    return {"youtube.upload"};
+  else
+    return {};
 }
 
 std::string minutes_until(std::optional<oauth::TimePoint> at) {
@@ -88,9 +96,9 @@ void walk(Manager& manager, oauth::testing::TestCertificates const& tls) {
   };
   std::cout << P::name << '\n';
 
-  auto start = check("initiate", manager.initiate_flow<P>(
-                                     {"acme-corp", "ada", "browser-session-1", example_scopes<P>(),
-                                      std::string(redirect_uri), {}}));
+  auto start = check(
+      "initiate", manager.initiate_flow<P>(
+                      {"acme-corp", "ada", "browser-session-1", example_scopes<P>(), std::string(redirect_uri), {}}));
   auto const url = std::string_view(start.authorization_url);
   std::cout << "  1. initiate  send the browser to " << url.substr(0, url.find('?')) << "\n"
             << "                scopes " << oauth::query_params_summary<P>(start.authorization_url) << "\n";
@@ -145,8 +153,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   char const* configured_url = std::getenv("OAUTH_STORE_URL");
-  std::string const store_url = configured_url != nullptr && *configured_url != '\0' ? configured_url
-                                                                                    : "sqlite:oauth-quickstart.db";
+  std::string const store_url =
+      configured_url != nullptr && *configured_url != '\0' ? configured_url : "sqlite:oauth-quickstart.db";
   auto backend = oauth::store::open_backend(store_url);
   if (!backend) {
     std::cerr << "error: cannot open the token store " << store_url << ": " << backend.error().message() << '\n';

@@ -86,17 +86,15 @@ enum class Errc {
   no_refresh_token,
   store_failure,
   store_conflict,
-  store_unavailable,     ///< the database cannot be reached now; nothing was written
-  schema_too_new,        ///< the store was migrated by a newer version of this library
-  undecryptable_token,   ///< a stored token is corrupt, foreign, or under a key no longer configured
+  store_unavailable,    ///< the database cannot be reached now; nothing was written
+  schema_too_new,       ///< the store was migrated by a newer version of this library
+  undecryptable_token,  ///< a stored token is corrupt, foreign, or under a key no longer configured
 };
 
 /// The category of every `Errc`: named "oauth", its messages the words above.
 inline boost::system::error_category const& error_category() noexcept;
 
-inline boost::system::error_code make_error_code(Errc e) noexcept {
-  return {static_cast<int>(e), error_category()};
-}
+inline boost::system::error_code make_error_code(Errc e) noexcept { return {static_cast<int>(e), error_category()}; }
 
 /// A failure: its code, and what went wrong in words fit for a log or an operator. An
 /// error a provider answered also names the provider, its HTTP status and, when it asked

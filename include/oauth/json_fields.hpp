@@ -45,8 +45,7 @@ public:
     auto const* v = find(key);
     if (v == nullptr) return std::nullopt;
     if (v->is_bool()) return v->get_bool();
-    if (v->is_string() && (v->get_string() == "true" || v->get_string() == "false"))
-      return v->get_string() == "true";
+    if (v->is_string() && (v->get_string() == "true" || v->get_string() == "false")) return v->get_string() == "true";
     return fail(key, "must be a boolean"), std::nullopt;
   }
 

@@ -3,8 +3,6 @@
 
 #include <oauth/api/client.hpp>
 #include <oauth/api/request.hpp>
-#include <oauth/protocol/authorization_response.hpp>
-#include <oauth/protocol/authorization_url.hpp>
 #include <oauth/crypto/constant_time.hpp>
 #include <oauth/crypto/pkce.hpp>
 #include <oauth/crypto/random.hpp>
@@ -12,27 +10,29 @@
 #include <oauth/detail/api/authorized_request.hpp>
 #include <oauth/detail/api/retry_status.hpp>
 #include <oauth/detail/api/target.hpp>
-#include <oauth/detail/async/retry.hpp>
 #include <oauth/detail/async/rate_gate.hpp>
+#include <oauth/detail/async/retry.hpp>
 #include <oauth/detail/async/single_flight.hpp>
 #include <oauth/detail/async/spawn.hpp>
 #include <oauth/detail/http/url.hpp>
 #include <oauth/detail/manager/api_call.hpp>
 #include <oauth/detail/manager/store_port.hpp>
 #include <oauth/detail/meta/type_list.hpp>
-#include <oauth/protocol/endpoint_request.hpp>
-#include <oauth/manager/flow.hpp>
 #include <oauth/http/https_transport.hpp>
+#include <oauth/http/transport.hpp>
+#include <oauth/manager/flow.hpp>
 #include <oauth/manager/integration.hpp>
 #include <oauth/manager/options.hpp>
-#include <oauth/provider.hpp>
+#include <oauth/protocol/authorization_response.hpp>
+#include <oauth/protocol/authorization_url.hpp>
+#include <oauth/protocol/endpoint_request.hpp>
 #include <oauth/protocol/provider_error.hpp>
+#include <oauth/protocol/token_response.hpp>
+#include <oauth/provider.hpp>
+#include <oauth/scope_catalogue.hpp>
 #include <oauth/store/record_json.hpp>
 #include <oauth/store/scope_records.hpp>
-#include <oauth/scope_catalogue.hpp>
-#include <oauth/protocol/token_response.hpp>
 #include <oauth/store/token_store.hpp>
-#include <oauth/http/transport.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -152,8 +152,7 @@ public:
   /// Validation that says why, not an error). A provider that cannot be reached is an
   /// error, and changes nothing.
   template <Validatable P, class CompletionToken>
-  auto async_validate(std::string tenant_id, std::string user_id, std::string integration_id,
-                      CompletionToken&& token);
+  auto async_validate(std::string tenant_id, std::string user_id, std::string integration_id, CompletionToken&& token);
 
   template <Validatable P>
   Result<Validation> validate(std::string tenant_id, std::string user_id, std::string integration_id);
@@ -217,7 +216,8 @@ private:
 
   template <class P>
   static constexpr void check_listed() noexcept {
-    static_assert(detail::meta::contains<P, Ps...>, "oauth Manager: this provider is not in the Manager's provider list");
+    static_assert(detail::meta::contains<P, Ps...>,
+                  "oauth Manager: this provider is not in the Manager's provider list");
   }
 
   TimePoint now() const { return options_.clock(); }
@@ -238,8 +238,8 @@ private:
 
   template <class P>
   boost::asio::awaitable<detail::async::Attempt<HttpResponse>> token_endpoint_attempt(ProviderConfig const& config,
-                                                                                       HttpRequest request,
-                                                                                       std::string_view during);
+                                                                                      HttpRequest request,
+                                                                                      std::string_view during);
 
   static void wipe(std::string& s) noexcept { OPENSSL_cleanse(s.data(), s.size()); }
 
@@ -302,7 +302,7 @@ private:
   /// the calling thread.
   template <class P>
   Result<AccessGrant> access_blocking(std::string_view tenant_id, std::string_view user_id,
-                                     std::string_view integration_id, bool force);
+                                      std::string_view integration_id, bool force);
 
   /// Records when a token was last handed out, to the manager's resolution: one write per
   /// integration per resolution at most, not one per call.
@@ -350,7 +350,7 @@ private:
 
   template <class P>
   boost::asio::awaitable<Result<Validation>> validate_impl(std::string tenant_id, std::string user_id,
-                                                         std::string integration_id);
+                                                           std::string integration_id);
 
   // ---- erasure (impl/manager/erase.hpp) -----------------------------------------------
 
@@ -371,15 +371,15 @@ private:
 
 // The operations' bodies. GCC 12 destroys a temporary argument in a co_await expression
 // twice, so every such argument in them is a named local first.
-#include <oauth/impl/manager/configure.hpp>
+#include <oauth/impl/manager/access.hpp>
+#include <oauth/impl/manager/api.hpp>
 #include <oauth/impl/manager/authorize.hpp>
 #include <oauth/impl/manager/complete.hpp>
-#include <oauth/impl/manager/access.hpp>
+#include <oauth/impl/manager/configure.hpp>
+#include <oauth/impl/manager/erase.hpp>
+#include <oauth/impl/manager/records.hpp>
 #include <oauth/impl/manager/refresh.hpp>
 #include <oauth/impl/manager/revoke.hpp>
 #include <oauth/impl/manager/validate.hpp>
-#include <oauth/impl/manager/erase.hpp>
-#include <oauth/impl/manager/api.hpp>
-#include <oauth/impl/manager/records.hpp>
 
 #endif

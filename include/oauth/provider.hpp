@@ -48,7 +48,8 @@ struct ProviderRequirements {
   static_assert(detail::provider::declares_rotates_refresh_token<P>,
                 "oauth provider: missing static constexpr bool rotates_refresh_token");
   static_assert(detail::provider::rotates_refresh_token_ok<P>, "oauth provider: rotates_refresh_token must be a bool");
-  static_assert(detail::provider::declares_supports_pkce<P>, "oauth provider: missing static constexpr bool supports_pkce");
+  static_assert(detail::provider::declares_supports_pkce<P>,
+                "oauth provider: missing static constexpr bool supports_pkce");
   static_assert(detail::provider::supports_pkce_ok<P>, "oauth provider: supports_pkce must be a bool");
   static_assert(detail::provider::declares_scope_separator<P>,
                 "oauth provider: missing static constexpr std::string_view scope_separator");
@@ -76,7 +77,8 @@ struct ProviderRequirements {
   static_assert(detail::provider::incremental_authorization_ok<P>,
                 "oauth provider: incremental_authorization must be an oauth::Param");
   static_assert(detail::provider::api_base_url_ok<P>, "oauth provider: api_base_url must be a std::string_view");
-  static_assert(detail::provider::api_hosts_ok<P>, "oauth provider: api_hosts must be a std::array of std::string_view");
+  static_assert(detail::provider::api_hosts_ok<P>,
+                "oauth provider: api_hosts must be a std::array of std::string_view");
   static_assert(detail::provider::api_pagination_ok<P>, "oauth provider: api_pagination must be an oauth::Pagination");
   static_assert(detail::provider::api_rate_limit_ok<P>, "oauth provider: api_rate_limit must be an oauth::RateLimit");
   static_assert(detail::provider::validation_endpoint_ok<P>,
@@ -104,43 +106,55 @@ template <class P>
 concept Revocable = Provider<P> && detail::provider::declares_revocation_endpoint<P>;
 
 template <class P>
-concept Introspectable = Provider<P> && requires { P::introspection_endpoint; };
+concept Introspectable = Provider<P> && requires {
+  P::introspection_endpoint;
+};
 
 /// Identity comes from a userinfo endpoint; otherwise map_user_info reads the token
 /// response itself (Notion).
 template <class P>
-concept HasUserInfoEndpoint = Provider<P> && requires { P::userinfo_endpoint; };
+concept HasUserInfoEndpoint = Provider<P> && requires {
+  P::userinfo_endpoint;
+};
 
 /// A read call that tells whether a token still works: the provider's own
 /// `validation_endpoint` (Notion's bot user), else its userinfo endpoint.
 template <class P>
-concept Validatable = Provider<P> && (HasUserInfoEndpoint<P> || requires { P::validation_endpoint; });
+concept Validatable = Provider<P> &&(HasUserInfoEndpoint<P> || requires { P::validation_endpoint; });
 
 template <Validatable P>
 constexpr std::string_view validation_endpoint() noexcept {
-  if constexpr (requires { P::validation_endpoint; }) return P::validation_endpoint;
-  else return P::userinfo_endpoint;
+  if constexpr (requires { P::validation_endpoint; })
+    return P::validation_endpoint;
+  else
+    return P::userinfo_endpoint;
 }
 
 /// How the provider's API lists page, `none` when it does not say.
 template <Provider P>
 constexpr Pagination api_pagination() noexcept {
-  if constexpr (requires { P::api_pagination; }) return P::api_pagination;
-  else return Pagination::none;
+  if constexpr (requires { P::api_pagination; })
+    return P::api_pagination;
+  else
+    return Pagination::none;
 }
 
 /// The rate the provider's API holds one credential to, unlimited when it does not say.
 template <Provider P>
 constexpr RateLimit api_rate_limit() noexcept {
-  if constexpr (requires { P::api_rate_limit; }) return P::api_rate_limit;
-  else return {};
+  if constexpr (requires { P::api_rate_limit; })
+    return P::api_rate_limit;
+  else
+    return {};
 }
 
 /// The provider's issuer identifier (RFC 8414, RFC 9207), empty when it names none.
 template <Provider P>
 constexpr std::string_view issuer() noexcept {
-  if constexpr (requires { P::issuer; }) return P::issuer;
-  else return {};
+  if constexpr (requires { P::issuer; })
+    return P::issuer;
+  else
+    return {};
 }
 
 /// Whether the provider promises `iss` in every authorization response (RFC 9207's
@@ -149,21 +163,26 @@ template <Provider P>
 constexpr bool promises_iss_parameter() noexcept {
   if constexpr (requires { P::authorization_response_iss_parameter_supported; })
     return P::authorization_response_iss_parameter_supported;
-  else return false;
+  else
+    return false;
 }
 
 /// The provider's extra authorization parameters, empty when it declares none.
 template <Provider P>
 constexpr std::span<Param const> authorization_params() noexcept {
-  if constexpr (requires { P::authorization_params; }) return P::authorization_params;
-  else return {};
+  if constexpr (requires { P::authorization_params; })
+    return P::authorization_params;
+  else
+    return {};
 }
 
 /// Headers the provider wants on every request to its endpoints (Notion-Version).
 template <Provider P>
 constexpr std::span<Param const> request_headers() noexcept {
-  if constexpr (requires { P::request_headers; }) return P::request_headers;
-  else return {};
+  if constexpr (requires { P::request_headers; })
+    return P::request_headers;
+  else
+    return {};
 }
 
 }  // namespace oauth

@@ -13,9 +13,9 @@ struct Scope {
   std::string_view name = {};         ///< exactly as sent to the provider
   std::string_view description = {};  ///< what granting it lets the application do, for a consent page
   ScopeCategory category = ScopeCategory::read;
-  std::string_view set = {};          ///< the product it belongs to ("calendar", "mail"); empty for sign-in scopes
-  bool required = false;         ///< always requested: identity or refresh depend on it
-  bool dangerous = false;        ///< broad or destructive power a user should think twice about
+  std::string_view set = {};  ///< the product it belongs to ("calendar", "mail"); empty for sign-in scopes
+  bool required = false;      ///< always requested: identity or refresh depend on it
+  bool dangerous = false;     ///< broad or destructive power a user should think twice about
 };
 
 }  // namespace oauth

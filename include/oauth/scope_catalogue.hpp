@@ -37,38 +37,38 @@ constexpr Scope const* find_scope(std::string_view name) noexcept {
 /// the error lists every such name.
 template <Provider P, std::ranges::input_range R>
   requires std::convertible_to<std::ranges::range_reference_t<R>, std::string_view>
-Result<std::vector<std::string_view>> resolve_scopes(R const& requested) {
-  std::vector<std::string_view> resolved;
-  auto const add = [&](std::string_view name) {
-    if (std::find(resolved.begin(), resolved.end(), name) == resolved.end()) resolved.push_back(name);
-  };
-  for (auto const& scope : P::scopes)
-    if (scope.required) add(scope.name);
+      Result<std::vector<std::string_view>> resolve_scopes(R const& requested) {
+    std::vector<std::string_view> resolved;
+    auto const add = [&](std::string_view name) {
+      if (std::find(resolved.begin(), resolved.end(), name) == resolved.end()) resolved.push_back(name);
+    };
+    for (auto const& scope : P::scopes)
+      if (scope.required) add(scope.name);
 
-  std::string unknown;
-  for (auto const& entry : requested) {
-    std::string_view rest = entry;
-    bool named_any = false;
-    while (true) {
-      auto const start = rest.find_first_not_of(" \t\r\n");
-      if (start == std::string_view::npos) break;
-      rest.remove_prefix(start);
-      auto const name = rest.substr(0, rest.find_first_of(" \t\r\n"));
-      rest.remove_prefix(name.size());
-      named_any = true;
-      if (auto const* scope = find_scope<P>(name)) {
-        add(scope->name);
-      } else {
-        unknown += unknown.empty() ? "" : ", ";
-        unknown += name;
+    std::string unknown;
+    for (auto const& entry : requested) {
+      std::string_view rest = entry;
+      bool named_any = false;
+      while (true) {
+        auto const start = rest.find_first_not_of(" \t\r\n");
+        if (start == std::string_view::npos) break;
+        rest.remove_prefix(start);
+        auto const name = rest.substr(0, rest.find_first_of(" \t\r\n"));
+        rest.remove_prefix(name.size());
+        named_any = true;
+        if (auto const* scope = find_scope<P>(name)) {
+          add(scope->name);
+        } else {
+          unknown += unknown.empty() ? "" : ", ";
+          unknown += name;
+        }
       }
+      if (!named_any) unknown += unknown.empty() ? "\"\"" : ", \"\"";
     }
-    if (!named_any) unknown += unknown.empty() ? "\"\"" : ", \"\"";
+    if (!unknown.empty())
+      return Error(Errc::unknown_scope, "unknown scope for " + std::string(P::name) + ": " + unknown);
+    return resolved;
   }
-  if (!unknown.empty())
-    return Error(Errc::unknown_scope, "unknown scope for " + std::string(P::name) + ": " + unknown);
-  return resolved;
-}
 
 /// Scopes as the provider expects them in a request: joined by its separator.
 template <Provider P>

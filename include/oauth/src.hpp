@@ -9,13 +9,14 @@
 
 #if !defined(OAUTH_SEPARATE_COMPILATION) || !defined(BOOST_ASIO_SEPARATE_COMPILATION) || \
     !defined(BOOST_BEAST_SEPARATE_COMPILATION)
-#error "oauth/src.hpp is for the compiled mode: define OAUTH_SEPARATE_COMPILATION, BOOST_ASIO_SEPARATE_COMPILATION and BOOST_BEAST_SEPARATE_COMPILATION"
+#error \
+    "oauth/src.hpp is for the compiled mode: define OAUTH_SEPARATE_COMPILATION, BOOST_ASIO_SEPARATE_COMPILATION and BOOST_BEAST_SEPARATE_COMPILATION"
 #endif
+
+#include <oauth/impl/http/https_transport.ipp>
 
 #include <boost/asio/impl/src.hpp>
 #include <boost/asio/ssl/impl/src.hpp>
 #include <boost/beast/src.hpp>
-
-#include <oauth/impl/http/https_transport.ipp>
 
 #endif

@@ -19,7 +19,8 @@ UserFacingError default_user_facing_error(Error const& e, Operation operation) {
   if (e == Errc::integration_not_found) return {"INTEGRATION_NOT_FOUND", 404, "That connection does not exist."};
   if (is_state_error(e))
     return {"OAUTH_STATE_INVALID", 400, "This sign-in link has expired or was already used. Please start again."};
-  if (e == Errc::access_denied) return {prefix + "_ACCESS_DENIED", 403, "Access to your " + who + " account was not granted."};
+  if (e == Errc::access_denied)
+    return {prefix + "_ACCESS_DENIED", 403, "Access to your " + who + " account was not granted."};
   if (e == Errc::rate_limited) return {prefix + "_RATE_LIMITED", 429, who + " is busy. Please try again in a moment."};
   if (is_transient(e)) return {prefix + "_UNAVAILABLE", 503, who + " cannot be reached right now. Please try again."};
   if (operation == Operation::connect)

@@ -11,9 +11,9 @@ namespace oauth {
 struct Workspace {
   std::string id = {};
   std::optional<std::string> name = {};
-  std::optional<std::string> icon = {};    ///< an emoji or an image URL
-  std::optional<std::string> bot_id = {};  ///< the integration's bot in that workspace
-  bool owned_by_workspace = false;    ///< installed for the whole workspace, not by one user
+  std::optional<std::string> icon = {};                    ///< an emoji or an image URL
+  std::optional<std::string> bot_id = {};                  ///< the integration's bot in that workspace
+  bool owned_by_workspace = false;                         ///< installed for the whole workspace, not by one user
   std::optional<std::string> owner_json = {};              ///< the grant's `owner` object, as JSON
   std::optional<std::string> duplicated_template_id = {};  ///< the template copied on install
   std::optional<std::string> request_id = {};              ///< the provider's id for the grant request

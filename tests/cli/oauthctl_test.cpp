@@ -23,11 +23,16 @@ struct Outcome {
 
 class OauthctlTest : public ::testing::Test {
 protected:
-  void SetUp() override { home_ = make_temp_dir(); std::ofstream(home_ + "/ca.pem") << mocks_.tls.ca_pem; }
+  void SetUp() override {
+    home_ = make_temp_dir();
+    std::ofstream(home_ + "/ca.pem") << mocks_.tls.ca_pem;
+  }
   void TearDown() override { std::filesystem::remove_all(home_); }
 
   Environment environment() const {
-    Environment env{{"HOME", home_}, {"USER", "ada"}, {"OAUTH_ENCRYPTION_KEY", encryption_key},
+    Environment env{{"HOME", home_},
+                    {"USER", "ada"},
+                    {"OAUTH_ENCRYPTION_KEY", encryption_key},
                     {"OAUTH_PROVIDER_CA_FILE", home_ + "/ca.pem"}};
     for (auto const& [name, mock] : mocks_.by_name) {
       auto const prefix = examples::environment_prefix(name);
@@ -75,8 +80,9 @@ protected:
         EXPECT_TRUE(std::regex_match(location, parts, std::regex(R"(http://127\.0\.0\.1:(\d+)(/.*))"))) << location;
         auto page = HttpClient(static_cast<unsigned short>(std::stoi(parts[1]))).get(parts[2]);
         EXPECT_EQ(page.status, 200);
-        EXPECT_NE(page.body.find(page.body.find("Done") != std::string::npos ? "close this tab" : "Nothing was connected"),
-                  std::string::npos);
+        EXPECT_NE(
+            page.body.find(page.body.find("Done") != std::string::npos ? "close this tab" : "Nothing was connected"),
+            std::string::npos);
       }
     }
     outcome.output += cli.read_rest(std::chrono::seconds(20));
@@ -89,7 +95,8 @@ protected:
 
   std::string store_file() const { return home_ + "/.config/oauthctl/tokens.db"; }
   TokenStore<store::SqliteBackend> open_store() const {
-    return {store::SqliteBackend::open({.path = store_file()}).value(), crypto::Keyring::from_list(encryption_key).value()};
+    return {store::SqliteBackend::open({.path = store_file()}).value(),
+            crypto::Keyring::from_list(encryption_key).value()};
   }
   static std::string integration_id(std::string const& output) {
     std::smatch id;
@@ -114,7 +121,8 @@ TEST_F(OauthctlTest, ConnectsThroughTheLoopbackRedirectAndKeepsTheCredentialPriv
   EXPECT_EQ(params.at("code_challenge_method"), "S256");
   EXPECT_NE(params.at("scope").find("calendar.readonly"), std::string::npos);
 
-  struct stat file{}, directory{};
+  struct stat file {
+  }, directory{};
   ASSERT_EQ(::stat(store_file().c_str(), &file), 0);
   ASSERT_EQ(::stat((home_ + "/.config/oauthctl").c_str(), &directory), 0);
   EXPECT_EQ(file.st_mode & 0777, 0600);
@@ -151,7 +159,8 @@ TEST_F(OauthctlTest, NotionConnectsAWorkspaceAndIsValidatedByIntrospection) {
   auto revoked = run("validate");
   EXPECT_EQ(revoked.status, 1);
   EXPECT_NE(revoked.output.find("notion no longer accepts it. Connect again with: oauthctl connect notion"),
-            std::string::npos) << revoked.output;
+            std::string::npos)
+      << revoked.output;
   EXPECT_NE(run("status").output.find("needs you again: run oauthctl connect notion"), std::string::npos);
 }
 
@@ -160,7 +169,8 @@ TEST_F(OauthctlTest, CancellingOnTheConsentPageSaysHowToTryAgain) {
   auto cancelled = connect("google");
   EXPECT_EQ(cancelled.status, 1);
   EXPECT_NE(cancelled.output.find("You cancelled on google's consent page, so nothing was connected."),
-            std::string::npos) << cancelled.output;
+            std::string::npos)
+      << cancelled.output;
   EXPECT_NE(cancelled.output.find("Run `oauthctl connect google` again and choose Allow"), std::string::npos);
   EXPECT_NE(run("status").output.find("No connected accounts"), std::string::npos);
 }
@@ -172,7 +182,8 @@ TEST_F(OauthctlTest, AWrongClientSecretSaysWhichSettingsToCheck) {
   EXPECT_EQ(refused.status, 1);
   EXPECT_NE(refused.output.find("microsoft does not accept this application's client id or secret."), std::string::npos)
       << refused.output;
-  EXPECT_NE(refused.output.find("Check OAUTH_MICROSOFT_CLIENT_ID and OAUTH_MICROSOFT_CLIENT_SECRET"), std::string::npos);
+  EXPECT_NE(refused.output.find("Check OAUTH_MICROSOFT_CLIENT_ID and OAUTH_MICROSOFT_CLIENT_SECRET"),
+            std::string::npos);
   EXPECT_EQ(refused.output.find("not-the-secret"), std::string::npos);
 }
 
@@ -214,11 +225,13 @@ TEST_F(OauthctlTest, StatusWarnsAfter30DaysWithoutValidationAndUrgesItAfter90) {
   ASSERT_TRUE(store.record_use({"local", "ada"}, id, UseKind::validated, Clock::now() - std::chrono::days(40)));
   auto month = run("status").output;
   EXPECT_NE(month.find("has not been validated for 40 days; validate it before it reaches 90: oauthctl validate " + id),
-            std::string::npos) << month;
+            std::string::npos)
+      << month;
   ASSERT_TRUE(store.record_use({"local", "ada"}, id, UseKind::validated, Clock::now() - std::chrono::days(120)));
   auto overdue = run("status").output;
   EXPECT_NE(overdue.find("has not been validated for 120 days: validate it now with `oauthctl validate " + id + "`"),
-            std::string::npos) << overdue;
+            std::string::npos)
+      << overdue;
   EXPECT_EQ(run("validate " + id).status, 0);
   EXPECT_EQ(run("status").output.find("warning"), std::string::npos);
 }
@@ -247,7 +260,8 @@ TEST_F(OauthctlTest, KeysAreGeneratedRotatedAndUsedLineByLine) {
   auto rotated = run("keys rotate", both);
   EXPECT_EQ(rotated.status, 0) << rotated.output;
   EXPECT_NE(rotated.output.find("Moved 1 of 1 credentials to key " + crypto::Keyring::from_list(key)->key_id()),
-            std::string::npos) << rotated.output;
+            std::string::npos)
+      << rotated.output;
   auto only_new = environment();
   only_new["OAUTH_ENCRYPTION_KEY"] = key;
   EXPECT_EQ(run("validate " + id, only_new).status, 0);

@@ -1,7 +1,7 @@
+#include "../support/minimal_provider.hpp"
+
 #include <oauth/manager.hpp>
 #include <oauth/store/memory.hpp>
-
-#include "../support/minimal_provider.hpp"
 
 #include <boost/asio/io_context.hpp>
 

@@ -1,6 +1,6 @@
-#include <oauth/manager.hpp>
-
 #include "../support/minimal_provider.hpp"
+
+#include <oauth/manager.hpp>
 
 // supports_refresh is an int: the one error says what type it must be, not that it is missing.
 struct IntCapability : oauth::test::MinimalProvider {

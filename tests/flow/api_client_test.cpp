@@ -1,8 +1,7 @@
 #include "support/flow_harness.hpp"
 
-#include <gtest/gtest.h>
-
 #include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 
@@ -17,7 +16,8 @@ using Clock = std::chrono::steady_clock;
 /// A harness with one connected integration of P, and its client.
 template <class P>
 struct Connected {
-  explicit Connected(MockOptions options = {}, ManagerOptions manager_options = {}) : h(options, std::move(manager_options)) {
+  explicit Connected(MockOptions options = {}, ManagerOptions manager_options = {})
+      : h(options, std::move(manager_options)) {
     auto connected = h.connect<P>("user-1", FlowHarness::refreshable_scopes<P>());
     if (!connected) throw std::runtime_error(connected.error().message());
     integration = *connected;
@@ -45,8 +45,8 @@ int busiest_second(std::vector<Clock::time_point> times) {
 
 TEST(ApiPagination, NotionCursorsAreFollowedThroughEveryPage) {
   Connected<Notion> c({.api_items = 95, .api_page_size = 10});
-  c.h.manager.configure<Notion>({"client-id", ClientSecret("client-secret"), {redirect_uri}, c.mock().base_url(),
-                                 RateLimit{}});
+  c.h.manager.configure<Notion>(
+      {"client-id", ClientSecret("client-secret"), {redirect_uri}, c.mock().base_url(), RateLimit{}});
   auto pages = all_pages(c.client(), providers::notion::database_search());
   ASSERT_TRUE(pages) << pages.error().message();
   EXPECT_TRUE(pages->complete);
@@ -183,7 +183,8 @@ TEST(ApiClient, ConcurrentCallersRefusedTogetherShareOneRefresh) {
   c.mock().expire_access_tokens();
   auto const client = c.client();
   std::vector<std::future<Result<ApiResponse>>> calls;
-  for (int i = 0; i < 20; ++i) calls.push_back(client.async_send(ApiRequest::get("/v1.0/me/messages"), boost::asio::use_future));
+  for (int i = 0; i < 20; ++i)
+    calls.push_back(client.async_send(ApiRequest::get("/v1.0/me/messages"), boost::asio::use_future));
   for (auto& call : calls) {
     auto answer = call.get();
     EXPECT_TRUE(answer) << answer.error().message();
@@ -223,8 +224,8 @@ TEST(ApiClient, EachMethodIsSentWithItsBodyAndOnlyIdempotentOnesAreRetriedAfterA
   EXPECT_EQ(deleted->at("body"), "");
 
   // One 500 each: PUT and DELETE may go again; PATCH, like POST, may not.
-  for (auto [method, retried] : {std::pair{HttpMethod::put, true}, std::pair{HttpMethod::delete_, true},
-                                 std::pair{HttpMethod::patch, false}}) {
+  for (auto [method, retried] :
+       {std::pair{HttpMethod::put, true}, std::pair{HttpMethod::delete_, true}, std::pair{HttpMethod::patch, false}}) {
     c.mock().fail({.kind = FaultKind::server_error, .endpoint = "api"});
     auto const before = c.mock().requests("api");
     auto answer = c.client().send(ApiRequest::json(method, "/v1/echo", body));
@@ -247,8 +248,8 @@ TEST(ApiClient, A429IsRetriedAfterRetryAfterInSeconds) {
 
 TEST(ApiClient, A429IsRetriedAfterRetryAfterAsAnHttpDate) {
   Connected<Microsoft<>> c({.api_items = 1});
-  c.mock().fail({.kind = FaultKind::rate_limited, .endpoint = "api", .retry_after_seconds = 2,
-                 .retry_after_as_date = true});
+  c.mock().fail(
+      {.kind = FaultKind::rate_limited, .endpoint = "api", .retry_after_seconds = 2, .retry_after_as_date = true});
   auto const started = Clock::now();
   auto answer = c.client().send(ApiRequest::get("/v1.0/me/messages"));
   ASSERT_TRUE(answer) << answer.error().message();
@@ -322,11 +323,12 @@ TEST(ApiClient, RetriesStopWhereTheNextWaitWouldPassMaxTotal) {
 TEST(ApiClient, TheRateLimiterKeepsConcurrentCallersUnderTheConfiguredRate) {
   Connected<Notion> c;
   RateLimit const limit{25.0, 5};
-  ASSERT_TRUE(c.h.manager.configure<Notion>({"client-id", ClientSecret("client-secret"), {redirect_uri},
-                                             c.mock().base_url(), limit}));
+  ASSERT_TRUE(c.h.manager.configure<Notion>(
+      {"client-id", ClientSecret("client-secret"), {redirect_uri}, c.mock().base_url(), limit}));
   auto const client = c.client();
   std::vector<std::future<Result<ApiResponse>>> calls;
-  for (int i = 0; i < 100; ++i) calls.push_back(client.async_send(ApiRequest::get("/v1/users/me"), boost::asio::use_future));
+  for (int i = 0; i < 100; ++i)
+    calls.push_back(client.async_send(ApiRequest::get("/v1/users/me"), boost::asio::use_future));
   for (auto& call : calls) ASSERT_TRUE(call.get());
   auto times = c.mock().api_request_times();
   ASSERT_EQ(times.size(), 100u);
@@ -341,7 +343,8 @@ TEST(ApiClient, NotionIsPacedAtItsOwnLimitByDefault) {
   Connected<Notion> c;
   auto const client = c.client();
   std::vector<std::future<Result<ApiResponse>>> calls;
-  for (int i = 0; i < 12; ++i) calls.push_back(client.async_send(ApiRequest::get("/v1/users/me"), boost::asio::use_future));
+  for (int i = 0; i < 12; ++i)
+    calls.push_back(client.async_send(ApiRequest::get("/v1/users/me"), boost::asio::use_future));
   for (auto& call : calls) ASSERT_TRUE(call.get());
   EXPECT_LE(busiest_second(c.mock().api_request_times()), 3 + Notion::api_rate_limit.burst);
 }
@@ -356,8 +359,9 @@ TEST(ApiErrors, NotionsCodesBecomeTheProductsAndKeepTheProvidersWordsForLogs) {
     char const* product;
     unsigned status;
   };
-  for (auto [kind, code, product, status] : {Case{FaultKind::not_found, Errc::not_found, "NOTION_DATABASE_NOT_FOUND", 404},
-                                             Case{FaultKind::forbidden, Errc::forbidden, "NOTION_ACCESS_DENIED", 403}}) {
+  for (auto [kind, code, product, status] :
+       {Case{FaultKind::not_found, Errc::not_found, "NOTION_DATABASE_NOT_FOUND", 404},
+        Case{FaultKind::forbidden, Errc::forbidden, "NOTION_ACCESS_DENIED", 403}}) {
     c.mock().fail({.kind = kind, .endpoint = "api"});
     auto answer = c.client().send(ApiRequest::get("/v1/users/me"));
     ASSERT_FALSE(answer);
@@ -396,7 +400,8 @@ TEST(ApiErrors, GraphAndGoogleErrorsAreReadInTheirOwnShapes) {
 
 TEST(ApiClient, AnotherUsersIntegrationIsNotFoundAndNothingIsSent) {
   Connected<Notion> c;
-  auto answer = c.h.manager.client<Notion>("tenant-1", "user-2", c.integration.id).send(ApiRequest::get("/v1/users/me"));
+  auto answer =
+      c.h.manager.client<Notion>("tenant-1", "user-2", c.integration.id).send(ApiRequest::get("/v1/users/me"));
   ASSERT_FALSE(answer);
   EXPECT_EQ(answer.error(), Errc::integration_not_found);
   EXPECT_EQ(c.mock().requests("api"), 0);

@@ -1,9 +1,8 @@
 #include "support/flow_harness.hpp"
 
-#include <gtest/gtest.h>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
 
 namespace oauth::testing {
 namespace {
@@ -54,7 +53,8 @@ TEST_F(AuthorizationTest, TheUrlCarriesStatePkceAndTheProvidersExtras) {
 }
 
 TEST_F(AuthorizationTest, AProviderNamedAtRunTimeReachesItsTypedApi) {
-  EXPECT_EQ(AllProviders::provider_names, (std::array<std::string_view, 4>{"google", "microsoft", "notion", "youtube"}));
+  EXPECT_EQ(AllProviders::provider_names,
+            (std::array<std::string_view, 4>{"google", "microsoft", "notion", "youtube"}));
   std::string visited;
   EXPECT_TRUE(h.manager.visit_provider("notion", [&](auto type) {
     using P = typename decltype(type)::type;
@@ -246,10 +246,12 @@ INSTANTIATE_TEST_SUITE_P(Faults, CodeExchangeFailure,
                                            ExchangeFault{FaultKind::rate_limited, Errc::rate_limited}));
 
 TEST_F(AuthorizationTest, EachRfc6749ErrorBecomesItsOwnCode) {
-  std::pair<char const*, Errc> const cases[] = {
-      {"invalid_request", Errc::invalid_request},       {"invalid_client", Errc::invalid_client},
-      {"invalid_grant", Errc::invalid_grant},           {"unauthorized_client", Errc::unauthorized_client},
-      {"unsupported_grant_type", Errc::unsupported_grant_type}, {"invalid_scope", Errc::invalid_scope}};
+  std::pair<char const*, Errc> const cases[] = {{"invalid_request", Errc::invalid_request},
+                                                {"invalid_client", Errc::invalid_client},
+                                                {"invalid_grant", Errc::invalid_grant},
+                                                {"unauthorized_client", Errc::unauthorized_client},
+                                                {"unsupported_grant_type", Errc::unsupported_grant_type},
+                                                {"invalid_scope", Errc::invalid_scope}};
   for (auto const& [name, code] : cases) {
     auto flow = start();
     auto callback = callback_for(flow);
@@ -413,10 +415,10 @@ TEST_F(AuthorizationTest, AMissingIssIsRefusedOnlyWhereTheProviderPromisedIt) {
   EXPECT_TRUE(h.manager.complete_flow<Google>(std::move(unannounced)));
 
   ASSERT_TRUE(h.manager.configure<Google>({.client_id = "client-id",
-                                            .client_secret = ClientSecret("client-secret"),
-                                            .redirect_uris = {redirect_uri},
-                                            .endpoint_base = h.google.base_url(),
-                                            .authorization_response_iss_parameter_supported = true}));
+                                           .client_secret = ClientSecret("client-secret"),
+                                           .redirect_uris = {redirect_uri},
+                                           .endpoint_base = h.google.base_url(),
+                                           .authorization_response_iss_parameter_supported = true}));
   auto promised = callback_for(start());
   auto result = h.manager.complete_flow<Google>(std::move(promised));
   ASSERT_FALSE(result);
@@ -444,8 +446,9 @@ TEST_F(AuthorizationTest, AMixUpAcrossProvidersSharingARedirectUriIsRefused) {
 
 TEST(IssuerMatching, IsCharacterForCharacterWithMicrosoftsTenantTemplate) {
   EXPECT_TRUE(issuer_matches("https://accounts.google.com", "https://accounts.google.com"));
-  for (auto other : {"https://accounts.google.com/", "https://Accounts.google.com", "https://accounts.google.com:443",
-                     "http://accounts.google.com", "accounts.google.com", "https://accounts.google.com.evil.example", ""})
+  for (auto other :
+       {"https://accounts.google.com/", "https://Accounts.google.com", "https://accounts.google.com:443",
+        "http://accounts.google.com", "accounts.google.com", "https://accounts.google.com.evil.example", ""})
     EXPECT_FALSE(issuer_matches("https://accounts.google.com", other)) << other;
   constexpr std::string_view common = Microsoft<>::issuer;
   EXPECT_EQ(common, "https://login.microsoftonline.com/{tenantid}/v2.0");

@@ -1,10 +1,9 @@
 #include "support/flow_harness.hpp"
 
-#include <gtest/gtest.h>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <future>
@@ -77,7 +76,8 @@ TYPED_TEST(EveryProvider, ConnectsStoresEncryptedRecordsConsentAndAudits) {
 
   auto log = this->h.store.audit_log({"tenant-1", "user-1"});
   ASSERT_TRUE(log);
-  auto connected = std::find_if(log->begin(), log->end(), [](auto const& e) { return e.action == AuditAction::connect; });
+  auto connected =
+      std::find_if(log->begin(), log->end(), [](auto const& e) { return e.action == AuditAction::connect; });
   ASSERT_NE(connected, log->end());
   EXPECT_TRUE(connected->success);
   EXPECT_EQ(connected->integration_id, integration->id);
@@ -229,7 +229,9 @@ TYPED_TEST(EveryProvider, ValidationAsksTheProviderAndRecordsTheAnswer) {
   EXPECT_EQ(mock.requests(endpoint), asked + 1);
 
   // The provider cannot be reached: an error, and nothing recorded.
-  mock.fail({.kind = FaultKind::unavailable, .endpoint = endpoint, .retry_after_seconds = 0,
+  mock.fail({.kind = FaultKind::unavailable,
+             .endpoint = endpoint,
+             .retry_after_seconds = 0,
              .times = ManagerOptions{}.api_retry.max_attempts});
   this->h.clock.advance(std::chrono::minutes(5));
   auto unreachable = this->h.manager.template validate<TypeParam>("tenant-1", "user-1", integration->id);
@@ -341,8 +343,8 @@ TEST(NoRefresh, AnExpiredTokenOfAProviderThatCannotRefreshNeedsReauthorization) 
   options.on_reauth_needed = [&](ReauthNeeded const& event) { told.push_back(event); };
   Manager<OnlineOnlyGoogle> manager(h.runtime.executor(), store, FlowHarness::transport(h.runtime.executor()),
                                     std::move(options));
-  ASSERT_TRUE(manager.configure<OnlineOnlyGoogle>({"client-id", ClientSecret("client-secret"), {redirect_uri},
-                                                    h.google.base_url()}));
+  ASSERT_TRUE(manager.configure<OnlineOnlyGoogle>(
+      {"client-id", ClientSecret("client-secret"), {redirect_uri}, h.google.base_url()}));
   auto start = manager.initiate_flow<OnlineOnlyGoogle>({"tenant-1", "user-1", "s", {}, redirect_uri, {}});
   ASSERT_TRUE(start);
   auto integration = manager.complete_flow<OnlineOnlyGoogle>(consent_callback(start->authorization_url, "s"));
@@ -365,7 +367,8 @@ struct RecordingTransport {
 
   template <class CompletionToken>
   auto async_send(HttpRequest request, CompletionToken&& token) {
-    sent->push_back((request.method == HttpMethod::get ? "GET " : "POST ") + request.url.substr(0, request.url.find('?')));
+    sent->push_back((request.method == HttpMethod::get ? "GET " : "POST ") +
+                    request.url.substr(0, request.url.find('?')));
     return inner.async_send(std::move(request), std::forward<CompletionToken>(token));
   }
 };
@@ -377,7 +380,8 @@ TEST(CustomTransport, AnApplicationsOwnTransportCarriesEveryRequest) {
   RecordingTransport transport{FlowHarness::transport(h.runtime.executor())};
   auto sent = transport.sent;
   Manager<Notion> manager(h.runtime.executor(), store, std::move(transport));
-  ASSERT_TRUE(manager.configure<Notion>({"client-id", ClientSecret("client-secret"), {redirect_uri}, h.notion.base_url()}));
+  ASSERT_TRUE(
+      manager.configure<Notion>({"client-id", ClientSecret("client-secret"), {redirect_uri}, h.notion.base_url()}));
   auto start = manager.initiate_flow<Notion>({"tenant-1", "user-1", "s", {}, redirect_uri, {}}).value();
   auto integration = manager.complete_flow<Notion>(consent_callback(start.authorization_url, "s"));
   ASSERT_TRUE(integration);

@@ -10,8 +10,8 @@ using providers::Notion;
 struct NotionDatabases : ::testing::Test {
   NotionDatabases() : h({.api_items = 23, .api_page_size = 10}) {
     // Unpaced, so the listings here take no seconds; pacing has tests of its own.
-    EXPECT_TRUE(h.manager.configure<Notion>({"client-id", ClientSecret("client-secret"), {redirect_uri},
-                                             h.notion.base_url(), RateLimit{}}));
+    EXPECT_TRUE(h.manager.configure<Notion>(
+        {"client-id", ClientSecret("client-secret"), {redirect_uri}, h.notion.base_url(), RateLimit{}}));
     integration = h.connect<Notion>().value();
   }
   providers::notion::Databases<AllProviders> databases(std::string user = "user-1") {
@@ -23,8 +23,10 @@ struct NotionDatabases : ::testing::Test {
 };
 
 TEST(NotionIds, AreThirtyTwoHexDigitsPlainOrHyphenated) {
-  EXPECT_EQ(providers::notion::normalize_id("897E5A76AE524B489FDFE71F5945D1AF"), "897e5a76-ae52-4b48-9fdf-e71f5945d1af");
-  EXPECT_EQ(providers::notion::normalize_id("897e5a76-ae52-4b48-9fdf-e71f5945d1af"), "897e5a76-ae52-4b48-9fdf-e71f5945d1af");
+  EXPECT_EQ(providers::notion::normalize_id("897E5A76AE524B489FDFE71F5945D1AF"),
+            "897e5a76-ae52-4b48-9fdf-e71f5945d1af");
+  EXPECT_EQ(providers::notion::normalize_id("897e5a76-ae52-4b48-9fdf-e71f5945d1af"),
+            "897e5a76-ae52-4b48-9fdf-e71f5945d1af");
   for (auto bad : {"", "897e5a76ae524b489fdfe71f5945d1a", "897e5a76ae524b489fdfe71f5945d1afa",
                    "897e5a76-ae524b48-9fdf-e71f5945d1af", "897e5a76ae524b489fdfe71f5945d1ag",
                    "../../v1/users/me000000000000000", "897e5a76-ae52-4b48-9fdf-e71f5945d1a-"})

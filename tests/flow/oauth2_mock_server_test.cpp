@@ -52,8 +52,11 @@ struct RealOAuthServer : ::testing::Test {
 
   /// The test server's own issuer is its address.
   ProviderConfig config() const {
-    return {.client_id = "acme-client", .client_secret = ClientSecret("acme-secret"), .redirect_uris = {redirect_uri},
-            .endpoint_base = base_, .issuer = base_};
+    return {.client_id = "acme-client",
+            .client_secret = ClientSecret("acme-secret"),
+            .redirect_uris = {redirect_uri},
+            .endpoint_base = base_,
+            .issuer = base_};
   }
 
   std::unique_ptr<ChildProcess> server_;
@@ -66,7 +69,8 @@ TEST_F(RealOAuthServer, ACustomProviderRunsCodePkceRefreshAndRevocation) {
   Manager<AcmeIdentity> manager(runtime.executor(), store);
   ASSERT_TRUE(manager.configure<AcmeIdentity>(config()));
 
-  auto start = manager.initiate_flow<AcmeIdentity>({"tenant-1", "user-1", "session-1", {"orders:read"}, redirect_uri, {}});
+  auto start =
+      manager.initiate_flow<AcmeIdentity>({"tenant-1", "user-1", "session-1", {"orders:read"}, redirect_uri, {}});
   ASSERT_TRUE(start) << start.error().message();
   EXPECT_NE(start->authorization_url.find("code_challenge_method=S256"), std::string::npos);
 
@@ -129,8 +133,8 @@ TEST_F(RealOAuthServer, AWrongPkceVerifierIsRefusedByTheServer) {
   auto answer = consent(rebased);
   ASSERT_FALSE(answer.code.empty());
   auto other = crypto::make_pkce().value();
-  auto request = authorization_code_request<AcmeIdentity>({"acme-client", ClientSecret("s")},
-                                                          AuthorizationCode(answer.code), redirect_uri, &other.verifier);
+  auto request = authorization_code_request<AcmeIdentity>(
+      {"acme-client", ClientSecret("s")}, AuthorizationCode(answer.code), redirect_uri, &other.verifier);
   request.url = detail::http::rebase_url(request.url, base_).value();
   HttpsTransport transport(runtime.executor());
   auto response = transport.async_send(std::move(request), boost::asio::use_future).get();

@@ -1,8 +1,7 @@
 #include "support/flow_harness.hpp"
 
-#include <gtest/gtest.h>
-
 #include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
 
 namespace oauth::testing {
 namespace {
@@ -103,10 +102,10 @@ TEST(Refresh, TwoProcessesSharingAStoreRefreshOnce) {
   h.clock.advance(std::chrono::hours(2));
   std::vector<std::future<Result<AccessGrant>>> calls;
   for (int i = 0; i < 200; ++i) {
-    calls.push_back(h.manager.async_get_access_token<Microsoft<>>("tenant-1", "user-1", integration->id,
-                                                                 boost::asio::use_future));
-    calls.push_back(other->async_get_access_token<Microsoft<>>("tenant-1", "user-1", integration->id,
-                                                              boost::asio::use_future));
+    calls.push_back(
+        h.manager.async_get_access_token<Microsoft<>>("tenant-1", "user-1", integration->id, boost::asio::use_future));
+    calls.push_back(
+        other->async_get_access_token<Microsoft<>>("tenant-1", "user-1", integration->id, boost::asio::use_future));
   }
   auto tokens = distinct_tokens(calls);
   ASSERT_TRUE(tokens) << tokens.error().message();
@@ -117,8 +116,10 @@ TEST(Refresh, TwoProcessesSharingAStoreRefreshOnce) {
   EXPECT_EQ(h.store.backend().find_integration({"tenant-1", "user-1"}, integration->id)->status,
             IntegrationStatus::active);
   // The lease was given back, not left to run out.
-  EXPECT_TRUE(h.store.backend().try_acquire_refresh_lease({"tenant-1", "user-1"}, integration->id, "a third process", h.clock(),
-                                                          h.clock() + std::chrono::seconds(1)).value());
+  EXPECT_TRUE(h.store.backend()
+                  .try_acquire_refresh_lease({"tenant-1", "user-1"}, integration->id, "a third process", h.clock(),
+                                             h.clock() + std::chrono::seconds(1))
+                  .value());
 }
 
 TEST(Refresh, TokensUnderARetiredKeyAreReadAndMovedToTheNewKey) {

@@ -4,10 +4,9 @@
 
 #include <oauth/detail/async/retry.hpp>
 
-#include <gtest/gtest.h>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <optional>

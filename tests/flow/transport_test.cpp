@@ -1,10 +1,9 @@
 #include "support/flow_harness.hpp"
 
-#include <gtest/gtest.h>
-
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
 
 namespace oauth::testing {
 namespace {
@@ -16,7 +15,8 @@ struct TransportTest : ::testing::Test {
     return transport.async_send(HttpRequest{HttpMethod::get, std::move(url), {}, {}}, boost::asio::use_future).get();
   }
   Result<HttpResponse> post(HttpsTransport& transport, std::string url, std::string body = "grant_type=x") {
-    HttpRequest request{HttpMethod::post, std::move(url), {{"Content-Type", "application/x-www-form-urlencoded"}}, std::move(body)};
+    HttpRequest request{
+        HttpMethod::post, std::move(url), {{"Content-Type", "application/x-www-form-urlencoded"}}, std::move(body)};
     return transport.async_send(std::move(request), boost::asio::use_future).get();
   }
 };
@@ -66,7 +66,6 @@ TEST_F(TransportTest, TheSystemTrustStoreDoesNotTrustATestCa) {
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error(), Errc::tls_failure);
 }
-
 
 TEST_F(TransportTest, ACertificateForAnotherHostIsRefusedEvenFromATrustedCa) {
   auto elsewhere = TestCertificates::make("DNS:api.example.com");
@@ -151,8 +150,8 @@ TEST_F(TransportTest, PlainHttpToAnythingButLoopbackIsRefusedBeforeConnecting) {
   // A name that starts like a loopback address is anyone's. Found writing the RFC 9700
   // tests: "127." was taken for loopback wherever it began a host, and Boost.URL 1.81
   // reads "127.0.0.1.nip.io" as the address 127.0.0.1 followed by a path.
-  for (auto lookalike : {"http://127.0.0.1.nip.io/token", "http://127.evil.example/token", "http://localhost.evil.example/t",
-                         "http://0x7f000001.example/t", "http://127.0.0.1.5/t"}) {
+  for (auto lookalike : {"http://127.0.0.1.nip.io/token", "http://127.evil.example/token",
+                         "http://localhost.evil.example/t", "http://0x7f000001.example/t", "http://127.0.0.1.5/t"}) {
     auto refused = post(transport, lookalike);
     ASSERT_FALSE(refused) << lookalike;
     EXPECT_TRUE(refused.error() == Errc::insecure_transport || refused.error() == Errc::invalid_argument) << lookalike;

@@ -4,7 +4,6 @@
 #include "support/flow_harness.hpp"
 
 #include <boost/json/serialize.hpp>
-
 #include <gtest/gtest.h>
 
 namespace oauth::testing {
@@ -19,8 +18,8 @@ struct UserData : ::testing::Test {
   std::vector<std::string> secrets;  ///< every token handed out, to look for where it must not be
 
   void connect_everything() {
-    for (auto const& integration : {h.connect<Google>("user-1", {"calendar.readonly"}),
-                                    h.connect<Notion>("user-1"), h.connect<MicrosoftCommon>("user-1")}) {
+    for (auto const& integration : {h.connect<Google>("user-1", {"calendar.readonly"}), h.connect<Notion>("user-1"),
+                                    h.connect<MicrosoftCommon>("user-1")}) {
       ASSERT_TRUE(integration) << integration.error().message();
     }
     ASSERT_TRUE(h.connect<Google>("user-2", {"calendar.readonly"}));

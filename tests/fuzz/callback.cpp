@@ -89,12 +89,18 @@ void callback(Fixture& fixture, std::vector<std::string_view> const& sections) {
   oauth::FlowCallback callback;
   callback.session_id = "session-1";
   for (auto param : url->params()) {
-    if (param.key == "state") callback.state = param.value == "ISSUED" ? started->state : std::string(param.value);
-    else if (param.key == "code") callback.code = oauth::AuthorizationCode(std::string(param.value));
-    else if (param.key == "error") callback.error = param.value;
-    else if (param.key == "error_description") callback.error_description = param.value;
-    else if (param.key == "iss") callback.iss = param.value;
-    else if (param.key == "session") callback.session_id = param.value;
+    if (param.key == "state")
+      callback.state = param.value == "ISSUED" ? started->state : std::string(param.value);
+    else if (param.key == "code")
+      callback.code = oauth::AuthorizationCode(std::string(param.value));
+    else if (param.key == "error")
+      callback.error = param.value;
+    else if (param.key == "error_description")
+      callback.error_description = param.value;
+    else if (param.key == "iss")
+      callback.iss = param.value;
+    else if (param.key == "session")
+      callback.session_id = param.value;
   }
   fixture.script->token = response_of(oauth::fuzz::section(sections, 1));
   fixture.script->userinfo = response_of(oauth::fuzz::section(sections, 2));
@@ -116,8 +122,10 @@ void callback(Fixture& fixture, std::vector<std::string_view> const& sections) {
     require(fixture.script->token_requests == 0 && fixture.script->other_requests == 0,
             "nothing is sent to the provider for a callback that is not the flow's");
   }
-  if (!*result) require(oauth::fuzz::printable(result->error().message()), "a callback's error is one printable line");
-  else require(!result->value().id.empty() && result->value().provider == P::name, "a connection is stored");
+  if (!*result)
+    require(oauth::fuzz::printable(result->error().message()), "a callback's error is one printable line");
+  else
+    require(!result->value().id.empty() && result->value().provider == P::name, "a connection is stored");
   auto const audit = fixture.store.audit_log({"tenant-1", user});
   require(audit.has_value(), "the audit log reads");
   for (auto const& event : *audit) require(oauth::fuzz::printable(event.reason), "an audit row is one printable line");

@@ -47,9 +47,9 @@ void base64(std::string_view text, enc::Alphabet alphabet) {
   while (unpadded.ends_with('=')) unpadded.remove_suffix(1);
   oauth::fuzz::require(enc::base64_encode(*decoded, alphabet, enc::Padding::without) == unpadded,
                        "base64 decodes only the one encoding of its bytes");
-  oauth::fuzz::require(enc::base64_decode(enc::base64_encode(*decoded, alphabet, enc::Padding::with), alphabet) ==
-                           decoded,
-                       "base64 round-trips");
+  oauth::fuzz::require(
+      enc::base64_decode(enc::base64_encode(*decoded, alphabet, enc::Padding::with), alphabet) == decoded,
+      "base64 round-trips");
 }
 
 int hex_value(char c) {
@@ -70,9 +70,9 @@ void form(std::string_view text) {
     } else if (c == '+') {
       decoded += ' ';
     } else {
-      oauth::fuzz::require(c == '%' && i + 2 < encoded.size() && hex_value(encoded[i + 1]) >= 0 &&
-                               hex_value(encoded[i + 2]) >= 0,
-                           "form encoding writes only unreserved characters, '+' and %XX");
+      oauth::fuzz::require(
+          c == '%' && i + 2 < encoded.size() && hex_value(encoded[i + 1]) >= 0 && hex_value(encoded[i + 2]) >= 0,
+          "form encoding writes only unreserved characters, '+' and %XX");
       decoded += static_cast<char>(hex_value(encoded[i + 1]) * 16 + hex_value(encoded[i + 2]));
       i += 2;
     }
@@ -86,11 +86,17 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   auto const input = oauth::fuzz::named(oauth::fuzz::as_text(data, size));
   if (!input) return 0;
   auto const [reader, text] = *input;
-  if (reader == "http-date") http_date(text);
-  else if (reader == "rfc3339") rfc3339(text);
-  else if (reader == "retry-after") retry_after(text);
-  else if (reader == "base64") base64(text, enc::Alphabet::standard);
-  else if (reader == "base64url") base64(text, enc::Alphabet::url_safe);
-  else if (reader == "form") form(text);
+  if (reader == "http-date")
+    http_date(text);
+  else if (reader == "rfc3339")
+    rfc3339(text);
+  else if (reader == "retry-after")
+    retry_after(text);
+  else if (reader == "base64")
+    base64(text, enc::Alphabet::standard);
+  else if (reader == "base64url")
+    base64(text, enc::Alphabet::url_safe);
+  else if (reader == "form")
+    form(text);
   return 0;
 }

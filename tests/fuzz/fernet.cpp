@@ -33,7 +33,8 @@ std::chrono::seconds ttl_of(std::string_view line) {
 
 std::chrono::sys_seconds now_of(std::string_view line) {
   // Any time from 1970 to the year 9999.
-  return std::chrono::sys_seconds(std::chrono::seconds(oauth::fuzz::number_after(line, 2, 499'162'801) % 253'402'300'800));
+  return std::chrono::sys_seconds(
+      std::chrono::seconds(oauth::fuzz::number_after(line, 2, 499'162'801) % 253'402'300'800));
 }
 
 void check_failure(oauth::Error const& error) {
@@ -47,7 +48,8 @@ void signed_body(std::string_view line, std::string_view encoded_body) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   std::size_t length = 0;
   if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), 16,
-                reinterpret_cast<unsigned char const*>(body->data()), body->size(), mac, sizeof mac, &length) == nullptr)
+                reinterpret_cast<unsigned char const*>(body->data()), body->size(), mac, sizeof mac,
+                &length) == nullptr)
     return;
   auto const token = enc::base64_encode(*body + std::string(reinterpret_cast<char const*>(mac), length),
                                         enc::Alphabet::url_safe, enc::Padding::with);
@@ -76,7 +78,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     auto plain = fernet().decrypt_at_time(token, ttl_of(line), now_of(line));
     if (!plain) check_failure(plain.error());
   } else if (mode == "keyring") {
-    static auto const ring = oauth::crypto::Keyring::from_list(std::string(other_key) + "," + std::string(vector_key)).value();
+    static auto const ring =
+        oauth::crypto::Keyring::from_list(std::string(other_key) + "," + std::string(vector_key)).value();
     static auto const newest_key = oauth::crypto::Fernet::from_key(other_key).value();
     auto opened = ring.decrypt(token);
     if (!opened) return check_failure(opened.error()), 0;

@@ -2,7 +2,6 @@
 // else on the machine, sends to its listener. The page it answers repeats nothing of the
 // request, and only a GET for /callback yields the authorization response.
 #include "fuzz_input.hpp"
-
 #include "oauthctl/loopback_redirect.hpp"
 
 #include <boost/asio/buffer.hpp>

@@ -32,9 +32,12 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   std::remove((path + "-shm").c_str());
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<char const*>(data), static_cast<std::streamsize>(size));
 
-  auto backend = oauth::store::SqliteBackend::open(
-      {.path = path, .durability = oauth::store::SqliteDurability::normal, .max_connections = 1,
-       .busy_timeout = std::chrono::milliseconds(0), .mmap_bytes = 0, .cache_bytes = 1 << 20});
+  auto backend = oauth::store::SqliteBackend::open({.path = path,
+                                                    .durability = oauth::store::SqliteDurability::normal,
+                                                    .max_connections = 1,
+                                                    .busy_timeout = std::chrono::milliseconds(0),
+                                                    .mmap_bytes = 0,
+                                                    .cache_bytes = 1 << 20});
   if (!backend) return check(backend.error()), 0;
   oauth::TokenStore<oauth::store::SqliteBackend> store(
       std::move(*backend), oauth::crypto::Keyring::from_list("cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=").value());

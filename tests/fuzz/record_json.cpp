@@ -34,8 +34,11 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   boost::system::error_code ec;
   auto const json = boost::json::parse(input->rest, ec);
   if (ec) return 0;
-  if (kind == "consent") round_trip(json, [](auto const& v) { return oauth::consent_from_json(v); });
-  else if (kind == "audit") round_trip(json, [](auto const& v) { return oauth::audit_event_from_json(v); });
-  else if (kind == "resource") round_trip(json, [](auto const& v) { return oauth::cached_resource_from_json(v); });
+  if (kind == "consent")
+    round_trip(json, [](auto const& v) { return oauth::consent_from_json(v); });
+  else if (kind == "audit")
+    round_trip(json, [](auto const& v) { return oauth::audit_event_from_json(v); });
+  else if (kind == "resource")
+    round_trip(json, [](auto const& v) { return oauth::cached_resource_from_json(v); });
   return 0;
 }

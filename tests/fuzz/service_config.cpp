@@ -1,7 +1,6 @@
 // The service's configuration file, then the safety checks over what it set: every
 // problem is one printable line, and no client secret is ever repeated in one.
 #include "fuzz_input.hpp"
-
 #include "oauth_service/config.hpp"
 
 #include <boost/json/parse.hpp>

@@ -5,7 +5,6 @@
 // to a configured return URL, repeats no bearer token or secret, and leaves one
 // well-formed line in the access log.
 #include "fuzz_input.hpp"
-
 #include "oauth_service/access_log.hpp"
 #include "oauth_service/http_server.hpp"
 #include "oauth_service/metrics.hpp"
@@ -73,8 +72,8 @@ void check(oauth::service::Response const& response, std::string_view bearer, st
   if (bearer.starts_with("eyJ") && std::count(bearer.begin(), bearer.end(), '.') == 2 && bearer.size() >= 40)
     require(body.find(bearer) == std::string::npos, "a bearer token is never repeated");
   for (auto const& field : response)
-    if (field.name() == http::field::set_cookie) require(field.value().find("HttpOnly") != std::string_view::npos,
-                                                         "every cookie is HttpOnly");
+    if (field.name() == http::field::set_cookie)
+      require(field.value().find("HttpOnly") != std::string_view::npos, "every cookie is HttpOnly");
   require(!log_text.empty() && log_text.back() == '\n' && log_text.find('\n') == log_text.size() - 1,
           "a request leaves one line in the access log");
   boost::system::error_code ec;

@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   }
   auto const redacted = parsed->redacted();
   if (parsed->kind != oauth::store::StoreKind::postgres && parsed->kind != oauth::store::StoreKind::redis) return 0;
-  if (auto url = boost::urls::parse_uri(parsed->location); url && url->has_password() && !url->encoded_password().empty()) {
+  if (auto url = boost::urls::parse_uri(parsed->location);
+      url && url->has_password() && !url->encoded_password().empty()) {
     auto const start = redacted.find("://") + 3;
     auto const authority = std::string_view(redacted).substr(start, redacted.find_first_of("/?#", start) - start);
     require(authority.find(":" + std::string(url->encoded_password()) + "@") == std::string_view::npos,
@@ -26,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   }
   // Every query parameter called password, as the database's client reads it.
   auto const query = redacted.find('?');
-  for (std::string_view rest = query == std::string::npos ? std::string_view{} : std::string_view(redacted).substr(query + 1);
+  for (std::string_view rest = query == std::string::npos ? std::string_view{}
+                                                          : std::string_view(redacted).substr(query + 1);
        !rest.empty();) {
     auto const param = rest.substr(0, rest.find('&'));
     if (param.starts_with("password=")) require(param == "password=[redacted]", "a password in the query is redacted");

@@ -1,18 +1,17 @@
 // Properties every provider must have, run over each built-in provider and the custom
 // ones the tests define (jwt-cpp's typed tests over every traits type).
 
+#include "support/provider_fixtures.hpp"
+#include "support/test_providers.hpp"
+
 #include <oauth/protocol/authorization_url.hpp>
 #include <oauth/provider.hpp>
 #include <oauth/providers/all.hpp>
 #include <oauth/scope_catalogue.hpp>
 
-#include "support/provider_fixtures.hpp"
-#include "support/test_providers.hpp"
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
-
 #include <gtest/gtest.h>
 
 #include <set>
@@ -23,8 +22,9 @@ template <class P>
 class ProviderTraits : public ::testing::Test {};
 
 // The built-in providers, a Microsoft of one tenant, and the test suite's own.
-using AllProviders = oauth::providers::Builtin::with<oauth::providers::Microsoft<"11111111-2222-3333-4444-555555555555">,
-                                                     oauth::test::Acme, oauth::test::StaticTokenProvider>::apply<::testing::Types>;
+using AllProviders =
+    oauth::providers::Builtin::with<oauth::providers::Microsoft<"11111111-2222-3333-4444-555555555555">,
+                                    oauth::test::Acme, oauth::test::StaticTokenProvider>::apply<::testing::Types>;
 TYPED_TEST_SUITE(ProviderTraits, AllProviders);
 
 void expect_https_endpoint(std::string_view endpoint) {
@@ -104,7 +104,8 @@ TYPED_TEST(ProviderTraits, MistypedFieldsAreReportedOrIgnoredNeverMisread) {
       if (v.is_object())
         for (auto& [key, child] : v.as_object()) self(self, child, path + "." + std::string(key));
       if (v.is_array())
-        for (std::size_t i = 0; i < v.as_array().size(); ++i) self(self, v.as_array()[i], path + "[" + std::to_string(i) + "]");
+        for (std::size_t i = 0; i < v.as_array().size(); ++i)
+          self(self, v.as_array()[i], path + "[" + std::to_string(i) + "]");
     };
     walk(walk, root, "");
     return found;

@@ -1,14 +1,13 @@
 // Each provider's identity mapping on the shapes real providers send, quirks included.
 
+#include "support/provider_fixtures.hpp"
+
 #include <oauth/providers/google.hpp>
 #include <oauth/providers/microsoft.hpp>
 #include <oauth/providers/notion.hpp>
 #include <oauth/providers/youtube.hpp>
 
-#include "support/provider_fixtures.hpp"
-
 #include <boost/json/parse.hpp>
-
 #include <gtest/gtest.h>
 
 namespace {
@@ -133,10 +132,9 @@ TEST(YouTubeUserInfo, TheFirstChannelIsTheAccount) {
 TEST(YouTubeUserInfo, AnAccountWithoutAChannelIsAnError) {
   EXPECT_EQ(map<YouTube>(R"({"kind": "youtube#channelListResponse", "items": []})").error().description,
             "youtube channels.items is empty");
-  EXPECT_EQ(map<YouTube>(R"({"kind": "youtube#channelListResponse", "pageInfo": {"totalResults": 0}})")
-                .error()
-                .description,
-            "youtube channels.items is missing");
+  EXPECT_EQ(
+      map<YouTube>(R"({"kind": "youtube#channelListResponse", "pageInfo": {"totalResults": 0}})").error().description,
+      "youtube channels.items is missing");
 }
 
 TEST(YouTubeUserInfo, ThumbnailsAreOptional) {

@@ -74,12 +74,14 @@ TEST_F(ServiceTest, ConnectUseRefreshAndDisconnectAnAccount) {
   EXPECT_EQ(integration.at("status"), "active");
   EXPECT_EQ(integration.at("identity").at("email"), "ada@example.com");
   auto scopes = integration.at("scopes").as_array();
-  EXPECT_NE(std::find(scopes.begin(), scopes.end(), boost::json::value("https://www.googleapis.com/auth/calendar.readonly")),
-            scopes.end());
+  EXPECT_NE(
+      std::find(scopes.begin(), scopes.end(), boost::json::value("https://www.googleapis.com/auth/calendar.readonly")),
+      scopes.end());
   EXPECT_EQ(client.get("/api/v1/oauth/integrations/" + id, ada).status, 200);
 
   // Refreshing through the API says when the new token expires, never what it is.
-  auto refreshed = client.send({"POST", "/api/v1/oauth/integrations/" + id + "/refresh", {{"Authorization", "Bearer " + ada}}});
+  auto refreshed =
+      client.send({"POST", "/api/v1/oauth/integrations/" + id + "/refresh", {{"Authorization", "Bearer " + ada}}});
   ASSERT_EQ(refreshed.status, 200) << refreshed.body;
   EXPECT_TRUE(json_of(refreshed).at("refreshed").as_bool());
   EXPECT_FALSE(json_of(refreshed).contains("access_token"));
@@ -154,15 +156,18 @@ TEST_F(ServiceTest, TheCallbackReturnsToTheAllowedAddressTheCallerChose) {
   start(env);
   CookieJar jar;
   auto landing = connect("google", bearer("acme", "ada"), jar, object{{"return_to", "https://app.example/welcome"}});
-  EXPECT_TRUE(landing.location.starts_with("https://app.example/welcome?provider=google&connected=")) << landing.location;
+  EXPECT_TRUE(landing.location.starts_with("https://app.example/welcome?provider=google&connected="))
+      << landing.location;
   // Without a choice, the first one.
   EXPECT_TRUE(connect("notion", bearer("acme", "ada"), jar)
                   .location.starts_with("https://app.example/settings?tab=accounts&provider=notion&connected="));
   // A cookie naming anywhere else is not followed.
   jar.cookies["oauth_return"] = "https%3A%2F%2Fevil.example%2F";
   auto client = service().client();
-  auto started = client.send({"POST", "/api/v1/oauth/microsoft/authorize", {{"Authorization", "Bearer " + bearer("acme", "ada")},
-                              {"Cookie", jar.header()}}, R"({"return_to":"https://app.example/welcome"})"});
+  auto started = client.send({"POST",
+                              "/api/v1/oauth/microsoft/authorize",
+                              {{"Authorization", "Bearer " + bearer("acme", "ada")}, {"Cookie", jar.header()}},
+                              R"({"return_to":"https://app.example/welcome"})"});
   jar.take(started);
   jar.cookies["oauth_return"] = "https%3A%2F%2Fevil.example%2F";
   auto answer = consent(std::string(json_of(started).at("authorization_url").as_string()), &mocks().tls);
@@ -220,27 +225,34 @@ TEST_F(ServiceTest, CallbackFailuresSendTheBrowserBackWithTheError) {
   EXPECT_EQ(follow(approved.location, jar).params["error"], "OAUTH_STATE_INVALID");
 
   EXPECT_EQ(client.send({"POST", "/api/v1/oauth/nosuch/authorize", {{"Authorization", "Bearer " + ada}}}).status, 404);
-  auto unknown_scope = client.send({"POST", "/api/v1/oauth/google/authorize",
-                                    {{"Authorization", "Bearer " + ada}}, R"({"scopes":["no.such.scope"]})"});
+  auto unknown_scope = client.send({"POST",
+                                    "/api/v1/oauth/google/authorize",
+                                    {{"Authorization", "Bearer " + ada}},
+                                    R"({"scopes":["no.such.scope"]})"});
   EXPECT_EQ(unknown_scope.status, 400);
   // RFC 9700 section 4.10.1: the service is no open redirector. return_to is one of the
   // configured URLs, character for character.
-  for (auto tricked : {"//evil.example/", "https:evil.example", "https://app.example\\@evil.example/",
-                       "https://app.example@evil.example/", "https://app\u3002example/settings",
-                       "javascript:alert(document.cookie)", "data:text/html,<script>alert(1)</script>",
-                       "https://app.example/settings/../../evil", "HTTPS://APP.EXAMPLE/settings", "/\\evil.example",
-                       "https://app.example.evil.example/"}) {
-    auto reply = client.send({"POST", "/api/v1/oauth/google/authorize", {{"Authorization", "Bearer " + ada}},
+  for (auto tricked :
+       {"//evil.example/", "https:evil.example", "https://app.example\\@evil.example/",
+        "https://app.example@evil.example/", "https://app\u3002example/settings", "javascript:alert(document.cookie)",
+        "data:text/html,<script>alert(1)</script>", "https://app.example/settings/../../evil",
+        "HTTPS://APP.EXAMPLE/settings", "/\\evil.example", "https://app.example.evil.example/"}) {
+    auto reply = client.send({"POST",
+                              "/api/v1/oauth/google/authorize",
+                              {{"Authorization", "Bearer " + ada}},
                               boost::json::serialize(object{{"return_to", tricked}})});
     EXPECT_EQ(reply.status, 400) << tricked;
     EXPECT_EQ(json_of(reply).at("error").at("code"), "RETURN_URL_NOT_ALLOWED") << tricked;
   }
-  auto bad_return = client.send({"POST", "/api/v1/oauth/google/authorize",
-                                 {{"Authorization", "Bearer " + ada}}, R"({"return_to":"https://evil.example/"})"});
+  auto bad_return = client.send({"POST",
+                                 "/api/v1/oauth/google/authorize",
+                                 {{"Authorization", "Bearer " + ada}},
+                                 R"({"return_to":"https://evil.example/"})"});
   EXPECT_EQ(bad_return.status, 400);
   EXPECT_EQ(json_of(bad_return).at("error").at("code"), "RETURN_URL_NOT_ALLOWED");
-  EXPECT_EQ(client.send({"POST", "/api/v1/oauth/google/authorize", {{"Authorization", "Bearer " + ada}}, "[1,2"}).status,
-            400);
+  EXPECT_EQ(
+      client.send({"POST", "/api/v1/oauth/google/authorize", {{"Authorization", "Bearer " + ada}}, "[1,2"}).status,
+      400);
 }
 
 TEST_F(ServiceTest, CallersAreAuthenticatedAndRefusalsAudited) {
@@ -252,13 +264,16 @@ TEST_F(ServiceTest, CallersAreAuthenticatedAndRefusalsAudited) {
   EXPECT_EQ(none.status, 401);
   EXPECT_EQ(none.header("www-authenticate"), "Bearer realm=\"oauth\"");
   EXPECT_EQ(client.get(route, bearer("acme", "ada", std::chrono::seconds(-120))).status, 401);
-  EXPECT_EQ(client.get(route, service::sign_bearer_for("acme", "ada", "another-secret-another-secret-0000",
-                                                       std::chrono::minutes(5))).status, 401);
+  EXPECT_EQ(client
+                .get(route, service::sign_bearer_for("acme", "ada", "another-secret-another-secret-0000",
+                                                     std::chrono::minutes(5)))
+                .status,
+            401);
   EXPECT_EQ(client.get(route, server_bearer("acme", "ada")).status, 401);  // the other secret
   // "alg": "none", with the claims a real token would carry.
   auto const claims = std::string(R"({"sub":"ada","tenant_id":"acme","exp":9999999999})");
-  auto const unsigned_token = service::detail::base64url(R"({"alg":"none","typ":"JWT"})") + "." +
-                              service::detail::base64url(claims) + ".";
+  auto const unsigned_token =
+      service::detail::base64url(R"({"alg":"none","typ":"JWT"})") + "." + service::detail::base64url(claims) + ".";
   EXPECT_EQ(client.get(route, unsigned_token).status, 401);
   auto const in_ten_minutes = std::chrono::duration_cast<std::chrono::seconds>(
                                   (std::chrono::system_clock::now() + std::chrono::minutes(10)).time_since_epoch())
@@ -267,9 +282,10 @@ TEST_F(ServiceTest, CallersAreAuthenticatedAndRefusalsAudited) {
   EXPECT_EQ(client.get(route, no_tenant).status, 401);
   EXPECT_EQ(client.send({"GET", route, {{"Authorization", "Basic YWRhOnB3"}}}).status, 401);
   // Dates at the edges of what JSON can say are dates, or no dates, never arithmetic overflows.
-  for (auto const& [exp, status] : {std::pair{boost::json::value(INT64_MAX), 401}, std::pair{boost::json::value(UINT64_MAX), 401},
-                                    std::pair{boost::json::value(1e300), 401}, std::pair{boost::json::value(-1e300), 401},
-                                    std::pair{boost::json::value(INT64_MIN), 401}}) {
+  for (auto const& [exp, status] :
+       {std::pair{boost::json::value(INT64_MAX), 401}, std::pair{boost::json::value(UINT64_MAX), 401},
+        std::pair{boost::json::value(1e300), 401}, std::pair{boost::json::value(-1e300), 401},
+        std::pair{boost::json::value(INT64_MIN), 401}}) {
     auto edge = service::sign_bearer(object{{"sub", "ada"}, {"tenant_id", "acme"}, {"exp", exp}, {"nbf", INT64_MIN}},
                                      user_secret);
     EXPECT_EQ(client.get(route, edge).status, status) << boost::json::serialize(exp);
@@ -301,8 +317,8 @@ TEST_F(ServiceTest, BearerTokensAreReadToTheLetter) {
   start();
   auto client = service().client();
   auto const route = std::string("/api/v1/oauth/integrations");
-  auto const now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
+  auto const now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   auto const good = object{{"sub", "ada"}, {"tenant_id", "acme"}, {"exp", now + 600}};
   ASSERT_EQ(client.get(route, service::sign_bearer(good, user_secret)).status, 200);
 
@@ -323,7 +339,8 @@ TEST_F(ServiceTest, BearerTokensAreReadToTheLetter) {
   EXPECT_EQ(client.get(route, padded_signature).status, 401);
   auto const input = service::detail::base64url(R"({"alg":"HS256","typ":"JWT"})") + "." +
                      service::detail::base64url(boost::json::serialize(good)) + "==";
-  auto const padded_claims = input + "." + service::detail::base64url(service::detail::hs256(user_secret, input).value());
+  auto const padded_claims =
+      input + "." + service::detail::base64url(service::detail::hs256(user_secret, input).value());
   EXPECT_EQ(client.get(route, padded_claims).status, 401);
   EXPECT_EQ(client.get(route, signed_token.substr(0, dot + 1)).status, 401);
 
@@ -349,10 +366,14 @@ TEST_F(ServiceTest, AnotherUsersIntegrationDoesNotExistForTheCaller) {
   for (auto const& [tenant, user] : {std::pair{"acme", "bob"}, std::pair{"globex", "ada"}}) {
     auto const intruder = bearer(tenant, user);
     EXPECT_EQ(client.get("/api/v1/oauth/integrations/" + id, intruder).status, 404);
-    EXPECT_EQ(client.send({"POST", "/api/v1/oauth/integrations/" + id + "/refresh",
-                           {{"Authorization", "Bearer " + intruder}}}).status, 404);
-    EXPECT_EQ(client.send({"DELETE", "/api/v1/oauth/integrations/" + id, {{"Authorization", "Bearer " + intruder}}}).status,
-              404);
+    EXPECT_EQ(
+        client
+            .send({"POST", "/api/v1/oauth/integrations/" + id + "/refresh", {{"Authorization", "Bearer " + intruder}}})
+            .status,
+        404);
+    EXPECT_EQ(
+        client.send({"DELETE", "/api/v1/oauth/integrations/" + id, {{"Authorization", "Bearer " + intruder}}}).status,
+        404);
     EXPECT_EQ(client.get("/api/v1/oauth/integrations/" + id + "/token", server_bearer(tenant, user)).status, 404);
     EXPECT_TRUE(json_of(client.get("/api/v1/oauth/integrations", intruder)).at("integrations").as_array().empty());
     auto audit = json_of(client.get("/api/v1/oauth/audit", intruder)).at("events").as_array();
@@ -371,8 +392,8 @@ TEST_F(ServiceTest, TheTokenRouteServesServersOnly) {
   auto client = service().client();
   auto const route = "/api/v1/oauth/integrations/" + id + "/token";
   EXPECT_EQ(client.get(route, bearer("acme", "ada")).status, 401);  // a user's token is not a server's
-  auto from_browser = client.send({"GET", route, {{"Authorization", "Bearer " + server_bearer("acme", "ada")},
-                                                  {"Origin", "https://app.example"}}});
+  auto from_browser = client.send(
+      {"GET", route, {{"Authorization", "Bearer " + server_bearer("acme", "ada")}, {"Origin", "https://app.example"}}});
   EXPECT_EQ(from_browser.status, 403);
   EXPECT_EQ(client.get(route, server_bearer("acme", "ada")).status, 200);
 
@@ -468,21 +489,25 @@ TEST_F(ServiceTest, AFailedRefreshSaysToReconnectAndIsCounted) {
   ASSERT_FALSE(id.empty());
   mocks()["microsoft"].fail({.kind = FaultKind::oauth_error, .endpoint = "token", .error = "invalid_grant"});
   auto client = service().client();
-  auto reply = client.send({"POST", "/api/v1/oauth/integrations/" + id + "/refresh", {{"Authorization", "Bearer " + ada}}});
+  auto reply =
+      client.send({"POST", "/api/v1/oauth/integrations/" + id + "/refresh", {{"Authorization", "Bearer " + ada}}});
   EXPECT_EQ(reply.status, 401);
   EXPECT_EQ(json_of(reply).at("error").at("code"), "MICROSOFT_TOKEN_INVALID");
   EXPECT_EQ(json_of(client.get("/api/v1/oauth/integrations/" + id, ada)).at("status"), "needs_reauth");
   auto metrics = client.get("/metrics").body;
   EXPECT_NE(metrics.find(R"(oauth_refreshes_total{provider="microsoft",outcome="failed"} 1)"), std::string::npos)
       << metrics;
-  EXPECT_NE(metrics.find(R"(oauth_provider_failures_total{provider="microsoft",operation="refresh",error="MICROSOFT_TOKEN_INVALID"} 1)"),
-            std::string::npos);
+  EXPECT_NE(
+      metrics.find(
+          R"(oauth_provider_failures_total{provider="microsoft",operation="refresh",error="MICROSOFT_TOKEN_INVALID"} 1)"),
+      std::string::npos);
 
   // A provider that is down is a passing failure: 503, and the integration stays active.
   CookieJar again;
   auto const other = connect("google", ada, again).integration_id();
   mocks()["google"].fail({.kind = FaultKind::unavailable, .endpoint = "token", .retry_after_seconds = 0, .times = 5});
-  auto busy = client.send({"POST", "/api/v1/oauth/integrations/" + other + "/refresh", {{"Authorization", "Bearer " + ada}}});
+  auto busy =
+      client.send({"POST", "/api/v1/oauth/integrations/" + other + "/refresh", {{"Authorization", "Bearer " + ada}}});
   EXPECT_EQ(busy.status, 503);
   EXPECT_EQ(json_of(client.get("/api/v1/oauth/integrations/" + other, ada)).at("status"), "active");
 }
@@ -498,7 +523,8 @@ TEST_F(ServiceTest, MetricsCountRequestsByRouteWithLatencies) {
   auto const& text = metrics.body;
   EXPECT_NE(text.find(R"(oauth_http_requests_total{method="GET",route="/health",status="200"} 2)"), std::string::npos)
       << text;
-  EXPECT_NE(text.find(R"(oauth_http_requests_total{method="GET",route="unmatched",status="404"} 1)"), std::string::npos);
+  EXPECT_NE(text.find(R"(oauth_http_requests_total{method="GET",route="unmatched",status="404"} 1)"),
+            std::string::npos);
   EXPECT_NE(text.find(R"(oauth_http_request_duration_seconds_count{route="/health"} 2)"), std::string::npos);
   EXPECT_NE(text.find(R"(oauth_http_request_duration_seconds_bucket{route="/health",le="+Inf"} 2)"), std::string::npos);
   EXPECT_NE(text.find("oauth_http_open_connections 1"), std::string::npos);
@@ -533,7 +559,8 @@ TEST_F(ServiceTest, EveryRouteIsInTheOpenApiDocumentAndEveryDocumentedRouteAnswe
   for (auto const& [method, path] : documented) {
     auto target = path;
     for (auto [placeholder, value] : {std::pair{"{provider}", "google"}, std::pair{"{id}", "some-id"}})
-      if (auto at = target.find(placeholder); at != std::string::npos) target.replace(at, std::strlen(placeholder), value);
+      if (auto at = target.find(placeholder); at != std::string::npos)
+        target.replace(at, std::strlen(placeholder), value);
     std::string upper = method;
     std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
     auto reply = client.send({upper, target, {{"Authorization", "Bearer " + bearer("acme", "ada")}}});

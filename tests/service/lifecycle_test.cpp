@@ -34,21 +34,28 @@ TEST_F(ServiceTest, UnsafeConfigurationsAreRefusedWithTheReason) {
   };
   std::vector<Case> const cases{
       {"no key", [](auto& e) { e.erase("OAUTH_ENCRYPTION_KEY"); }, "OAUTH_ENCRYPTION_KEY is not set"},
-      {"bad key", [](auto& e) { e["OAUTH_ENCRYPTION_KEY"] = "not-a-key"; }, "OAUTH_ENCRYPTION_KEY: invalid encryption key"},
-      {"no bearer secret", [](auto& e) { e.erase("OAUTH_JWT_SECRET"); }, "OAUTH_JWT_SECRET must be set to at least 32 bytes"},
+      {"bad key", [](auto& e) { e["OAUTH_ENCRYPTION_KEY"] = "not-a-key"; },
+       "OAUTH_ENCRYPTION_KEY: invalid encryption key"},
+      {"no bearer secret", [](auto& e) { e.erase("OAUTH_JWT_SECRET"); },
+       "OAUTH_JWT_SECRET must be set to at least 32 bytes"},
       {"short bearer secret", [](auto& e) { e["OAUTH_JWT_SECRET"] = "short"; }, "OAUTH_JWT_SECRET must be set"},
       {"one secret for both", [](auto& e) { e["OAUTH_SERVICE_TOKEN_SECRET"] = user_secret; },
        "OAUTH_SERVICE_TOKEN_SECRET must differ from OAUTH_JWT_SECRET"},
       {"wildcard with credentials", [](auto& e) { e["OAUTH_CORS_ORIGINS"] = "*"; },
        "a wildcard CORS origin cannot be combined with credentials"},
-      {"wildcard in production", [](auto& e) { e["OAUTH_CORS_ORIGINS"] = "*"; e["OAUTH_CORS_CREDENTIALS"] = "false"; },
+      {"wildcard in production",
+       [](auto& e) {
+         e["OAUTH_CORS_ORIGINS"] = "*";
+         e["OAUTH_CORS_CREDENTIALS"] = "false";
+       },
        "a wildcard CORS origin is allowed in development mode only"},
       {"plain http public url", [](auto& e) { e["OAUTH_PUBLIC_URL"] = "http://oauth.example.com"; },
        "public_url must be https outside development mode"},
       {"plain http provider", [](auto& e) { e["OAUTH_GOOGLE_ENDPOINT_BASE"] = "http://127.0.0.1:9"; },
        "google: a plain-HTTP endpoint base is allowed in development mode, on loopback only"},
       {"bad store", [](auto& e) { e["OAUTH_STORE_URL"] = "mysql://db"; }, "store URL"},
-      {"two different keys", [](auto& e) { e["CREDENTIAL_ENCRYPTION_KEY"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="; },
+      {"two different keys",
+       [](auto& e) { e["CREDENTIAL_ENCRYPTION_KEY"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="; },
        "OAUTH_ENCRYPTION_KEY and CREDENTIAL_ENCRYPTION_KEY are both set, and differ"},
   };
   for (auto const& c : cases) {
@@ -142,8 +149,8 @@ TEST_F(ServiceTest, NoTokenCodeOrSecretReachesTheLogsOrTheDatabase) {
   auto client = service().client();
   for (auto const provider : {"google", "microsoft", "notion", "youtube"}) {
     CookieJar jar;
-    auto started = client.send({"POST", std::string("/api/v1/oauth/") + provider + "/authorize",
-                                {{"Authorization", "Bearer " + ada}}});
+    auto started = client.send(
+        {"POST", std::string("/api/v1/oauth/") + provider + "/authorize", {{"Authorization", "Bearer " + ada}}});
     jar.take(started);
     auto answer = consent(std::string(json_of(started).at("authorization_url").as_string()), &mocks().tls);
     secrets.push_back(answer.code);
@@ -199,8 +206,8 @@ TEST_F(ServiceTest, SigtermLetsRequestsInFlightFinishAndLosesNothing) {
   // A refresh the provider takes 1.5 s to answer is under way when SIGTERM comes.
   mocks()["microsoft"].fail({.kind = FaultKind::stall, .endpoint = "token", .stall = std::chrono::milliseconds(1500)});
   auto refreshing = std::async(std::launch::async, [&] {
-    return service().client().send({"POST", "/api/v1/oauth/integrations/" + id + "/refresh",
-                                    {{"Authorization", "Bearer " + ada}}});
+    return service().client().send(
+        {"POST", "/api/v1/oauth/integrations/" + id + "/refresh", {{"Authorization", "Bearer " + ada}}});
   });
   // SIGTERM once the provider holds the refresh: the mock counts it before it stalls.
   while (mocks()["microsoft"].requests("token.refresh_token") == refreshes)

@@ -15,8 +15,10 @@ namespace {
 
 TEST_F(ServiceTest, CorsAnswersOnlyTheAllowedOrigins) {
   auto client = start().client();
-  auto preflight = client.send({"OPTIONS", "/api/v1/oauth/integrations",
-                                {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "GET"},
+  auto preflight = client.send({"OPTIONS",
+                                "/api/v1/oauth/integrations",
+                                {{"Origin", "https://app.example"},
+                                 {"Access-Control-Request-Method", "GET"},
                                  {"Access-Control-Request-Headers", "authorization"}}});
   EXPECT_EQ(preflight.status, 204);
   EXPECT_EQ(preflight.header("access-control-allow-origin"), "https://app.example");
@@ -24,18 +26,23 @@ TEST_F(ServiceTest, CorsAnswersOnlyTheAllowedOrigins) {
   EXPECT_NE(preflight.header("access-control-allow-headers").find("Authorization"), std::string::npos);
   EXPECT_NE(preflight.header("access-control-allow-methods").find("DELETE"), std::string::npos);
 
-  auto stranger = client.send({"OPTIONS", "/api/v1/oauth/integrations",
+  auto stranger = client.send({"OPTIONS",
+                               "/api/v1/oauth/integrations",
                                {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "GET"}}});
   EXPECT_EQ(stranger.status, 403);
   EXPECT_EQ(stranger.header("access-control-allow-origin"), "");
 
-  auto allowed = client.send({"GET", "/api/v1/oauth/integrations",
-                              {{"Origin", "https://app.example"}, {"Authorization", "Bearer " + bearer("acme", "ada")}}});
+  auto allowed =
+      client.send({"GET",
+                   "/api/v1/oauth/integrations",
+                   {{"Origin", "https://app.example"}, {"Authorization", "Bearer " + bearer("acme", "ada")}}});
   EXPECT_EQ(allowed.status, 200);
   EXPECT_EQ(allowed.header("access-control-allow-origin"), "https://app.example");
   EXPECT_EQ(allowed.header("vary"), "Origin");
-  auto refused = client.send({"GET", "/api/v1/oauth/integrations",
-                              {{"Origin", "https://evil.example"}, {"Authorization", "Bearer " + bearer("acme", "ada")}}});
+  auto refused =
+      client.send({"GET",
+                   "/api/v1/oauth/integrations",
+                   {{"Origin", "https://evil.example"}, {"Authorization", "Bearer " + bearer("acme", "ada")}}});
   EXPECT_EQ(refused.header("access-control-allow-origin"), "");
 }
 
@@ -74,7 +81,8 @@ TEST_F(ServiceTest, RateLimitsPerUserAndPerAddressAnswer429WithRetryAfter) {
 TEST_F(ServiceTest, OversizedBodiesAndHeadersAndBadRequestsAreRefused) {
   auto client = start().client();
   auto const ada = bearer("acme", "ada");
-  auto big = client.send({"POST", "/api/v1/oauth/google/authorize",
+  auto big = client.send({"POST",
+                          "/api/v1/oauth/google/authorize",
                           {{"Authorization", "Bearer " + ada}, {"Content-Type", "application/json"}},
                           R"({"scopes":[")" + std::string(70 * 1024, 'a') + R"("]})"});
   EXPECT_EQ(big.status, 413);
@@ -156,11 +164,14 @@ TEST_F(ServiceTest, WhatAnUnauthenticatedFloodCanMakeTheServiceStoreIsBounded) {
   auto const agent = "\xc3\xa9\xff" + std::string(7900, 'A');  // bytes a header may carry, none of them ASCII
   auto const before = std::filesystem::file_size(dir() + "/tokens.db");
   for (int i = 0; i < 1000; ++i) {
-    ASSERT_EQ(client.send({"GET", "/api/v1/oauth/integrations", {{"Authorization", "Bearer nope"}, {"User-Agent", agent}}})
-                  .status,
-              401);
-    ASSERT_EQ(client.send({"GET", "/api/v1/oauth/google/callback?code=c&state=unknown-" + std::to_string(i),
-                           {{"User-Agent", agent}}})
+    ASSERT_EQ(
+        client.send({"GET", "/api/v1/oauth/integrations", {{"Authorization", "Bearer nope"}, {"User-Agent", agent}}})
+            .status,
+        401);
+    ASSERT_EQ(client
+                  .send({"GET",
+                         "/api/v1/oauth/google/callback?code=c&state=unknown-" + std::to_string(i),
+                         {{"User-Agent", agent}}})
                   .status,
               302);
   }
@@ -171,7 +182,8 @@ TEST_F(ServiceTest, WhatAnUnauthenticatedFloodCanMakeTheServiceStoreIsBounded) {
   EXPECT_GE(rows.size(), 20u);
   for (auto const& row : rows) {
     EXPECT_LE(row.user_agent.size(), TokenStore<store::SqliteBackend>::max_user_agent + 3);
-    EXPECT_TRUE(std::all_of(row.user_agent.begin(), row.user_agent.end(), [](char c) { return c >= 0x20 && c < 0x7f; }));
+    EXPECT_TRUE(
+        std::all_of(row.user_agent.begin(), row.user_agent.end(), [](char c) { return c >= 0x20 && c < 0x7f; }));
   }
   EXPECT_LT(std::filesystem::file_size(dir() + "/tokens.db") - before, 256u * 1024);
   // Every request is still in the access log.
@@ -200,7 +212,8 @@ HttpReply refused_with_a_request_behind(unsigned short port, std::string const& 
 
 TEST_F(ServiceTest, ATransferEncodingOtherThanChunkedAloneIsRefusedAndItsBodyNeverRunsAsARequest) {
   start();
-  for (std::string coding : {"gzip", "identity", "", "chunked, gzip", "gzip, chunked", "chunked\r\nTransfer-Encoding: x"}) {
+  for (std::string coding :
+       {"gzip", "identity", "", "chunked, gzip", "gzip, chunked", "chunked\r\nTransfer-Encoding: x"}) {
     auto reply = refused_with_a_request_behind(service().port(), "Transfer-Encoding: " + coding + "\r\n", "");
     EXPECT_EQ(reply.status, 400) << coding;
     EXPECT_EQ(reply.header("connection"), "close") << coding;
@@ -221,8 +234,9 @@ TEST_F(ServiceTest, ContentLengthBesideTransferEncodingIsRefused) {
 TEST_F(ServiceTest, AMalformedChunkedBodyIsAnswered400) {
   start();
   HttpClient raw(service().port());
-  raw.write_raw("POST /api/v1/oauth/google/authorize HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-                "ZZ\r\nhello\r\n0\r\n\r\n");
+  raw.write_raw(
+      "POST /api/v1/oauth/google/authorize HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "ZZ\r\nhello\r\n0\r\n\r\n");
   auto reply = raw.read_reply();
   EXPECT_EQ(reply.status, 400);
   EXPECT_EQ(json_of(reply).at("error").at("code"), "malformed_request");
@@ -290,7 +304,8 @@ TEST_F(ServiceTest, OddMethodsTargetsAndCookiesGetAClientErrorNeverAServerError)
       "OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
       "GET /api/v1/oauth/%zz/authorize HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
       "GET /api/v1/oauth/integrations/%00 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ada + "\r\n\r\n",
-      std::string("GET /he\0alth HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", sizeof("GET /he\0alth HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") - 1),
+      std::string("GET /he\0alth HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                  sizeof("GET /he\0alth HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") - 1),
       "GET /" + std::string(10000, 'a') + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
       "GET /api/v1/oauth/google/callback?state=%ff%fe&code=x HTTP/1.1\r\nHost: 127.0.0.1\r\n"
       "Cookie: oauth_session=\x01\x7f;;=;oauth_return=%zz; oauth_session\r\n\r\n",

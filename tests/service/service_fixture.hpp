@@ -56,7 +56,8 @@ struct MockProviders {
 class ServiceProcess {
 public:
   ServiceProcess(Environment env, std::string log_path)
-      : log_path_(std::move(log_path)), log_start_(std::filesystem::exists(log_path_) ? std::filesystem::file_size(log_path_) : 0) {
+      : log_path_(std::move(log_path)),
+        log_start_(std::filesystem::exists(log_path_) ? std::filesystem::file_size(log_path_) : 0) {
     std::vector<std::string> argv{"/usr/bin/env", "-i", "PATH=/usr/bin:/bin"};
     for (auto const& [name, value] : env) argv.push_back(name + "=" + value);
     argv.push_back(OAUTH_TEST_SERVICE_BINARY);
@@ -121,8 +122,10 @@ struct CookieJar {
       auto const end = text.find(';');
       auto name = text.substr(0, eq);
       auto value = text.substr(eq + 1, end - eq - 1);
-      if (text.find("Max-Age=0") != std::string::npos) cookies.erase(name);
-      else cookies[name] = value;
+      if (text.find("Max-Age=0") != std::string::npos)
+        cookies.erase(name);
+      else
+        cookies[name] = value;
     }
   }
   std::string header() const {
@@ -209,10 +212,11 @@ protected:
   Landing connect(std::string const& provider, std::string const& token, CookieJar& jar,
                   boost::json::object body = {}) {
     auto client = service().client();
-    auto started = client.send({"POST", "/api/v1/oauth/" + provider + "/authorize",
-                                {{"Authorization", "Bearer " + token}, {"Cookie", jar.header()},
-                                 {"Content-Type", "application/json"}},
-                                boost::json::serialize(body)});
+    auto started = client.send(
+        {"POST",
+         "/api/v1/oauth/" + provider + "/authorize",
+         {{"Authorization", "Bearer " + token}, {"Cookie", jar.header()}, {"Content-Type", "application/json"}},
+         boost::json::serialize(body)});
     jar.take(started);
     if (started.status != 200) return {started.status, started.body, {}};
     auto url = std::string(json_of(started).at("authorization_url").as_string());

@@ -5,14 +5,16 @@
 // SQLite in a new file, and the real PostgreSQL and Redis servers that
 // tests/support/db_servers.sh started (a schema or key prefix of its own per test).
 
+#include "support/files.hpp"
+
 #include <oauth/store/memory.hpp>
 #include <oauth/store/postgres.hpp>
 #include <oauth/store/redis.hpp>
 #include <oauth/store/sqlite.hpp>
 
-#include "support/files.hpp"
-
 #include <gtest/gtest.h>
+
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -21,7 +23,6 @@
 #include <map>
 #include <stdexcept>
 #include <string>
-#include <unistd.h>
 
 namespace oauth::test {
 
@@ -77,7 +78,9 @@ public:
     return it->second;
   }
   std::string const& postgres_url() const { return value("OAUTH_TEST_POSTGRES_URL"); }
-  store::RedisOptions redis_options() const { return store::RedisOptions::from_url(value("OAUTH_TEST_REDIS_URL")).value(); }
+  store::RedisOptions redis_options() const {
+    return store::RedisOptions::from_url(value("OAUTH_TEST_REDIS_URL")).value();
+  }
 
 private:
   std::filesystem::path env_file_;
@@ -95,9 +98,8 @@ public:
 
   void script(std::string const& command) const {
     int status = 0;
-    auto const output = test::run_command(std::string(OAUTH_TEST_DB_SERVERS_SCRIPT) + " " + command + " " +
-                                        directory_.path().string() + " 2>&1",
-                                    status);
+    auto const output = test::run_command(
+        std::string(OAUTH_TEST_DB_SERVERS_SCRIPT) + " " + command + " " + directory_.path().string() + " 2>&1", status);
     if (status != 0) throw std::runtime_error("db_servers.sh " + command + ": " + output);
   }
   TestServers servers() const { return TestServers(directory_.path() / "servers.env"); }
@@ -163,8 +165,9 @@ struct PostgresStore {
   }
   void downgrade_to_first_schema() const {
     PGconn* conn = PQconnectdb(TestServers::shared().postgres_url().c_str());
-    PQclear(PQexec(conn, ("DROP TABLE " + schema + ".cached_resources; UPDATE " + schema +
-                          ".schema_version SET version = 1").c_str()));
+    PQclear(PQexec(
+        conn,
+        ("DROP TABLE " + schema + ".cached_resources; UPDATE " + schema + ".schema_version SET version = 1").c_str()));
     PQfinish(conn);
   }
   PostgresStore() = default;
@@ -203,8 +206,9 @@ struct RedisStore {
     auto o = options();
     if (redisContext* c = redisConnect(o.host.c_str(), o.port)) {
       auto const pattern = prefix + ":*";
-      freeReplyObject(redisCommand(
-          c, "EVAL %s 0 %s", "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end", pattern.c_str()));
+      freeReplyObject(redisCommand(c, "EVAL %s 0 %s",
+                                   "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end",
+                                   pattern.c_str()));
       redisFree(c);
     }
   }

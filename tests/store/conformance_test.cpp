@@ -2,8 +2,8 @@
 
 #include "store/store_fixture.hpp"
 
-#include <oauth/store/scope_records.hpp>
 #include <oauth/providers/notion.hpp>
+#include <oauth/store/scope_records.hpp>
 
 #include <boost/json/parse.hpp>
 
@@ -153,8 +153,7 @@ TYPED_TEST(Conformance, AnAccessOnlyReadLeavesTheRefreshTokenSealedAndAReplaceKe
 TYPED_TEST(Conformance, ARotatedRefreshTokenReplacesTheOldOneInOneWrite) {
   auto record = this->connect();
   auto credential = this->store.credential({"tenant-1", "user-1"}, record.id).value();
-  auto replaced =
-      this->store.replace_tokens(credential, this->tokens("access-2", "refresh-2", this->now, {"read"}));
+  auto replaced = this->store.replace_tokens(credential, this->tokens("access-2", "refresh-2", this->now, {"read"}));
   ASSERT_TRUE(replaced);
   EXPECT_EQ(replaced->record.version, record.version + 1);
   auto reread = this->store.credential({"tenant-1", "user-1"}, record.id).value();
@@ -189,8 +188,10 @@ TYPED_TEST(Conformance, OfManyConcurrentWritersFromOneVersionExactlyOneWins) {
       start.arrive_and_wait();
       auto result = store.replace_tokens(
           from, this->tokens("access-w" + std::to_string(i), "refresh-w" + std::to_string(i), this->now));
-      if (result) ++won;
-      else if (result.error() == Errc::store_conflict) ++conflicted;
+      if (result)
+        ++won;
+      else if (result.error() == Errc::store_conflict)
+        ++conflicted;
     });
   }
   for (auto& t : threads) t.join();
@@ -205,8 +206,10 @@ TYPED_TEST(Conformance, OfManyConcurrentWritersFromOneVersionExactlyOneWins) {
 TYPED_TEST(Conformance, DisconnectDeletesTokensConsentsAndLeaseTogether) {
   auto record = this->connect();
   auto kept = this->connect({"tenant-1", "user-1"}, "account-2");
-  ASSERT_TRUE(this->store.try_acquire_refresh_lease({"tenant-1", "user-1"}, record.id, "holder-a", this->now,
-                                                    this->now + std::chrono::seconds(30)).value());
+  ASSERT_TRUE(this->store
+                  .try_acquire_refresh_lease({"tenant-1", "user-1"}, record.id, "holder-a", this->now,
+                                             this->now + std::chrono::seconds(30))
+                  .value());
   auto gone = this->store.disconnect({"tenant-1", "user-1"}, record.id, this->now);
   ASSERT_TRUE(gone);
   EXPECT_EQ(gone->status, IntegrationStatus::disconnected);
@@ -257,13 +260,17 @@ TYPED_TEST(Conformance, StatesAreSingleUseAndExpire) {
   EXPECT_EQ(this->store.take_state("never", "session-1", this->now).error(), Errc::state_not_found);
   flow.state = "s2";
   ASSERT_TRUE(this->store.put_state(flow));
-  EXPECT_EQ(this->store.take_state("s2", "session-1", this->now + std::chrono::minutes(11)).error(), Errc::state_expired);
-  EXPECT_EQ(this->store.take_state("s2", "session-1", this->now + std::chrono::minutes(12)).error(), Errc::state_already_used);
+  EXPECT_EQ(this->store.take_state("s2", "session-1", this->now + std::chrono::minutes(11)).error(),
+            Errc::state_expired);
+  EXPECT_EQ(this->store.take_state("s2", "session-1", this->now + std::chrono::minutes(12)).error(),
+            Errc::state_already_used);
   // An hour past its expiry a state is forgotten, used or not.
   flow.state = "s3";
   ASSERT_TRUE(this->store.put_state(flow));
-  EXPECT_EQ(this->store.take_state("s3", "session-1", this->now + std::chrono::minutes(71)).error(), Errc::state_not_found);
-  EXPECT_EQ(this->store.take_state("s1", "session-1", this->now + std::chrono::minutes(71)).error(), Errc::state_not_found);
+  EXPECT_EQ(this->store.take_state("s3", "session-1", this->now + std::chrono::minutes(71)).error(),
+            Errc::state_not_found);
+  EXPECT_EQ(this->store.take_state("s1", "session-1", this->now + std::chrono::minutes(71)).error(),
+            Errc::state_not_found);
 }
 
 TYPED_TEST(Conformance, AStateIsTakenOnlyByItsOwnSessionAndAnotherLeavesItUnused) {
@@ -290,8 +297,10 @@ TYPED_TEST(Conformance, TwoCallbacksRacingWithOneStateOneWins) {
         auto instance = this->another_store();  // each callback lands on an instance of its own
         start.arrive_and_wait();
         auto taken = instance.take_state(flow.state, "session-1", this->now);
-        if (taken) ++won;
-        else if (taken.error() == Errc::state_already_used) ++replayed;
+        if (taken)
+          ++won;
+        else if (taken.error() == Errc::state_already_used)
+          ++replayed;
       });
     }
     for (auto& t : threads) t.join();
@@ -327,8 +336,7 @@ TYPED_TEST(Conformance, AStalledLeaseHolderCannotOverwriteANewerToken) {
   auto const later = this->now + lease + std::chrono::seconds(1);
   auto b = this->another_store();
   ASSERT_TRUE(b.try_acquire_refresh_lease(owner, record.id, "b", later, later + lease).value());
-  ASSERT_TRUE(b.replace_tokens(b.credential(owner, record.id).value(),
-                               this->tokens("access-b", "refresh-b", later)));
+  ASSERT_TRUE(b.replace_tokens(b.credential(owner, record.id).value(), this->tokens("access-b", "refresh-b", later)));
   // A wakes up: its write is fenced off by the version it read.
   auto late = this->store.replace_tokens(read_by_a, this->tokens("access-a", "refresh-a", later));
   ASSERT_FALSE(late);
@@ -339,11 +347,17 @@ TYPED_TEST(Conformance, AStalledLeaseHolderCannotOverwriteANewerToken) {
 
 TYPED_TEST(Conformance, TheAuditLogKeepsEveryFieldInOrder) {
   for (int i = 0; i < 3; ++i)
-    ASSERT_TRUE(this->store.audit({.at = this->now + std::chrono::seconds(i), .tenant_id = "tenant-1",
-                                   .user_id = "user-1", .provider = "notion", .integration_id = "int-1",
+    ASSERT_TRUE(this->store.audit({.at = this->now + std::chrono::seconds(i),
+                                   .tenant_id = "tenant-1",
+                                   .user_id = "user-1",
+                                   .provider = "notion",
+                                   .integration_id = "int-1",
                                    .action = i == 1 ? AuditAction::refresh : AuditAction::connect,
-                                   .success = i != 2, .reason = i == 2 ? "invalid_grant" : "",
-                                   .scopes = {"read"}, .client_ip = "198.51.100.7", .user_agent = "agent/1"}));
+                                   .success = i != 2,
+                                   .reason = i == 2 ? "invalid_grant" : "",
+                                   .scopes = {"read"},
+                                   .client_ip = "198.51.100.7",
+                                   .user_agent = "agent/1"}));
   auto log = this->store.audit_log({"tenant-1", "user-1"}).value();
   ASSERT_EQ(log.size(), 3u);
   EXPECT_EQ(log[0].at, this->now);
@@ -362,7 +376,8 @@ TYPED_TEST(Conformance, TheAuditLogKeepsEveryFieldInOrder) {
 TYPED_TEST(Conformance, TheAuditLogIsReadAPageAtATimeNewestFirst) {
   auto reason = [](int i) { return "event-" + std::to_string(i); };
   for (int i = 0; i < 7; ++i) {
-    ASSERT_TRUE(this->store.audit({.at = this->now, .tenant_id = "tenant-1", .user_id = "user-1", .reason = reason(i)}));
+    ASSERT_TRUE(
+        this->store.audit({.at = this->now, .tenant_id = "tenant-1", .user_id = "user-1", .reason = reason(i)}));
     // Another owner's rows, in between, are never on this owner's pages.
     ASSERT_TRUE(this->store.audit({.at = this->now, .tenant_id = "tenant-1", .user_id = "user-2", .reason = "other"}));
   }
@@ -379,7 +394,8 @@ TYPED_TEST(Conformance, TheAuditLogIsReadAPageAtATimeNewestFirst) {
     query.before = page->next;
   }
   EXPECT_EQ(sizes, (std::vector<std::size_t>{3, 3, 1}));
-  EXPECT_EQ(read, (std::vector<std::string>{reason(6), reason(5), reason(4), reason(3), reason(2), reason(1), reason(0)}));
+  EXPECT_EQ(read,
+            (std::vector<std::string>{reason(6), reason(5), reason(4), reason(3), reason(2), reason(1), reason(0)}));
 
   // A page that ends exactly at the oldest entry says there is no more.
   auto whole = this->store.audit_page(owner, {.limit = 7}).value();
@@ -399,7 +415,8 @@ TYPED_TEST(Conformance, TheAuditLogThatNamesNobodyKeepsOnlyItsNewestRows) {
   this->store.set_unattributed_audit({.keep = 5, .trim_every = 2});
   ASSERT_TRUE(this->store.audit({.at = this->now, .tenant_id = "tenant-1", .user_id = "user-1", .reason = "mine"}));
   for (int i = 0; i < 12; ++i)
-    ASSERT_TRUE(this->store.audit({.at = this->now, .action = AuditAction::access_denied, .reason = std::to_string(i)}));
+    ASSERT_TRUE(
+        this->store.audit({.at = this->now, .action = AuditAction::access_denied, .reason = std::to_string(i)}));
   auto const kept = this->store.audit_log({"", ""}).value();
   ASSERT_GE(kept.size(), 5u);
   ASSERT_LE(kept.size(), 6u);  // what was written since the last trim
@@ -475,12 +492,16 @@ TYPED_TEST(Conformance, ErasingAUserDeletesEverythingOfTheirsAndLeavesOneAuditEn
   auto mine = this->connect(ada);
   this->connect(ada, "account-2", "notion");
   auto theirs = this->connect(bob);
-  ASSERT_TRUE(this->store.audit({.at = this->now, .tenant_id = "tenant-1", .user_id = "user-1",
-                                 .action = AuditAction::connect}));
-  ASSERT_TRUE(this->store.audit({.at = this->now, .tenant_id = "tenant-1", .user_id = "user-2",
-                                 .action = AuditAction::connect}));
-  FlowState flow{.state = "pending-1", .provider = "google", .tenant_id = "tenant-1", .user_id = "user-1",
-                 .created_at = this->now, .expires_at = this->now + std::chrono::minutes(10)};
+  ASSERT_TRUE(this->store.audit(
+      {.at = this->now, .tenant_id = "tenant-1", .user_id = "user-1", .action = AuditAction::connect}));
+  ASSERT_TRUE(this->store.audit(
+      {.at = this->now, .tenant_id = "tenant-1", .user_id = "user-2", .action = AuditAction::connect}));
+  FlowState flow{.state = "pending-1",
+                 .provider = "google",
+                 .tenant_id = "tenant-1",
+                 .user_id = "user-1",
+                 .created_at = this->now,
+                 .expires_at = this->now + std::chrono::minutes(10)};
   ASSERT_TRUE(this->store.put_state(flow));
 
   ASSERT_TRUE(this->store.erase_user(ada));
@@ -506,8 +527,12 @@ TYPED_TEST(Conformance, CachedResourcesAreReplacedPerKindReadByTheOwnerAndGoWith
   Owner const ada{"tenant-1", "user-1"}, bob{"tenant-1", "user-2"};
   auto mine = this->connect(ada, "account-1", "notion");
   auto resource = [](std::string id, std::string title) {
-    return CachedResource{.id = std::move(id), .title = std::move(title), .icon_type = "emoji", .icon = "\xF0\x9F\x93\x9A",
-                          .properties = R"({"Name":{"type":"title"}})", .object = R"({"object":"data_source"})"};
+    return CachedResource{.id = std::move(id),
+                          .title = std::move(title),
+                          .icon_type = "emoji",
+                          .icon = "\xF0\x9F\x93\x9A",
+                          .properties = R"({"Name":{"type":"title"}})",
+                          .object = R"({"object":"data_source"})"};
   };
   ASSERT_TRUE(this->store.replace_resources(ada, mine.id, "notion.database",
                                             {resource("b", "Beta"), resource("a", "Alpha"), resource("b", "Beta 2")}));

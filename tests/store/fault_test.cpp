@@ -75,7 +75,8 @@ struct ServerGoesAway : ::testing::Test {
   TimePoint now = store_now();
 
   TokenStore<store::AnyBackend> open_store() {
-    return TokenStore<store::AnyBackend>(D::open(servers.servers()).value(), crypto::Keyring::from_list(key.reveal()).value());
+    return TokenStore<store::AnyBackend>(D::open(servers.servers()).value(),
+                                         crypto::Keyring::from_list(key.reveal()).value());
   }
   void stop() { servers.script(std::string("stop-") + D::server); }
   void start() { servers.script(std::string("start-") + D::server); }
@@ -88,8 +89,8 @@ TYPED_TEST(ServerGoesAway, EveryOperationFailsTypedWhileItIsDownAndWorksWhenItIs
   Owner const owner{"tenant-1", "user-1"};
   IntegrationRecord record{.tenant_id = "tenant-1", .user_id = "user-1", .provider = "google", .account_id = "a"};
   record.created_at = record.updated_at = this->now;
-  IssuedTokens tokens{AccessToken("access-1"), RefreshToken("refresh-1"), this->now + std::chrono::hours(1), this->now,
-                      {"read"}};
+  IssuedTokens tokens{
+      AccessToken("access-1"), RefreshToken("refresh-1"), this->now + std::chrono::hours(1), this->now, {"read"}};
   auto saved = store.save_connection(record, tokens, {.tenant_id = "tenant-1", .user_id = "user-1"}).value();
   auto const before = store.credential(owner, saved.id).value();
 
@@ -99,8 +100,8 @@ TYPED_TEST(ServerGoesAway, EveryOperationFailsTypedWhileItIsDownAndWorksWhenItIs
            result.error().message().find("access-") == std::string::npos;
   };
   EXPECT_TRUE(unavailable(store.credential(owner, saved.id)));
-  EXPECT_TRUE(unavailable(store.replace_tokens(before, {AccessToken("access-2"), RefreshToken("refresh-2"),
-                                                        std::nullopt, this->now, {}})));
+  EXPECT_TRUE(unavailable(
+      store.replace_tokens(before, {AccessToken("access-2"), RefreshToken("refresh-2"), std::nullopt, this->now, {}})));
   EXPECT_TRUE(unavailable(store.save_connection(record, tokens, {.tenant_id = "tenant-1", .user_id = "user-1"})));
   EXPECT_TRUE(unavailable(store.list(owner)));
   EXPECT_TRUE(unavailable(store.try_acquire_refresh_lease(owner, saved.id, "h", this->now, this->now)));
@@ -116,8 +117,8 @@ TYPED_TEST(ServerGoesAway, EveryOperationFailsTypedWhileItIsDownAndWorksWhenItIs
   ASSERT_TRUE(after) << after.error().message();
   EXPECT_EQ(after->access_token.reveal(), "access-1");
   EXPECT_EQ(after->record.version, before.record.version);
-  EXPECT_TRUE(store.replace_tokens(*after, {AccessToken("access-2"), RefreshToken("refresh-2"), std::nullopt,
-                                            this->now, {}}));
+  EXPECT_TRUE(
+      store.replace_tokens(*after, {AccessToken("access-2"), RefreshToken("refresh-2"), std::nullopt, this->now, {}}));
 }
 
 TYPED_TEST(ServerGoesAway, WritesInFlightWhenItStopsAreWholeOrAbsent) {
@@ -143,8 +144,10 @@ TYPED_TEST(ServerGoesAway, WritesInFlightWhenItStopsAreWholeOrAbsent) {
       auto const suffix = std::to_string(n);
       auto result = writer_store.replace_tokens(
           *current, {AccessToken("access-" + suffix), RefreshToken("refresh-" + suffix), std::nullopt, this->now, {}});
-      if (result) ++written;
-      else ++refused;
+      if (result)
+        ++written;
+      else
+        ++refused;
     }
   });
   auto wait_for = [](std::atomic<int> const& counter, int target) {
@@ -210,8 +213,8 @@ TEST(SqliteDurability, ConnectionsUseWalAndSyncEveryCommitUnlessToldOtherwise) {
   auto durable = detail::store::SqliteConnection::open({.path = path}).value();
   EXPECT_EQ(pragma(*durable, "journal_mode"), "wal");
   EXPECT_EQ(pragma(*durable, "synchronous"), "2");  // FULL
-  auto relaxed = detail::store::SqliteConnection::open(
-                     {.path = (directory.path() / "relaxed.db").string(), .durability = store::SqliteDurability::normal})
+  auto relaxed = detail::store::SqliteConnection::open({.path = (directory.path() / "relaxed.db").string(),
+                                                        .durability = store::SqliteDurability::normal})
                      .value();
   EXPECT_EQ(pragma(*relaxed, "synchronous"), "1");  // NORMAL
 
@@ -283,8 +286,9 @@ TEST_F(SqliteFaults, WhatADamagedRowSaysOfItselfReachesErrorsAsOnePrintableLine)
   auto const sealed_elsewhere = foreign.encrypt("access-1").value();  // base64url: safe between quotes
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(source.path().c_str(), &db), SQLITE_OK);
-  auto const update = "UPDATE tokens SET key_id = 'abc' || char(13) || char(10) || char(27) || '[2J', access_token = '" +
-                      sealed_elsewhere + "'";
+  auto const update =
+      "UPDATE tokens SET key_id = 'abc' || char(13) || char(10) || char(27) || '[2J', access_token = '" +
+      sealed_elsewhere + "'";
   ASSERT_EQ(sqlite3_exec(db, update.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
   auto credential = store.credential({"tenant-1", "user-1"}, record.id);
@@ -364,8 +368,8 @@ TEST(StoreUrl, IsReadAsAUri) {
   EXPECT_EQ(redis.host, "::1");
   EXPECT_EQ(redis.port, 6390);
   EXPECT_EQ(redis.database, 0);
-  for (auto bad : {"redis://user:pw@h", "redis://h:70000", "redis://h:", "redis://h/x", "redis://h/1/2", "redis://h/1?db=2",
-                   "rediss://h", "redis:h"})
+  for (auto bad : {"redis://user:pw@h", "redis://h:70000", "redis://h:", "redis://h/x", "redis://h/1/2",
+                   "redis://h/1?db=2", "rediss://h", "redis:h"})
     EXPECT_FALSE(store::RedisOptions::from_url(bad)) << bad;
 }
 
@@ -383,7 +387,8 @@ TEST(StoreUrl, RedactedHidesEveryPassword) {
             "postgres://u:[redacted]@password=or//x:y@z?password=[redacted]&a=b");
   // libpq decodes a parameter's name: an encoded "password" is one too. (And libpq reads
   // no fragment, so a URL with one is refused: IsReadAsAUri.)
-  EXPECT_EQ(store::StoreUrl::parse("postgres://u@h/db?pass%77ord=s&a")->redacted(), "postgres://u@h/db?password=[redacted]&a");
+  EXPECT_EQ(store::StoreUrl::parse("postgres://u@h/db?pass%77ord=s&a")->redacted(),
+            "postgres://u@h/db?password=[redacted]&a");
 }
 
 TEST(StoreUrl, OpenBackendOpensEachKind) {

@@ -77,8 +77,9 @@ TYPED_TEST(Isolation, EveryOperationOnAnotherOwnersIntegrationIsRefusedAndAudite
   EXPECT_EQ(this->store.consents(ada)->size(), 1u);
   EXPECT_TRUE(this->denials(ada).empty());
   // No intruder holds her refresh lease.
-  EXPECT_TRUE(this->store.try_acquire_refresh_lease(ada, record.id, "ada's process", now, now + std::chrono::seconds(30))
-                  .value());
+  EXPECT_TRUE(
+      this->store.try_acquire_refresh_lease(ada, record.id, "ada's process", now, now + std::chrono::seconds(30))
+          .value());
 }
 
 TYPED_TEST(Isolation, KeysThatWouldRunTogetherStayApart) {

@@ -44,8 +44,8 @@ struct Processes : StoreFixture<S> {
     mock.set_account({.id = account});
     auto start = manager.template initiate_flow<Microsoft>(
         {"tenant-1", "user-1", "session-1", {"offline_access", "Mail.Read"}, testing::redirect_uri, {}});
-    auto integration =
-        manager.template complete_flow<Microsoft>(testing::consent_callback(start.value().authorization_url, "session-1"));
+    auto integration = manager.template complete_flow<Microsoft>(
+        testing::consent_callback(start.value().authorization_url, "session-1"));
     return integration.value();
   }
 
@@ -59,7 +59,8 @@ struct Processes : StoreFixture<S> {
 
   /// A worker's command line: what it does, then where the store, the mock and its CA are.
   std::vector<std::string> worker(std::string mode, std::vector<std::string> const& rest) {
-    std::vector<std::string> argv{OAUTH_TEST_STORE_WORKER, std::move(mode), this->source.url(), mock.base_url(), ca_file};
+    std::vector<std::string> argv{OAUTH_TEST_STORE_WORKER, std::move(mode), this->source.url(), mock.base_url(),
+                                  ca_file};
     argv.insert(argv.end(), rest.begin(), rest.end());
     return argv;
   }
@@ -76,8 +77,8 @@ TYPED_TEST(SharedStoreProcesses, FourProcessesOf250CallersOnOneExpiredCredential
   auto const go = (this->scratch.path() / "go").string();
   std::vector<std::unique_ptr<ChildProcess>> workers;
   for (int i = 0; i < 4; ++i) {
-    workers.push_back(std::make_unique<ChildProcess>(
-        this->worker("storm", {go, integration.id, "250"}), this->scratch.path().string()));
+    workers.push_back(std::make_unique<ChildProcess>(this->worker("storm", {go, integration.id, "250"}),
+                                                     this->scratch.path().string()));
   }
   for (auto& w : workers) ASSERT_EQ(w->read_line(std::chrono::seconds(30)), "ready");
   std::ofstream{go} << "go";

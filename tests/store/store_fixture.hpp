@@ -67,9 +67,14 @@ struct StoreFixture : ::testing::Test {
     record.identity.email_verified = true;
     record.identity.name = "Ada";
     record.created_at = record.updated_at = now;
-    ConsentRecord consent{.tenant_id = record.tenant_id, .user_id = record.user_id, .provider = provider,
-                          .scopes = {"read", "write"}, .granted_at = now, .client_ip = "192.0.2.1",
-                          .user_agent = "test-agent", .consent_version = "2"};
+    ConsentRecord consent{.tenant_id = record.tenant_id,
+                          .user_id = record.user_id,
+                          .provider = provider,
+                          .scopes = {"read", "write"},
+                          .granted_at = now,
+                          .client_ip = "192.0.2.1",
+                          .user_agent = "test-agent",
+                          .consent_version = "2"};
     auto saved = store.save_connection(record, tokens(access, refresh, now), consent);
     if (!saved) throw std::runtime_error("save_connection: " + saved.error().message());
     return *saved;

@@ -77,7 +77,8 @@ int ChildProcess::wait(std::chrono::milliseconds timeout) {
 std::string ChildProcess::read_rest(std::chrono::milliseconds timeout) {
   auto const deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto const left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd descriptor{output_, POLLIN, 0};
     if (left.count() <= 0 || poll(&descriptor, 1, static_cast<int>(left.count())) <= 0) break;
     char chunk[512];
@@ -91,7 +92,8 @@ std::string ChildProcess::read_rest(std::chrono::milliseconds timeout) {
 std::string ChildProcess::read_line(std::chrono::milliseconds timeout) {
   auto const deadline = std::chrono::steady_clock::now() + timeout;
   while (buffered_.find('\n') == std::string::npos) {
-    auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto const left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return {};
     pollfd descriptor{output_, POLLIN, 0};
     if (poll(&descriptor, 1, static_cast<int>(left.count())) <= 0) return {};

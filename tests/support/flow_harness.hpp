@@ -8,8 +8,8 @@
 #include <atomic>
 #include <chrono>
 #include <future>
-#include <set>
 #include <memory>
+#include <set>
 #include <string>
 
 namespace oauth::testing {
@@ -18,10 +18,14 @@ using AllProviders = providers::Builtin::apply<Manager>;
 
 template <class P>
 constexpr Flavor flavor_of() {
-  if constexpr (std::is_same_v<P, providers::Google>) return Flavor::google;
-  else if constexpr (std::is_same_v<P, providers::YouTube>) return Flavor::youtube;
-  else if constexpr (std::is_same_v<P, providers::Notion>) return Flavor::notion;
-  else return Flavor::microsoft;
+  if constexpr (std::is_same_v<P, providers::Google>)
+    return Flavor::google;
+  else if constexpr (std::is_same_v<P, providers::YouTube>)
+    return Flavor::youtube;
+  else if constexpr (std::is_same_v<P, providers::Notion>)
+    return Flavor::notion;
+  else
+    return Flavor::microsoft;
 }
 
 inline TestCertificates const& shared_certificates() {
@@ -90,10 +94,14 @@ struct FlowHarness {
 
   template <class P>
   MockProvider& mock() {
-    if constexpr (flavor_of<P>() == Flavor::google) return google;
-    else if constexpr (flavor_of<P>() == Flavor::youtube) return youtube;
-    else if constexpr (flavor_of<P>() == Flavor::notion) return notion;
-    else return microsoft;
+    if constexpr (flavor_of<P>() == Flavor::google)
+      return google;
+    else if constexpr (flavor_of<P>() == Flavor::youtube)
+      return youtube;
+    else if constexpr (flavor_of<P>() == Flavor::notion)
+      return notion;
+    else
+      return microsoft;
   }
 
   /// initiate, consent at the mock, callback: what a user's browser does.
@@ -111,9 +119,12 @@ struct FlowHarness {
   /// Scopes each provider needs for a refresh token in the tests.
   template <class P>
   static std::vector<std::string> refreshable_scopes() {
-    if constexpr (flavor_of<P>() == Flavor::google) return {"calendar.readonly"};
-    else if constexpr (flavor_of<P>() == Flavor::youtube) return {"youtube.readonly"};
-    else return {};
+    if constexpr (flavor_of<P>() == Flavor::google)
+      return {"calendar.readonly"};
+    else if constexpr (flavor_of<P>() == Flavor::youtube)
+      return {"youtube.readonly"};
+    else
+      return {};
   }
 
   /// Another manager of all four providers over `store`, with the harness's clock: another
@@ -122,9 +133,8 @@ struct FlowHarness {
                                                 ManagerOptions manager_options = {},
                                                 TransportOptions transport_options = {}) {
     manager_options.clock = clock;
-    auto other = std::make_unique<AllProviders>(runtime.executor(), store,
-                                                transport(runtime.executor(), transport_options),
-                                                std::move(manager_options));
+    auto other = std::make_unique<AllProviders>(
+        runtime.executor(), store, transport(runtime.executor(), transport_options), std::move(manager_options));
     configure<providers::Google>(*other, google);
     configure<providers::YouTube>(*other, youtube);
     configure<providers::Microsoft<>>(*other, microsoft);
@@ -162,8 +172,8 @@ private:
 
   template <class P>
   static void configure(AllProviders& manager, MockProvider& mock) {
-    auto configured = manager.template configure<P>(
-        {"client-id", ClientSecret("client-secret"), {redirect_uri}, mock.base_url()});
+    auto configured =
+        manager.template configure<P>({"client-id", ClientSecret("client-secret"), {redirect_uri}, mock.base_url()});
     if (!configured) throw std::runtime_error(configured.error().message());
   }
 };

@@ -10,7 +10,7 @@
 namespace oauth::testing {
 
 struct HttpReply {
-  int status = 0;  ///< 0 when no answer came (refused, closed, timed out)
+  int status = 0;                                   ///< 0 when no answer came (refused, closed, timed out)
   std::multimap<std::string, std::string> headers;  ///< lower-cased names
   std::string body;
 

@@ -46,11 +46,13 @@ namespace {
 std::string percent_decode(std::string_view in, bool plus_as_space) {
   std::string out;
   for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+' && plus_as_space) out += ' ';
+    if (in[i] == '+' && plus_as_space)
+      out += ' ';
     else if (in[i] == '%' && i + 2 < in.size()) {
       out += static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16));
       i += 2;
-    } else out += in[i];
+    } else
+      out += in[i];
   }
   return out;
 }
@@ -264,11 +266,16 @@ struct MockProvider::Impl {
   Response error(unsigned status, std::string const& code, std::string const& description) const {
     switch (options.flavor) {
       case Flavor::notion:
-        return json_response(status, {{"object", "error"}, {"status", status}, {"code", code},
-                                      {"message", description}, {"request_id", "req-" + std::to_string(status)}});
+        return json_response(status, {{"object", "error"},
+                                      {"status", status},
+                                      {"code", code},
+                                      {"message", description},
+                                      {"request_id", "req-" + std::to_string(status)}});
       case Flavor::microsoft: {
-        auto const aadsts = code == "invalid_client" ? 7000215 : code == "invalid_scope" ? 70011
-                            : code == "invalid_grant" ? 70000 : 900144;
+        auto const aadsts = code == "invalid_client"  ? 7000215
+                            : code == "invalid_scope" ? 70011
+                            : code == "invalid_grant" ? 70000
+                                                      : 900144;
         return json_response(status, {{"error", code},
                                       {"error_description", "AADSTS" + std::to_string(aadsts) + ": " + description +
                                                                 " Trace ID: 0000 Correlation ID: 1111"},
@@ -277,8 +284,7 @@ struct MockProvider::Impl {
                                       {"trace_id", "0000"},
                                       {"correlation_id", "1111"}});
       }
-      default:
-        return json_response(status, {{"error", code}, {"error_description", description}});
+      default: return json_response(status, {{"error", code}, {"error_description", description}});
     }
   }
 
@@ -289,19 +295,30 @@ struct MockProvider::Impl {
     switch (options.flavor) {
       case Flavor::microsoft: return json_response(status, {{"error", {{"code", code}, {"message", message}}}});
       case Flavor::notion: {
-        auto const notion_code = status == 401 ? "unauthorized" : status == 403 ? "restricted_resource"
-                                 : status == 404 ? "object_not_found" : status == 429 ? "rate_limited"
-                                 : status == 529 ? "service_overload" : status == 502 ? "bad_gateway"
-                                 : status == 504 ? "gateway_timeout" : status >= 500 ? "internal_server_error"
-                                 : "validation_error";
+        auto const notion_code = status == 401   ? "unauthorized"
+                                 : status == 403 ? "restricted_resource"
+                                 : status == 404 ? "object_not_found"
+                                 : status == 429 ? "rate_limited"
+                                 : status == 529 ? "service_overload"
+                                 : status == 502 ? "bad_gateway"
+                                 : status == 504 ? "gateway_timeout"
+                                 : status >= 500 ? "internal_server_error"
+                                                 : "validation_error";
         return error(status, notion_code, message);
       }
       default: {
-        auto const reason = status == 401 ? "authError" : status == 403 ? "forbidden" : status == 404 ? "notFound"
-                            : status == 429 ? "rateLimitExceeded" : status >= 500 ? "backendError" : "badRequest";
-        auto const google_status = status == 401 ? "UNAUTHENTICATED" : status == 403 ? "PERMISSION_DENIED"
-                                   : status == 404 ? "NOT_FOUND" : status == 429 ? "RESOURCE_EXHAUSTED"
-                                   : status >= 500 ? "UNAVAILABLE" : "INVALID_ARGUMENT";
+        auto const reason = status == 401   ? "authError"
+                            : status == 403 ? "forbidden"
+                            : status == 404 ? "notFound"
+                            : status == 429 ? "rateLimitExceeded"
+                            : status >= 500 ? "backendError"
+                                            : "badRequest";
+        auto const google_status = status == 401   ? "UNAUTHENTICATED"
+                                   : status == 403 ? "PERMISSION_DENIED"
+                                   : status == 404 ? "NOT_FOUND"
+                                   : status == 429 ? "RESOURCE_EXHAUSTED"
+                                   : status >= 500 ? "UNAVAILABLE"
+                                                   : "INVALID_ARGUMENT";
         return json_response(status, {{"error",
                                        {{"code", status},
                                         {"message", message},
@@ -331,19 +348,20 @@ struct MockProvider::Impl {
           return std::pair{error(fault.error == "invalid_client" ? 401 : 400, fault.error, "injected " + fault.error),
                            std::chrono::milliseconds(0)};
         case FaultKind::rate_limited: {
-          auto response = endpoint == "api" ? api_error(429, "TooManyRequests", "slow down")
-                          : error(429, options.flavor == Flavor::notion ? "rate_limited" : "rate_limit_exceeded",
-                                  "slow down");
+          auto response =
+              endpoint == "api"
+                  ? api_error(429, "TooManyRequests", "slow down")
+                  : error(429, options.flavor == Flavor::notion ? "rate_limited" : "rate_limit_exceeded", "slow down");
           set_retry_after(response, fault);
           return std::pair{std::move(response), std::chrono::milliseconds(0)};
         }
         case FaultKind::server_error:
-          return std::pair{error(500, options.flavor == Flavor::notion ? "internal_server_error" : "server_error",
-                                 "backend error"),
-                           std::chrono::milliseconds(0)};
+          return std::pair{
+              error(500, options.flavor == Flavor::notion ? "internal_server_error" : "server_error", "backend error"),
+              std::chrono::milliseconds(0)};
         case FaultKind::unavailable: {
-          auto response = error(503, options.flavor == Flavor::notion ? "service_unavailable" : "temporarily_unavailable",
-                                "try later");
+          auto response = error(
+              503, options.flavor == Flavor::notion ? "service_unavailable" : "temporarily_unavailable", "try later");
           set_retry_after(response, fault);
           return std::pair{std::move(response), std::chrono::milliseconds(0)};
         }
@@ -360,7 +378,8 @@ struct MockProvider::Impl {
           return std::pair{api_error(401, "InvalidAuthenticationToken", "access token is invalid"),
                            std::chrono::milliseconds(0)};
         case FaultKind::not_found:
-          return std::pair{api_error(404, "ResourceNotFound", "Could not find the object"), std::chrono::milliseconds(0)};
+          return std::pair{api_error(404, "ResourceNotFound", "Could not find the object"),
+                           std::chrono::milliseconds(0)};
         case FaultKind::forbidden:
           return std::pair{api_error(403, "Forbidden", "Insufficient permissions"), std::chrono::milliseconds(0)};
         case FaultKind::stall: return std::pair{Response{}, fault.stall};
@@ -415,7 +434,9 @@ struct MockProvider::Impl {
       case Hostile::duplicate_keys:
         response.body() = R"({"access_token":"at-one","token_type":"Bearer","access_token":"at-two"})";
         break;
-      case Hostile::invalid_utf8: response.body() = "{\"access_token\":\"at-\xff\xfe\xc3\",\"token_type\":\"Bearer\"}"; break;
+      case Hostile::invalid_utf8:
+        response.body() = "{\"access_token\":\"at-\xff\xfe\xc3\",\"token_type\":\"Bearer\"}";
+        break;
       case Hostile::expires_negative: response.body() = token("-3600"); break;
       case Hostile::expires_zero: response.body() = token("0"); break;
       case Hostile::expires_huge: response.body() = token("1e308"); break;
@@ -423,18 +444,22 @@ struct MockProvider::Impl {
       case Hostile::expires_two_to_63: response.body() = token("9223372036854775808"); break;
       case Hostile::forged_description:
         response.result(http::status::bad_request);
-        response.body() = R"({"error":"invalid_grant","error_description":"denied\r\n{\"level\":\"info\",\"event\":\"forged\"}\u001b[2J\u001b[31mred"})";
+        response.body() =
+            R"({"error":"invalid_grant","error_description":"denied\r\n{\"level\":\"info\",\"event\":\"forged\"}\u001b[2J\u001b[31mred"})";
         break;
       case Hostile::unrequested_gzip:
         response.set(http::field::content_encoding, "gzip");
         response.body() = std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10) + "not really deflate";
         break;
       case Hostile::ten_gigabytes:
-        raw_answer = RawAnswer{"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10737418240\r\n\r\n{\"access_token\":"};
+        raw_answer = RawAnswer{
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+            "10737418240\r\n\r\n{\"access_token\":"};
         break;
       case Hostile::bad_chunk_size:
-        raw_answer = RawAnswer{"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-                               "ZZZ\r\n{\"access_token\":\"at\"}\r\n0\r\n\r\n"};
+        raw_answer = RawAnswer{
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "ZZZ\r\n{\"access_token\":\"at\"}\r\n0\r\n\r\n"};
         break;
       case Hostile::trickle: {
         auto const body = token("3600");
@@ -454,8 +479,8 @@ struct MockProvider::Impl {
   }
 
   bool take_wrong_token_type() {
-    auto it = std::find_if(faults.begin(), faults.end(),
-                           [](auto const& f) { return f.kind == FaultKind::wrong_token_type; });
+    auto it =
+        std::find_if(faults.begin(), faults.end(), [](auto const& f) { return f.kind == FaultKind::wrong_token_type; });
     if (it == faults.end()) return false;
     if (--it->times <= 0) faults.erase(it);
     return true;
@@ -475,7 +500,8 @@ struct MockProvider::Impl {
     auto const endpoint = endpoint_of(path);
     auto& recorded = headers[endpoint];
     recorded.clear();
-    for (auto const& field : request) recorded[boost::algorithm::to_lower_copy(std::string(field.name_string()))] = field.value();
+    for (auto const& field : request)
+      recorded[boost::algorithm::to_lower_copy(std::string(field.name_string()))] = field.value();
     bodies[endpoint] = request.body();
 
     Params query = target ? parse_form(target->encoded_query()) : Params{};
@@ -492,14 +518,22 @@ struct MockProvider::Impl {
     Response response;
     if (endpoint == "authorize" && options.consent_page && request.method() == http::verb::get)
       response = consent_page(query);
-    else if (endpoint == "authorize" && options.consent_page) response = decide(parse_form(request.body()));
-    else if (endpoint == "authorize") response = authorize(query);
-    else if (endpoint == "token") response = token_endpoint(request);
-    else if (endpoint == "userinfo") response = userinfo(request);
-    else if (endpoint == "revoke") response = revoke(request, query);
-    else if (endpoint == "introspect") response = introspect(request);
-    else if (endpoint == "api") response = api(request, path, query);
-    else response = error(404, "not_found", "no such endpoint");
+    else if (endpoint == "authorize" && options.consent_page)
+      response = decide(parse_form(request.body()));
+    else if (endpoint == "authorize")
+      response = authorize(query);
+    else if (endpoint == "token")
+      response = token_endpoint(request);
+    else if (endpoint == "userinfo")
+      response = userinfo(request);
+    else if (endpoint == "revoke")
+      response = revoke(request, query);
+    else if (endpoint == "introspect")
+      response = introspect(request);
+    else if (endpoint == "api")
+      response = api(request, path, query);
+    else
+      response = error(404, "not_found", "no such endpoint");
     return {std::move(response), stall};
   }
 
@@ -525,18 +559,20 @@ struct MockProvider::Impl {
     for (auto const& [name, value] : query)
       fields += "<input type=\"hidden\" name=\"" + html_escape(name) + "\" value=\"" + html_escape(value) + "\">";
     auto scope = query.find("scope");
-    auto const flavor = options.flavor == Flavor::google ? "Google" : options.flavor == Flavor::youtube ? "YouTube"
-                        : options.flavor == Flavor::notion ? "Notion" : "Microsoft";
-    std::string page = "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + std::string(flavor) +
-                       " (mock): grant access</title></head><body><h1>" + std::string(flavor) +
-                       " (mock)</h1><p>Signed in as " + html_escape(account.email) + ".</p><p>An application (" +
-                       html_escape(query.count("client_id") ? query.at("client_id") : "") + ") asks for: " +
-                       html_escape(scope == query.end() || scope->second.empty() ? "access to pages you pick"
-                                                                                  : scope->second) +
-                       "</p><form method=\"post\">" + fields +
-                       "<button type=\"submit\" name=\"decision\" value=\"allow\" id=\"allow\">Allow</button> "
-                       "<button type=\"submit\" name=\"decision\" value=\"cancel\" id=\"cancel\">Cancel</button>"
-                       "</form></body></html>";
+    auto const flavor = options.flavor == Flavor::google    ? "Google"
+                        : options.flavor == Flavor::youtube ? "YouTube"
+                        : options.flavor == Flavor::notion  ? "Notion"
+                                                            : "Microsoft";
+    std::string page =
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + std::string(flavor) +
+        " (mock): grant access</title></head><body><h1>" + std::string(flavor) + " (mock)</h1><p>Signed in as " +
+        html_escape(account.email) + ".</p><p>An application (" +
+        html_escape(query.count("client_id") ? query.at("client_id") : "") + ") asks for: " +
+        html_escape(scope == query.end() || scope->second.empty() ? "access to pages you pick" : scope->second) +
+        "</p><form method=\"post\">" + fields +
+        "<button type=\"submit\" name=\"decision\" value=\"allow\" id=\"allow\">Allow</button> "
+        "<button type=\"submit\" name=\"decision\" value=\"cancel\" id=\"cancel\">Cancel</button>"
+        "</form></body></html>";
     Response response{http::status::ok, 11};
     response.set(http::field::content_type, "text/html; charset=utf-8");
     response.body() = std::move(page);
@@ -730,8 +766,10 @@ struct MockProvider::Impl {
       if (!with_refresh) out["refresh_token"] = nullptr;
     } else {
       auto const lifetime = options.access_token_lifetime.count();
-      if (options.expires_in_as_string) out["expires_in"] = std::to_string(lifetime);
-      else out["expires_in"] = lifetime;
+      if (options.expires_in_as_string)
+        out["expires_in"] = std::to_string(lifetime);
+      else
+        out["expires_in"] = lifetime;
       if (options.scope_as_array) {
         json::array array;
         for (auto const& s : scopes) array.emplace_back(s);
@@ -760,19 +798,24 @@ struct MockProvider::Impl {
     auto const& who = held->account;
     switch (options.flavor) {
       case Flavor::youtube:
-        return json_response(200, {{"kind", "youtube#channelListResponse"},
-                                   {"items", json::array{{{"kind", "youtube#channel"},
-                                                          {"id", "UC" + who.id},
-                                                          {"snippet",
-                                                           {{"title", who.name},
-                                                            {"thumbnails",
-                                                             {{"default", {{"url", "https://yt.example/" + who.id}}}}}}}}}}});
+        return json_response(
+            200,
+            {{"kind", "youtube#channelListResponse"},
+             {"items", json::array{{{"kind", "youtube#channel"},
+                                    {"id", "UC" + who.id},
+                                    {"snippet",
+                                     {{"title", who.name},
+                                      {"thumbnails", {{"default", {{"url", "https://yt.example/" + who.id}}}}}}}}}}});
       case Flavor::microsoft:
-        return json_response(200, {{"sub", who.id}, {"name", who.name}, {"email", who.email},
-                                   {"picture", "https://graph.example/photo"}});
+        return json_response(
+            200,
+            {{"sub", who.id}, {"name", who.name}, {"email", who.email}, {"picture", "https://graph.example/photo"}});
       default:
-        return json_response(200, {{"sub", who.id}, {"email", who.email}, {"email_verified", true},
-                                   {"name", who.name}, {"picture", "https://lh3.example/" + who.id}});
+        return json_response(200, {{"sub", who.id},
+                                   {"email", who.email},
+                                   {"email_verified", true},
+                                   {"name", who.name},
+                                   {"picture", "https://lh3.example/" + who.id}});
     }
   }
 
@@ -798,20 +841,24 @@ struct MockProvider::Impl {
           json::object icon = i % 2 == 0 ? json::object{{"type", "emoji"}, {"emoji", "\xF0\x9F\x93\x9A"}}
                                          : json::object{{"type", "external"},
                                                         {"external", {{"url", "https://img.example/" + n + ".png"}}}};
-          items.push_back({{"object", "data_source"},
-                           {"id", uuid(i, 1)},
-                           {"title", json::array{{{"type", "text"}, {"text", {{"content", "Database " + n}}},
-                                                  {"plain_text", "Database " + n}}}},
-                           {"icon", icon},
-                           {"properties",
-                            {{"Name", {{"id", "title"}, {"name", "Name"}, {"type", "title"}, {"title", json::object{}}}},
-                             {"Done", {{"id", "d0n3"}, {"name", "Done"}, {"type", "checkbox"}, {"checkbox", json::object{}}}}}},
-                           {"parent", {{"type", "database_id"}, {"database_id", uuid(i, 2)}}},
-                           {"in_trash", false}});
+          items.push_back(
+              {{"object", "data_source"},
+               {"id", uuid(i, 1)},
+               {"title",
+                json::array{
+                    {{"type", "text"}, {"text", {{"content", "Database " + n}}}, {"plain_text", "Database " + n}}}},
+               {"icon", icon},
+               {"properties",
+                {{"Name", {{"id", "title"}, {"name", "Name"}, {"type", "title"}, {"title", json::object{}}}},
+                 {"Done", {{"id", "d0n3"}, {"name", "Done"}, {"type", "checkbox"}, {"checkbox", json::object{}}}}}},
+               {"parent", {{"type", "database_id"}, {"database_id", uuid(i, 2)}}},
+               {"in_trash", false}});
           break;
         }
         case Flavor::microsoft: items.push_back({{"id", "message-" + n}, {"subject", "Message " + n}}); break;
-        default: items.push_back({{"kind", "calendar#calendarListEntry"}, {"id", "calendar-" + n}, {"summary", "Calendar " + n}});
+        default:
+          items.push_back(
+              {{"kind", "calendar#calendarListEntry"}, {"id", "calendar-" + n}, {"summary", "Calendar " + n}});
       }
     }
     return items;
@@ -831,16 +878,21 @@ struct MockProvider::Impl {
     if (path == "/v1/echo")
       return json_response(200, {{"method", std::string(request.method_string())}, {"body", request.body()}});
     if (options.flavor == Flavor::notion && path == "/v1/users/me")
-      return json_response(200, {{"object", "user"}, {"id", uuid(0, 9)}, {"type", "bot"}, {"name", "Mock integration"},
-                                 {"bot", {{"owner", {{"type", "workspace"}, {"workspace", true}}},
-                                          {"workspace_name", held->account.workspace_name}}}});
+      return json_response(200, {{"object", "user"},
+                                 {"id", uuid(0, 9)},
+                                 {"type", "bot"},
+                                 {"name", "Mock integration"},
+                                 {"bot",
+                                  {{"owner", {{"type", "workspace"}, {"workspace", true}}},
+                                   {"workspace_name", held->account.workspace_name}}}});
     if (options.flavor == Flavor::notion && path == "/v1/search" && request.method() == http::verb::post) {
       boost::system::error_code ec;
       auto body = json::parse(request.body(), ec);
       if (ec || !body.is_object()) return error(400, "invalid_json", "body is not JSON");
       auto const& o = body.get_object();
       auto const* filter = o.if_contains("filter");
-      auto const* value = filter != nullptr && filter->is_object() ? filter->get_object().if_contains("value") : nullptr;
+      auto const* value =
+          filter != nullptr && filter->is_object() ? filter->get_object().if_contains("value") : nullptr;
       if (filter != nullptr && (value == nullptr || !value->is_string() || value->get_string() == "database"))
         return error(400, "validation_error", "body.filter.value should be \"page\" or \"data_source\"");
       int size = page_size;
@@ -898,7 +950,8 @@ struct MockProvider::Impl {
       return json_response(200, {{"request_id", "req-revoke"}});
     }
     auto it = query.find("token");
-    if (it == query.end() || !tokens.contains(it->second)) return error(400, "invalid_token", "Token expired or revoked");
+    if (it == query.end() || !tokens.contains(it->second))
+      return error(400, "invalid_token", "Token expired or revoked");
     revoke_token(it->second);
     return json_response(200, json::object{});
   }

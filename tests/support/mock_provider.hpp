@@ -39,21 +39,21 @@ enum class FaultKind {
 /// Answers a provider could send to break its clients: bodies that are not what they
 /// claim, framing that lies, a connection that never ends.
 enum class Hostile {
-  deep_json,            ///< JSON nested 100,000 deep
-  huge_string,          ///< a 1,000,000-character access token, the body just under the size cap
-  duplicate_keys,       ///< two access tokens in one object
-  invalid_utf8,         ///< a string that is not UTF-8
-  expires_negative,     ///< expires_in -3600
-  expires_zero,         ///< expires_in 0
-  expires_huge,         ///< expires_in 1e308
-  expires_nan,          ///< expires_in "NaN"
-  expires_two_to_63,    ///< expires_in 9223372036854775808
-  forged_description,   ///< an error_description with CRLF, a log line and terminal escapes
-  ten_gigabytes,        ///< Content-Length: 10737418240
-  bad_chunk_size,       ///< a chunked body whose sizes are not hexadecimal
-  unrequested_gzip,     ///< Content-Encoding: gzip, though the client asked for none
-  trickle,              ///< the body at one byte a second
-  http10,               ///< an HTTP/1.0 answer, ended by closing the connection
+  deep_json,           ///< JSON nested 100,000 deep
+  huge_string,         ///< a 1,000,000-character access token, the body just under the size cap
+  duplicate_keys,      ///< two access tokens in one object
+  invalid_utf8,        ///< a string that is not UTF-8
+  expires_negative,    ///< expires_in -3600
+  expires_zero,        ///< expires_in 0
+  expires_huge,        ///< expires_in 1e308
+  expires_nan,         ///< expires_in "NaN"
+  expires_two_to_63,   ///< expires_in 9223372036854775808
+  forged_description,  ///< an error_description with CRLF, a log line and terminal escapes
+  ten_gigabytes,       ///< Content-Length: 10737418240
+  bad_chunk_size,      ///< a chunked body whose sizes are not hexadecimal
+  unrequested_gzip,    ///< Content-Encoding: gzip, though the client asked for none
+  trickle,             ///< the body at one byte a second
+  http10,              ///< an HTTP/1.0 answer, ended by closing the connection
 };
 
 struct Fault {

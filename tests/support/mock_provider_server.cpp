@@ -24,11 +24,16 @@ int main(int argc, char** argv) {
   std::chrono::seconds lifetime{3600};
   for (int i = 1; i < argc; ++i) {
     std::string_view const arg = argv[i];
-    if (arg == "--auto-approve") consent_page = false;
-    else if (arg == "--env-file" && i + 1 < argc) env_file = argv[++i];
-    else if (arg == "--access-token-lifetime" && i + 1 < argc) lifetime = std::chrono::seconds(std::stoi(argv[++i]));
-    else return std::cerr << "usage: oauth_mock_provider_server [--auto-approve] [--env-file PATH] "
-                             "[--access-token-lifetime SECONDS]\n", 2;
+    if (arg == "--auto-approve")
+      consent_page = false;
+    else if (arg == "--env-file" && i + 1 < argc)
+      env_file = argv[++i];
+    else if (arg == "--access-token-lifetime" && i + 1 < argc)
+      lifetime = std::chrono::seconds(std::stoi(argv[++i]));
+    else
+      return std::cerr << "usage: oauth_mock_provider_server [--auto-approve] [--env-file PATH] "
+                          "[--access-token-lifetime SECONDS]\n",
+             2;
   }
 
   sigset_t signals;
@@ -37,8 +42,10 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before the mocks start their threads
 
-  std::vector<std::pair<std::string, Flavor>> const flavors{
-      {"google", Flavor::google}, {"microsoft", Flavor::microsoft}, {"notion", Flavor::notion}, {"youtube", Flavor::youtube}};
+  std::vector<std::pair<std::string, Flavor>> const flavors{{"google", Flavor::google},
+                                                            {"microsoft", Flavor::microsoft},
+                                                            {"notion", Flavor::notion},
+                                                            {"youtube", Flavor::youtube}};
   std::vector<std::unique_ptr<MockProvider>> mocks;
   boost::json::object bases;
   std::string env;

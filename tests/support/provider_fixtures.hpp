@@ -4,12 +4,12 @@
 // Identity answers in the shapes the real providers send (PROVIDERS.md), shared by the
 // provider tests and, later, the mock provider servers.
 
+#include "support/test_providers.hpp"
+
 #include <oauth/providers/google.hpp>
 #include <oauth/providers/microsoft.hpp>
 #include <oauth/providers/notion.hpp>
 #include <oauth/providers/youtube.hpp>
-
-#include "support/test_providers.hpp"
 
 #include <string_view>
 

@@ -49,8 +49,8 @@ std::string fingerprint(std::string_view token) {
 struct Service {
   Service(std::string const& store_url, std::string const& mock_base, std::string const& ca_file)
       : store(open(store_url), keyring()), manager(runtime.executor(), store, transport(ca_file), options()) {
-    oauth::ProviderConfig config{"client-id", oauth::ClientSecret("client-secret"),
-                                 {"https://app.example/oauth/callback"}, mock_base};
+    oauth::ProviderConfig config{
+        "client-id", oauth::ClientSecret("client-secret"), {"https://app.example/oauth/callback"}, mock_base};
     if (auto configured = manager.configure<Microsoft>(std::move(config)); !configured)
       fail(configured.error().message());
   }
@@ -98,8 +98,8 @@ int storm(std::vector<std::string> const& args) {
   while (!std::filesystem::exists(go)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   std::vector<std::future<oauth::Result<oauth::AccessGrant>>> calls;
   for (int i = 0; i < callers; ++i)
-    calls.push_back(service.manager.async_get_access_token<Microsoft>("tenant-1", "user-1", args[6],
-                                                                      boost::asio::use_future));
+    calls.push_back(
+        service.manager.async_get_access_token<Microsoft>("tenant-1", "user-1", args[6], boost::asio::use_future));
   int succeeded = 0;
   std::set<std::string> tokens;
   for (auto& call : calls) {
@@ -123,8 +123,10 @@ int churn(std::vector<std::string> const& args) {
   for (long n = 1;; ++n) {
     auto const& id = integrations[static_cast<std::size_t>(n) % integrations.size()];
     auto refreshed = service.manager.refresh<Microsoft>("tenant-1", "user-1", id);
-    if (!refreshed) std::cout << "error " << refreshed.error().message() << std::endl;
-    else if (n == 1) std::cout << "refreshed " << n << std::endl;  // running; the parent may kill it now
+    if (!refreshed)
+      std::cout << "error " << refreshed.error().message() << std::endl;
+    else if (n == 1)
+      std::cout << "refreshed " << n << std::endl;  // running; the parent may kill it now
   }
 }
 

@@ -31,7 +31,11 @@ struct Acme {
   static constexpr auto scopes = std::array{
       Scope{.name = "profile", .description = "Your profile", .category = ScopeCategory::read, .required = true},
       Scope{.name = "orders:read", .description = "See your orders", .category = ScopeCategory::read, .set = "orders"},
-      Scope{.name = "orders:write", .description = "Place and cancel orders", .category = ScopeCategory::write, .set = "orders", .dangerous = true},
+      Scope{.name = "orders:write",
+            .description = "Place and cancel orders",
+            .category = ScopeCategory::write,
+            .set = "orders",
+            .dangerous = true},
   };
 
   static Result<UserInfo> map_user_info(boost::json::object const& json) noexcept {

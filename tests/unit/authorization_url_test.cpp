@@ -1,15 +1,14 @@
-#include <oauth/protocol/authorization_url.hpp>
+#include "support/test_providers.hpp"
+
 #include <oauth/crypto/pkce.hpp>
 #include <oauth/crypto/state.hpp>
+#include <oauth/protocol/authorization_url.hpp>
 #include <oauth/providers/google.hpp>
 #include <oauth/providers/microsoft.hpp>
 #include <oauth/providers/notion.hpp>
 
-#include "support/test_providers.hpp"
-
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
-
 #include <gtest/gtest.h>
 
 #include <map>
@@ -30,7 +29,8 @@ std::multimap<std::string, std::string> query_of(std::string const& url) {
 
 std::string endpoint_of(std::string const& url) { return url.substr(0, url.find('?')); }
 
-oauth::AuthorizationRequest request_with(std::vector<std::string_view> scopes, std::optional<std::string_view> challenge) {
+oauth::AuthorizationRequest request_with(std::vector<std::string_view> scopes,
+                                         std::optional<std::string_view> challenge) {
   return {"client-123", "https://app.example/oauth/callback", std::move(scopes), "state-abc", challenge, {}};
 }
 

@@ -10,9 +10,13 @@ namespace {
 using namespace oauth::detail::encoding;
 
 TEST(Base64, Rfc4648TestVectors) {
-  std::pair<std::string, std::string> const vectors[] = {
-      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
-      {"foobar", "Zm9vYmFy"}};
+  std::pair<std::string, std::string> const vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
   for (auto const& [plain, encoded] : vectors) {
     EXPECT_EQ(base64_encode(plain, Alphabet::standard, Padding::with), encoded);
     EXPECT_EQ(base64_decode(encoded, Alphabet::standard).value(), plain);
@@ -58,15 +62,19 @@ TEST(HttpDate, EachOfTheThreeFormsIsRead) {
 
 // Found by the fuzzer: the old reader took any words and numbers in roughly the right order.
 TEST(HttpDate, MalformedDatesAreRefusedToTheLetterOfTheGrammar) {
-  for (auto bad : {"Nov 4,-0 8:4=:38 GMT", "Sunday, 06-Nov-948 0:49:37 GMT", "Sun, 6 Nov 1994 08:49:37 GMT",
-                   "Sun, 06 nov 1994 08:49:37 GMT", "sun, 06 Nov 1994 08:49:37 GMT", "Sun,  06 Nov 1994 08:49:37 GMT",
-                   "Sun, 06 Nov 94 08:49:37 GMT", "Sun, 06 Nov 1994 8:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 gmt",
-                   "Sun, 06 Nov 1994 08:49:37 GMT ", " Sun, 06 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:37",
-                   "Sun, 06 Nov +994 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:-7 GMT", "Sun\t06 Nov 1994 08:49:37 GMT",
-                   "Sunday, 06-Nov-1994 08:49:37 GMT", "Sun, 06-Nov-94 08:49:37 GMT", "Sunny, 06-Nov-94 08:49:37 GMT",
-                   "Sun Nov 6 08:49:37 1994", "Sun Nov  6 08:49:37 94", "Sun Nov 06 08:49:37 1994 ",
-                   "Sun, 30 Feb 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:00:00 GMT", "Sun, 06 Nov 1994 08:60:00 GMT",
-                   "Sun, 00 Nov 1994 08:49:37 GMT", ""})
+  for (auto bad : {"Nov 4,-0 8:4=:38 GMT",           "Sunday, 06-Nov-948 0:49:37 GMT",
+                   "Sun, 6 Nov 1994 08:49:37 GMT",   "Sun, 06 nov 1994 08:49:37 GMT",
+                   "sun, 06 Nov 1994 08:49:37 GMT",  "Sun,  06 Nov 1994 08:49:37 GMT",
+                   "Sun, 06 Nov 94 08:49:37 GMT",    "Sun, 06 Nov 1994 8:49:37 GMT",
+                   "Sun, 06 Nov 1994 08:49:37 gmt",  "Sun, 06 Nov 1994 08:49:37 GMT ",
+                   " Sun, 06 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:37",
+                   "Sun, 06 Nov +994 08:49:37 GMT",  "Sun, 06 Nov 1994 08:49:-7 GMT",
+                   "Sun\t06 Nov 1994 08:49:37 GMT",  "Sunday, 06-Nov-1994 08:49:37 GMT",
+                   "Sun, 06-Nov-94 08:49:37 GMT",    "Sunny, 06-Nov-94 08:49:37 GMT",
+                   "Sun Nov 6 08:49:37 1994",        "Sun Nov  6 08:49:37 94",
+                   "Sun Nov 06 08:49:37 1994 ",      "Sun, 30 Feb 1994 08:49:37 GMT",
+                   "Sun, 06 Nov 1994 24:00:00 GMT",  "Sun, 06 Nov 1994 08:60:00 GMT",
+                   "Sun, 00 Nov 1994 08:49:37 GMT",  ""})
     EXPECT_FALSE(parse_http_date(bad)) << bad;
 }
 
@@ -79,7 +87,8 @@ TEST(HttpDate, ATwoDigitYearMoreThanFiftyYearsAheadIsThePast) {
 
 TEST(HttpDate, FarDatesAreCountedInSecondsWithoutOverflow) {
   EXPECT_EQ(parse_http_date("Sun, 06 Nov 0948 08:49:37 GMT"), sys_days(chrono::year(948) / 11 / 6) + 8h + 49min + 37s);
-  EXPECT_EQ(parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"), sys_days(chrono::year(9999) / 12 / 31) + 23h + 59min + 59s);
+  EXPECT_EQ(parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"),
+            sys_days(chrono::year(9999) / 12 / 31) + 23h + 59min + 59s);
   EXPECT_EQ(to_http_date(sys_days(chrono::year(1994) / 11 / 6) + 8h + 49min + 37s), "Sun, 06 Nov 1994 08:49:37 GMT");
 }
 

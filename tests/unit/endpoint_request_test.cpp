@@ -1,3 +1,5 @@
+#include "support/test_providers.hpp"
+
 #include <oauth/detail/encoding/base64.hpp>
 #include <oauth/protocol/endpoint_request.hpp>
 #include <oauth/providers/google.hpp>
@@ -5,11 +7,8 @@
 #include <oauth/providers/notion.hpp>
 #include <oauth/providers/youtube.hpp>
 
-#include "support/test_providers.hpp"
-
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
-
 #include <gtest/gtest.h>
 
 #include <map>
@@ -53,8 +52,8 @@ TEST(TokenRequest, GoogleSendsAFormWithTheClientInTheBody) {
 }
 
 TEST(TokenRequest, NotionSendsJsonWithBasicAuthAndItsVersion) {
-  auto request = oauth::authorization_code_request<Notion>(client, oauth::AuthorizationCode{"code-1"},
-                                                           "https://app.example/cb");
+  auto request =
+      oauth::authorization_code_request<Notion>(client, oauth::AuthorizationCode{"code-1"}, "https://app.example/cb");
   EXPECT_EQ(request.url, "https://api.notion.com/v1/oauth/token");
   EXPECT_EQ(request.header("Content-Type"), "application/json");
   EXPECT_EQ(request.header("Notion-Version"), "2025-09-03");
@@ -85,8 +84,9 @@ TEST(TokenRequest, RefreshCarriesTheRefreshTokenTheProvidersWay) {
 }
 
 TEST(RevocationRequest, GooglePutsTheTokenInTheQueryWithoutClientAuth) {
-  for (auto const& request : {oauth::revocation_request<Google>(client, "ya29.a+b", oauth::TokenTypeHint::access_token),
-                              oauth::revocation_request<YouTube>(client, "ya29.a+b", oauth::TokenTypeHint::access_token)}) {
+  for (auto const& request :
+       {oauth::revocation_request<Google>(client, "ya29.a+b", oauth::TokenTypeHint::access_token),
+        oauth::revocation_request<YouTube>(client, "ya29.a+b", oauth::TokenTypeHint::access_token)}) {
     EXPECT_EQ(request.url, "https://oauth2.googleapis.com/revoke?token=ya29.a%2Bb");
     EXPECT_EQ(request.body, "");
     EXPECT_EQ(request.header("Authorization"), "");
@@ -118,14 +118,17 @@ TEST(IntrospectionRequest, NotionAsksAboutOneToken) {
 
 // A capability the provider lacks has no code at all: the call is not even well formed.
 template <class P>
-concept can_build_revocation =
-    requires(oauth::ClientCredentials const& c) { oauth::revocation_request<P>(c, "t", oauth::TokenTypeHint::access_token); };
+concept can_build_revocation = requires(oauth::ClientCredentials const& c) {
+  oauth::revocation_request<P>(c, "t", oauth::TokenTypeHint::access_token);
+};
 template <class P>
-concept can_build_refresh =
-    requires(oauth::ClientCredentials const& c, oauth::RefreshToken const& t) { oauth::refresh_request<P>(c, t); };
+concept can_build_refresh = requires(oauth::ClientCredentials const& c, oauth::RefreshToken const& t) {
+  oauth::refresh_request<P>(c, t);
+};
 template <class P>
-concept can_build_introspection =
-    requires(oauth::ClientCredentials const& c) { oauth::introspection_request<P>(c, "t"); };
+concept can_build_introspection = requires(oauth::ClientCredentials const& c) {
+  oauth::introspection_request<P>(c, "t");
+};
 
 TEST(Capabilities, MissingCapabilitiesHaveNoRequestBuilder) {
   static_assert(can_build_revocation<Google> && can_build_revocation<YouTube> && can_build_revocation<Notion>);

@@ -1,9 +1,9 @@
 // Fernet against pyca/cryptography (Debian's python3-cryptography), both ways, for
 // random keys and payloads.
 
-#include <oauth/crypto/fernet.hpp>
-
 #include "support/files.hpp"
+
+#include <oauth/crypto/fernet.hpp>
 
 #include <gtest/gtest.h>
 
@@ -25,15 +25,16 @@ std::string to_hex(std::string const& bytes) {
 std::string from_hex(std::string const& hex) {
   std::string bytes;
   if (hex == "-") return bytes;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) bytes.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    bytes.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return bytes;
 }
 
 class FernetInterop : public ::testing::Test {
 protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("oauth-fernet-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("oauth-fernet-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
     int status = 0;
     oauth::test::run_command(python("-c 'import cryptography.fernet'"), status);

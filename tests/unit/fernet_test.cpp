@@ -1,6 +1,6 @@
-#include <oauth/crypto/fernet.hpp>
-
 #include "support/files.hpp"
+
+#include <oauth/crypto/fernet.hpp>
 
 #include <gtest/gtest.h>
 
@@ -38,9 +38,9 @@ TEST(FernetSpec, VerifyVectorDecryptsWithinItsTtl) {
   for (auto const& v : cases.as_array()) {
     auto const& c = v.as_object();
     auto fernet = Fernet::from_key(std::string(c.at("secret").as_string())).value();
-    auto plaintext = fernet.decrypt_at_time(std::string(c.at("token").as_string()),
-                                            std::chrono::seconds{c.at("ttl_sec").as_int64()},
-                                            oauth::test::parse_rfc3339(std::string(c.at("now").as_string())));
+    auto plaintext =
+        fernet.decrypt_at_time(std::string(c.at("token").as_string()), std::chrono::seconds{c.at("ttl_sec").as_int64()},
+                               oauth::test::parse_rfc3339(std::string(c.at("now").as_string())));
     ASSERT_TRUE(plaintext) << plaintext.error().message();
     EXPECT_EQ(*plaintext, c.at("src").as_string());
   }
@@ -67,9 +67,9 @@ TEST(FernetSpec, EveryInvalidVectorFailsWithItsOwnError) {
     std::string const desc(c.at("desc").as_string());
     SCOPED_TRACE(desc);
     auto fernet = Fernet::from_key(std::string(c.at("secret").as_string())).value();
-    auto plaintext = fernet.decrypt_at_time(std::string(c.at("token").as_string()),
-                                            std::chrono::seconds{c.at("ttl_sec").as_int64()},
-                                            oauth::test::parse_rfc3339(std::string(c.at("now").as_string())));
+    auto plaintext =
+        fernet.decrypt_at_time(std::string(c.at("token").as_string()), std::chrono::seconds{c.at("ttl_sec").as_int64()},
+                               oauth::test::parse_rfc3339(std::string(c.at("now").as_string())));
     ASSERT_FALSE(plaintext);
     EXPECT_EQ(plaintext.error().code, oauth::make_error_code(expected.at(desc))) << plaintext.error().message();
   }
@@ -178,8 +178,9 @@ TEST(FernetKey, GeneratedKeysAre44CharactersAndDistinct) {
 }
 
 TEST(FernetKey, InvalidKeysAreRefusedWithoutEchoingThem) {
-  for (std::string key : {"", "short", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=AAAA",
-                          "cw/0x689RpI+jtRR7oE8h/eQsKImvJapLeSbXpwF4e4=", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==" /* 31 bytes */}) {
+  for (std::string key :
+       {"", "short", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=AAAA", "cw/0x689RpI+jtRR7oE8h/eQsKImvJapLeSbXpwF4e4=",
+        "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==" /* 31 bytes */}) {
     SCOPED_TRACE(key);
     auto f = Fernet::from_key(key);
     ASSERT_FALSE(f);

@@ -20,12 +20,16 @@ class EnvironmentKey {
 public:
   explicit EnvironmentKey(char const* value, std::string name = "OAUTH_ENCRYPTION_KEY") : name_(std::move(name)) {
     if (char const* old = std::getenv(name_.c_str())) saved_ = old;
-    if (value != nullptr) ::setenv(name_.c_str(), value, 1);
-    else ::unsetenv(name_.c_str());
+    if (value != nullptr)
+      ::setenv(name_.c_str(), value, 1);
+    else
+      ::unsetenv(name_.c_str());
   }
   ~EnvironmentKey() {
-    if (saved_) ::setenv(name_.c_str(), saved_->c_str(), 1);
-    else ::unsetenv(name_.c_str());
+    if (saved_)
+      ::setenv(name_.c_str(), saved_->c_str(), 1);
+    else
+      ::unsetenv(name_.c_str());
   }
 
 private:

@@ -1,11 +1,10 @@
+#include <oauth/detail/async/rate_gate.hpp>
+#include <oauth/detail/encoding/time.hpp>
 #include <oauth/protocol/provider_error.hpp>
 #include <oauth/providers/google.hpp>
 #include <oauth/providers/microsoft.hpp>
 #include <oauth/providers/notion.hpp>
 #include <oauth/providers/youtube.hpp>
-
-#include <oauth/detail/async/rate_gate.hpp>
-#include <oauth/detail/encoding/time.hpp>
 
 #include <gtest/gtest.h>
 
@@ -27,7 +26,8 @@ TEST(ProviderError, Rfc6749CodesAreTypedAndNamed) {
 
 TEST(ProviderError, GoogleRaptSubtypeIsKept) {
   auto e = provider_error<providers::Google>(
-      answer(400, R"({"error":"invalid_grant","error_description":"reauth related error","error_subtype":"invalid_rapt"})"),
+      answer(400,
+             R"({"error":"invalid_grant","error_description":"reauth related error","error_subtype":"invalid_rapt"})"),
       "refresh");
   EXPECT_EQ(e, Errc::invalid_grant);
   EXPECT_NE(e.description.find("(invalid_rapt)"), std::string::npos);
@@ -35,7 +35,9 @@ TEST(ProviderError, GoogleRaptSubtypeIsKept) {
 
 TEST(ProviderError, MicrosoftAadstsBodiesKeepTheAadstsCode) {
   auto e = provider_error<providers::Microsoft<>>(
-      answer(400, R"({"error":"invalid_scope","error_description":"AADSTS70011: The provided value for scope is not valid.\r\nTrace ID: 1\r\nCorrelation ID: 2","error_codes":[70011],"timestamp":"x","trace_id":"1","correlation_id":"2"})"),
+      answer(
+          400,
+          R"({"error":"invalid_scope","error_description":"AADSTS70011: The provided value for scope is not valid.\r\nTrace ID: 1\r\nCorrelation ID: 2","error_codes":[70011],"timestamp":"x","trace_id":"1","correlation_id":"2"})"),
       "code exchange");
   EXPECT_EQ(e, Errc::invalid_scope);
   EXPECT_NE(e.description.find("AADSTS70011: The provided value for scope is not valid."), std::string::npos);
@@ -53,7 +55,8 @@ TEST(ProviderError, MicrosoftInteractionAndConsentRequired) {
 
 TEST(ProviderError, GraphErrorObjects) {
   auto e = provider_error<providers::Microsoft<>>(
-      answer(401, R"({"error":{"code":"InvalidAuthenticationToken","message":"Access token has expired."}})"), "userinfo");
+      answer(401, R"({"error":{"code":"InvalidAuthenticationToken","message":"Access token has expired."}})"),
+      "userinfo");
   EXPECT_EQ(e, Errc::unauthorized);
   EXPECT_NE(e.description.find("Access token has expired."), std::string::npos);
 }
@@ -64,10 +67,14 @@ TEST(ProviderError, NotionErrorObjectsFollowTheirCode) {
     char const* code;
     Errc expected;
   };
-  Case const cases[] = {{400, "invalid_grant", Errc::invalid_grant},   {400, "missing_version", Errc::invalid_request},
-                        {400, "validation_error", Errc::invalid_request}, {401, "unauthorized", Errc::unauthorized},
-                        {403, "restricted_resource", Errc::forbidden},  {404, "object_not_found", Errc::not_found},
-                        {409, "conflict_error", Errc::conflict},       {429, "rate_limited", Errc::rate_limited},
+  Case const cases[] = {{400, "invalid_grant", Errc::invalid_grant},
+                        {400, "missing_version", Errc::invalid_request},
+                        {400, "validation_error", Errc::invalid_request},
+                        {401, "unauthorized", Errc::unauthorized},
+                        {403, "restricted_resource", Errc::forbidden},
+                        {404, "object_not_found", Errc::not_found},
+                        {409, "conflict_error", Errc::conflict},
+                        {429, "rate_limited", Errc::rate_limited},
                         {500, "internal_server_error", Errc::provider_unavailable},
                         {503, "database_connection_unavailable", Errc::provider_unavailable},
                         {504, "gateway_timeout", Errc::provider_unavailable},
@@ -83,19 +90,22 @@ TEST(ProviderError, NotionErrorObjectsFollowTheirCode) {
 
 TEST(ProviderError, YouTubeQuotaIsRateLimiting) {
   auto e = provider_error<providers::YouTube>(
-      answer(403, R"({"error":{"code":403,"message":"quota","errors":[{"reason":"quotaExceeded","domain":"youtube.quota"}]}})"),
+      answer(
+          403,
+          R"({"error":{"code":403,"message":"quota","errors":[{"reason":"quotaExceeded","domain":"youtube.quota"}]}})"),
       "api");
   EXPECT_EQ(e, Errc::rate_limited);
   EXPECT_TRUE(is_transient(e));
 }
 
 TEST(ProviderError, RetryAfterSecondsAreRead) {
-  auto e = provider_error<providers::Notion>(answer(429, R"({"object":"error","code":"rate_limited"})", {{"Retry-After", "7"}}),
-                                             "api");
+  auto e = provider_error<providers::Notion>(
+      answer(429, R"({"object":"error","code":"rate_limited"})", {{"Retry-After", "7"}}), "api");
   ASSERT_TRUE(e.retry_after);
   EXPECT_EQ(*e.retry_after, std::chrono::seconds(7));
   // A date gone by means at once.
-  auto dated = provider_error<providers::Notion>(answer(429, "", {{"retry-after", "Wed, 21 Oct 2026 07:28:00 GMT"}}), "api");
+  auto dated =
+      provider_error<providers::Notion>(answer(429, "", {{"retry-after", "Wed, 21 Oct 2026 07:28:00 GMT"}}), "api");
   EXPECT_EQ(dated, Errc::rate_limited);
   EXPECT_EQ(dated.retry_after, std::chrono::seconds(0));
 }
@@ -141,9 +151,10 @@ TEST(RateGates, SpaceCallersAtTheRateAfterTheBurst) {
   std::vector<std::chrono::milliseconds> waits;
   for (int i = 0; i < 6; ++i)
     waits.push_back(std::chrono::round<std::chrono::milliseconds>(gates.reserve("a", limit, now)));
-  EXPECT_EQ(waits, (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(0), std::chrono::milliseconds(0),
-                                                            std::chrono::milliseconds(0), std::chrono::milliseconds(100),
-                                                            std::chrono::milliseconds(200), std::chrono::milliseconds(300)}));
+  EXPECT_EQ(waits,
+            (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(0), std::chrono::milliseconds(0),
+                                                    std::chrono::milliseconds(0), std::chrono::milliseconds(100),
+                                                    std::chrono::milliseconds(200), std::chrono::milliseconds(300)}));
   // Another credential has a bucket of its own; no limit waits for nothing.
   EXPECT_EQ(gates.reserve("b", limit, now), std::chrono::steady_clock::duration::zero());
   EXPECT_EQ(gates.reserve("a", oauth::RateLimit{}, now), std::chrono::steady_clock::duration::zero());
@@ -163,7 +174,7 @@ TEST(RateGates, TryTakeTakesAFreeSlotOrNoneAndReservesNothing) {
   for (int i = 0; i < 1000; ++i) EXPECT_FALSE(gates.try_take("a", limit, now + std::chrono::milliseconds(500)));
   EXPECT_TRUE(gates.try_take("a", limit, now + std::chrono::seconds(1)));
   EXPECT_FALSE(gates.try_take("a", limit, now + std::chrono::seconds(1)));
-  EXPECT_TRUE(gates.try_take("b", limit, now));  // a bucket of its own
+  EXPECT_TRUE(gates.try_take("b", limit, now));               // a bucket of its own
   EXPECT_TRUE(gates.try_take("a", oauth::RateLimit{}, now));  // no limit
 }
 
@@ -179,11 +190,13 @@ TEST(RateGates, IdleBucketsAreSweptSoTheyCannotPileUp) {
 }
 
 TEST(ProviderError, WithoutAJsonBodyTheStatusDecides) {
-  EXPECT_EQ(provider_error<providers::Google>(answer(502, "<html>Bad Gateway</html>"), "refresh"), Errc::provider_unavailable);
+  EXPECT_EQ(provider_error<providers::Google>(answer(502, "<html>Bad Gateway</html>"), "refresh"),
+            Errc::provider_unavailable);
   EXPECT_EQ(provider_error<providers::Google>(answer(401, ""), "refresh"), Errc::unauthorized);
   EXPECT_EQ(provider_error<providers::Google>(answer(418, "teapot"), "refresh"), Errc::provider_error);
-  EXPECT_EQ(provider_error<providers::Google>(answer(302, "", {{"Location", "https://x.example/?code=abc"}}), "refresh"),
-            Errc::redirect_refused);
+  EXPECT_EQ(
+      provider_error<providers::Google>(answer(302, "", {{"Location", "https://x.example/?code=abc"}}), "refresh"),
+      Errc::redirect_refused);
   EXPECT_EQ(provider_error<providers::Google>(answer(302, "", {{"Location", "https://x.example/?code=abc"}}), "refresh")
                 .description.find("code=abc"),
             std::string::npos);

@@ -1,7 +1,7 @@
-#include <oauth/provider.hpp>
-
 #include "support/minimal_provider.hpp"
 #include "support/test_providers.hpp"
+
+#include <oauth/provider.hpp>
 
 #include <gtest/gtest.h>
 

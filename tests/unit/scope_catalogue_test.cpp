@@ -1,9 +1,9 @@
+#include "support/test_providers.hpp"
+
 #include <oauth/providers/google.hpp>
 #include <oauth/providers/microsoft.hpp>
 #include <oauth/providers/notion.hpp>
 #include <oauth/scope_catalogue.hpp>
-
-#include "support/test_providers.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,8 +15,8 @@ using oauth::providers::Notion;
 using Strings = std::vector<std::string_view>;
 
 TEST(Scopes, RequiredScopesComeFirstAndEachScopeOnce) {
-  auto scopes = oauth::resolve_scopes<Google>(Strings{"https://www.googleapis.com/auth/drive.file", "email",
-                                                      "https://www.googleapis.com/auth/drive.file"});
+  auto scopes = oauth::resolve_scopes<Google>(
+      Strings{"https://www.googleapis.com/auth/drive.file", "email", "https://www.googleapis.com/auth/drive.file"});
   ASSERT_TRUE(scopes) << scopes.error().message();
   EXPECT_EQ(*scopes, (Strings{"openid", "email", "profile", "https://www.googleapis.com/auth/drive.file"}));
 }

@@ -1,6 +1,6 @@
+#include <oauth/protocol/token_response.hpp>
 #include <oauth/providers/google.hpp>
 #include <oauth/providers/notion.hpp>
-#include <oauth/protocol/token_response.hpp>
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,8 @@ Result<TokenResponse> parse(std::string body, unsigned status = 200) {
 }
 
 TEST(TokenResponse, ReadsTheStandardShape) {
-  auto t = parse(R"({"access_token":"ya29.a","expires_in":3599,"refresh_token":"1//r","scope":"openid email","token_type":"Bearer","id_token":"eyJ"})");
+  auto t = parse(
+      R"({"access_token":"ya29.a","expires_in":3599,"refresh_token":"1//r","scope":"openid email","token_type":"Bearer","id_token":"eyJ"})");
   ASSERT_TRUE(t) << t.error().message();
   EXPECT_EQ(t->access_token.reveal(), "ya29.a");
   ASSERT_TRUE(t->refresh_token);
@@ -25,8 +26,10 @@ TEST(TokenResponse, ReadsTheStandardShape) {
 }
 
 TEST(TokenResponse, ExpiresInAsAStringOrADecimal) {
-  EXPECT_EQ(parse(R"({"access_token":"a","token_type":"bearer","expires_in":"3600"})")->expires_in, std::chrono::seconds(3600));
-  EXPECT_EQ(parse(R"({"access_token":"a","token_type":"bearer","expires_in":59.9})")->expires_in, std::chrono::seconds(59));
+  EXPECT_EQ(parse(R"({"access_token":"a","token_type":"bearer","expires_in":"3600"})")->expires_in,
+            std::chrono::seconds(3600));
+  EXPECT_EQ(parse(R"({"access_token":"a","token_type":"bearer","expires_in":59.9})")->expires_in,
+            std::chrono::seconds(59));
   EXPECT_FALSE(parse(R"({"access_token":"a","token_type":"bearer"})")->expires_in);
   EXPECT_FALSE(parse(R"({"access_token":"a","token_type":"bearer","expires_in":null})")->expires_in);
   for (auto bad : {R"("soon")", "-5", R"("-5")", "true", "[]", R"("12abc")"}) {
@@ -38,8 +41,8 @@ TEST(TokenResponse, ExpiresInAsAStringOrADecimal) {
 
 // What a hostile provider answers (the mock's hostile mode) ends here as typed errors.
 TEST(TokenResponse, LifetimesNoTokenHasAreRefused) {
-  for (auto bad : {"0", "0.5", "-3600", "1e308", "9223372036854775808", R"("NaN")", R"("1e3")", "316224001",
-                   R"("+60")", R"(" 60")"}) {
+  for (auto bad : {"0", "0.5", "-3600", "1e308", "9223372036854775808", R"("NaN")", R"("1e3")", "316224001", R"("+60")",
+                   R"(" 60")"}) {
     auto t = parse(std::string(R"({"access_token":"a","token_type":"bearer","expires_in":)") + bad + "}");
     ASSERT_FALSE(t) << bad;
     EXPECT_EQ(t.error(), Errc::invalid_token_response) << bad;
@@ -49,13 +52,12 @@ TEST(TokenResponse, LifetimesNoTokenHasAreRefused) {
 }
 
 TEST(TokenResponse, AMemberNamedTwiceOrAnOversizedTokenIsRefused) {
-  for (auto const& body : {std::string(R"({"access_token":"one","token_type":"bearer","access_token":"two"})"),
-                           std::string(R"({"access_token":"a","token_type":"bearer","token_type":"mac"})"),
-                           R"({"access_token":")" + std::string(16 * 1024 + 1, 'a') + R"(","token_type":"bearer"})",
-                           R"({"access_token":"a","refresh_token":")" + std::string(16 * 1024 + 1, 'r') +
-                               R"(","token_type":"bearer"})",
-                           R"({"access_token":"a","token_type":"bearer","scope":")" + std::string(70 * 1024, 's') +
-                               R"("})"}) {
+  for (auto const& body :
+       {std::string(R"({"access_token":"one","token_type":"bearer","access_token":"two"})"),
+        std::string(R"({"access_token":"a","token_type":"bearer","token_type":"mac"})"),
+        R"({"access_token":")" + std::string(16 * 1024 + 1, 'a') + R"(","token_type":"bearer"})",
+        R"({"access_token":"a","refresh_token":")" + std::string(16 * 1024 + 1, 'r') + R"(","token_type":"bearer"})",
+        R"({"access_token":"a","token_type":"bearer","scope":")" + std::string(70 * 1024, 's') + R"("})"}) {
     auto t = parse(body);
     ASSERT_FALSE(t) << body.substr(0, 80);
     EXPECT_EQ(t.error(), Errc::invalid_token_response) << body.substr(0, 80);
@@ -81,7 +83,8 @@ TEST(TokenResponse, ScopeAsAStringAnArrayOrCommaSeparated) {
 TEST(TokenResponse, RefreshTokenMayBeAbsentOrNull) {
   EXPECT_FALSE(parse(R"({"access_token":"a","token_type":"bearer"})")->refresh_token);
   EXPECT_FALSE(parse(R"({"access_token":"a","token_type":"bearer","refresh_token":null})")->refresh_token);
-  EXPECT_EQ(parse(R"({"access_token":"a","token_type":"bearer","refresh_token":5})").error(), Errc::invalid_token_response);
+  EXPECT_EQ(parse(R"({"access_token":"a","token_type":"bearer","refresh_token":5})").error(),
+            Errc::invalid_token_response);
 }
 
 TEST(TokenResponse, InsistsOnABearerAccessToken) {
@@ -108,7 +111,9 @@ TEST(TokenResponse, ANon2xxIsTheProvidersError) {
 
 TEST(TokenResponse, NotionsWorkspaceFieldsStayForIdentity) {
   auto t = parse_token_response<providers::Notion>(HttpResponse{
-      200, {}, R"({"access_token":"secret_x","token_type":"bearer","refresh_token":null,"bot_id":"b","workspace_id":"w","workspace_name":"W","workspace_icon":null,"owner":{"type":"workspace","workspace":true},"duplicated_template_id":null})"});
+      200,
+      {},
+      R"({"access_token":"secret_x","token_type":"bearer","refresh_token":null,"bot_id":"b","workspace_id":"w","workspace_name":"W","workspace_icon":null,"owner":{"type":"workspace","workspace":true},"duplicated_template_id":null})"});
   ASSERT_TRUE(t);
   auto identity = providers::Notion::map_user_info(t->fields);
   ASSERT_TRUE(identity);

@@ -13,8 +13,9 @@ TEST(UserFacingError, NotionFollowsTheProductsMapping) {
   EXPECT_EQ(user_facing_error<N>(Error(Errc::unauthorized)).http_status, 401u);
   EXPECT_NE(user_facing_error<N>(Error(Errc::unauthorized)).message.find("reconnect your Notion workspace"),
             std::string::npos);
-  EXPECT_EQ(user_facing_error<N>(Error(Errc::not_found)), (UserFacingError{"NOTION_DATABASE_NOT_FOUND", 404,
-            "The Notion database was not found, or is not shared with this app."}));
+  EXPECT_EQ(user_facing_error<N>(Error(Errc::not_found)),
+            (UserFacingError{"NOTION_DATABASE_NOT_FOUND", 404,
+                             "The Notion database was not found, or is not shared with this app."}));
   EXPECT_EQ(user_facing_error<N>(Error(Errc::forbidden)).code, "NOTION_ACCESS_DENIED");
   EXPECT_EQ(user_facing_error<N>(Error(Errc::forbidden)).http_status, 403u);
   EXPECT_EQ(user_facing_error<N>(Error(Errc::rate_limited)).code, "NOTION_RATE_LIMITED");
@@ -26,8 +27,8 @@ TEST(UserFacingError, NotionFollowsTheProductsMapping) {
 
 TEST(UserFacingError, OtherProvidersGetTheLibrarysMapping) {
   using G = providers::Google;
-  EXPECT_EQ(user_facing_error<G>(Error(Errc::needs_reauth)), (UserFacingError{"GOOGLE_TOKEN_INVALID", 401,
-            "Please reconnect your google account."}));
+  EXPECT_EQ(user_facing_error<G>(Error(Errc::needs_reauth)),
+            (UserFacingError{"GOOGLE_TOKEN_INVALID", 401, "Please reconnect your google account."}));
   EXPECT_EQ(user_facing_error<G>(Error(Errc::rate_limited)).http_status, 429u);
   EXPECT_EQ(user_facing_error<G>(Error(Errc::timeout)).http_status, 503u);
   EXPECT_EQ(user_facing_error<G>(Error(Errc::state_expired)).code, "OAUTH_STATE_INVALID");

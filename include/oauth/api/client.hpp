@@ -44,14 +44,12 @@ public:
   /// Completes with `void(Result<ApiResponse>)`: a 2xx answer, or the error.
   template <class CompletionToken>
   auto async_send(ApiRequest request, CompletionToken&& token) const {
-    return detail::async::spawn<ApiResponse>(manager_->get_executor(),
-                                             call(std::move(request)),
+    return detail::async::spawn<ApiResponse>(manager_->get_executor(), call(std::move(request)),
                                              std::forward<CompletionToken>(token));
   }
 
   Result<ApiResponse> send(ApiRequest request) const {
-    return detail::async::wait<ApiResponse>(manager_->get_executor(),
-                                            call(std::move(request)));
+    return detail::async::wait<ApiResponse>(manager_->get_executor(), call(std::move(request)));
   }
 
   /// The answer's body as JSON.

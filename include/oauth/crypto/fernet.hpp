@@ -39,8 +39,8 @@ public:
   static Result<EncryptionKey> generate_key() {
     std::array<unsigned char, key_size> raw{};
     if (auto filled = random_fill(raw); !filled) return filled.error();
-    EncryptionKey key{detail::encoding::base64_encode(raw, detail::encoding::Alphabet::url_safe,
-                                                      detail::encoding::Padding::with)};
+    EncryptionKey key{
+        detail::encoding::base64_encode(raw, detail::encoding::Alphabet::url_safe, detail::encoding::Padding::with)};
     OPENSSL_cleanse(raw.data(), raw.size());
     return key;
   }
@@ -64,9 +64,7 @@ public:
     return f;
   }
 
-  Result<std::string> encrypt(std::string_view plaintext) const {
-    return encrypt_at_time(plaintext, now());
-  }
+  Result<std::string> encrypt(std::string_view plaintext) const { return encrypt_at_time(plaintext, now()); }
 
   Result<std::string> encrypt_at_time(std::string_view plaintext, std::chrono::sys_seconds at) const {
     Iv iv{};
@@ -76,8 +74,7 @@ public:
 
   /// Deterministic encryption for the specification's vectors. The IV must never repeat
   /// under one key; everything else should call encrypt().
-  Result<std::string> encrypt_from_parts(std::string_view plaintext, std::chrono::sys_seconds at,
-                                         Iv const& iv) const {
+  Result<std::string> encrypt_from_parts(std::string_view plaintext, std::chrono::sys_seconds at, Iv const& iv) const {
     if (plaintext.size() > static_cast<std::size_t>(INT_MAX) - block_size)
       return Error(Errc::invalid_argument, "plaintext too large");
     auto const ciphertext_size = (plaintext.size() / block_size + 1) * block_size;
@@ -92,10 +89,10 @@ public:
     detail::openssl::CipherCtx ctx{EVP_CIPHER_CTX_new()};
     int n1 = 0, n2 = 0;
     bool const encrypted =
-        ctx && EVP_EncryptInit_ex2(ctx.get(), detail::openssl::aes_128_cbc(), keys_->encryption.data(),
-                                   iv.data(), nullptr) == 1 &&
-        EVP_EncryptUpdate(ctx.get(), out + header_size, &n1,
-                          reinterpret_cast<unsigned char const*>(plaintext.data()),
+        ctx &&
+        EVP_EncryptInit_ex2(ctx.get(), detail::openssl::aes_128_cbc(), keys_->encryption.data(), iv.data(), nullptr) ==
+            1 &&
+        EVP_EncryptUpdate(ctx.get(), out + header_size, &n1, reinterpret_cast<unsigned char const*>(plaintext.data()),
                           static_cast<int>(plaintext.size())) == 1 &&
         EVP_EncryptFinal_ex(ctx.get(), out + header_size + n1, &n2) == 1 &&
         static_cast<std::size_t>(n1) + static_cast<std::size_t>(n2) == ciphertext_size;
@@ -103,8 +100,7 @@ public:
       return Error(Errc::crypto_failure, "encryption failed");
 
     auto token = detail::encoding::base64_encode(std::span<unsigned char const>(out, raw.size()),
-                                                 detail::encoding::Alphabet::url_safe,
-                                                 detail::encoding::Padding::with);
+                                                 detail::encoding::Alphabet::url_safe, detail::encoding::Padding::with);
     OPENSSL_cleanse(raw.data(), raw.size());
     return token;
   }
@@ -139,8 +135,9 @@ public:
     detail::openssl::CipherCtx ctx{EVP_CIPHER_CTX_new()};
     int n1 = 0, n2 = 0;
     bool const decrypted =
-        ctx && EVP_DecryptInit_ex2(ctx.get(), detail::openssl::aes_128_cbc(), keys_->encryption.data(),
-                                   data + 9, nullptr) == 1 &&
+        ctx &&
+        EVP_DecryptInit_ex2(ctx.get(), detail::openssl::aes_128_cbc(), keys_->encryption.data(), data + 9, nullptr) ==
+            1 &&
         EVP_DecryptUpdate(ctx.get(), out, &n1, data + header_size, static_cast<int>(ciphertext_size)) == 1 &&
         EVP_DecryptFinal_ex(ctx.get(), out + n1, &n2) == 1;
     if (!decrypted) {
@@ -208,8 +205,7 @@ private:
     if (!raw || raw->empty()) return Error(Errc::malformed_token, "encrypted token is not URL-safe base64");
     if (static_cast<unsigned char>((*raw)[0]) != version)
       return Error(Errc::unsupported_token_version, "encrypted token does not start with version 0x80");
-    if (raw->size() < header_size + block_size + mac_size ||
-        (raw->size() - header_size - mac_size) % block_size != 0)
+    if (raw->size() < header_size + block_size + mac_size || (raw->size() - header_size - mac_size) % block_size != 0)
       return Error(Errc::malformed_token, "encrypted token has the wrong length");
 
     auto const* data = reinterpret_cast<unsigned char const*>(raw->data());

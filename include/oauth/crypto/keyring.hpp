@@ -54,7 +54,8 @@ public:
       auto entry = trim(list.substr(0, comma));
       ++position;
       if (entry.empty())
-        return Error(Errc::invalid_key, "encryption key list has an empty entry at position " + std::to_string(position));
+        return Error(Errc::invalid_key,
+                     "encryption key list has an empty entry at position " + std::to_string(position));
       auto fernet = Fernet::from_key(entry);
       if (!fernet)
         return Error(Errc::invalid_key, "encryption key at position " + std::to_string(position) +
@@ -79,8 +80,9 @@ public:
     auto keys = read(environment_variable);
     auto const alias = read(alias_environment_variable);
     if (keys && alias && !constant_time_equal(*keys, *alias))
-      return Error(Errc::invalid_key, "OAUTH_ENCRYPTION_KEY and CREDENTIAL_ENCRYPTION_KEY are both set, and differ: "
-                                      "set one of them");
+      return Error(Errc::invalid_key,
+                   "OAUTH_ENCRYPTION_KEY and CREDENTIAL_ENCRYPTION_KEY are both set, and differ: "
+                   "set one of them");
     return keys ? keys : alias;
   }
 
@@ -96,8 +98,9 @@ public:
       return Error(Errc::missing_key, "set OAUTH_ENCRYPTION_KEY to one or more Fernet keys, newest first");
     auto key = Fernet::generate_key();
     if (!key) return key.error();
-    warn("WARNING: OAUTH_ENCRYPTION_KEY is not set. Development mode: tokens are encrypted with an "
-         "ephemeral key and cannot be read after this process exits. Never run like this in production.");
+    warn(
+        "WARNING: OAUTH_ENCRYPTION_KEY is not set. Development mode: tokens are encrypted with an "
+        "ephemeral key and cannot be read after this process exits. Never run like this in production.");
     return from_list(key->reveal());
   }
 

@@ -27,10 +27,9 @@ struct Pkce {
 
 /// RFC 7636 section 4.1: 43 to 128 characters of [A-Z a-z 0-9 - . _ ~].
 inline bool is_valid_code_verifier(std::string_view verifier) noexcept {
-  return verifier.size() >= 43 && verifier.size() <= 128 &&
-         std::all_of(verifier.begin(), verifier.end(), [](char c) {
-           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                  c == '.' || c == '_' || c == '~';
+  return verifier.size() >= 43 && verifier.size() <= 128 && std::all_of(verifier.begin(), verifier.end(), [](char c) {
+           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+                  c == '_' || c == '~';
          });
 }
 

@@ -24,8 +24,8 @@ inline Result<std::string> random_token(std::size_t bytes) {
   std::string raw(bytes, '\0');
   auto const span = std::span(reinterpret_cast<unsigned char*>(raw.data()), raw.size());
   if (auto filled = random_fill(span); !filled) return filled.error();
-  auto token = detail::encoding::base64_encode(span, detail::encoding::Alphabet::url_safe,
-                                               detail::encoding::Padding::without);
+  auto token =
+      detail::encoding::base64_encode(span, detail::encoding::Alphabet::url_safe, detail::encoding::Padding::without);
   OPENSSL_cleanse(raw.data(), raw.size());
   return token;
 }

@@ -23,7 +23,7 @@ struct TransportOptions {
   std::chrono::milliseconds total_timeout{30'000};   ///< the whole request, connecting included
   std::size_t max_response_bytes = 1 << 20;          ///< larger bodies fail with response_too_large
   std::size_t max_idle_connections_per_host = 8;
-  bool allow_plain_http_to_loopback = true;          ///< plain HTTP anywhere else is refused
+  bool allow_plain_http_to_loopback = true;  ///< plain HTTP anywhere else is refused
 };
 
 /// HTTP/1.1 over TLS on Beast: the system trust store, SNI and host-name verification by

@@ -16,8 +16,9 @@ namespace oauth {
 /// own (a proxy, a recorder) as long as it completes `async_send` as `void(Result<HttpResponse>)`.
 template <class T>
 concept Transport = requires(T& transport, HttpRequest request) {
-  { transport.async_send(std::move(request), boost::asio::use_awaitable) }
-      -> std::same_as<boost::asio::awaitable<Result<HttpResponse>>>;
+  {
+    transport.async_send(std::move(request), boost::asio::use_awaitable)
+    } -> std::same_as<boost::asio::awaitable<Result<HttpResponse>>>;
 };
 
 }  // namespace oauth

@@ -13,7 +13,8 @@ namespace oauth {
 namespace detail {
 
 // Held as a function's static, as Boost's own categories are: its destructor is public.
-class ErrorCategory final : public boost::system::error_category {  // NOLINT(cppcoreguidelines-virtual-class-destructor)
+class ErrorCategory final
+    : public boost::system::error_category {  // NOLINT(cppcoreguidelines-virtual-class-destructor)
 public:
   // A fixed id keeps codes comparable across shared objects that each hold a copy.
   constexpr ErrorCategory() noexcept : boost::system::error_category(0x6f61757468ULL) {}
@@ -22,9 +23,7 @@ public:
 
   std::string message(int ev) const override { return describe(static_cast<Errc>(ev)); }
 
-  char const* message(int ev, char*, std::size_t) const noexcept override {
-    return describe(static_cast<Errc>(ev));
-  }
+  char const* message(int ev, char*, std::size_t) const noexcept override { return describe(static_cast<Errc>(ev)); }
 
 private:
   static char const* describe(Errc e) noexcept {

@@ -1,8 +1,8 @@
 #ifndef OAUTH_MANAGER_FLOW_HPP
 #define OAUTH_MANAGER_FLOW_HPP
 
-#include <oauth/store/records.hpp>
 #include <oauth/secret.hpp>
+#include <oauth/store/records.hpp>
 
 #include <optional>
 #include <string>
@@ -32,8 +32,8 @@ struct FlowStart {
 struct FlowCallback {
   std::string state = {};
   AuthorizationCode code = {};
-  std::string error = {};  ///< the provider's `error` parameter (access_denied when the user said no)
-  std::string error_description = {};  ///< its words for it, kept (made printable) for the log
+  std::string error = {};               ///< the provider's `error` parameter (access_denied when the user said no)
+  std::string error_description = {};   ///< its words for it, kept (made printable) for the log
   std::optional<std::string> iss = {};  ///< RFC 9207's `iss` parameter, when the response has one
   std::string session_id = {};
   std::string client_ip = {};

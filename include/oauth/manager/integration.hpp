@@ -2,8 +2,8 @@
 #define OAUTH_MANAGER_INTEGRATION_HPP
 
 #include <oauth/error.hpp>
-#include <oauth/store/records.hpp>
 #include <oauth/secret.hpp>
+#include <oauth/store/records.hpp>
 #include <oauth/user_info.hpp>
 
 #include <cstddef>
@@ -31,10 +31,9 @@ struct Integration {
   std::optional<TimePoint> last_validated_at = {};
 
   static Integration from(IntegrationRecord const& record) {
-    return {record.id,         record.tenant_id,  record.user_id,      record.provider,
-            record.account_id, record.status,     record.scopes,       record.identity,
-            record.expires_at, record.created_at, record.updated_at,   record.last_used_at,
-            record.last_validated_at};
+    return {record.id,         record.tenant_id,    record.user_id,          record.provider,   record.account_id,
+            record.status,     record.scopes,       record.identity,         record.expires_at, record.created_at,
+            record.updated_at, record.last_used_at, record.last_validated_at};
   }
 };
 

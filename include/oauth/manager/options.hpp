@@ -3,8 +3,8 @@
 
 #include <oauth/manager/integration.hpp>
 #include <oauth/provider.hpp>
-#include <oauth/store/records.hpp>
 #include <oauth/secret.hpp>
+#include <oauth/store/records.hpp>
 
 #include <chrono>
 #include <functional>
@@ -19,7 +19,7 @@ struct ProviderConfig {
   std::string client_id = {};
   ClientSecret client_secret = {};
   std::vector<std::string> redirect_uris = {};  ///< exact matches; any other is refused
-  std::string endpoint_base = {};  ///< "http://127.0.0.1:8080": every endpoint's scheme and host replaced
+  std::string endpoint_base = {};               ///< "http://127.0.0.1:8080": every endpoint's scheme and host replaced
   /// The API rate one credential is held to here; absent, the provider's (api_rate_limit).
   std::optional<RateLimit> api_rate_limit = {};
   /// The issuer authorization responses must name (RFC 9207), when not the provider's own:

@@ -36,7 +36,9 @@ inline bool issuer_matches(std::string_view expected, std::string_view iss) noex
 /// provider promised it. Checked before the code is sent anywhere: the mix-up defence.
 inline Result<void> check_issuer(std::string_view provider, ExpectedIssuer expected,
                                  std::optional<std::string_view> iss) {
-  auto refused = [&](std::string const& why) { return Error(Errc::issuer_mismatch, std::string(provider) + ": " + why); };
+  auto refused = [&](std::string const& why) {
+    return Error(Errc::issuer_mismatch, std::string(provider) + ": " + why);
+  };
   if (!iss) {
     if (expected.promised) return refused("the authorization response does not name its issuer");
     return {};

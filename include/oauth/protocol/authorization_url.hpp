@@ -19,10 +19,10 @@ namespace oauth {
 struct AuthorizationRequest {
   std::string_view client_id = {};
   std::string_view redirect_uri = {};
-  std::vector<std::string_view> scopes = {};          ///< as requested; resolved against the catalogue
-  std::string_view state = {};                        ///< from crypto::make_state(), kept server-side
+  std::vector<std::string_view> scopes = {};            ///< as requested; resolved against the catalogue
+  std::string_view state = {};                          ///< from crypto::make_state(), kept server-side
   std::optional<std::string_view> code_challenge = {};  ///< S256, from crypto::make_pkce()
-  std::vector<Param> extra_params = {};               ///< login_hint, prompt, include_granted_scopes, ...
+  std::vector<Param> extra_params = {};                 ///< login_hint, prompt, include_granted_scopes, ...
 };
 
 /// The authorization endpoint with RFC 6749 section 4.1.1 parameters, PKCE when the
@@ -36,11 +36,10 @@ Result<std::string> authorization_url(AuthorizationRequest const& request) {
     if (!request.code_challenge || request.code_challenge->empty())
       return Error(Errc::pkce_required, std::string(P::name) + " authorization requests carry a PKCE challenge");
   } else {
-    if (request.code_challenge)
-      return Error(Errc::pkce_unsupported, std::string(P::name) + " does not support PKCE");
+    if (request.code_challenge) return Error(Errc::pkce_unsupported, std::string(P::name) + " does not support PKCE");
   }
-  constexpr std::string_view reserved[] = {"response_type", "client_id", "redirect_uri", "scope",
-                                           "state", "code_challenge", "code_challenge_method"};
+  constexpr std::string_view reserved[] = {"response_type", "client_id",      "redirect_uri",         "scope",
+                                           "state",         "code_challenge", "code_challenge_method"};
   auto const named_in = [](auto const& params, std::string_view name) {
     return std::any_of(std::begin(params), std::end(params), [&](auto const& p) { return p.name == name; });
   };

@@ -3,8 +3,8 @@
 
 #include <oauth/detail/encoding/form.hpp>
 #include <oauth/detail/protocol/request_builder.hpp>
-#include <oauth/protocol/client_credentials.hpp>
 #include <oauth/http/message.hpp>
+#include <oauth/protocol/client_credentials.hpp>
 #include <oauth/provider.hpp>
 #include <oauth/secret.hpp>
 
@@ -23,8 +23,7 @@ enum class TokenTypeHint { access_token, refresh_token };
 /// PKCE verifier whose challenge went into the authorization URL.
 template <Provider P>
 EndpointRequest authorization_code_request(ClientCredentials const& client, AuthorizationCode const& code,
-                                           std::string_view redirect_uri,
-                                           CodeVerifier const* code_verifier = nullptr) {
+                                           std::string_view redirect_uri, CodeVerifier const* code_verifier = nullptr) {
   detail::request::Builder<P> builder{std::string(P::token_endpoint)};
   builder.param("grant_type", "authorization_code").param("code", code.reveal()).param("redirect_uri", redirect_uri);
   if constexpr (P::supports_pkce)

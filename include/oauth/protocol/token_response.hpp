@@ -61,7 +61,8 @@ Result<TokenResponse> parse_token_response(HttpResponse const& response, std::st
   token.access_token = AccessToken(std::string_view(access->get_string()));
 
   auto const* type = object.if_contains("token_type");
-  if (type == nullptr || !type->is_string() || !boost::algorithm::iequals(std::string_view(type->get_string()), "bearer"))
+  if (type == nullptr || !type->is_string() ||
+      !boost::algorithm::iequals(std::string_view(type->get_string()), "bearer"))
     return invalid("token_type must be bearer");
 
   if (auto const* refresh = object.if_contains("refresh_token"); refresh != nullptr && !refresh->is_null()) {

@@ -1,10 +1,10 @@
 #ifndef OAUTH_PROVIDERS_MICROSOFT_HPP
 #define OAUTH_PROVIDERS_MICROSOFT_HPP
 
-#include <oauth/json_fields.hpp>
 #include <oauth/detail/meta/fixed_string.hpp>
 #include <oauth/detail/protocol/issuer.hpp>
 #include <oauth/detail/provider/microsoft_tenant.hpp>
+#include <oauth/json_fields.hpp>
 #include <oauth/provider.hpp>
 
 #include <array>
@@ -56,16 +56,47 @@ struct Microsoft {
 
   static constexpr auto scopes = std::array{
       Scope{.name = "openid", .description = "Sign you in", .category = ScopeCategory::read, .required = true},
-      Scope{.name = "profile", .description = "See your basic profile", .category = ScopeCategory::read, .required = true},
-      Scope{.name = "email", .description = "View your email address", .category = ScopeCategory::read, .required = true},
-      Scope{.name = "offline_access", .description = "Keep access to data you have given it access to", .category = ScopeCategory::read, .required = true},
-      Scope{.name = "User.Read", .description = "Sign you in and read your profile", .category = ScopeCategory::read, .set = "profile"},
-      Scope{.name = "Calendars.ReadWrite", .description = "Have full access to your calendars", .category = ScopeCategory::write, .set = "calendars"},
-      Scope{.name = "Files.ReadWrite", .description = "Have full access to your files", .category = ScopeCategory::write, .set = "files", .dangerous = true},
-      Scope{.name = "Mail.Read", .description = "Read your mail", .category = ScopeCategory::read, .set = "mail", .dangerous = true},
-      Scope{.name = "Team.ReadBasic.All", .description = "Read the names and descriptions of your teams", .category = ScopeCategory::read, .set = "teams"},
-      Scope{.name = "Sites.Read.All", .description = "Read items in all site collections", .category = ScopeCategory::read, .set = "sites"},
-      Scope{.name = "Sites.ReadWrite.All", .description = "Edit or delete items in all site collections", .category = ScopeCategory::admin, .set = "sites", .dangerous = true},
+      Scope{.name = "profile",
+            .description = "See your basic profile",
+            .category = ScopeCategory::read,
+            .required = true},
+      Scope{
+          .name = "email", .description = "View your email address", .category = ScopeCategory::read, .required = true},
+      Scope{.name = "offline_access",
+            .description = "Keep access to data you have given it access to",
+            .category = ScopeCategory::read,
+            .required = true},
+      Scope{.name = "User.Read",
+            .description = "Sign you in and read your profile",
+            .category = ScopeCategory::read,
+            .set = "profile"},
+      Scope{.name = "Calendars.ReadWrite",
+            .description = "Have full access to your calendars",
+            .category = ScopeCategory::write,
+            .set = "calendars"},
+      Scope{.name = "Files.ReadWrite",
+            .description = "Have full access to your files",
+            .category = ScopeCategory::write,
+            .set = "files",
+            .dangerous = true},
+      Scope{.name = "Mail.Read",
+            .description = "Read your mail",
+            .category = ScopeCategory::read,
+            .set = "mail",
+            .dangerous = true},
+      Scope{.name = "Team.ReadBasic.All",
+            .description = "Read the names and descriptions of your teams",
+            .category = ScopeCategory::read,
+            .set = "teams"},
+      Scope{.name = "Sites.Read.All",
+            .description = "Read items in all site collections",
+            .category = ScopeCategory::read,
+            .set = "sites"},
+      Scope{.name = "Sites.ReadWrite.All",
+            .description = "Edit or delete items in all site collections",
+            .category = ScopeCategory::admin,
+            .set = "sites",
+            .dangerous = true},
   };
 
   /// Graph's OIDC userinfo: `sub` (pairwise per application), name, email, picture.

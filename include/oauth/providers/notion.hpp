@@ -1,8 +1,8 @@
 #ifndef OAUTH_PROVIDERS_NOTION_HPP
 #define OAUTH_PROVIDERS_NOTION_HPP
 
-#include <oauth/json_fields.hpp>
 #include <oauth/detail/json/finite.hpp>
+#include <oauth/json_fields.hpp>
 #include <oauth/provider.hpp>
 #include <oauth/user_facing_error.hpp>
 
@@ -58,8 +58,7 @@ struct Notion {
       return {"NOTION_TOKEN_INVALID", 401, "Please reconnect your Notion workspace."};
     if (error == Errc::not_found)
       return {"NOTION_DATABASE_NOT_FOUND", 404, "The Notion database was not found, or is not shared with this app."};
-    if (error == Errc::forbidden)
-      return {"NOTION_ACCESS_DENIED", 403, "This Notion page is not shared with this app."};
+    if (error == Errc::forbidden) return {"NOTION_ACCESS_DENIED", 403, "This Notion page is not shared with this app."};
     if (error == Errc::rate_limited)
       return {"NOTION_RATE_LIMITED", 429, "Notion is busy. Please try again in a moment."};
     return {"NOTION_API_ERROR", 502, "Notion reported an error."};

@@ -30,7 +30,9 @@ public:
   Result<IntegrationRecord> save_connection(IntegrationRecord r, ConsentRecord c) {
     return self_->save_connection(std::move(r), std::move(c));
   }
-  Result<IntegrationRecord> find_integration(Owner o, std::string_view id) const { return self_->find_integration(o, id); }
+  Result<IntegrationRecord> find_integration(Owner o, std::string_view id) const {
+    return self_->find_integration(o, id);
+  }
   Result<AccessRecord> find_access(Owner o, std::string_view id) const { return self_->find_access(o, id); }
   Result<std::vector<IntegrationRecord>> list_integrations(Owner o) const { return self_->list_integrations(o); }
   Result<IntegrationRecord> update_tokens(IntegrationRecord r, std::uint64_t v) {
@@ -98,8 +100,7 @@ private:
     virtual Result<std::vector<AuditEvent>> audit_log(Owner) const = 0;
     virtual Result<AuditPage> audit_page(Owner, AuditQuery) const = 0;
     virtual Result<void> keep_newest_audit(Owner, std::size_t) = 0;
-    virtual Result<bool> try_acquire_refresh_lease(Owner, std::string_view, std::string_view, TimePoint,
-                                                   TimePoint) = 0;
+    virtual Result<bool> try_acquire_refresh_lease(Owner, std::string_view, std::string_view, TimePoint, TimePoint) = 0;
     virtual Result<void> release_refresh_lease(Owner, std::string_view, std::string_view) = 0;
     virtual Result<void> erase_user(Owner) = 0;
     virtual Result<void> save_scope_catalogue(std::string_view, std::vector<ScopeRecord>) = 0;

@@ -15,13 +15,13 @@ namespace oauth {
 
 /// How far a key rotation has come.
 struct RotationProgress {
-  std::string key_id = {};         ///< the key everything is being moved to
-  std::size_t examined = 0;        ///< integrations looked at by this run
-  std::size_t reencrypted = 0;     ///< moved to the newest key by this run
-  std::size_t already_current = 0; ///< found under the newest key (or without tokens)
+  std::string key_id = {};          ///< the key everything is being moved to
+  std::size_t examined = 0;         ///< integrations looked at by this run
+  std::size_t reencrypted = 0;      ///< moved to the newest key by this run
+  std::size_t already_current = 0;  ///< found under the newest key (or without tokens)
   /// Integrations whose tokens no configured key opens; they stay as they are.
   std::vector<std::pair<std::string, Error>> failures = {};
-  bool complete = false;           ///< every integration has been examined
+  bool complete = false;  ///< every integration has been examined
 };
 
 /// Moves every stored token to the keyring's newest key: put the new key first in
@@ -51,8 +51,10 @@ public:
       ++progress_.examined;
       if (auto moved = move(record); !moved) progress_.failures.emplace_back(record.id, moved.error());
     }
-    if (page->size() < batch_size_) progress_.complete = true;
-    else cursor_ = page->back().id;
+    if (page->size() < batch_size_)
+      progress_.complete = true;
+    else
+      cursor_ = page->back().id;
     auto const saved = save();
     if (!saved) return saved.error();
     return progress_;
@@ -74,8 +76,10 @@ private:
     // "<key id> <last integration done>", or "<key id> complete".
     if (*saved && (*saved)->starts_with(progress_.key_id + ' ')) {
       auto const rest = (*saved)->substr(progress_.key_id.size() + 1);
-      if (rest == "complete") progress_.complete = true;
-      else cursor_ = rest;
+      if (rest == "complete")
+        progress_.complete = true;
+      else
+        cursor_ = rest;
     }
     loaded_ = true;
     return {};

@@ -88,10 +88,17 @@ public:
     auto const* r = owned(owner, id);
     if (r == nullptr) return Error(Errc::integration_not_found);
     // The id and owner from the arguments: equal, and no cache line of the record's own.
-    return AccessRecord{std::string(id), std::string(owner.tenant_id), std::string(owner.user_id),
-                        r->provider,     r->status,                    r->version,
-                        r->access_token_ciphertext,                    r->key_id,
-                        r->expires_at,   r->token_issued_at,           r->scopes,
+    return AccessRecord{std::string(id),
+                        std::string(owner.tenant_id),
+                        std::string(owner.user_id),
+                        r->provider,
+                        r->status,
+                        r->version,
+                        r->access_token_ciphertext,
+                        r->key_id,
+                        r->expires_at,
+                        r->token_issued_at,
+                        r->scopes,
                         r->last_used_at};
   }
 
@@ -233,8 +240,10 @@ public:
     std::erase_if(data_->consents, mine);
     std::erase_if(data_->audit, [&](auto const& entry) { return mine(entry.second); });
     for (auto it = data_->states.begin(); it != data_->states.end();) {
-      if (mine(it->second.record)) it = data_->states.erase(it);
-      else ++it;
+      if (mine(it->second.record))
+        it = data_->states.erase(it);
+      else
+        ++it;
     }
     std::erase_if(data_->expiries, [&](auto const& e) { return !data_->states.contains(e.second); });
     return {};

@@ -69,8 +69,8 @@ struct IntegrationRecord {
   std::string access_token_ciphertext = {};
   std::string refresh_token_ciphertext = {};  ///< empty when there is none
   std::string token_type = "Bearer";
-  std::string key_id = {};                    ///< which key sealed the tokens (Keyring::key_id)
-  std::optional<TimePoint> expires_at = {};   ///< absent: the token does not expire
+  std::string key_id = {};                   ///< which key sealed the tokens (Keyring::key_id)
+  std::optional<TimePoint> expires_at = {};  ///< absent: the token does not expire
   TimePoint token_issued_at = {};
   std::vector<std::string> scopes = {};
   UserInfo identity = {};
@@ -104,12 +104,18 @@ struct AccessRecord {
   bool has_tokens() const noexcept { return !access_token_ciphertext.empty(); }
 
   static AccessRecord of(IntegrationRecord record) {
-    return {std::move(record.id),      std::move(record.tenant_id),
-            std::move(record.user_id), std::move(record.provider),
-            record.status,             record.version,
-            std::move(record.access_token_ciphertext), std::move(record.key_id),
-            record.expires_at,         record.token_issued_at,
-            std::move(record.scopes),  record.last_used_at};
+    return {std::move(record.id),
+            std::move(record.tenant_id),
+            std::move(record.user_id),
+            std::move(record.provider),
+            record.status,
+            record.version,
+            std::move(record.access_token_ciphertext),
+            std::move(record.key_id),
+            record.expires_at,
+            record.token_issued_at,
+            std::move(record.scopes),
+            record.last_used_at};
   }
 };
 
@@ -213,8 +219,8 @@ struct ScopeRecord {
 /// secret: it is stored as it is, and goes with its integration.
 struct CachedResource {
   std::string integration_id = {};
-  std::string kind = {};   ///< "notion.database"
-  std::string id = {};     ///< the provider's id, normalized
+  std::string kind = {};  ///< "notion.database"
+  std::string id = {};    ///< the provider's id, normalized
   std::string title = {};
   std::string icon_type = {};  ///< "emoji", "url", or empty for none
   std::string icon = {};

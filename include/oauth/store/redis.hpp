@@ -50,7 +50,8 @@ struct RedisOptions {
   /// characters is percent-encoded. Redis ACL users are not supported.
   static Result<RedisOptions> from_url(std::string_view text) {
     auto const bad = [](std::string_view why) {
-      return Error(Errc::invalid_argument, "Redis URL: " + std::string(why) + " (redis://[:password@]host[:port][/database])");
+      return Error(Errc::invalid_argument,
+                   "Redis URL: " + std::string(why) + " (redis://[:password@]host[:port][/database])");
     };
     auto const uri = oauth::detail::http::parse_url(text);
     if (!uri || uri->scheme() != "redis" || !uri->has_authority()) return bad("not a redis:// URI");
@@ -93,7 +94,8 @@ public:
   RedisOptions const& options() const noexcept { return shared_->options; }
 
   Result<void> put_state(FlowStateRecord const& state) {
-    auto const forget_at = std::to_string(oauth::detail::encoding::to_micros(state.expires_at + std::chrono::hours(1)) / 1000);
+    auto const forget_at =
+        std::to_string(oauth::detail::encoding::to_micros(state.expires_at + std::chrono::hours(1)) / 1000);
     Fields fields;
     fields.set("provider", state.provider);
     fields.set("tenant_id", state.tenant_id);
@@ -107,7 +109,8 @@ public:
     fields.set("used", "0");
     auto const state_key = key("state", state.state);
     auto const owner_states = key("states", state.tenant_id, state.user_id);
-    auto reply = eval(oauth::detail::store::redis_scripts::put_state, {state_key, owner_states}, fields.arguments({forget_at}));
+    auto reply =
+        eval(oauth::detail::store::redis_scripts::put_state, {state_key, owner_states}, fields.arguments({forget_at}));
     if (!reply) return reply.error();
     if ((*reply)->integer == 0) return Error(Errc::store_conflict, "authorization state already exists");
     return {};
@@ -182,8 +185,8 @@ public:
     r.provider = field(2).value_or("");
     auto status = integration_status_named(field(3).value_or(""));
     if (!status)
-      return Error(Errc::store_failure,
-                   "Redis: integration " + oauth::detail::encoding::printable_line(r.id, 64) + " has an unknown status");
+      return Error(Errc::store_failure, "Redis: integration " + oauth::detail::encoding::printable_line(r.id, 64) +
+                                            " has an unknown status");
     r.status = *status;
     r.version = static_cast<std::uint64_t>(number_of(field(4).value_or("0")));
     r.access_token_ciphertext = field(5).value_or("");
@@ -285,8 +288,8 @@ public:
 
   Result<bool> try_acquire_refresh_lease(Owner owner, std::string_view id, std::string_view holder, TimePoint now,
                                          TimePoint until) {
-    auto const ttl = std::max<long long>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count() + 60'000, 1);
+    auto const ttl =
+        std::max<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count() + 60'000, 1);
     auto reply = eval(oauth::detail::store::redis_scripts::acquire_lease,
                       {integration_prefix() + std::string(id), lease_prefix() + std::string(id)},
                       {std::string(owner.tenant_id), std::string(owner.user_id), std::string(holder), micros(now),
@@ -305,11 +308,11 @@ public:
   }
 
   Result<void> erase_user(Owner owner) {
-    auto reply = eval(oauth::detail::store::redis_scripts::erase_user,
-                      {key("integrations", owner.tenant_id, owner.user_id),
-                       key("consents", owner.tenant_id, owner.user_id), key("audit", owner.tenant_id, owner.user_id),
-                       key("states", owner.tenant_id, owner.user_id), key("ids")},
-                      {integration_prefix(), lease_prefix(), resources_prefix()});
+    auto reply =
+        eval(oauth::detail::store::redis_scripts::erase_user,
+             {key("integrations", owner.tenant_id, owner.user_id), key("consents", owner.tenant_id, owner.user_id),
+              key("audit", owner.tenant_id, owner.user_id), key("states", owner.tenant_id, owner.user_id), key("ids")},
+             {integration_prefix(), lease_prefix(), resources_prefix()});
     if (!reply) return reply.error();
     return {};
   }
@@ -317,8 +320,12 @@ public:
   Result<void> save_scope_catalogue(std::string_view provider, std::vector<ScopeRecord> const& scopes) {
     boost::json::array entries;
     for (auto const& s : scopes)
-      entries.push_back({{"name", s.name}, {"description", s.description}, {"category", s.category},
-                         {"set", s.set}, {"required", s.required}, {"dangerous", s.dangerous}});
+      entries.push_back({{"name", s.name},
+                         {"description", s.description},
+                         {"category", s.category},
+                         {"set", s.set},
+                         {"required", s.required},
+                         {"dangerous", s.dangerous}});
     auto const text = boost::json::serialize(entries);
     auto reply = command({"SET", key("catalogue", provider), text});
     if (!reply) return reply.error();
@@ -335,8 +342,8 @@ public:
     if (ec || !json.is_array()) return Error(Errc::store_failure, "Redis: scope catalogue is not a JSON array");
     for (auto const& entry : json.get_array()) {
       oauth::detail::record_json::Reader in(entry, "scope");
-      ScopeRecord scope{std::string(provider), in.string("name"), in.string("description"), in.string("category"),
-                        in.string("set"), in.boolean("required"), in.boolean("dangerous")};
+      ScopeRecord scope{std::string(provider), in.string("name"),      in.string("description"), in.string("category"),
+                        in.string("set"),      in.boolean("required"), in.boolean("dangerous")};
       auto checked = in.finish(std::move(scope));
       if (!checked) return checked.error();
       scopes.push_back(std::move(*checked));
@@ -412,10 +419,9 @@ private:
 
   struct Shared {
     explicit Shared(RedisOptions o)
-        : options(std::move(o)),
-          pool([this] { return Connection::open(endpoint()); }, options.max_connections) {}
+        : options(std::move(o)), pool([this] { return Connection::open(endpoint()); }, options.max_connections) {}
     Connection::Endpoint endpoint() const {
-      return {options.host, options.port, options.password, options.database, options.connect_timeout,
+      return {options.host,           options.port, options.password, options.database, options.connect_timeout,
               options.command_timeout};
     }
     RedisOptions options;
@@ -427,8 +433,10 @@ private:
   public:
     void set(std::string_view name, std::string_view value) { pairs_.emplace_back(name, value); }
     void set_optional(std::string_view name, std::optional<std::string> const& value) {
-      if (value) set(name, *value);
-      else removed_.emplace_back(name);
+      if (value)
+        set(name, *value);
+      else
+        removed_.emplace_back(name);
     }
     void remove(std::string_view name) { removed_.emplace_back(name); }
     std::vector<std::string> arguments(std::vector<std::string> leading) const {
@@ -462,8 +470,9 @@ private:
     return with_connection([&](Connection& c) { return c.command(args); });
   }
 
-  Result<oauth::detail::store::RedisReply> eval(oauth::detail::store::RedisScript const& script, std::vector<std::string> const& keys,
-                                         std::vector<std::string> const& args) {
+  Result<oauth::detail::store::RedisReply> eval(oauth::detail::store::RedisScript const& script,
+                                                std::vector<std::string> const& keys,
+                                                std::vector<std::string> const& args) {
     std::vector<std::string_view> key_views(keys.begin(), keys.end());
     std::vector<std::string_view> arg_views(args.begin(), args.end());
     return with_connection([&](Connection& c) { return c.eval(script, key_views, arg_views); });
@@ -497,9 +506,12 @@ private:
 
   static void escape_into(std::string& out, std::string_view part) {
     for (char c : part) {
-      if (c == '%') out += "%25";
-      else if (c == ':') out += "%3A";
-      else out += c;
+      if (c == '%')
+        out += "%25";
+      else if (c == ':')
+        out += "%3A";
+      else
+        out += c;
     }
   }
 
@@ -528,11 +540,15 @@ private:
 
   static void token_fields(Fields& fields, IntegrationRecord const& r) {
     fields.set("access_token", r.access_token_ciphertext);
-    if (r.refresh_token_ciphertext.empty()) fields.remove("refresh_token");
-    else fields.set("refresh_token", r.refresh_token_ciphertext);
+    if (r.refresh_token_ciphertext.empty())
+      fields.remove("refresh_token");
+    else
+      fields.set("refresh_token", r.refresh_token_ciphertext);
     fields.set("token_type", r.token_type);
-    if (r.expires_at) fields.set("expires_at", micros(*r.expires_at));
-    else fields.remove("expires_at");
+    if (r.expires_at)
+      fields.set("expires_at", micros(*r.expires_at));
+    else
+      fields.remove("expires_at");
     fields.set("issued_at", micros(r.token_issued_at));
     fields.set("key_id", r.key_id);
   }
@@ -548,8 +564,10 @@ private:
     fields.set("updated_at", micros(r.updated_at));
     auto const& who = r.identity;
     fields.set_optional("email", who.email);
-    if (who.email_verified) fields.set("email_verified", *who.email_verified ? "1" : "0");
-    else fields.remove("email_verified");
+    if (who.email_verified)
+      fields.set("email_verified", *who.email_verified ? "1" : "0");
+    else
+      fields.remove("email_verified");
     fields.set_optional("name", who.name);
     fields.set_optional("picture", who.picture);
     token_fields(fields, r);
@@ -590,8 +608,8 @@ private:
     r.identity.account_id = fields["subject"];
     auto status = integration_status_named(fields["status"]);
     if (!status)
-      return Error(Errc::store_failure,
-                   "Redis: integration " + oauth::detail::encoding::printable_line(r.id, 64) + " has an unknown status");
+      return Error(Errc::store_failure, "Redis: integration " + oauth::detail::encoding::printable_line(r.id, 64) +
+                                            " has an unknown status");
     r.status = *status;
     r.scopes = oauth::detail::store::split_scopes(fields["scopes"]);
     r.identity.email = optional_field(fields, "email");
@@ -625,9 +643,9 @@ private:
   }
 
   Result<IntegrationRecord> update_owned(Owner owner, std::string_view id, bool bump_version, Fields const& fields) {
-    auto reply = eval(oauth::detail::store::redis_scripts::update_owned, {integration_prefix() + std::string(id)},
-                      fields.arguments({std::string(owner.tenant_id), std::string(owner.user_id),
-                                        bump_version ? "1" : "0"}));
+    auto reply =
+        eval(oauth::detail::store::redis_scripts::update_owned, {integration_prefix() + std::string(id)},
+             fields.arguments({std::string(owner.tenant_id), std::string(owner.user_id), bump_version ? "1" : "0"}));
     return changed_integration(std::move(reply));
   }
 

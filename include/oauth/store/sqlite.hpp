@@ -3,9 +3,9 @@
 
 // Link with SQLite (CMake: oauth::sqlite).
 
-#include <oauth/detail/store/sqlite_connection.hpp>
 #include <oauth/detail/store/read_access.hpp>
 #include <oauth/detail/store/sql_backend.hpp>
+#include <oauth/detail/store/sqlite_connection.hpp>
 #include <oauth/store/sqlite_options.hpp>
 #include <oauth/store/token_store.hpp>
 

@@ -129,7 +129,8 @@ public:
     std::size_t trim_every = 100;
   };
 
-  TokenStore(Backend backend, crypto::Keyring keyring, ClockFunction clock = [] { return Clock::now(); })
+  TokenStore(
+      Backend backend, crypto::Keyring keyring, ClockFunction clock = [] { return Clock::now(); })
       : backend_(std::move(backend)), keyring_(std::move(keyring)), clock_(std::move(clock)) {}
 
   Backend& backend() noexcept { return backend_; }
@@ -139,9 +140,9 @@ public:
   void set_unattributed_audit(UnattributedAudit limits) noexcept { unattributed_limits_ = limits; }
 
   Result<void> put_state(FlowState const& state) {
-    FlowStateRecord record{state.state,      state.provider, state.tenant_id, state.user_id,
-                           state.session_id, state.scopes,   {},              state.redirect_uri,
-                           state.created_at, state.expires_at};
+    FlowStateRecord record{
+        state.state, state.provider,     state.tenant_id,  state.user_id,   state.session_id, state.scopes,
+        {},          state.redirect_uri, state.created_at, state.expires_at};
     if (state.code_verifier) {
       auto sealed = keyring_.encrypt(state.code_verifier->reveal());
       if (!sealed) return sealed.error();
@@ -155,13 +156,13 @@ public:
   Result<FlowState> take_state(std::string_view state, std::string_view session_id, TimePoint now) {
     auto record = backend_.take_state(state, session_id, now);
     if (!record) return record.error();
-    FlowState flow{record->state,      record->provider,         record->tenant_id,
-                   record->user_id,    record->session_id,       std::move(record->scopes),
-                   std::nullopt,       record->redirect_uri,     record->created_at,
-                   record->expires_at};
+    FlowState flow{record->state,      record->provider,          record->tenant_id, record->user_id,
+                   record->session_id, std::move(record->scopes), std::nullopt,      record->redirect_uri,
+                   record->created_at, record->expires_at};
     if (!record->code_verifier_ciphertext.empty()) {
       auto opened = keyring_.decrypt(record->code_verifier_ciphertext);
-      if (!opened) return Error(Errc::undecryptable_token, "authorization state's PKCE verifier: " + opened.error().message());
+      if (!opened)
+        return Error(Errc::undecryptable_token, "authorization state's PKCE verifier: " + opened.error().message());
       flow.code_verifier = CodeVerifier(std::move(opened->plaintext));
     }
     return flow;
@@ -312,8 +313,10 @@ public:
   /// providers first is the manager's part.
   Result<void> erase_user(Owner owner) {
     if (auto erased = backend_.erase_user(owner); !erased) return erased;
-    return backend_.append_audit({.at = clock_(), .tenant_id = std::string(owner.tenant_id),
-                                  .user_id = std::string(owner.user_id), .action = AuditAction::erase});
+    return backend_.append_audit({.at = clock_(),
+                                  .tenant_id = std::string(owner.tenant_id),
+                                  .user_id = std::string(owner.user_id),
+                                  .action = AuditAction::erase});
   }
 
   Result<void> save_scope_catalogue(std::string_view provider, std::vector<ScopeRecord> scopes) {
@@ -352,9 +355,12 @@ private:
   template <class T>
   Result<T> refused_if_missing(Owner owner, std::string_view id, Result<T> result) {
     if (!result && result.error() == Errc::integration_not_found)
-      (void)backend_.append_audit({.at = clock_(), .tenant_id = std::string(owner.tenant_id),
-                                   .user_id = std::string(owner.user_id), .integration_id = std::string(id),
-                                   .action = AuditAction::access_denied, .success = false,
+      (void)backend_.append_audit({.at = clock_(),
+                                   .tenant_id = std::string(owner.tenant_id),
+                                   .user_id = std::string(owner.user_id),
+                                   .integration_id = std::string(id),
+                                   .action = AuditAction::access_denied,
+                                   .success = false,
                                    .reason = "no such integration for this tenant and user"});
     return result;
   }

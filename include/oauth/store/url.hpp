@@ -23,13 +23,13 @@ enum class StoreKind { memory, sqlite, postgres, redis };
 /// PostgreSQL's several hosts go in the query, as libpq reads them: `?host=a,b&port=5432,5433`.
 struct StoreUrl {
   StoreKind kind = StoreKind::sqlite;
-  std::string location;   ///< the file, or the URL the database's client library reads
-  std::string namespace_; ///< PostgreSQL schema or Redis key prefix; empty for the default
+  std::string location;    ///< the file, or the URL the database's client library reads
+  std::string namespace_;  ///< PostgreSQL schema or Redis key prefix; empty for the default
 
   static Result<StoreUrl> parse(std::string_view text) {
     auto const bad = [](std::string_view why) {
-      return Error(Errc::invalid_argument, "store URL: " + std::string(why) +
-                                               " (sqlite:PATH, postgresql://..., redis://... or memory:)");
+      return Error(Errc::invalid_argument,
+                   "store URL: " + std::string(why) + " (sqlite:PATH, postgresql://..., redis://... or memory:)");
     };
     StoreUrl parsed;
     if (text == "memory:" || text == "memory") {

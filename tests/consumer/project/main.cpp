@@ -1,10 +1,10 @@
 // What it uses, header by header, as a consumer includes them; every header compiling
 // on its own is a test of the main tree.
-#include <oauth/protocol/authorization_url.hpp>
 #include <oauth/crypto/fernet.hpp>
 #include <oauth/crypto/keyring.hpp>
 #include <oauth/crypto/state.hpp>
 #include <oauth/http/https_transport.hpp>
+#include <oauth/protocol/authorization_url.hpp>
 #include <oauth/providers/notion.hpp>
 #include <oauth/store/sqlite.hpp>
 #include <oauth/store/token_store.hpp>

@@ -69,7 +69,8 @@ inline Result<Next> next_page(Pagination style, ApiRequest const& current, boost
         next.target = std::move(*target);
       } else {
         boost::system::error_code ec;
-        auto body = current.body.empty() ? boost::json::value(boost::json::object{}) : boost::json::parse(current.body, ec);
+        auto body =
+            current.body.empty() ? boost::json::value(boost::json::object{}) : boost::json::parse(current.body, ec);
         if (ec || !body.is_object()) return Error(Errc::invalid_argument, "a paged POST needs a JSON object body");
         body.get_object()["start_cursor"] = cursor;
         next.body = boost::json::serialize(body);

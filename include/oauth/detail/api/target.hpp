@@ -34,7 +34,8 @@ bool is_api_host(std::string_view host) {
       return parsed ? std::string(parsed->host_address()) : std::string{};
     };
     bool found = false;
-    if constexpr (requires { P::api_base_url; }) found = found || boost::algorithm::iequals(host, host_of(P::api_base_url));
+    if constexpr (requires { P::api_base_url; })
+      found = found || boost::algorithm::iequals(host, host_of(P::api_base_url));
     if constexpr (requires { P::userinfo_endpoint; })
       found = found || boost::algorithm::iequals(host, host_of(P::userinfo_endpoint));
     if constexpr (requires { P::validation_endpoint; })
@@ -67,7 +68,8 @@ Result<std::string> resolve_target(std::string_view target, std::string_view end
     }
   }
   auto parsed = http::parse_url(target);
-  if (!parsed || (parsed->scheme_id() != boost::urls::scheme::https && parsed->scheme_id() != boost::urls::scheme::http))
+  if (!parsed ||
+      (parsed->scheme_id() != boost::urls::scheme::https && parsed->scheme_id() != boost::urls::scheme::http))
     return Error(Errc::invalid_argument, std::string(P::name) + " API target is neither a path nor an http(s) URL");
   if (is_api_host<P>(parsed->host_address())) return http::rebase_url(target, endpoint_base);
   if (!endpoint_base.empty()) {

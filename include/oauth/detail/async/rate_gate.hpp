@@ -59,7 +59,8 @@ private:
   };
 
   static Spacing spacing(RateLimit limit) {
-    auto const interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / limit.per_second));
+    auto const interval =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / limit.per_second));
     return {interval, interval * (std::max(limit.burst, 1u) - 1)};
   }
 

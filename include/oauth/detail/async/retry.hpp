@@ -44,9 +44,8 @@ boost::asio::awaitable<Result<T>> with_retries(RetryLimits limits, MakeAttempt a
     auto attempting = attempt(n);
     Attempt<T> outcome = co_await std::move(attempting);
     if (!outcome.retryable || n >= limits.max_attempts) co_return std::move(outcome.result);
-    auto const delay = outcome.retry_after
-                           ? std::chrono::duration_cast<std::chrono::milliseconds>(*outcome.retry_after)
-                           : jittered_backoff(n, limits.initial_backoff, limits.max_backoff);
+    auto const delay = outcome.retry_after ? std::chrono::duration_cast<std::chrono::milliseconds>(*outcome.retry_after)
+                                           : jittered_backoff(n, limits.initial_backoff, limits.max_backoff);
     if (delay > limits.max_wait) co_return std::move(outcome.result);
     if (limits.deadline && std::chrono::steady_clock::now() + delay > *limits.deadline)
       co_return std::move(outcome.result);

@@ -72,8 +72,10 @@ private:
   std::pair<std::shared_ptr<Flight>, bool> join(std::string const& key) {
     std::lock_guard lock(mutex_);
     auto [it, inserted] = flights_.try_emplace(key);
-    if (inserted) it->second = std::make_shared<Flight>();
-    else ++it->second->callers;
+    if (inserted)
+      it->second = std::make_shared<Flight>();
+    else
+      ++it->second->callers;
     return {it->second, inserted};
   }
 
@@ -93,7 +95,8 @@ private:
 
   // Each waiter resumes on the executor of the coroutine that waits.
   static void deliver(Handler handler, boost::asio::any_io_executor const& executor, Result<T> result) {
-    boost::asio::post(executor, [h = std::move(handler), r = std::move(result)]() mutable { std::move(h)(std::move(r)); });
+    boost::asio::post(executor,
+                      [h = std::move(handler), r = std::move(result)]() mutable { std::move(h)(std::move(r)); });
   }
 
   static boost::asio::awaitable<Result<T>> wait(std::shared_ptr<Flight> flight, boost::asio::any_io_executor executor) {

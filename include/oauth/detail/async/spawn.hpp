@@ -41,17 +41,17 @@ auto spawn(boost::asio::any_io_executor executor, boost::asio::awaitable<Result<
     return run_on<T>(std::move(executor), std::move(operation));
   else
     return boost::asio::async_initiate<Token, void(Result<T>)>(
-      [executor](auto handler, boost::asio::awaitable<Result<T>> op) {
-        auto const handler_executor = boost::asio::get_associated_executor(handler, executor);
-        boost::asio::co_spawn(executor, std::move(op),
-                              boost::asio::bind_executor(handler_executor, [h = std::move(handler)](
-                                                                               std::exception_ptr const& failure,
-                                                                               Result<T> result) mutable {
-                                if (failure) std::rethrow_exception(failure);
-                                std::move(h)(std::move(result));
-                              }));
-      },
-      token, std::move(operation));
+        [executor](auto handler, boost::asio::awaitable<Result<T>> op) {
+          auto const handler_executor = boost::asio::get_associated_executor(handler, executor);
+          boost::asio::co_spawn(
+              executor, std::move(op),
+              boost::asio::bind_executor(handler_executor, [h = std::move(handler)](std::exception_ptr const& failure,
+                                                                                    Result<T> result) mutable {
+                if (failure) std::rethrow_exception(failure);
+                std::move(h)(std::move(result));
+              }));
+        },
+        token, std::move(operation));
 }
 
 /// Whether a blocking wait here would wait for this very thread.

@@ -57,8 +57,8 @@ inline std::optional<std::int64_t> civil_seconds(int year, unsigned month, unsig
 /// RFC 3339 in UTC to the microsecond: 2026-11-21T08:00:00.000000Z.
 inline std::string to_rfc3339(TimePoint at) {
   auto const micros = to_micros(at);
-  auto const day_point = std::chrono::floor<std::chrono::days>(std::chrono::sys_time<std::chrono::microseconds>(
-      std::chrono::microseconds(micros)));
+  auto const day_point = std::chrono::floor<std::chrono::days>(
+      std::chrono::sys_time<std::chrono::microseconds>(std::chrono::microseconds(micros)));
   std::chrono::year_month_day const date(day_point);
   auto const in_day = std::chrono::microseconds(micros) - day_point.time_since_epoch();
   auto const seconds = in_day.count() / 1'000'000;
@@ -73,8 +73,8 @@ inline std::string to_rfc3339(TimePoint at) {
 /// Reads what to_rfc3339 writes, and nothing else: digits where it writes digits, a real
 /// date, and one a TimePoint can hold.
 inline std::optional<TimePoint> from_rfc3339(std::string_view text) {
-  if (text.size() != 27 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
-      text[16] != ':' || text[19] != '.' || text[26] != 'Z')
+  if (text.size() != 27 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' ||
+      text[19] != '.' || text[26] != 'Z')
     return std::nullopt;
   auto y = exact_digits(text, 0, 4), mo = exact_digits(text, 5, 2), d = exact_digits(text, 8, 2);
   auto h = exact_digits(text, 11, 2), mi = exact_digits(text, 14, 2), s = exact_digits(text, 17, 2);
@@ -95,7 +95,7 @@ inline std::optional<TimePoint> from_rfc3339(std::string_view text) {
 inline std::optional<std::chrono::sys_seconds> parse_http_date(
     std::string_view text, std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) {
   constexpr std::string_view short_days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-  constexpr std::string_view long_days[] = {"Monday", "Tuesday", "Wednesday", "Thursday",
+  constexpr std::string_view long_days[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                             "Friday", "Saturday", "Sunday"};
   constexpr std::string_view months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -118,8 +118,8 @@ inline std::optional<std::chrono::sys_seconds> parse_http_date(
 
   int h = 0, mi = 0, s = 0;
   if (text.size() == 29 && text.substr(3, 2) == ", " && text.substr(25) == " GMT") {  // IMF-fixdate
-    bool const day_name = std::find(std::begin(short_days), std::end(short_days), text.substr(0, 3)) !=
-                          std::end(short_days);
+    bool const day_name =
+        std::find(std::begin(short_days), std::end(short_days), text.substr(0, 3)) != std::end(short_days);
     auto const day = exact_digits(text, 5, 2);
     auto const month = month_at(8);
     auto const year = exact_digits(text, 12, 4);
@@ -129,8 +129,8 @@ inline std::optional<std::chrono::sys_seconds> parse_http_date(
     return result(civil_seconds(*year, month, static_cast<unsigned>(*day), h, mi, s));
   }
   if (text.size() == 24 && text[3] == ' ' && text[7] == ' ' && text[10] == ' ' && text[19] == ' ') {  // asctime
-    bool const day_name = std::find(std::begin(short_days), std::end(short_days), text.substr(0, 3)) !=
-                          std::end(short_days);
+    bool const day_name =
+        std::find(std::begin(short_days), std::end(short_days), text.substr(0, 3)) != std::end(short_days);
     auto const month = month_at(4);
     auto const day = text[8] == ' ' ? exact_digits(text, 9, 1) : exact_digits(text, 8, 2);
     auto const year = exact_digits(text, 20, 4);
@@ -149,8 +149,8 @@ inline std::optional<std::chrono::sys_seconds> parse_http_date(
   auto const month = month_at(3);
   auto const two_digit_year = exact_digits(text, 7, 2);
   if (!day || month == 0 || !two_digit_year || !time_at(10, h, mi, s)) return std::nullopt;
-  int const this_year = static_cast<int>(
-      std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(now)).year());
+  int const this_year =
+      static_cast<int>(std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(now)).year());
   int year = this_year - this_year % 100 + *two_digit_year;
   if (year > this_year + 50) year -= 100;
   return result(civil_seconds(year, month, static_cast<unsigned>(*day), h, mi, s));
@@ -159,8 +159,7 @@ inline std::optional<std::chrono::sys_seconds> parse_http_date(
 /// IMF-fixdate, the form an HTTP date is sent in.
 inline std::string to_http_date(std::chrono::sys_seconds at) {
   constexpr char const* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  constexpr char const* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  constexpr char const* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   auto const day_point = std::chrono::floor<std::chrono::days>(at);
   std::chrono::year_month_day const date(day_point);
   std::chrono::hh_mm_ss const time(at - day_point);

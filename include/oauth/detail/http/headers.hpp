@@ -10,7 +10,8 @@
 
 namespace oauth::detail::http {
 
-inline std::string_view find_header(std::vector<std::pair<std::string, std::string>> const& headers, std::string_view name) noexcept {
+inline std::string_view find_header(std::vector<std::pair<std::string, std::string>> const& headers,
+                                    std::string_view name) noexcept {
   for (auto const& [n, v] : headers)
     if (boost::algorithm::iequals(n, name)) return v;
   return {};

@@ -3,8 +3,8 @@
 
 #include <oauth/error.hpp>
 
-#include <boost/url/ipv4_address.hpp>
 #include <boost/url/grammar/error.hpp>
+#include <boost/url/ipv4_address.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -31,8 +31,7 @@ struct Endpoint {
 /// after an authority does not begin with '/', is refused.
 inline boost::system::result<boost::urls::url_view> parse_url(std::string_view text) {
   auto parsed = boost::urls::parse_uri(text);
-  if (parsed && parsed->has_authority() && !parsed->encoded_path().empty() &&
-      !parsed->encoded_path().starts_with('/'))
+  if (parsed && parsed->has_authority() && !parsed->encoded_path().empty() && !parsed->encoded_path().starts_with('/'))
     return boost::urls::grammar::error::mismatch;
   return parsed;
 }
@@ -50,9 +49,12 @@ inline Result<Endpoint> parse_endpoint(std::string_view url) {
   if (!parsed) return Error(Errc::invalid_argument, "request URL is not an absolute URI");
   auto const& uri = *parsed;
   Endpoint endpoint;
-  if (uri.scheme_id() == boost::urls::scheme::https) endpoint.tls = true;
-  else if (uri.scheme_id() == boost::urls::scheme::http) endpoint.tls = false;
-  else return Error(Errc::invalid_argument, "request URL scheme must be http or https");
+  if (uri.scheme_id() == boost::urls::scheme::https)
+    endpoint.tls = true;
+  else if (uri.scheme_id() == boost::urls::scheme::http)
+    endpoint.tls = false;
+  else
+    return Error(Errc::invalid_argument, "request URL scheme must be http or https");
   endpoint.host = uri.host_address();
   if (endpoint.host.empty()) return Error(Errc::invalid_argument, "request URL has no host");
   endpoint.port = uri.has_port() ? std::string(uri.port()) : (endpoint.tls ? "443" : "80");

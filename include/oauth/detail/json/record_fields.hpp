@@ -32,8 +32,10 @@ inline boost::json::array strings(std::vector<std::string> const& values) {
 class Reader {
 public:
   Reader(boost::json::value const& value, std::string_view what) : what_(what) {
-    if (value.is_object()) object_ = &value.get_object();
-    else failure_ = std::string(what) + " is not a JSON object";
+    if (value.is_object())
+      object_ = &value.get_object();
+    else
+      failure_ = std::string(what) + " is not a JSON object";
   }
   std::string string(std::string_view key) { return optional_string(key).value_or(std::string{}); }
   std::optional<std::string> optional_string(std::string_view key) {

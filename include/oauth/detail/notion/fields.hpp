@@ -29,7 +29,8 @@ inline std::optional<providers::notion::Icon> icon_of(boost::json::value const* 
   if (type == nullptr || !type->is_string()) return std::nullopt;
   std::string_view const kind = type->get_string();
   auto const* body = o.if_contains(kind);
-  if (kind == "emoji" && body != nullptr && body->is_string()) return providers::notion::Icon{providers::notion::Icon::Kind::emoji, std::string(body->get_string())};
+  if (kind == "emoji" && body != nullptr && body->is_string())
+    return providers::notion::Icon{providers::notion::Icon::Kind::emoji, std::string(body->get_string())};
   // external, file and custom_emoji all carry a URL
   if (body != nullptr && body->is_object())
     if (auto const* url = body->get_object().if_contains("url"); url != nullptr && url->is_string())

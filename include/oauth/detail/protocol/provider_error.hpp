@@ -96,7 +96,8 @@ struct Described {
 
 inline Described describe(boost::json::object const& body) {
   // Notion: {"object":"error","status":400,"code":"...","message":"..."}
-  if (string_at(body, "object") == "error") return {string_at(body, "code"), encoding::printable_line(string_at(body, "message"))};
+  if (string_at(body, "object") == "error")
+    return {string_at(body, "code"), encoding::printable_line(string_at(body, "message"))};
   if (auto const* error = body.if_contains("error")) {
     // RFC 6749 (Google, Microsoft with AADSTS descriptions, Notion's token endpoint)
     if (error->is_string()) {

@@ -11,6 +11,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <openssl/crypto.h>
+
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,8 +34,8 @@ public:
   Builder& authenticate(ClientCredentials const& client) {
     if constexpr (P::token_auth == ClientAuth::basic) {
       // RFC 6749 section 2.3.1: each part form-encoded before joining.
-      auto credentials = encoding::form_urlencode(client.client_id) + ':' +
-                         encoding::form_urlencode(client.client_secret.reveal());
+      auto credentials =
+          encoding::form_urlencode(client.client_id) + ':' + encoding::form_urlencode(client.client_secret.reveal());
       request_.headers.emplace_back(
           "Authorization",
           "Basic " + encoding::base64_encode(credentials, encoding::Alphabet::standard, encoding::Padding::with));

@@ -32,7 +32,8 @@ inline Result<std::optional<std::chrono::seconds>> expires_in(boost::json::value
   };
   if (v == nullptr || v->is_null()) return std::optional<std::chrono::seconds>{};
   long long seconds = 0;
-  if (v->is_int64()) seconds = v->get_int64();
+  if (v->is_int64())
+    seconds = v->get_int64();
   else if (v->is_double() && std::isfinite(v->get_double()) && std::abs(v->get_double()) < 1e15)
     seconds = static_cast<long long>(v->get_double());
   else if (v->is_string()) {

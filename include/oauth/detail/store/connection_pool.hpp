@@ -29,7 +29,9 @@ public:
     Lease(ConnectionPool* pool, std::unique_ptr<Connection> connection, bool reused)
         : pool_(pool), connection_(std::move(connection)), reused_(reused) {}
     Lease(Lease&& other) noexcept
-        : pool_(std::exchange(other.pool_, nullptr)), connection_(std::move(other.connection_)), reused_(other.reused_) {}
+        : pool_(std::exchange(other.pool_, nullptr)),
+          connection_(std::move(other.connection_)),
+          reused_(other.reused_) {}
     Lease(Lease const&) = delete;
     Lease& operator=(Lease const&) = delete;
     Lease& operator=(Lease&&) = delete;
@@ -89,8 +91,10 @@ private:
   void give_back(std::unique_ptr<Connection> connection) {
     {
       std::lock_guard lock(mutex_);
-      if (connection) idle_.push_back(std::move(connection));
-      else --open_;
+      if (connection)
+        idle_.push_back(std::move(connection));
+      else
+        --open_;
     }
     returned_.notify_one();
   }

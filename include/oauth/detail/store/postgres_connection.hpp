@@ -39,8 +39,7 @@ public:
     std::unique_ptr<PostgresConnection> connection(new PostgresConnection(PQconnectdbParams(keys, values, 1)));
     if (connection->conn_ == nullptr || PQstatus(connection->conn_) != CONNECTION_OK)
       return Error(Errc::store_unavailable, "cannot connect to PostgreSQL: " + connection->connection_message());
-    auto configured = connection->execute_script("SET search_path TO " + options.schema +
-                                                 "; SET statement_timeout = " +
+    auto configured = connection->execute_script("SET search_path TO " + options.schema + "; SET statement_timeout = " +
                                                  std::to_string(options.statement_timeout.count()));
     if (!configured) return configured.error();
     return connection;
@@ -74,8 +73,8 @@ public:
   };
 
   template <class OnRow>
-  Result<std::size_t> run(oauth::detail::store::Statement const& sql, std::span<oauth::detail::store::Value const> params,
-                          OnRow&& on_row) {
+  Result<std::size_t> run(oauth::detail::store::Statement const& sql,
+                          std::span<oauth::detail::store::Value const> params, OnRow&& on_row) {
     auto name = prepare(sql.sql);
     if (!name) return name.error();
     std::vector<std::string> texts(params.size());
@@ -84,14 +83,16 @@ public:
       std::visit(
           [&](auto const& v) {
             using V = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<V, std::int64_t>) texts[i] = std::to_string(v);
-            else if constexpr (std::is_same_v<V, std::string_view>) texts[i] = v;
+            if constexpr (std::is_same_v<V, std::int64_t>)
+              texts[i] = std::to_string(v);
+            else if constexpr (std::is_same_v<V, std::string_view>)
+              texts[i] = v;
             if constexpr (!std::is_same_v<V, std::nullptr_t>) values[i] = texts[i].c_str();
           },
           params[i]);
     }
-    PgResult result(PQexecPrepared(conn_, name->c_str(), static_cast<int>(params.size()), values.data(), nullptr,
-                                 nullptr, 0));
+    PgResult result(
+        PQexecPrepared(conn_, name->c_str(), static_cast<int>(params.size()), values.data(), nullptr, nullptr, 0));
     auto const status = PQresultStatus(result.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return failure(result.get());
     int const rows = PQntuples(result.get());
@@ -133,8 +134,10 @@ private:
     std::string text;
     int number = 0;
     for (char c : sql) {
-      if (c == '?') text += "$" + std::to_string(++number);
-      else text += c;
+      if (c == '?')
+        text += "$" + std::to_string(++number);
+      else
+        text += c;
     }
     auto name = "oauth_" + std::to_string(statements_.size());
     PgResult result(PQprepare(conn_, name.c_str(), text.c_str(), number, nullptr));

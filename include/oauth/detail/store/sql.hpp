@@ -61,7 +61,9 @@ inline std::vector<std::string> split_scopes(std::string_view joined) {
 /// `broken()` and not reused), store_conflict on a unique key, store_failure otherwise.
 template <class C>
 concept SqlConnection = requires(C& c, Statement const& s, std::span<Value const> params) {
-  { c.run(s, params, [](auto const&) {}) } -> std::same_as<Result<std::size_t>>;
+  {
+    c.run(s, params, [](auto const&) {})
+    } -> std::same_as<Result<std::size_t>>;
   { c.execute_script(s.sql) } -> std::same_as<Result<void>>;
   { c.begin() } -> std::same_as<Result<void>>;
   { c.commit() } -> std::same_as<Result<void>>;

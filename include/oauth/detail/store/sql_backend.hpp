@@ -132,7 +132,8 @@ CREATE TABLE settings (
   name TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
-)sql", R"sql(
+)sql",
+                                                                         R"sql(
 CREATE TABLE cached_resources (
   integration_id TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
   kind TEXT NOT NULL,
@@ -151,8 +152,8 @@ CREATE TABLE cached_resources (
   "SELECT i.id, i.tenant_id, i.user_id, i.provider, i.account_id, i.subject, i.status, i.granted_scopes, "        \
   "i.email, i.email_verified, i.display_name, i.picture, i.version, i.created_at, i.updated_at, i.last_used_at, " \
   "i.last_validated_at, t.access_token, t.refresh_token, t.token_type, t.expires_at, t.issued_at, t.key_id, "     \
-  "w.workspace_id, w.workspace_name, w.workspace_icon, w.bot_id, w.owned_by_workspace, w.owner, "                \
-  "w.duplicated_template_id, w.request_id FROM integrations i LEFT JOIN tokens t ON t.integration_id = i.id "    \
+  "w.workspace_id, w.workspace_name, w.workspace_icon, w.bot_id, w.owned_by_workspace, w.owner, "                 \
+  "w.duplicated_template_id, w.request_id FROM integrations i LEFT JOIN tokens t ON t.integration_id = i.id "     \
   "LEFT JOIN workspace_grants w ON w.integration_id = i.id "
 
 inline constexpr Statement find_integration{OAUTH_SQL_SELECT_INTEGRATIONS
@@ -373,7 +374,8 @@ public:
         return std::move(*taken);
       }
       std::optional<bool> used;
-      auto seen = run(c, sql::state_seen, {state, remembered_since}, [&](auto const& row) { used = row.integer(0) != 0; });
+      auto seen =
+          run(c, sql::state_seen, {state, remembered_since}, [&](auto const& row) { used = row.integer(0) != 0; });
       if (!seen) return seen.error();
       if (!used) return Error(Errc::state_not_found);
       if (*used) return Error(Errc::state_already_used);
@@ -390,8 +392,8 @@ public:
       if (who.email_verified) verified = *who.email_verified ? 1 : 0;
       std::string id;
       auto saved = run(c, sql::upsert_integration,
-                       {record.id, record.tenant_id, record.user_id, record.provider, record.account_id,
-                        who.account_id, to_string(IntegrationStatus::active), scopes, nullable(who.email), nullable(verified),
+                       {record.id, record.tenant_id, record.user_id, record.provider, record.account_id, who.account_id,
+                        to_string(IntegrationStatus::active), scopes, nullable(who.email), nullable(verified),
                         nullable(who.name), nullable(who.picture), updated, updated},
                        [&](auto const& row) { id = std::string(row.text(0)); });
       if (!saved) return saved.error();
@@ -401,10 +403,10 @@ public:
       if (!tokens) return tokens.error();
       if (who.workspace) {
         auto const& w = *who.workspace;
-        auto workspace = run(c, sql::upsert_workspace,
-                             {id, w.id, nullable(w.name), nullable(w.icon), nullable(w.bot_id),
-                              std::int64_t{w.owned_by_workspace}, nullable(w.owner_json),
-                              nullable(w.duplicated_template_id), nullable(w.request_id)});
+        auto workspace =
+            run(c, sql::upsert_workspace,
+                {id, w.id, nullable(w.name), nullable(w.icon), nullable(w.bot_id), std::int64_t{w.owned_by_workspace},
+                 nullable(w.owner_json), nullable(w.duplicated_template_id), nullable(w.request_id)});
         if (!workspace) return workspace.error();
       }
       std::optional<std::int64_t> consent_expiry;
@@ -459,7 +461,8 @@ public:
       });
       if (!ran) return ran.error();
       // Found by the fuzzer: a damaged index can hand back a row its WHERE clause excludes.
-      if (foreign) return Error(Errc::store_failure, "the database returned another owner's integration: it is damaged");
+      if (foreign)
+        return Error(Errc::store_failure, "the database returned another owner's integration: it is damaged");
       return found;
     });
   }
@@ -484,10 +487,10 @@ public:
         if (*exists == 0) return Error(Errc::integration_not_found);
         return Error(Errc::store_conflict, "integration changed since it was read");
       }
-      auto written = run(c, sql::update_tokens,
-                         {record.access_token_ciphertext, refresh_value(record), record.token_type,
-                          nullable(expiry(record)), encoding::to_micros(record.token_issued_at), scopes, record.key_id,
-                          record.id});
+      auto written =
+          run(c, sql::update_tokens,
+              {record.access_token_ciphertext, refresh_value(record), record.token_type, nullable(expiry(record)),
+               encoding::to_micros(record.token_issued_at), scopes, record.key_id, record.id});
       if (!written) return written.error();
       return std::move(record);
     });
@@ -495,8 +498,8 @@ public:
 
   Result<IntegrationRecord> set_status(Owner owner, std::string_view id, IntegrationStatus status, TimePoint at) {
     return in_transaction([&](Connection& c) -> Result<IntegrationRecord> {
-      auto changed = run(c, sql::set_status, {to_string(status), encoding::to_micros(at), id, owner.tenant_id,
-                                              owner.user_id});
+      auto changed =
+          run(c, sql::set_status, {to_string(status), encoding::to_micros(at), id, owner.tenant_id, owner.user_id});
       if (!changed) return changed.error();
       if (*changed == 0) return Error(Errc::integration_not_found);
       return find(c, owner, id);
@@ -528,9 +531,9 @@ public:
     return with_connection([&](Connection& c) -> Result<std::vector<ConsentRecord>> {
       std::vector<ConsentRecord> found;
       auto ran = run(c, sql::list_consents, {owner.tenant_id, owner.user_id}, [&](auto const& row) {
-        ConsentRecord consent{std::string(row.text(0)), std::string(row.text(1)), std::string(row.text(2)),
-                              std::string(row.text(3)), split_scopes(row.text(4)),
-                              encoding::from_micros(row.integer(5))};
+        ConsentRecord consent{std::string(row.text(0)),  std::string(row.text(1)),
+                              std::string(row.text(2)),  std::string(row.text(3)),
+                              split_scopes(row.text(4)), encoding::from_micros(row.integer(5))};
         if (!row.is_null(6)) consent.expires_at = encoding::from_micros(row.integer(6));
         consent.client_ip = row.text(7);
         consent.user_agent = row.text(8);
@@ -566,7 +569,8 @@ public:
   Result<void> keep_newest_audit(Owner owner, std::size_t keep) {
     auto const offset = static_cast<std::int64_t>(std::min<std::size_t>(keep, INT64_MAX));
     return with_connection([&](Connection& c) -> Result<void> {
-      auto ran = run(c, sql::keep_newest_audit, {owner.tenant_id, owner.user_id, owner.tenant_id, owner.user_id, offset});
+      auto ran =
+          run(c, sql::keep_newest_audit, {owner.tenant_id, owner.user_id, owner.tenant_id, owner.user_id, offset});
       if (!ran) return ran.error();
       return {};
     });
@@ -596,8 +600,9 @@ public:
   Result<bool> try_acquire_refresh_lease(Owner owner, std::string_view id, std::string_view holder, TimePoint now,
                                          TimePoint until) {
     return with_connection([&](Connection& c) -> Result<bool> {
-      auto taken = run(c, sql::acquire_lease, {holder, encoding::to_micros(until), id, owner.tenant_id,
-                                               owner.user_id, encoding::to_micros(now)});
+      auto taken =
+          run(c, sql::acquire_lease,
+              {holder, encoding::to_micros(until), id, owner.tenant_id, owner.user_id, encoding::to_micros(now)});
       if (!taken) return taken.error();
       if (*taken == 1) return true;
       auto exists = run(c, sql::owned, {id, owner.tenant_id, owner.user_id});
@@ -623,8 +628,9 @@ public:
       if (*exists == 0) return Error(Errc::integration_not_found);
       if (auto deleted = run(c, sql::delete_resources_of_kind, {id, kind}); !deleted) return deleted.error();
       for (auto const& r : resources) {
-        auto written = run(c, sql::insert_resource, {id, kind, r.id, r.title, r.icon_type, r.icon, r.properties,
-                                                     r.object, encoding::to_micros(at)});
+        auto written =
+            run(c, sql::insert_resource,
+                {id, kind, r.id, r.title, r.icon_type, r.icon, r.properties, r.object, encoding::to_micros(at)});
         if (!written) return written.error();
       }
       return {};
@@ -667,8 +673,9 @@ public:
       for (auto const& name : stale)
         if (auto deleted = run(c, sql::delete_scope, {provider, name}); !deleted) return deleted.error();
       for (auto const& s : scopes) {
-        auto written = run(c, sql::upsert_scope, {provider, s.name, s.description, s.category, s.set,
-                                                  std::int64_t{s.required}, std::int64_t{s.dangerous}});
+        auto written = run(
+            c, sql::upsert_scope,
+            {provider, s.name, s.description, s.category, s.set, std::int64_t{s.required}, std::int64_t{s.dangerous}});
         if (!written) return written.error();
       }
       return {};
@@ -680,8 +687,7 @@ public:
       std::vector<ScopeRecord> found;
       auto ran = run(c, sql::scope_catalogue, {provider}, [&](auto const& row) {
         found.push_back({std::string(row.text(0)), std::string(row.text(1)), std::string(row.text(2)),
-                         std::string(row.text(3)), std::string(row.text(4)), row.integer(5) != 0,
-                         row.integer(6) != 0});
+                         std::string(row.text(3)), std::string(row.text(4)), row.integer(5) != 0, row.integer(6) != 0});
       });
       if (!ran) return ran.error();
       return found;
@@ -778,7 +784,8 @@ private:
         if (auto applied = c.execute_script(script); !applied) return applied.error();
       }
       auto const target = std::int64_t{schema_version};
-      auto stamped = current ? run(c, sql::update_schema_version, {target}) : run(c, sql::insert_schema_version, {target});
+      auto stamped =
+          current ? run(c, sql::update_schema_version, {target}) : run(c, sql::insert_schema_version, {target});
       if (!stamped) return stamped.error();
       return {};
     });

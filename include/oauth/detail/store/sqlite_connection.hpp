@@ -36,17 +36,18 @@ public:
     int const rc = sqlite3_open_v2(options.path.c_str(), &db, flags, nullptr);
     std::unique_ptr<SqliteConnection> connection(new SqliteConnection(db));
     if (rc != SQLITE_OK)
-      return Error(Errc::store_unavailable,
-                   "cannot open SQLite database " + oauth::detail::encoding::printable_line(options.path) + ": " +
-                       oauth::detail::encoding::printable_line(db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+      return Error(
+          Errc::store_unavailable,
+          "cannot open SQLite database " + oauth::detail::encoding::printable_line(options.path) + ": " +
+              oauth::detail::encoding::printable_line(db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
     sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
     // WAL lets readers run beside a writer; FULL syncs every commit, so a stored token pair
     // survives a power cut, not only a crash; foreign keys keep tokens with their integration.
     auto configured = connection->execute_script(
         std::string("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = ") +
         (options.durability == oauth::store::SqliteDurability::full ? "FULL" : "NORMAL") +
-        "; PRAGMA mmap_size = " + std::to_string(options.mmap_bytes) +
-        "; PRAGMA cache_size = -" + std::to_string(options.cache_bytes / 1024) + ";");
+        "; PRAGMA mmap_size = " + std::to_string(options.mmap_bytes) + "; PRAGMA cache_size = -" +
+        std::to_string(options.cache_bytes / 1024) + ";");
     if (!configured) return configured.error();
     return connection;
   }
@@ -76,8 +77,8 @@ public:
   };
 
   template <class OnRow>
-  Result<std::size_t> run(oauth::detail::store::Statement const& sql, std::span<oauth::detail::store::Value const> params,
-                          OnRow&& on_row) {
+  Result<std::size_t> run(oauth::detail::store::Statement const& sql,
+                          std::span<oauth::detail::store::Value const> params, OnRow&& on_row) {
     auto prepared = prepare(sql.sql);
     if (!prepared) return prepared.error();
     sqlite3_stmt* statement = *prepared;
@@ -98,9 +99,12 @@ public:
       int const rc = std::visit(
           [&](auto const& v) {
             using V = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<V, std::nullptr_t>) return sqlite3_bind_null(statement, index);
-            else if constexpr (std::is_same_v<V, std::int64_t>) return sqlite3_bind_int64(statement, index, v);
-            else return sqlite3_bind_text(statement, index, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+            if constexpr (std::is_same_v<V, std::nullptr_t>)
+              return sqlite3_bind_null(statement, index);
+            else if constexpr (std::is_same_v<V, std::int64_t>)
+              return sqlite3_bind_int64(statement, index, v);
+            else
+              return sqlite3_bind_text(statement, index, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
           },
           params[i]);
       if (rc != SQLITE_OK) return failure(rc);
@@ -164,9 +168,7 @@ private:
       case SQLITE_CORRUPT:
       case SQLITE_NOTADB:
       case SQLITE_CANTOPEN:
-      case SQLITE_FULL:
-        broken_ = true;
-        return Error(Errc::store_unavailable, std::move(message));
+      case SQLITE_FULL: broken_ = true; return Error(Errc::store_unavailable, std::move(message));
       default: return Error(Errc::store_failure, std::move(message));
     }
   }

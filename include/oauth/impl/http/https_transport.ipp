@@ -57,8 +57,10 @@ struct ReadResponse {
   }
 };
 
-OAUTH_DECL boost::asio::awaitable<Result<std::unique_ptr<Connection>>> connect(
-  boost::asio::ssl::context& tls, TransportOptions const& options, Endpoint const& endpoint, SteadyClock::time_point deadline) {
+OAUTH_DECL boost::asio::awaitable<Result<std::unique_ptr<Connection>>> connect(boost::asio::ssl::context& tls,
+                                                                               TransportOptions const& options,
+                                                                               Endpoint const& endpoint,
+                                                                               SteadyClock::time_point deadline) {
   namespace asio = boost::asio;
   namespace beast = boost::beast;
   auto executor = co_await asio::this_coro::executor;
@@ -76,10 +78,8 @@ OAUTH_DECL boost::asio::awaitable<Result<std::unique_ptr<Connection>>> connect(
   if (resolve_error) co_return network_error(resolve_error, "resolving the host", endpoint);
 
   auto connection = std::make_unique<Connection>(
-      endpoint.tls ? decltype(Connection::stream){std::in_place_type<TlsStream>,
-                                                                executor, tls}
-                   : decltype(Connection::stream){std::in_place_type<PlainStream>,
-                                                                executor});
+      endpoint.tls ? decltype(Connection::stream){std::in_place_type<TlsStream>, executor, tls}
+                   : decltype(Connection::stream){std::in_place_type<PlainStream>, executor});
   auto& socket = connection->socket();
   socket.expires_at(connect_deadline);
   auto [connect_error, connected] = co_await socket.async_connect(addresses, asio::as_tuple(asio::use_awaitable));
@@ -93,15 +93,14 @@ OAUTH_DECL boost::asio::awaitable<Result<std::unique_ptr<Connection>>> connect(
       co_return Error(Errc::tls_failure, "cannot set the TLS server name for " + endpoint.host);
     tls->set_verify_mode(asio::ssl::verify_peer);
     // OpenSSL checks the name itself, so a mismatch is reported as one.
-    int const named = not_an_address ? SSL_set1_host(tls->native_handle(), endpoint.host.c_str())
-                                     : X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(tls->native_handle()),
-                                                                     endpoint.host.c_str());
+    int const named = not_an_address
+                          ? SSL_set1_host(tls->native_handle(), endpoint.host.c_str())
+                          : X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(tls->native_handle()), endpoint.host.c_str());
     if (named != 1) co_return Error(Errc::tls_failure, "cannot set the expected peer name " + endpoint.host);
     auto [handshake_error] =
         co_await tls->async_handshake(asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
     if (handshake_error) {
-      if (handshake_error == beast::error::timeout)
-        co_return network_error(handshake_error, "TLS handshake", endpoint);
+      if (handshake_error == beast::error::timeout) co_return network_error(handshake_error, "TLS handshake", endpoint);
       auto const verify = SSL_get_verify_result(tls->native_handle());
       std::string reason = verify != X509_V_OK ? X509_verify_cert_error_string(verify) : handshake_error.message();
       co_return Error(Errc::tls_failure, "TLS with " + endpoint.host + ':' + endpoint.port + " failed: " + reason);
@@ -110,10 +109,9 @@ OAUTH_DECL boost::asio::awaitable<Result<std::unique_ptr<Connection>>> connect(
   co_return connection;
 }
 
-OAUTH_DECL boost::asio::awaitable<Exchange> exchange_on(Connection& connection,
-                                                boost::beast::http::request<boost::beast::http::string_body>& message,
-                                                Endpoint const& endpoint, SteadyClock::time_point deadline,
-                                                std::size_t max_bytes) {
+OAUTH_DECL boost::asio::awaitable<Exchange> exchange_on(
+    Connection& connection, boost::beast::http::request<boost::beast::http::string_body>& message,
+    Endpoint const& endpoint, SteadyClock::time_point deadline, std::size_t max_bytes) {
   namespace asio = boost::asio;
   namespace beast = boost::beast;
   namespace http = boost::beast::http;
@@ -122,8 +120,7 @@ OAUTH_DECL boost::asio::awaitable<Exchange> exchange_on(Connection& connection,
 
   auto [write_error, written] = co_await std::visit(WriteRequest{message}, connection.stream);
   if (write_error) {
-    co_return Exchange{network_error(write_error, "sending the request", endpoint), false,
-                                     true};
+    co_return Exchange{network_error(write_error, "sending the request", endpoint), false, true};
   }
 
   http::response_parser<http::string_body> parser;
@@ -133,25 +130,24 @@ OAUTH_DECL boost::asio::awaitable<Exchange> exchange_on(Connection& connection,
   if (read_error) {
     if (read_error == http::error::body_limit || read_error == http::error::buffer_overflow ||
         read_error == http::error::header_limit)
-      co_return Exchange{
-          Error(Errc::response_too_large,
-                "response from " + endpoint.host + " exceeds " + std::to_string(max_bytes) + " bytes"),
-          false, false};
+      co_return Exchange{Error(Errc::response_too_large,
+                               "response from " + endpoint.host + " exceeds " + std::to_string(max_bytes) + " bytes"),
+                         false, false};
     if (read_error.category() == http::make_error_code(http::error::end_of_stream).category() &&
         read_error != http::error::end_of_stream && read_error != http::error::partial_message)
-      co_return Exchange{
-          Error(Errc::malformed_response, "response from " + endpoint.host + " is not valid HTTP"), false, false};
+      co_return Exchange{Error(Errc::malformed_response, "response from " + endpoint.host + " is not valid HTTP"),
+                         false, false};
     bool const nothing_read = read_bytes == 0 && !parser.got_some();
-    co_return Exchange{network_error(read_error, "reading the response", endpoint),
-                                     false, nothing_read && read_error != beast::error::timeout};
+    co_return Exchange{network_error(read_error, "reading the response", endpoint), false,
+                       nothing_read && read_error != beast::error::timeout};
   }
 
   auto& answer = parser.get();
   // This client asks for no content coding and speaks HTTP/1.1: an answer otherwise is
   // not one to read (a body "ended" by closing, bytes compressed behind its back).
   if (answer.version() != 11)
-    co_return Exchange{
-        Error(Errc::malformed_response, "response from " + endpoint.host + " is not HTTP/1.1"), false, false};
+    co_return Exchange{Error(Errc::malformed_response, "response from " + endpoint.host + " is not HTTP/1.1"), false,
+                       false};
   if (auto const coding = answer[http::field::content_encoding];
       !coding.empty() && !boost::algorithm::iequals(coding, "identity"))
     co_return Exchange{
@@ -198,17 +194,19 @@ OAUTH_DECL TransportOptions const& HttpsTransport::options() const noexcept { re
 OAUTH_DECL std::size_t HttpsTransport::idle_connections() const { return state_->pool.idle_count(); }
 
 OAUTH_DECL boost::asio::awaitable<Result<HttpResponse>> HttpsTransport::send(std::shared_ptr<State> state,
-                                                                          HttpRequest request) {
+                                                                             HttpRequest request) {
   namespace http = boost::beast::http;
   auto endpoint = detail::http::parse_endpoint(request.url);
   if (!endpoint) co_return endpoint.error();
-  if (!endpoint->tls && !(state->options.allow_plain_http_to_loopback && detail::http::is_loopback_host(endpoint->host)))
+  if (!endpoint->tls &&
+      !(state->options.allow_plain_http_to_loopback && detail::http::is_loopback_host(endpoint->host)))
     co_return Error(Errc::insecure_transport, "refusing plain HTTP to " + endpoint->host);
 
   http::request<http::string_body> message{http::string_to_verb(method_name(request.method)), endpoint->target, 11};
   bool const default_port = endpoint->port == (endpoint->tls ? "443" : "80");
   message.set(http::field::host, default_port ? endpoint->host : endpoint->host + ':' + endpoint->port);
-  message.set(http::field::user_agent, "oauth-cpp/" BOOST_STRINGIZE(OAUTH_VERSION_MAJOR) "." BOOST_STRINGIZE(OAUTH_VERSION_MINOR));
+  message.set(http::field::user_agent,
+              "oauth-cpp/" BOOST_STRINGIZE(OAUTH_VERSION_MAJOR) "." BOOST_STRINGIZE(OAUTH_VERSION_MINOR));
   for (auto const& [name, value] : request.headers) message.set(name, value);
   if (request.method != HttpMethod::get || !request.body.empty()) message.body() = std::move(request.body);
   message.keep_alive(true);
@@ -226,7 +224,8 @@ OAUTH_DECL boost::asio::awaitable<Result<HttpResponse>> HttpsTransport::send(std
       if (!made) co_return made.error();
       connection = std::move(*made);
     }
-    auto exchange = co_await detail::http::exchange_on(*connection, message, *endpoint, deadline, state->options.max_response_bytes);
+    auto exchange = co_await detail::http::exchange_on(*connection, message, *endpoint, deadline,
+                                                       state->options.max_response_bytes);
     if (!exchange.response) {
       if (reused && exchange.peer_closed_idle_connection) continue;
       co_return exchange.response.error();

@@ -9,7 +9,7 @@ namespace oauth {
 template <class... Ps>
 template <class P, class CompletionToken>
 auto Manager<Ps...>::async_get_access_token(std::string tenant_id, std::string user_id, std::string integration_id,
-                              CompletionToken&& token) {
+                                            CompletionToken&& token) {
   check_listed<P>();
   return detail::async::spawn<AccessGrant>(
       executor_, access<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id), false),
@@ -19,7 +19,7 @@ auto Manager<Ps...>::async_get_access_token(std::string tenant_id, std::string u
 template <class... Ps>
 template <class P>
 Result<AccessGrant> Manager<Ps...>::get_access_token(std::string_view tenant_id, std::string_view user_id,
-                                       std::string_view integration_id) {
+                                                     std::string_view integration_id) {
   check_listed<P>();
   return access_blocking<P>(tenant_id, user_id, integration_id, false);
 }
@@ -47,19 +47,23 @@ AccessGrant Manager<Ps...>::grant(AccessRecord&& record, AccessToken token) {
 template <class... Ps>
 template <class P, class Record>
 Result<Record> Manager<Ps...>::owned(Result<Record> record, std::string_view tenant_id, std::string_view user_id,
-                       std::string_view integration_id) {
+                                     std::string_view integration_id) {
   if (!record || (record->provider == P::name && record->status != IntegrationStatus::disconnected)) return record;
   Error refused(Errc::integration_not_found, std::string(P::name) + " has no such integration");
-  audit({.tenant_id = std::string(tenant_id), .user_id = std::string(user_id), .provider = std::string(P::name),
-         .integration_id = std::string(integration_id), .action = AuditAction::access_denied, .success = false,
+  audit({.tenant_id = std::string(tenant_id),
+         .user_id = std::string(user_id),
+         .provider = std::string(P::name),
+         .integration_id = std::string(integration_id),
+         .action = AuditAction::access_denied,
+         .success = false,
          .reason = refused.message()});
   return refused;
 }
 
 template <class... Ps>
 template <class P>
-typename Manager<Ps...>::AccessPlan Manager<Ps...>::plan_access(std::string_view tenant_id, std::string_view user_id, std::string_view integration_id,
-                         bool force) {
+typename Manager<Ps...>::AccessPlan Manager<Ps...>::plan_access(std::string_view tenant_id, std::string_view user_id,
+                                                                std::string_view integration_id, bool force) {
   auto record = owned<P>(store_->find_access({tenant_id, user_id}, integration_id), tenant_id, user_id, integration_id);
   if (!record) return {record.error(), {}};
   if (record->status == IntegrationStatus::needs_reauth)
@@ -81,17 +85,19 @@ typename Manager<Ps...>::AccessPlan Manager<Ps...>::plan_access(std::string_view
 template <class... Ps>
 template <class P>
 boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::access(std::string tenant_id, std::string user_id,
-                                                     std::string integration_id, bool force) {
+                                                                   std::string integration_id, bool force) {
   auto plan = plan_access<P>(tenant_id, user_id, integration_id, force);
   if (plan.answer) co_return std::move(*plan.answer);
-  if constexpr (Refreshable<P>) co_return co_await shared_refresh<P>(std::move(plan.refresh_from));
-  else co_return Error(Errc::invalid_argument, "no refresh for a provider that cannot refresh");
+  if constexpr (Refreshable<P>)
+    co_return co_await shared_refresh<P>(std::move(plan.refresh_from));
+  else
+    co_return Error(Errc::invalid_argument, "no refresh for a provider that cannot refresh");
 }
 
 template <class... Ps>
 template <class P>
 Result<AccessGrant> Manager<Ps...>::access_blocking(std::string_view tenant_id, std::string_view user_id,
-                                     std::string_view integration_id, bool force) {
+                                                    std::string_view integration_id, bool force) {
   auto plan = plan_access<P>(tenant_id, user_id, integration_id, force);
   if (plan.answer) return std::move(*plan.answer);
   if constexpr (Refreshable<P>)

@@ -7,7 +7,8 @@ namespace oauth {
 
 template <class... Ps>
 template <class P>
-AuthorizedClient<Manager<Ps...>, P> Manager<Ps...>::client(std::string tenant_id, std::string user_id, std::string integration_id) {
+AuthorizedClient<Manager<Ps...>, P> Manager<Ps...>::client(std::string tenant_id, std::string user_id,
+                                                           std::string integration_id) {
   check_listed<P>();
   return {*this, std::move(tenant_id), std::move(user_id), std::move(integration_id)};
 }
@@ -26,10 +27,10 @@ boost::asio::awaitable<Result<ApiResponse>> Manager<Ps...>::api_call(std::string
   if (!grant) co_return grant.error();
 
   auto gate_key = std::string(P::name) + ':' + integration_id;
-  detail::manager::ApiCall call{std::move(tenant_id), std::move(user_id), std::move(integration_id),
-                                std::move(request), std::move(*url),
-                                (*config)->api_rate_limit.value_or(api_rate_limit<P>()), std::move(gate_key),
-                                deadline, std::move(*grant)};
+  detail::manager::ApiCall call{
+      std::move(tenant_id), std::move(user_id), std::move(integration_id),
+      std::move(request),   std::move(*url),    (*config)->api_rate_limit.value_or(api_rate_limit<P>()),
+      std::move(gate_key),  deadline,           std::move(*grant)};
   detail::async::RetryLimits const limits{.max_attempts = policy.max_attempts,
                                           .initial_backoff = policy.initial_backoff,
                                           .max_backoff = policy.max_backoff,
@@ -41,7 +42,8 @@ boost::asio::awaitable<Result<ApiResponse>> Manager<Ps...>::api_call(std::string
 
 template <class... Ps>
 template <class P>
-boost::asio::awaitable<detail::async::Attempt<ApiResponse>> Manager<Ps...>::api_attempt(detail::manager::ApiCall& call) {
+boost::asio::awaitable<detail::async::Attempt<ApiResponse>> Manager<Ps...>::api_attempt(
+    detail::manager::ApiCall& call) {
   using Clock = std::chrono::steady_clock;
   using Outcome = detail::async::Attempt<ApiResponse>;
   auto failed = [](Error error) {
@@ -50,9 +52,11 @@ boost::asio::awaitable<detail::async::Attempt<ApiResponse>> Manager<Ps...>::api_
   };
   auto executor = co_await boost::asio::this_coro::executor;
   while (true) {
-    if (auto const wait = rate_gates_.reserve(call.gate_key, call.limit, Clock::now()); wait > Clock::duration::zero()) {
+    if (auto const wait = rate_gates_.reserve(call.gate_key, call.limit, Clock::now());
+        wait > Clock::duration::zero()) {
       if (Clock::now() + wait > call.deadline)
-        co_return Outcome{failed(Error(Errc::rate_limited, std::string(P::name) + " API: the rate limit leaves no slot in time"))};
+        co_return Outcome{
+            failed(Error(Errc::rate_limited, std::string(P::name) + " API: the rate limit leaves no slot in time"))};
       boost::asio::steady_timer timer(executor, wait);
       co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     }
@@ -75,8 +79,8 @@ boost::asio::awaitable<detail::async::Attempt<ApiResponse>> Manager<Ps...>::api_
       if (call.renewed)
         co_return Outcome{reject_token<P>(call.tenant_id, call.user_id, call.integration_id, std::move(rejected))};
       call.renewed = true;
-      auto next = co_await renew_rejected<P>(call.tenant_id, call.user_id, call.integration_id,
-                                             call.grant.access_token, std::move(rejected));
+      auto next = co_await renew_rejected<P>(call.tenant_id, call.user_id, call.integration_id, call.grant.access_token,
+                                             std::move(rejected));
       if (!next) co_return Outcome{next.error()};
       call.grant = std::move(*next);
       continue;  // the send after a refresh is part of this attempt, not another one

@@ -61,7 +61,9 @@ Result<FlowStart> Manager<Ps...>::initiate_flow(FlowRequest const& request) {
   if (!rebased) return rebased.error();
 
   if (auto saved = store_->put_state(flow); !saved) return saved.error();
-  audit({.tenant_id = flow.tenant_id, .user_id = flow.user_id, .provider = flow.provider,
+  audit({.tenant_id = flow.tenant_id,
+         .user_id = flow.user_id,
+         .provider = flow.provider,
          .action = AuditAction::authorization_started});
   return FlowStart{std::move(*rebased), std::move(flow.state), flow.expires_at};
 }
@@ -69,13 +71,15 @@ Result<FlowStart> Manager<Ps...>::initiate_flow(FlowRequest const& request) {
 template <class... Ps>
 template <class P>
 Result<ScopeCoverage> Manager<Ps...>::scope_coverage(std::string_view tenant_id, std::string_view user_id,
-                                       std::vector<std::string_view> const& wanted) {
+                                                     std::vector<std::string_view> const& wanted) {
   check_listed<P>();
   std::vector<std::string_view> names;
   std::string unknown;
   for (auto name : wanted) {
-    if (auto const* scope = find_scope<P>(name)) names.push_back(scope->name);
-    else unknown += (unknown.empty() ? "" : ", ") + std::string(name);
+    if (auto const* scope = find_scope<P>(name))
+      names.push_back(scope->name);
+    else
+      unknown += (unknown.empty() ? "" : ", ") + std::string(name);
   }
   if (!unknown.empty()) return Error(Errc::unknown_scope, "unknown scope for " + std::string(P::name) + ": " + unknown);
   auto integrations = store_->list({tenant_id, user_id});

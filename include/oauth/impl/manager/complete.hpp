@@ -24,8 +24,11 @@ Result<Integration> Manager<Ps...>::complete_flow(FlowCallback callback) {
 template <class... Ps>
 template <class P>
 boost::asio::awaitable<Result<Integration>> Manager<Ps...>::complete(FlowCallback callback) {
-  AuditEvent event{.provider = std::string(P::name), .action = AuditAction::connect, .success = false,
-                   .client_ip = callback.client_ip, .user_agent = callback.user_agent};
+  AuditEvent event{.provider = std::string(P::name),
+                   .action = AuditAction::connect,
+                   .success = false,
+                   .client_ip = callback.client_ip,
+                   .user_agent = callback.user_agent};
   auto fail = [&](Error error) {
     event.reason = error.message();
     // Until the state is known nobody is named: the store samples what anyone can send.
@@ -92,9 +95,14 @@ boost::asio::awaitable<Result<Integration>> Manager<Ps...>::complete(FlowCallbac
   record.identity = std::move(*identity);
   record.created_at = record.updated_at = at;
   auto issued = issued_tokens(std::move(*tokens), flow->scopes, at);
-  ConsentRecord consent{.tenant_id = flow->tenant_id, .user_id = flow->user_id, .provider = std::string(P::name),
-                        .scopes = issued.scopes, .granted_at = at, .client_ip = callback.client_ip,
-                        .user_agent = callback.user_agent, .consent_version = options_.consent_version};
+  ConsentRecord consent{.tenant_id = flow->tenant_id,
+                        .user_id = flow->user_id,
+                        .provider = std::string(P::name),
+                        .scopes = issued.scopes,
+                        .granted_at = at,
+                        .client_ip = callback.client_ip,
+                        .user_agent = callback.user_agent,
+                        .consent_version = options_.consent_version};
   if (options_.consent_lifetime) consent.expires_at = at + *options_.consent_lifetime;
   event.scopes = issued.scopes;
   auto saved = store_->save_connection(std::move(record), issued, std::move(consent));
@@ -107,7 +115,8 @@ boost::asio::awaitable<Result<Integration>> Manager<Ps...>::complete(FlowCallbac
 
 template <class... Ps>
 template <class P>
-boost::asio::awaitable<Result<UserInfo>> Manager<Ps...>::identify(ProviderConfig const& config, TokenResponse const& tokens) {
+boost::asio::awaitable<Result<UserInfo>> Manager<Ps...>::identify(ProviderConfig const& config,
+                                                                  TokenResponse const& tokens) {
   if constexpr (HasUserInfoEndpoint<P>) {
     HttpRequest request{HttpMethod::get, std::string(P::userinfo_endpoint), {}, {}};
     request.headers.emplace_back("Authorization", "Bearer " + std::string(tokens.access_token.reveal()));
@@ -127,14 +136,17 @@ boost::asio::awaitable<Result<UserInfo>> Manager<Ps...>::identify(ProviderConfig
 }
 
 template <class... Ps>
-IssuedTokens Manager<Ps...>::issued_tokens(TokenResponse tokens, std::vector<std::string> const& requested, TimePoint at) {
+IssuedTokens Manager<Ps...>::issued_tokens(TokenResponse tokens, std::vector<std::string> const& requested,
+                                           TimePoint at) {
   IssuedTokens issued;
   issued.access_token = std::move(tokens.access_token);
   issued.refresh_token = std::move(tokens.refresh_token);
   if (tokens.expires_in) issued.expires_at = at + *tokens.expires_in;
   issued.issued_at = at;
-  if (tokens.scopes) issued.scopes = std::move(*tokens.scopes);
-  else issued.scopes = requested;
+  if (tokens.scopes)
+    issued.scopes = std::move(*tokens.scopes);
+  else
+    issued.scopes = requested;
   return issued;
 }
 

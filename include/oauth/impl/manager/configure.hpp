@@ -12,7 +12,8 @@ Manager<Ps...>::Manager(boost::asio::any_io_executor executor, TokenStore<Backen
 
 template <class... Ps>
 template <StoreBackend Backend, Transport T>
-Manager<Ps...>::Manager(boost::asio::any_io_executor executor, TokenStore<Backend>& store, T transport, ManagerOptions options)
+Manager<Ps...>::Manager(boost::asio::any_io_executor executor, TokenStore<Backend>& store, T transport,
+                        ManagerOptions options)
     : executor_(std::move(executor)),
       store_(std::make_shared<detail::manager::StoreAdapter<Backend>>(store)),
       send_([t = std::make_shared<T>(std::move(transport))](HttpRequest request) {
@@ -22,9 +23,8 @@ Manager<Ps...>::Manager(boost::asio::any_io_executor executor, TokenStore<Backen
       holder_(crypto::random_token(12).value()) {
   // Names route callbacks and stored integrations: Microsoft<"common"> and
   // Microsoft<"contoso"> in one manager would share them.
-  static_assert(std::ranges::all_of(provider_names, [](auto n) {
-                  return std::ranges::count(provider_names, n) == 1;
-                }), "oauth Manager: two providers share a name");
+  static_assert(std::ranges::all_of(provider_names, [](auto n) { return std::ranges::count(provider_names, n) == 1; }),
+                "oauth Manager: two providers share a name");
 }
 
 template <class... Ps>
@@ -86,8 +86,8 @@ boost::asio::awaitable<Result<HttpResponse>> Manager<Ps...>::send(ProviderConfig
 template <class... Ps>
 template <class P>
 boost::asio::awaitable<Result<HttpResponse>> Manager<Ps...>::send_with_retry(ProviderConfig const& config,
-                                                                            HttpRequest request,
-                                                                            std::string_view during) {
+                                                                             HttpRequest request,
+                                                                             std::string_view during) {
   auto const& policy = options_.retry;
   detail::async::RetryLimits const limits{.max_attempts = policy.max_attempts,
                                           .initial_backoff = policy.initial_backoff,

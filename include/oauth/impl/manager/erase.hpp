@@ -57,7 +57,8 @@ boost::asio::awaitable<Result<Erasure>> Manager<Ps...>::erase_impl(std::string t
       continue;
     }
     auto disconnected = co_await std::move(*disconnecting);
-    if (!disconnected) erasure.revocation_failures.emplace_back(record.id, disconnected.error());
+    if (!disconnected)
+      erasure.revocation_failures.emplace_back(record.id, disconnected.error());
     else if (disconnected->revocation_error)
       erasure.revocation_failures.emplace_back(record.id, *disconnected->revocation_error);
     else if (disconnected->revoked_at_provider)

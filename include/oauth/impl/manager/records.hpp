@@ -7,15 +7,17 @@
 namespace oauth {
 
 template <class... Ps>
-Result<std::vector<CachedResource>> Manager<Ps...>::cached_resources(std::string_view tenant_id, std::string_view user_id,
-                                                       std::string_view integration_id, std::string_view kind) {
+Result<std::vector<CachedResource>> Manager<Ps...>::cached_resources(std::string_view tenant_id,
+                                                                     std::string_view user_id,
+                                                                     std::string_view integration_id,
+                                                                     std::string_view kind) {
   return store_->resources({tenant_id, user_id}, integration_id, kind);
 }
 
 template <class... Ps>
 Result<void> Manager<Ps...>::replace_cached_resources(std::string_view tenant_id, std::string_view user_id,
-                                        std::string_view integration_id, std::string_view kind,
-                                        std::vector<CachedResource> resources) {
+                                                      std::string_view integration_id, std::string_view kind,
+                                                      std::vector<CachedResource> resources) {
   return store_->replace_resources({tenant_id, user_id}, integration_id, kind, std::move(resources));
 }
 
@@ -29,7 +31,8 @@ Result<std::vector<Integration>> Manager<Ps...>::integrations(std::string_view t
 }
 
 template <class... Ps>
-Result<Integration> Manager<Ps...>::integration(std::string_view tenant_id, std::string_view user_id, std::string_view id) {
+Result<Integration> Manager<Ps...>::integration(std::string_view tenant_id, std::string_view user_id,
+                                                std::string_view id) {
   auto record = store_->find({tenant_id, user_id}, id);
   if (!record) return record.error();
   return Integration::from(*record);

@@ -8,7 +8,8 @@ namespace oauth {
 
 template <class... Ps>
 template <Refreshable P, class CompletionToken>
-auto Manager<Ps...>::async_refresh(std::string tenant_id, std::string user_id, std::string integration_id, CompletionToken&& token) {
+auto Manager<Ps...>::async_refresh(std::string tenant_id, std::string user_id, std::string integration_id,
+                                   CompletionToken&& token) {
   check_listed<P>();
   return detail::async::spawn<AccessGrant>(
       executor_, access<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id), true),
@@ -17,7 +18,8 @@ auto Manager<Ps...>::async_refresh(std::string tenant_id, std::string user_id, s
 
 template <class... Ps>
 template <Refreshable P>
-Result<AccessGrant> Manager<Ps...>::refresh(std::string_view tenant_id, std::string_view user_id, std::string_view integration_id) {
+Result<AccessGrant> Manager<Ps...>::refresh(std::string_view tenant_id, std::string_view user_id,
+                                            std::string_view integration_id) {
   check_listed<P>();
   return access_blocking<P>(tenant_id, user_id, integration_id, true);
 }
@@ -34,8 +36,12 @@ template <class... Ps>
 template <class P, class Record>
 Error Manager<Ps...>::mark_needs_reauth(Record const& record, Error reason) {
   (void)store_->set_status(record.owner(), record.id, IntegrationStatus::needs_reauth);
-  audit({.tenant_id = record.tenant_id, .user_id = record.user_id, .provider = record.provider,
-         .integration_id = record.id, .action = AuditAction::needs_reauth, .success = false,
+  audit({.tenant_id = record.tenant_id,
+         .user_id = record.user_id,
+         .provider = record.provider,
+         .integration_id = record.id,
+         .action = AuditAction::needs_reauth,
+         .success = false,
          .reason = reason.message()});
   if (options_.on_reauth_needed)
     options_.on_reauth_needed(ReauthNeeded{record.tenant_id, record.user_id, record.provider, record.id, reason});
@@ -77,9 +83,13 @@ boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::refresh_leased(Acces
     co_return Error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again");
   auto credential = std::move(*latest);
 
-  AuditEvent event{.tenant_id = credential.record.tenant_id, .user_id = credential.record.user_id,
-                   .provider = std::string(P::name), .integration_id = credential.record.id,
-                   .action = AuditAction::refresh, .success = false, .scopes = credential.record.scopes};
+  AuditEvent event{.tenant_id = credential.record.tenant_id,
+                   .user_id = credential.record.user_id,
+                   .provider = std::string(P::name),
+                   .integration_id = credential.record.id,
+                   .action = AuditAction::refresh,
+                   .success = false,
+                   .scopes = credential.record.scopes};
   if (!credential.refresh_token) {
     if (credential.record.expires_at && *credential.record.expires_at > now()) co_return grant(credential, false);
     co_return mark_needs_reauth<P>(credential.record,
@@ -120,10 +130,9 @@ boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::refresh_leased(Acces
 template <class... Ps>
 template <class P>
 boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::renew_rejected(std::string tenant_id, std::string user_id,
-                                                             std::string integration_id, AccessToken rejected,
-                                                             Error reason) {
-  auto record = owned<P>(store_->find_access({tenant_id, user_id}, integration_id), tenant_id, user_id,
-                         integration_id);
+                                                                           std::string integration_id,
+                                                                           AccessToken rejected, Error reason) {
+  auto record = owned<P>(store_->find_access({tenant_id, user_id}, integration_id), tenant_id, user_id, integration_id);
   if (!record) co_return record.error();
   if (record->status == IntegrationStatus::needs_reauth)
     co_return Error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again");
@@ -143,8 +152,8 @@ boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::renew_rejected(std::
 
 template <class... Ps>
 template <class P>
-Error Manager<Ps...>::reject_token(std::string_view tenant_id, std::string_view user_id, std::string_view integration_id,
-                     Error reason) {
+Error Manager<Ps...>::reject_token(std::string_view tenant_id, std::string_view user_id,
+                                   std::string_view integration_id, Error reason) {
   auto record = store_->find_access({tenant_id, user_id}, integration_id);
   if (!record) return record.error();
   return mark_needs_reauth<P>(*record, std::move(reason));

@@ -8,7 +8,7 @@ namespace oauth {
 template <class... Ps>
 template <class P, class CompletionToken>
 auto Manager<Ps...>::async_disconnect(std::string tenant_id, std::string user_id, std::string integration_id,
-                        CompletionToken&& token) {
+                                      CompletionToken&& token) {
   check_listed<P>();
   return detail::async::spawn<Disconnection>(
       executor_, disconnect_impl<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id)),
@@ -17,7 +17,8 @@ auto Manager<Ps...>::async_disconnect(std::string tenant_id, std::string user_id
 
 template <class... Ps>
 template <class P>
-Result<Disconnection> Manager<Ps...>::disconnect(std::string tenant_id, std::string user_id, std::string integration_id) {
+Result<Disconnection> Manager<Ps...>::disconnect(std::string tenant_id, std::string user_id,
+                                                 std::string integration_id) {
   check_listed<P>();
   return detail::async::wait<Disconnection>(
       executor_, disconnect_impl<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id)));
@@ -25,8 +26,9 @@ Result<Disconnection> Manager<Ps...>::disconnect(std::string tenant_id, std::str
 
 template <class... Ps>
 template <class P>
-boost::asio::awaitable<Result<Disconnection>> Manager<Ps...>::disconnect_impl(std::string tenant_id, std::string user_id,
-                                                                std::string integration_id) {
+boost::asio::awaitable<Result<Disconnection>> Manager<Ps...>::disconnect_impl(std::string tenant_id,
+                                                                              std::string user_id,
+                                                                              std::string integration_id) {
   auto record = owned<P>(store_->find({tenant_id, user_id}, integration_id), tenant_id, user_id, integration_id);
   if (!record) co_return record.error();
   auto credential = store_->credential({tenant_id, user_id}, integration_id, TokenNeed::access_and_refresh);
@@ -54,15 +56,21 @@ boost::asio::awaitable<Result<Disconnection>> Manager<Ps...>::disconnect_impl(st
     else
       result.revocation_error = co_await revoke(credential->access_token.reveal(), TokenTypeHint::access_token);
     if (result.revocation_error) result.revoked_at_provider = false;
-    audit({.tenant_id = tenant_id, .user_id = user_id, .provider = std::string(P::name),
-           .integration_id = integration_id, .action = AuditAction::revoke,
+    audit({.tenant_id = tenant_id,
+           .user_id = user_id,
+           .provider = std::string(P::name),
+           .integration_id = integration_id,
+           .action = AuditAction::revoke,
            .success = !result.revocation_error,
            .reason = result.revocation_error ? result.revocation_error->message() : std::string{}});
   }
   auto disconnected = store_->disconnect({tenant_id, user_id}, integration_id, now());
   if (!disconnected) co_return disconnected.error();
-  audit({.tenant_id = tenant_id, .user_id = user_id, .provider = std::string(P::name),
-         .integration_id = integration_id, .action = AuditAction::disconnect});
+  audit({.tenant_id = tenant_id,
+         .user_id = user_id,
+         .provider = std::string(P::name),
+         .integration_id = integration_id,
+         .action = AuditAction::disconnect});
   result.integration = Integration::from(*disconnected);
   co_return result;
 }

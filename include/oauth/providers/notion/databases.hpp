@@ -1,12 +1,12 @@
 #ifndef OAUTH_PROVIDERS_NOTION_DATABASES_HPP
 #define OAUTH_PROVIDERS_NOTION_DATABASES_HPP
 
+#include <oauth/api/pagination.hpp>
 #include <oauth/api/request.hpp>
 #include <oauth/detail/async/spawn.hpp>
 #include <oauth/detail/json/finite.hpp>
-#include <oauth/error.hpp>
-#include <oauth/api/pagination.hpp>
 #include <oauth/detail/notion/fields.hpp>
+#include <oauth/error.hpp>
 #include <oauth/providers/notion.hpp>
 #include <oauth/providers/notion/database.hpp>
 #include <oauth/store/records.hpp>
@@ -31,8 +31,10 @@ inline std::optional<std::string> normalize_id(std::string_view id) {
   std::string hex;
   for (std::size_t i = 0; i < id.size(); ++i) {
     auto const c = static_cast<unsigned char>(id[i]);
-    if (std::isxdigit(c)) hex += static_cast<char>(std::tolower(c));
-    else if (c != '-' || id.size() != 36 || (i != 8 && i != 13 && i != 18 && i != 23)) return std::nullopt;
+    if (std::isxdigit(c))
+      hex += static_cast<char>(std::tolower(c));
+    else if (c != '-' || id.size() != 36 || (i != 8 && i != 13 && i != 18 && i != 23))
+      return std::nullopt;
   }
   if (hex.size() != 32) return std::nullopt;
   return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' + hex.substr(16, 4) + '-' +
@@ -118,8 +120,8 @@ public:
   }
 
   Result<std::vector<Database>> refresh() const {
-    return oauth::detail::async::wait<std::vector<Database>>(manager_->get_executor(),
-                                                             refresh_impl(manager_, tenant_id_, user_id_, integration_id_));
+    return oauth::detail::async::wait<std::vector<Database>>(
+        manager_->get_executor(), refresh_impl(manager_, tenant_id_, user_id_, integration_id_));
   }
 
   /// The cached databases, by title. Nothing is asked of Notion. Another provider's
@@ -186,8 +188,8 @@ private:
       if (!database) co_return database.error();
       resources.push_back(to_cached(*database));
     }
-    auto stored = manager->replace_cached_resources(tenant_id, user_id, integration_id, database_kind,
-                                                    std::move(resources));
+    auto stored =
+        manager->replace_cached_resources(tenant_id, user_id, integration_id, database_kind, std::move(resources));
     if (!stored) co_return stored.error();
     co_return read_cache(*manager, tenant_id, user_id, integration_id);
   }
