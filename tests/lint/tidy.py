@@ -2,7 +2,7 @@
 """clang-tidy finds nothing in the library.
 
 Runs clang-tidy with the checks of the root's .clang-tidy over
-tests/lint/tidy_instantiations.cpp, which includes every public header and instantiates
+tests/lint/every_template.cpp, which includes every public header and instantiates
 the templates, and fails on any finding in include/oauth/ (the library has none, so any
 finding is a new one). `--self-test` runs it over a file with a finding, which must fail.
 
@@ -47,7 +47,7 @@ def main():
     clang_tidy, flags = sys.argv[1], sys.argv[2:]
     if flags == ["--self-test"]:
         return self_test(clang_tidy)
-    found = findings(clang_tidy, ROOT / "tests/lint/tidy_instantiations.cpp", flags)
+    found = findings(clang_tidy, ROOT / "tests/lint/every_template.cpp", flags)
     for path, line, column, message, check in found:
         print(f"{pathlib.Path(path).resolve().relative_to(ROOT)}:{line}:{column}: {message} [{check}]")
     if found:

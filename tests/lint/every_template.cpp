@@ -1,7 +1,8 @@
-// What clang-tidy reads of the library (tests/lint/tidy.py): every public header, header-
-// only so that the .ipp bodies are read too, and the templates instantiated with every
-// store backend and every built-in provider, each operation of the manager used. Compiled
-// by clang-tidy only; nothing runs it.
+// Every public header, header-only so that the .ipp bodies are in too, and every public
+// template instantiated: with each store backend, and for each built-in provider every
+// operation of the manager. Read by clang-tidy (tests/lint/tidy.py), and run, doing
+// nothing, in the coverage tree: code instantiated here and run by no test counts as
+// not covered instead of dropping out of the coverage report.
 #include <oauth/oauth.hpp>
 #include <oauth/providers/notion/databases.hpp>
 #include <oauth/store/open.hpp>
