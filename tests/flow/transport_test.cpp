@@ -8,6 +8,10 @@
 namespace oauth::testing {
 namespace {
 
+// Here, not in the header: checking it instantiates the transport's coroutines, which a
+// translation unit that never sends should not have to compile.
+static_assert(Transport<HttpsTransport>);
+
 struct TransportTest : ::testing::Test {
   Runtime runtime{1};
 

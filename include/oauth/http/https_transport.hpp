@@ -54,21 +54,26 @@ public:
 
   template <class CompletionToken>
   auto async_send(HttpRequest request, CompletionToken&& token) {
-    return detail::async::spawn<HttpResponse>(executor_, send(state_, std::move(request)),
+    return detail::async::spawn<HttpResponse>(executor_, send<HttpRequest>(state_, std::move(request)),
                                               std::forward<CompletionToken>(token));
   }
 
 private:
   struct State;
 
-  OAUTH_DECL static boost::asio::awaitable<Result<HttpResponse>> send(std::shared_ptr<State> state,
-                                                                      HttpRequest request);
+  // The coroutines are templates so that only code that sends compiles them: GCC emits
+  // the body of every inline coroutine, used or not, in each translation unit that sees it.
+  template <class Request>
+  static boost::asio::awaitable<Result<HttpResponse>> send(std::shared_ptr<State> state, Request request);
 
   executor_type executor_;
   std::shared_ptr<State> state_;
 };
 
-static_assert(Transport<HttpsTransport>);
+#if defined(OAUTH_SEPARATE_COMPILATION)
+extern template boost::asio::awaitable<Result<HttpResponse>> HttpsTransport::send<HttpRequest>(
+    std::shared_ptr<State> state, HttpRequest request);
+#endif
 
 }  // namespace oauth
 

@@ -57,10 +57,10 @@ struct ReadResponse {
   }
 };
 
-OAUTH_DECL boost::asio::awaitable<Result<std::unique_ptr<Connection>>> connect(boost::asio::ssl::context& tls,
-                                                                               TransportOptions const& options,
-                                                                               Endpoint const& endpoint,
-                                                                               SteadyClock::time_point deadline) {
+template <class C = Connection>
+boost::asio::awaitable<Result<std::unique_ptr<C>>> connect(boost::asio::ssl::context& tls,
+                                                           TransportOptions const& options, Endpoint const& endpoint,
+                                                           SteadyClock::time_point deadline) {
   namespace asio = boost::asio;
   namespace beast = boost::beast;
   auto executor = co_await asio::this_coro::executor;
@@ -77,9 +77,8 @@ OAUTH_DECL boost::asio::awaitable<Result<std::unique_ptr<Connection>>> connect(b
   resolve_timer.cancel();
   if (resolve_error) co_return network_error(resolve_error, "resolving the host", endpoint);
 
-  auto connection = std::make_unique<Connection>(
-      endpoint.tls ? decltype(Connection::stream){std::in_place_type<TlsStream>, executor, tls}
-                   : decltype(Connection::stream){std::in_place_type<PlainStream>, executor});
+  auto connection = std::make_unique<C>(endpoint.tls ? decltype(C::stream){std::in_place_type<TlsStream>, executor, tls}
+                                                     : decltype(C::stream){std::in_place_type<PlainStream>, executor});
   auto& socket = connection->socket();
   socket.expires_at(connect_deadline);
   auto [connect_error, connected] = co_await socket.async_connect(addresses, asio::as_tuple(asio::use_awaitable));
@@ -109,9 +108,11 @@ OAUTH_DECL boost::asio::awaitable<Result<std::unique_ptr<Connection>>> connect(b
   co_return connection;
 }
 
-OAUTH_DECL boost::asio::awaitable<Exchange> exchange_on(
-    Connection& connection, boost::beast::http::request<boost::beast::http::string_body>& message,
-    Endpoint const& endpoint, SteadyClock::time_point deadline, std::size_t max_bytes) {
+template <class C = Connection>
+boost::asio::awaitable<Exchange> exchange_on(C& connection,
+                                             boost::beast::http::request<boost::beast::http::string_body>& message,
+                                             Endpoint const& endpoint, SteadyClock::time_point deadline,
+                                             std::size_t max_bytes) {
   namespace asio = boost::asio;
   namespace beast = boost::beast;
   namespace http = boost::beast::http;
@@ -193,8 +194,8 @@ OAUTH_DECL TransportOptions const& HttpsTransport::options() const noexcept { re
 
 OAUTH_DECL std::size_t HttpsTransport::idle_connections() const { return state_->pool.idle_count(); }
 
-OAUTH_DECL boost::asio::awaitable<Result<HttpResponse>> HttpsTransport::send(std::shared_ptr<State> state,
-                                                                             HttpRequest request) {
+template <class Request>
+boost::asio::awaitable<Result<HttpResponse>> HttpsTransport::send(std::shared_ptr<State> state, Request request) {
   namespace http = boost::beast::http;
   auto endpoint = detail::http::parse_endpoint(request.url);
   if (!endpoint) co_return endpoint.error();
@@ -235,6 +236,11 @@ OAUTH_DECL boost::asio::awaitable<Result<HttpResponse>> HttpsTransport::send(std
   }
   co_return Error(Errc::connection_failed, "connection closed before an answer (" + endpoint->host + ')');
 }
+
+#if defined(OAUTH_SEPARATE_COMPILATION)
+template boost::asio::awaitable<Result<HttpResponse>> HttpsTransport::send<HttpRequest>(std::shared_ptr<State> state,
+                                                                                        HttpRequest request);
+#endif
 
 }  // namespace oauth
 
