@@ -40,7 +40,9 @@ ChildProcess::~ChildProcess() {
   if (pid_ > 0) {
     kill(pid_, SIGTERM);
     int status = 0;
-    for (int i = 0; i < 50 && waitpid(pid_, &status, WNOHANG) == 0; ++i) usleep(20'000);
+    // Five seconds to exit: under the sanitizers, a process's exit also writes its
+    // coverage counters, and one killed in the middle leaves the file corrupt for the next.
+    for (int i = 0; i < 250 && waitpid(pid_, &status, WNOHANG) == 0; ++i) usleep(20'000);
     if (waitpid(pid_, &status, WNOHANG) == 0) {
       kill(pid_, SIGKILL);
       waitpid(pid_, &status, 0);
