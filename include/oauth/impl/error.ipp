@@ -13,8 +13,8 @@ namespace oauth {
 namespace detail {
 
 // Held as a function's static, as Boost's own categories are: its destructor is public.
-class ErrorCategory final
-    : public boost::system::error_category {  // NOLINT(cppcoreguidelines-virtual-class-destructor)
+// NOLINTNEXTLINE(cppcoreguidelines-virtual-class-destructor)
+class ErrorCategory final : public boost::system::error_category {
 public:
   // A fixed id keeps codes comparable across shared objects that each hold a copy.
   constexpr ErrorCategory() noexcept : boost::system::error_category(0x6f61757468ULL) {}
