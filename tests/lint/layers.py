@@ -19,7 +19,7 @@ FLOORS = [
                     "user_info.hpp", "json_fields.hpp", "detail/config.hpp", "provider_options.hpp", "runtime.hpp", "crypto/constant_time.hpp",
                     "detail/encoding/", "detail/meta/", "detail/json/", "detail/openssl/", "detail/os/",
                     "detail/async/"]),
-    ("provider", ["provider.hpp", "scope_catalogue.hpp", "user_facing_error.hpp", "detail/provider/"]),
+    ("provider", ["provider.hpp", "provider_profile.hpp", "scope_catalogue.hpp", "user_facing_error.hpp", "detail/provider/"]),
     ("crypto", ["crypto/"]),
     ("http", ["http/", "detail/http/", "impl/http/"]),
     ("protocol", ["protocol/", "detail/protocol/"]),

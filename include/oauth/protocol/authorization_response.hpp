@@ -4,6 +4,7 @@
 #include <oauth/detail/protocol/issuer.hpp>
 #include <oauth/error.hpp>
 #include <oauth/provider.hpp>
+#include <oauth/provider_profile.hpp>
 
 #include <optional>
 #include <string>
@@ -48,13 +49,18 @@ inline Result<void> check_issuer(std::string_view provider, ExpectedIssuer expec
   return {};
 }
 
-/// P's issuer and promise, unless its configuration names others (a self-hosted or test
-/// deployment of the same provider).
+/// The provider's issuer and promise, unless its configuration names others (a
+/// self-hosted or test deployment of the same provider).
+inline ExpectedIssuer expected_issuer(ProviderProfile const& provider, std::string_view configured_issuer = {},
+                                      std::optional<bool> configured_promise = {}) noexcept {
+  return {configured_issuer.empty() ? provider.issuer : configured_issuer,
+          configured_promise.value_or(provider.promises_iss_parameter)};
+}
+
 template <Provider P>
 ExpectedIssuer expected_issuer(std::string_view configured_issuer = {},
                                std::optional<bool> configured_promise = {}) noexcept {
-  return {configured_issuer.empty() ? issuer<P>() : configured_issuer,
-          configured_promise.value_or(promises_iss_parameter<P>())};
+  return expected_issuer(provider_profile<P>, configured_issuer, configured_promise);
 }
 
 }  // namespace oauth

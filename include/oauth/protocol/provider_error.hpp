@@ -16,13 +16,13 @@ namespace oauth {
 
 /// What a provider's failed answer means: the RFC 6749 section 5.2 code or the provider's
 /// own (Microsoft AADSTS bodies, Notion's `{"object":"error"}`, Graph and Google API
-/// errors), else the HTTP status. `during` names what was being done, for the message.
-template <Provider P>
-Error provider_error(HttpResponse const& response, std::string_view during) {
+/// errors), else the HTTP status. `provider` names who answered and `during` what was
+/// being done, for the message.
+inline Error provider_error(std::string_view provider, HttpResponse const& response, std::string_view during) {
   namespace pe = detail::provider_error;
-  auto const context = std::string(P::name) + ' ' + std::string(during) + ": HTTP " + std::to_string(response.status);
+  auto const context = std::string(provider) + ' ' + std::string(during) + ": HTTP " + std::to_string(response.status);
   auto finish = [&](Error error) {
-    error.provider = P::name;
+    error.provider = provider;
     error.provider_status = response.status;
     error.retry_after = pe::retry_after(response);
     return error;
@@ -45,6 +45,11 @@ Error provider_error(HttpResponse const& response, std::string_view during) {
   if (!described.name.empty()) description += ' ' + detail::encoding::printable_line(described.name, 60);
   if (!described.description.empty()) description += ": " + described.description;
   return finish(Error(code, std::move(description)));
+}
+
+template <Provider P>
+Error provider_error(HttpResponse const& response, std::string_view during) {
+  return provider_error(P::name, response, during);
 }
 
 }  // namespace oauth

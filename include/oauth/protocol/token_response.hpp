@@ -34,16 +34,16 @@ struct TokenResponse {
 /// Reads a token endpoint's answer the way real providers send it: `expires_in` as a
 /// number or a string, `scope` as a string or an array, the refresh token absent or null.
 /// Insists on what matters: a JSON object, an access token, token_type bearer. Anything
-/// but a 2xx is the provider's error, typed.
-template <Provider P>
-Result<TokenResponse> parse_token_response(HttpResponse const& response, std::string_view during = "token request") {
+/// but a 2xx is the provider's error, typed. `provider` names who answered.
+inline Result<TokenResponse> parse_token_response(std::string_view provider, HttpResponse const& response,
+                                                  std::string_view during = "token request") {
   auto invalid = [&](std::string const& what) {
-    Error error(Errc::invalid_token_response, std::string(P::name) + ' ' + std::string(during) + ": " + what);
-    error.provider = P::name;
+    Error error(Errc::invalid_token_response, std::string(provider) + ' ' + std::string(during) + ": " + what);
+    error.provider = provider;
     error.provider_status = response.status;
     return error;
   };
-  if (response.status < 200 || response.status >= 300) return provider_error<P>(response, during);
+  if (response.status < 200 || response.status >= 300) return provider_error(provider, response, during);
 
   boost::system::error_code ec;
   auto json = boost::json::parse(response.body, ec);
@@ -88,6 +88,11 @@ Result<TokenResponse> parse_token_response(HttpResponse const& response, std::st
   }
   token.fields = std::move(object);
   return token;
+}
+
+template <Provider P>
+Result<TokenResponse> parse_token_response(HttpResponse const& response, std::string_view during = "token request") {
+  return parse_token_response(P::name, response, during);
 }
 
 }  // namespace oauth

@@ -3,7 +3,7 @@
 
 #include <oauth/api/request.hpp>
 #include <oauth/http/message.hpp>
-#include <oauth/provider.hpp>
+#include <oauth/provider_profile.hpp>
 #include <oauth/secret.hpp>
 
 #include <boost/algorithm/string/predicate.hpp>
@@ -13,14 +13,14 @@
 
 namespace oauth::detail::api {
 
-/// `request` as sent to `url` with `token`: the bearer token, JSON accepted, P's own
+/// `request` as sent to `url` with `token`: the bearer token, JSON accepted, the provider's own
 /// headers, then the caller's (an Authorization of the caller's is dropped).
-template <Provider P>
-HttpRequest authorized_request(ApiRequest const& request, std::string url, AccessToken const& token) {
+inline HttpRequest authorized_request(ProviderProfile const& provider, ApiRequest const& request, std::string url,
+                                      AccessToken const& token) {
   HttpRequest http{request.method, std::move(url), {}, request.body};
   http.headers.emplace_back("Authorization", "Bearer " + std::string(token.reveal()));
   http.headers.emplace_back("Accept", "application/json");
-  for (auto const& header : request_headers<P>()) http.headers.emplace_back(header.name, header.value);
+  for (auto const& header : provider.request_headers) http.headers.emplace_back(header.name, header.value);
   for (auto const& [name, value] : request.headers)
     if (!boost::algorithm::iequals(name, "Authorization")) http.headers.emplace_back(name, value);
   return http;

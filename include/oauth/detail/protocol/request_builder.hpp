@@ -5,7 +5,7 @@
 #include <oauth/detail/encoding/form.hpp>
 #include <oauth/http/message.hpp>
 #include <oauth/protocol/client_credentials.hpp>
-#include <oauth/provider.hpp>
+#include <oauth/provider_profile.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -21,10 +21,9 @@ namespace oauth::detail::request {
 
 /// Collects body parameters and renders them in the provider's body format, with the
 /// client authenticated the provider's way.
-template <Provider P>
 class Builder {
 public:
-  explicit Builder(std::string url) { request_.url = std::move(url); }
+  Builder(ProviderProfile const& provider, std::string url) : provider_(&provider) { request_.url = std::move(url); }
 
   Builder& param(std::string_view name, std::string_view value) {
     params_.emplace_back(name, value);
@@ -32,7 +31,7 @@ public:
   }
 
   Builder& authenticate(ClientCredentials const& client) {
-    if constexpr (P::token_auth == ClientAuth::basic) {
+    if (provider_->token_auth == ClientAuth::basic) {
       // RFC 6749 section 2.3.1: each part form-encoded before joining.
       auto credentials =
           encoding::form_urlencode(client.client_id) + ':' + encoding::form_urlencode(client.client_secret.reveal());
@@ -49,7 +48,7 @@ public:
 
   HttpRequest build(BodyFormat format) && {
     request_.headers.emplace_back("Accept", "application/json");
-    for (auto const& header : request_headers<P>()) request_.headers.emplace_back(header.name, header.value);
+    for (auto const& header : provider_->request_headers) request_.headers.emplace_back(header.name, header.value);
     if (format == BodyFormat::json) {
       request_.headers.emplace_back("Content-Type", "application/json");
       boost::json::object body;
@@ -63,6 +62,7 @@ public:
   }
 
 private:
+  ProviderProfile const* provider_;
   HttpRequest request_;
   std::vector<std::pair<std::string_view, std::string_view>> params_;
 };

@@ -60,7 +60,7 @@ boost::asio::awaitable<detail::async::Attempt<ApiResponse>> Manager<Ps...>::api_
       boost::asio::steady_timer timer(executor, wait);
       co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     }
-    auto http = detail::api::authorized_request<P>(call.request, call.url, call.grant.access_token);
+    auto http = detail::api::authorized_request(provider_profile<P>, call.request, call.url, call.grant.access_token);
     auto response = co_await send_(std::move(http));
     ++call.sends;
 
