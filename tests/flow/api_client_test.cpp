@@ -1,5 +1,7 @@
 #include "support/flow_harness.hpp"
 
+#include <oauth/detail/api/target.hpp>
+
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 

@@ -12,6 +12,7 @@
 #include "fuzz_input.hpp"
 
 #include <oauth/manager.hpp>
+#include <oauth/protocol/authorization_response.hpp>
 #include <oauth/store/memory.hpp>
 
 #include <boost/asio/io_context.hpp>

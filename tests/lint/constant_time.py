@@ -28,7 +28,7 @@ CALL_SITES = [
     ("include/oauth/secret.hpp", "friend bool operator==(Secret const& a", "constant_time_equal"),
     ("include/oauth/crypto/state.hpp", "inline bool state_matches(", "constant_time_equal"),
     ("include/oauth/crypto/fernet.hpp", "Result<std::string> verify(std::string_view token)", "CRYPTO_memcmp"),
-    ("include/oauth/impl/manager/refresh.hpp", "Manager<Ps...>::renew_rejected(", "constant_time_equal"),
+    ("include/oauth/impl/manager/refresh.hpp", "BasicEngine<V>::renew_rejected(", "constant_time_equal"),
     ("include/oauth/store/memory.hpp", "Result<FlowStateRecord> take_state(", "state_matches"),
     ("examples/oauth_service/bearer_token.hpp", "inline std::variant<Caller, BearerRefusal> verify_bearer(",
      "constant_time_equal"),

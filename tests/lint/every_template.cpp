@@ -38,15 +38,26 @@ void use_store(oauth::TokenStore<Backend>& store) {
     using P = typename T::type;
     (void)manager.configure<P>({});
     auto start = manager.initiate_flow<P>({});
+    (void)manager.scope_coverage<P>("t", "u", {});
     auto integration = manager.complete_flow<P>({});
     (void)manager.get_access_token<P>("t", "u", "i");
     if constexpr (oauth::Refreshable<P>) (void)manager.refresh<P>("t", "u", "i");
     if constexpr (oauth::Validatable<P>) (void)manager.validate<P>("t", "u", "i");
     auto client = manager.client<P>("t", "u", "i");
+    (void)client.send(oauth::ApiRequest::get("/"));
     (void)client.json(oauth::ApiRequest::get("/"));
     (void)oauth::all_pages(client, oauth::ApiRequest::get("/"));
     (void)manager.disconnect<P>("t", "u", "i");
   });
+  (void)manager.integrations("t", "u");
+  (void)manager.integration("t", "u", "i");
+  (void)manager.consents("t", "u");
+  (void)manager.audit_log("t", "u");
+  (void)manager.audit_page("t", "u", {});
+  (void)manager.cached_resources("t", "u", "i", "k");
+  (void)manager.replace_cached_resources("t", "u", "i", "k", {});
+  (void)manager.export_user_data("t", "u");
+  (void)manager.refresh_activity();
   (void)manager.erase_user("t", "u");
   (void)oauth::providers::notion::Databases<Manager>(manager, "t", "u", "i").refresh();
 }

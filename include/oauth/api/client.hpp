@@ -49,7 +49,7 @@ public:
   }
 
   Result<ApiResponse> send(ApiRequest request) const {
-    return detail::async::wait<ApiResponse>(manager_->get_executor(), call(std::move(request)));
+    return manager_->template api_call_blocking<P>(tenant_id_, user_id_, integration_id_, std::move(request));
   }
 
   /// The answer's body as JSON.

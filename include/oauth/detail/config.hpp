@@ -4,8 +4,8 @@
 // Header-only by default: every body is in the headers. With OAUTH_SEPARATE_COMPILATION
 // (the oauth::compiled target sets it), the headers only declare what does not depend on
 // a template argument, and oauth/src.hpp, compiled once, defines it: the HTTPS transport,
-// Fernet and the keyring, the records' JSON, and Asio's, Beast's and Asio SSL's own
-// sources. Asio's BOOST_ASIO_SEPARATE_COMPILATION is the precedent.
+// the manager's engine, and Asio's, Beast's and Asio SSL's own sources. Asio's
+// BOOST_ASIO_SEPARATE_COMPILATION is the precedent.
 #if defined(OAUTH_SEPARATE_COMPILATION)
 #define OAUTH_DECL
 #else

@@ -2,6 +2,7 @@
 #define OAUTH_STORE_SCOPE_RECORDS_HPP
 
 #include <oauth/provider.hpp>
+#include <oauth/provider_profile.hpp>
 #include <oauth/scope_catalogue.hpp>
 #include <oauth/store/records.hpp>
 
@@ -10,19 +11,24 @@
 
 namespace oauth {
 
-/// P's catalogue as a token store keeps it. A bad provider gets ProviderRequirements'
-/// one line per problem, and nothing more.
+/// A provider's catalogue as a token store keeps it.
+inline std::vector<ScopeRecord> scope_records(ProviderProfile const& provider) {
+  std::vector<ScopeRecord> records;
+  for (auto const& scope : provider.scopes)
+    records.push_back({std::string(provider.name), std::string(scope.name), std::string(scope.description),
+                       std::string(to_string(scope.category)), std::string(scope.set), scope.required,
+                       scope.dangerous});
+  return records;
+}
+
+/// P's. A bad provider gets ProviderRequirements' one line per problem, and nothing more.
 template <class P>
 std::vector<ScopeRecord> scope_records() {
   static_assert(ProviderRequirements<P>::value);
-  std::vector<ScopeRecord> records;
-  if constexpr (Provider<P>) {
-    for (auto const& scope : P::scopes)
-      records.push_back({std::string(P::name), std::string(scope.name), std::string(scope.description),
-                         std::string(to_string(scope.category)), std::string(scope.set), scope.required,
-                         scope.dangerous});
-  }
-  return records;
+  if constexpr (Provider<P>)
+    return scope_records(provider_profile<P>);
+  else
+    return {};
 }
 
 }  // namespace oauth

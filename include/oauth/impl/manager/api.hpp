@@ -1,53 +1,51 @@
 #ifndef OAUTH_IMPL_MANAGER_API_HPP
 #define OAUTH_IMPL_MANAGER_API_HPP
 
-// The authorized client over one integration, and the one call it makes into the manager.
+// A call of a provider's API as one integration.
 
-namespace oauth {
+namespace oauth::detail::manager {
 
-template <class... Ps>
-template <class P>
-AuthorizedClient<Manager<Ps...>, P> Manager<Ps...>::client(std::string tenant_id, std::string user_id,
-                                                           std::string integration_id) {
-  check_listed<P>();
-  return {*this, std::move(tenant_id), std::move(user_id), std::move(integration_id)};
+template <class V>
+Result<ApiResponse> BasicEngine<V>::api_call_blocking(std::size_t provider, std::string tenant_id, std::string user_id,
+                                                      std::string integration_id, ApiRequest request) {
+  return async::wait<ApiResponse>(executor_, api_call(provider, std::move(tenant_id), std::move(user_id),
+                                                      std::move(integration_id), std::move(request)));
 }
 
-template <class... Ps>
-template <class P>
-boost::asio::awaitable<Result<ApiResponse>> Manager<Ps...>::api_call(std::string tenant_id, std::string user_id,
-                                                                     std::string integration_id, ApiRequest request) {
-  auto config = config_for<P>();
+template <class V>
+boost::asio::awaitable<Result<ApiResponse>> BasicEngine<V>::api_call(std::size_t provider, std::string tenant_id,
+                                                                     std::string user_id, std::string integration_id,
+                                                                     ApiRequest request) {
+  auto const& p = profile(provider);
+  auto config = config_for(provider);
   if (!config) co_return config.error();
-  auto url = detail::api::resolve_target<P>(request.target, (*config)->endpoint_base);
+  auto url = api::resolve_target(p, request.target, (*config)->endpoint_base);
   if (!url) co_return url.error();
   auto const& policy = options_.api_retry;
   auto const deadline = std::chrono::steady_clock::now() + policy.max_total;
-  auto grant = co_await access<P>(tenant_id, user_id, integration_id, false);
+  auto grant = co_await access(provider, tenant_id, user_id, integration_id, false);
   if (!grant) co_return grant.error();
 
-  auto gate_key = std::string(P::name) + ':' + integration_id;
-  detail::manager::ApiCall call{
-      std::move(tenant_id), std::move(user_id), std::move(integration_id),
-      std::move(request),   std::move(*url),    (*config)->api_rate_limit.value_or(api_rate_limit<P>()),
-      std::move(gate_key),  deadline,           std::move(*grant)};
-  detail::async::RetryLimits const limits{.max_attempts = policy.max_attempts,
-                                          .initial_backoff = policy.initial_backoff,
-                                          .max_backoff = policy.max_backoff,
-                                          .deadline = deadline};
-  auto attempt = [&](int) { return api_attempt<P>(call); };
-  auto retrying = detail::async::with_retries<ApiResponse>(limits, attempt);
+  auto gate_key = std::string(p.name) + ':' + integration_id;
+  ApiCall call{std::move(tenant_id), std::move(user_id), std::move(integration_id),
+               std::move(request),   std::move(*url),    (*config)->api_rate_limit.value_or(p.api_rate_limit),
+               std::move(gate_key),  deadline,           std::move(*grant)};
+  async::RetryLimits const limits{.max_attempts = policy.max_attempts,
+                                  .initial_backoff = policy.initial_backoff,
+                                  .max_backoff = policy.max_backoff,
+                                  .deadline = deadline};
+  auto attempt = [&](int) { return api_attempt(provider, call); };
+  auto retrying = async::with_retries<ApiResponse>(limits, attempt);
   co_return co_await std::move(retrying);
 }
 
-template <class... Ps>
-template <class P>
-boost::asio::awaitable<detail::async::Attempt<ApiResponse>> Manager<Ps...>::api_attempt(
-    detail::manager::ApiCall& call) {
+template <class V>
+boost::asio::awaitable<async::Attempt<ApiResponse>> BasicEngine<V>::api_attempt(std::size_t provider, ApiCall& call) {
+  auto const& p = profile(provider);
   using Clock = std::chrono::steady_clock;
-  using Outcome = detail::async::Attempt<ApiResponse>;
-  auto failed = [](Error error) {
-    error.provider = P::name;
+  using Outcome = async::Attempt<ApiResponse>;
+  auto failed = [&p](Error error) {
+    error.provider = p.name;
     return error;
   };
   auto executor = co_await boost::asio::this_coro::executor;
@@ -56,11 +54,11 @@ boost::asio::awaitable<detail::async::Attempt<ApiResponse>> Manager<Ps...>::api_
         wait > Clock::duration::zero()) {
       if (Clock::now() + wait > call.deadline)
         co_return Outcome{
-            failed(Error(Errc::rate_limited, std::string(P::name) + " API: the rate limit leaves no slot in time"))};
+            failed(Error(Errc::rate_limited, std::string(p.name) + " API: the rate limit leaves no slot in time"))};
       boost::asio::steady_timer timer(executor, wait);
       co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     }
-    auto http = detail::api::authorized_request(provider_profile<P>, call.request, call.url, call.grant.access_token);
+    auto http = api::authorized_request(p, call.request, call.url, call.grant.access_token);
     auto response = co_await send_(std::move(http));
     ++call.sends;
 
@@ -75,24 +73,24 @@ boost::asio::awaitable<detail::async::Attempt<ApiResponse>> Manager<Ps...>::api_
     if (status >= 200 && status < 300)
       co_return Outcome{ApiResponse{status, std::move(response->headers), std::move(response->body), call.sends}};
     if (status == 401) {
-      auto rejected = provider_error<P>(*response, "API request");
+      auto rejected = oauth::provider_error(p.name, *response, "API request");
       if (call.renewed)
-        co_return Outcome{reject_token<P>(call.tenant_id, call.user_id, call.integration_id, std::move(rejected))};
+        co_return Outcome{reject_token(p.name, call.tenant_id, call.user_id, call.integration_id, std::move(rejected))};
       call.renewed = true;
-      auto next = co_await renew_rejected<P>(call.tenant_id, call.user_id, call.integration_id, call.grant.access_token,
-                                             std::move(rejected));
+      auto next = co_await renew_rejected(provider, call.tenant_id, call.user_id, call.integration_id,
+                                          call.grant.access_token, std::move(rejected));
       if (!next) co_return Outcome{next.error()};
       call.grant = std::move(*next);
       continue;  // the send after a refresh is part of this attempt, not another one
     }
-    auto failure = provider_error<P>(*response, "API request");
-    bool const retryable = detail::api::retried_on_any_method(status) ||
-                           (detail::api::retried_if_idempotent(status) && is_idempotent(call.request.method));
+    auto failure = oauth::provider_error(p.name, *response, "API request");
+    bool const retryable = api::retried_on_any_method(status) ||
+                           (api::retried_if_idempotent(status) && is_idempotent(call.request.method));
     auto const retry_after = failure.retry_after;
     co_return Outcome{std::move(failure), retryable, retry_after};
   }
 }
 
-}  // namespace oauth
+}  // namespace oauth::detail::manager
 
 #endif

@@ -4,27 +4,27 @@
 // Starting an authorization: the URL, the state, PKCE; and which scopes are still
 // missing.
 
-namespace oauth {
+namespace oauth::detail::manager {
 
-template <class... Ps>
-template <class P>
-Result<FlowStart> Manager<Ps...>::initiate_flow(FlowRequest const& request) {
-  check_listed<P>();
-  auto config = config_for<P>();
+template <class V>
+Result<FlowStart> BasicEngine<V>::initiate_flow(std::size_t provider, FlowRequest const& request) {
+  auto const& p = profile(provider);
+  auto config = config_for(provider);
   if (!config) return config.error();
   if (request.tenant_id.empty() || request.user_id.empty() || request.session_id.empty())
     return Error(Errc::invalid_argument, "an authorization needs a tenant, a user and a session");
   auto const& uris = (*config)->redirect_uris;
   if (std::find(uris.begin(), uris.end(), request.redirect_uri) == uris.end())
-    return Error(Errc::redirect_uri_not_allowed, std::string(P::name) + ": " + request.redirect_uri);
-  auto scopes = resolve_scopes<P>(request.scopes);
+    return Error(Errc::redirect_uri_not_allowed, std::string(p.name) + ": " + request.redirect_uri);
+  std::vector<std::string_view> const requested(request.scopes.begin(), request.scopes.end());
+  auto scopes = resolve_scopes(p, requested);
   if (!scopes) return scopes.error();
 
-  auto state = crypto::make_state();
+  auto state = oauth::crypto::make_state();
   if (!state) return state.error();
   FlowState flow;
   flow.state = *state;
-  flow.provider = P::name;
+  flow.provider = p.name;
   flow.tenant_id = request.tenant_id;
   flow.user_id = request.user_id;
   flow.session_id = request.session_id;
@@ -38,24 +38,24 @@ Result<FlowStart> Manager<Ps...>::initiate_flow(FlowRequest const& request) {
   authorization.redirect_uri = request.redirect_uri;
   authorization.scopes.assign(scopes->begin(), scopes->end());
   authorization.state = flow.state;
-  std::optional<crypto::Pkce> pkce;
-  if constexpr (P::supports_pkce) {
-    auto made = crypto::make_pkce();
+  std::optional<oauth::crypto::Pkce> pkce;  // the request refers to its challenge
+  if (p.supports_pkce) {
+    auto made = oauth::crypto::make_pkce();
     if (!made) return made.error();
     pkce = std::move(*made);
     authorization.code_challenge = pkce->challenge;
     flow.code_verifier = pkce->verifier;
   }
   for (auto const& [name, value] : request.extra_params) authorization.extra_params.push_back(Param{name, value});
-  if constexpr (requires { P::incremental_authorization; }) {
+  if (p.incremental_authorization) {
     auto existing = store_->list({request.tenant_id, request.user_id});
     if (!existing) return existing.error();
-    bool const integrated = std::any_of(existing->begin(), existing->end(), [](auto const& r) {
-      return r.provider == P::name && r.status == IntegrationStatus::active;
+    bool const integrated = std::any_of(existing->begin(), existing->end(), [&](auto const& r) {
+      return r.provider == p.name && r.status == IntegrationStatus::active;
     });
-    if (integrated) authorization.extra_params.push_back(P::incremental_authorization);
+    if (integrated) authorization.extra_params.push_back(*p.incremental_authorization);
   }
-  auto url = authorization_url<P>(authorization);
+  auto url = authorization_url(p, authorization);
   if (!url) return url.error();
   auto rebased = detail::http::rebase_url(*url, (*config)->endpoint_base);
   if (!rebased) return rebased.error();
@@ -68,27 +68,27 @@ Result<FlowStart> Manager<Ps...>::initiate_flow(FlowRequest const& request) {
   return FlowStart{std::move(*rebased), std::move(flow.state), flow.expires_at};
 }
 
-template <class... Ps>
-template <class P>
-Result<ScopeCoverage> Manager<Ps...>::scope_coverage(std::string_view tenant_id, std::string_view user_id,
+template <class V>
+Result<ScopeCoverage> BasicEngine<V>::scope_coverage(std::size_t provider, std::string_view tenant_id,
+                                                     std::string_view user_id,
                                                      std::vector<std::string_view> const& wanted) {
-  check_listed<P>();
+  auto const& p = profile(provider);
   std::vector<std::string_view> names;
   std::string unknown;
   for (auto name : wanted) {
-    if (auto const* scope = find_scope<P>(name))
+    if (auto const* scope = find_scope(p, name))
       names.push_back(scope->name);
     else
       unknown += (unknown.empty() ? "" : ", ") + std::string(name);
   }
-  if (!unknown.empty()) return Error(Errc::unknown_scope, "unknown scope for " + std::string(P::name) + ": " + unknown);
+  if (!unknown.empty()) return Error(Errc::unknown_scope, "unknown scope for " + std::string(p.name) + ": " + unknown);
   auto integrations = store_->list({tenant_id, user_id});
   if (!integrations) return integrations.error();
   std::vector<std::string_view> granted;
   for (auto const& record : *integrations) {
-    if (record.provider != P::name || record.status != IntegrationStatus::active) continue;
+    if (record.provider != p.name || record.status != IntegrationStatus::active) continue;
     for (auto const& scope : record.scopes) {
-      auto const* known = find_scope<P>(scope);
+      auto const* known = find_scope(p, scope);
       granted.push_back(known != nullptr ? known->name : std::string_view(scope));
     }
   }
@@ -99,6 +99,6 @@ Result<ScopeCoverage> Manager<Ps...>::scope_coverage(std::string_view tenant_id,
   return coverage;
 }
 
-}  // namespace oauth
+}  // namespace oauth::detail::manager
 
 #endif

@@ -4,27 +4,17 @@
 // The callback: the state and the issuer checked, the code exchanged, the identity
 // mapped, the connection stored.
 
-namespace oauth {
+namespace oauth::detail::manager {
 
-template <class... Ps>
-template <class P, class CompletionToken>
-auto Manager<Ps...>::async_complete_flow(FlowCallback callback, CompletionToken&& token) {
-  check_listed<P>();
-  return detail::async::spawn<Integration>(executor_, complete<P>(std::move(callback)),
-                                           std::forward<CompletionToken>(token));
+template <class V>
+Result<Integration> BasicEngine<V>::complete_blocking(std::size_t provider, FlowCallback callback) {
+  return async::wait<Integration>(executor_, complete(provider, std::move(callback)));
 }
 
-template <class... Ps>
-template <class P>
-Result<Integration> Manager<Ps...>::complete_flow(FlowCallback callback) {
-  check_listed<P>();
-  return detail::async::wait<Integration>(executor_, complete<P>(std::move(callback)));
-}
-
-template <class... Ps>
-template <class P>
-boost::asio::awaitable<Result<Integration>> Manager<Ps...>::complete(FlowCallback callback) {
-  AuditEvent event{.provider = std::string(P::name),
+template <class V>
+boost::asio::awaitable<Result<Integration>> BasicEngine<V>::complete(std::size_t provider, FlowCallback callback) {
+  auto const& p = profile(provider);
+  AuditEvent event{.provider = std::string(p.name),
                    .action = AuditAction::connect,
                    .success = false,
                    .client_ip = callback.client_ip,
@@ -35,7 +25,7 @@ boost::asio::awaitable<Result<Integration>> Manager<Ps...>::complete(FlowCallbac
     audit(event);
     return error;
   };
-  auto config = config_for<P>();
+  auto config = config_for(provider);
   if (!config) co_return fail(config.error());
   // Taken only by the session that started it, so another session's callback (a forged
   // link, say) cannot use up the user's own.
@@ -48,9 +38,9 @@ boost::asio::awaitable<Result<Integration>> Manager<Ps...>::complete(FlowCallbac
   event.tenant_id = flow->tenant_id;
   event.user_id = flow->user_id;
   event.scopes = flow->scopes;
-  if (flow->provider != P::name)
+  if (flow->provider != p.name)
     co_return fail(Error(Errc::state_mismatch, "the callback is for another provider than the one it started at"));
-  if constexpr (P::supports_pkce) {
+  if (p.supports_pkce) {
     // A state kept without its verifier (a store altered outside this library) would
     // send the code without PKCE: the downgrade PKCE exists to prevent.
     if (!flow->code_verifier || flow->code_verifier->empty())
@@ -59,36 +49,36 @@ boost::asio::awaitable<Result<Integration>> Manager<Ps...>::complete(FlowCallbac
   // Before anything else of the response is believed, error included: whoever sent it
   // must be the provider this flow went to (RFC 9207, the mix-up defence).
   auto const expected =
-      expected_issuer<P>((*config)->issuer, (*config)->authorization_response_iss_parameter_supported);
+      expected_issuer(p, (*config)->issuer, (*config)->authorization_response_iss_parameter_supported);
   auto const iss = callback.iss ? std::optional<std::string_view>(*callback.iss) : std::nullopt;
-  if (auto checked = check_issuer(P::name, expected, iss); !checked) co_return fail(checked.error());
+  if (auto checked = check_issuer(p.name, expected, iss); !checked) co_return fail(checked.error());
   if (!callback.error.empty()) {
-    using detail::encoding::printable_line;
+    using encoding::printable_line;
     auto const denied = detail::provider_error::code_named(callback.error).value_or(Errc::access_denied);
-    auto description = std::string(P::name) + " authorization: " + printable_line(callback.error, 60);
+    auto description = std::string(p.name) + " authorization: " + printable_line(callback.error, 60);
     if (!callback.error_description.empty()) description += ": " + printable_line(callback.error_description);
     co_return fail(Error(denied, std::move(description)));
   }
   if (callback.code.empty()) co_return fail(Error(Errc::invalid_argument, "the callback carries no code"));
 
   ClientCredentials const client{(*config)->client_id, (*config)->client_secret};
-  auto request = authorization_code_request<P>(client, callback.code, flow->redirect_uri,
-                                               flow->code_verifier ? &*flow->code_verifier : nullptr);
+  auto request = authorization_code_request(p, client, callback.code, flow->redirect_uri,
+                                            flow->code_verifier ? &*flow->code_verifier : nullptr);
   // Not retried: a code is single use, so a retry after a lost answer could only fail.
-  auto response = co_await send<P>(**config, std::move(request));
+  auto response = co_await send(**config, std::move(request));
   if (!response) co_return fail(response.error());
-  auto tokens = parse_token_response<P>(*response, "code exchange");
+  auto tokens = parse_token_response(p.name, *response, "code exchange");
   wipe(response->body);
   if (!tokens) co_return fail(tokens.error());
 
-  auto identity = co_await identify<P>(**config, *tokens);
+  auto identity = co_await identify(p, **config, *tokens);
   if (!identity) co_return fail(identity.error());
 
   auto const at = now();
   IntegrationRecord record;
   record.tenant_id = flow->tenant_id;
   record.user_id = flow->user_id;
-  record.provider = P::name;
+  record.provider = p.name;
   // One integration per provider account, or per workspace where the provider connects
   // workspaces: one Notion user may connect several.
   record.account_id = identity->workspace ? identity->workspace->id : identity->account_id;
@@ -97,7 +87,7 @@ boost::asio::awaitable<Result<Integration>> Manager<Ps...>::complete(FlowCallbac
   auto issued = issued_tokens(std::move(*tokens), flow->scopes, at);
   ConsentRecord consent{.tenant_id = flow->tenant_id,
                         .user_id = flow->user_id,
-                        .provider = std::string(P::name),
+                        .provider = std::string(p.name),
                         .scopes = issued.scopes,
                         .granted_at = at,
                         .client_ip = callback.client_ip,
@@ -113,30 +103,29 @@ boost::asio::awaitable<Result<Integration>> Manager<Ps...>::complete(FlowCallbac
   co_return Integration::from(*saved);
 }
 
-template <class... Ps>
-template <class P>
-boost::asio::awaitable<Result<UserInfo>> Manager<Ps...>::identify(ProviderConfig const& config,
+template <class V>
+boost::asio::awaitable<Result<UserInfo>> BasicEngine<V>::identify(ProviderProfile const& provider,
+                                                                  ProviderConfig const& config,
                                                                   TokenResponse const& tokens) {
-  if constexpr (HasUserInfoEndpoint<P>) {
-    HttpRequest request{HttpMethod::get, std::string(P::userinfo_endpoint), {}, {}};
+  if (provider.userinfo_endpoint) {
+    HttpRequest request{HttpMethod::get, std::string(*provider.userinfo_endpoint), {}, {}};
     request.headers.emplace_back("Authorization", "Bearer " + std::string(tokens.access_token.reveal()));
     request.headers.emplace_back("Accept", "application/json");
-    for (auto const& header : request_headers<P>()) request.headers.emplace_back(header.name, header.value);
-    auto response = co_await send_with_retry<P>(config, std::move(request), "userinfo");
+    for (auto const& header : provider.request_headers) request.headers.emplace_back(header.name, header.value);
+    auto response = co_await send_with_retry(provider, config, std::move(request), "userinfo");
     if (!response) co_return response.error();
-    if (response->status != 200) co_return provider_error<P>(*response, "userinfo");
+    if (response->status != 200) co_return oauth::provider_error(provider.name, *response, "userinfo");
     boost::system::error_code ec;
     auto json = boost::json::parse(response->body, ec);
     if (ec || !json.is_object())
-      co_return Error(Errc::invalid_user_info, std::string(P::name) + " userinfo is not a JSON object");
-    co_return P::map_user_info(json.get_object());
-  } else {
-    co_return P::map_user_info(tokens.fields);
+      co_return Error(Errc::invalid_user_info, std::string(provider.name) + " userinfo is not a JSON object");
+    co_return provider.map_user_info(json.get_object());
   }
+  co_return provider.map_user_info(tokens.fields);
 }
 
-template <class... Ps>
-IssuedTokens Manager<Ps...>::issued_tokens(TokenResponse tokens, std::vector<std::string> const& requested,
+template <class V>
+IssuedTokens BasicEngine<V>::issued_tokens(TokenResponse tokens, std::vector<std::string> const& requested,
                                            TimePoint at) {
   IssuedTokens issued;
   issued.access_token = std::move(tokens.access_token);
@@ -150,6 +139,6 @@ IssuedTokens Manager<Ps...>::issued_tokens(TokenResponse tokens, std::vector<std
   return issued;
 }
 
-}  // namespace oauth
+}  // namespace oauth::detail::manager
 
 #endif

@@ -3,10 +3,10 @@
 
 // A user's data: exported, or erased with revocation at every provider.
 
-namespace oauth {
+namespace oauth::detail::manager {
 
-template <class... Ps>
-Result<boost::json::object> Manager<Ps...>::export_user_data(std::string_view tenant_id, std::string_view user_id) {
+template <class V>
+Result<boost::json::object> BasicEngine<V>::export_user_data(std::string_view tenant_id, std::string_view user_id) {
   auto records = store_->list({tenant_id, user_id});
   if (!records) return records.error();
   auto consents = store_->consents({tenant_id, user_id});
@@ -16,7 +16,7 @@ Result<boost::json::object> Manager<Ps...>::export_user_data(std::string_view te
   boost::json::object out;
   out["tenant_id"] = tenant_id;
   out["user_id"] = user_id;
-  out["exported_at"] = detail::encoding::to_rfc3339(now());
+  out["exported_at"] = encoding::to_rfc3339(now());
   auto& integrations = out["integrations"].emplace_array();
   for (auto const& record : *records) integrations.push_back(to_json(record));
   auto& consent_list = out["consents"].emplace_array();
@@ -26,37 +26,29 @@ Result<boost::json::object> Manager<Ps...>::export_user_data(std::string_view te
   return out;
 }
 
-template <class... Ps>
-template <class CompletionToken>
-auto Manager<Ps...>::async_erase_user(std::string tenant_id, std::string user_id, CompletionToken&& token) {
-  return detail::async::spawn<Erasure>(executor_, erase_impl(std::move(tenant_id), std::move(user_id)),
-                                       std::forward<CompletionToken>(token));
+template <class V>
+Result<Erasure> BasicEngine<V>::erase_user_blocking(std::string tenant_id, std::string user_id) {
+  return async::wait<Erasure>(executor_, erase_user(std::move(tenant_id), std::move(user_id)));
 }
 
-template <class... Ps>
-Result<Erasure> Manager<Ps...>::erase_user(std::string tenant_id, std::string user_id) {
-  return detail::async::wait<Erasure>(executor_, erase_impl(std::move(tenant_id), std::move(user_id)));
-}
-
-template <class... Ps>
-boost::asio::awaitable<Result<Erasure>> Manager<Ps...>::erase_impl(std::string tenant_id, std::string user_id) {
+template <class V>
+boost::asio::awaitable<Result<Erasure>> BasicEngine<V>::erase_user(std::string tenant_id, std::string user_id) {
   auto records = store_->list({tenant_id, user_id});
   if (!records) co_return records.error();
   Erasure erasure;
   erasure.integrations = records->size();
   for (auto const& record : *records) {
     if (record.status == IntegrationStatus::disconnected) continue;
-    std::optional<boost::asio::awaitable<Result<Disconnection>>> disconnecting;
-    bool const known = visit_provider(record.provider, [&](auto type) {
-      using P = typename decltype(type)::type;
-      disconnecting.emplace(disconnect_impl<P>(tenant_id, user_id, record.id));
-    });
-    if (!known) {
+    auto const listed = std::find_if(providers_.begin(), providers_.end(),
+                                     [&](ProviderProfile const* p) { return p->name == record.provider; });
+    if (listed == providers_.end()) {
       erasure.revocation_failures.emplace_back(
           record.id, Error(Errc::provider_not_configured, record.provider + " is not in this manager"));
       continue;
     }
-    auto disconnected = co_await std::move(*disconnecting);
+    auto const provider = static_cast<std::size_t>(listed - providers_.begin());
+    auto disconnecting = disconnect(provider, tenant_id, user_id, record.id);
+    auto disconnected = co_await std::move(disconnecting);
     if (!disconnected)
       erasure.revocation_failures.emplace_back(record.id, disconnected.error());
     else if (disconnected->revocation_error)
@@ -68,6 +60,6 @@ boost::asio::awaitable<Result<Erasure>> Manager<Ps...>::erase_impl(std::string t
   co_return erasure;
 }
 
-}  // namespace oauth
+}  // namespace oauth::detail::manager
 
 #endif

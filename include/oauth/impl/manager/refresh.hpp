@@ -4,37 +4,18 @@
 // Refreshing, once at a time across callers and processes, and what a refused token
 // leads to.
 
-namespace oauth {
+namespace oauth::detail::manager {
 
-template <class... Ps>
-template <Refreshable P, class CompletionToken>
-auto Manager<Ps...>::async_refresh(std::string tenant_id, std::string user_id, std::string integration_id,
-                                   CompletionToken&& token) {
-  check_listed<P>();
-  return detail::async::spawn<AccessGrant>(
-      executor_, access<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id), true),
-      std::forward<CompletionToken>(token));
-}
-
-template <class... Ps>
-template <Refreshable P>
-Result<AccessGrant> Manager<Ps...>::refresh(std::string_view tenant_id, std::string_view user_id,
-                                            std::string_view integration_id) {
-  check_listed<P>();
-  return access_blocking<P>(tenant_id, user_id, integration_id, true);
-}
-
-template <class... Ps>
-template <Refreshable P>
-boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::shared_refresh(AccessRecord record) {
+template <class V>
+boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::shared_refresh(std::size_t provider, AccessRecord record) {
   std::string const id = record.id;
-  auto lead = [this, r = std::move(record)]() mutable { return refresh_once<P>(std::move(r)); };
+  auto lead = [this, provider, r = std::move(record)]() mutable { return refresh_once(provider, std::move(r)); };
   co_return co_await refreshes_.run(id, std::move(lead));
 }
 
-template <class... Ps>
-template <class P, class Record>
-Error Manager<Ps...>::mark_needs_reauth(Record const& record, Error reason) {
+template <class V>
+template <class Record>
+Error BasicEngine<V>::mark_needs_reauth(std::string_view provider, Record const& record, Error reason) {
   (void)store_->set_status(record.owner(), record.id, IntegrationStatus::needs_reauth);
   audit({.tenant_id = record.tenant_id,
          .user_id = record.user_id,
@@ -45,14 +26,13 @@ Error Manager<Ps...>::mark_needs_reauth(Record const& record, Error reason) {
          .reason = reason.message()});
   if (options_.on_reauth_needed)
     options_.on_reauth_needed(ReauthNeeded{record.tenant_id, record.user_id, record.provider, record.id, reason});
-  Error error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again: " + reason.message());
-  error.provider = P::name;
+  Error error(Errc::needs_reauth, std::string(provider) + " integration must be authorized again: " + reason.message());
+  error.provider = provider;
   return error;
 }
 
-template <class... Ps>
-template <Refreshable P>
-boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::refresh_once(AccessRecord record) {
+template <class V>
+boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_once(std::size_t provider, AccessRecord record) {
   auto const id = record.id;
   auto const tenant_id = record.tenant_id;
   auto const user_id = record.user_id;
@@ -66,49 +46,49 @@ boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::refresh_once(AccessR
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, std::chrono::milliseconds(50));
     co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
   }
-  auto result = co_await refresh_leased<P>(std::move(record));
+  auto result = co_await refresh_leased(provider, std::move(record));
   (void)store_->release_refresh_lease(owner, id, holder_);
   co_return result;
 }
 
-template <class... Ps>
-template <Refreshable P>
-boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::refresh_leased(AccessRecord record) {
+template <class V>
+boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_leased(std::size_t provider, AccessRecord record) {
+  auto const& p = profile(provider);
   // Another process may have refreshed while this one waited for the lease.
   auto latest = store_->credential(record.owner(), record.id, TokenNeed::access_and_refresh);
   if (!latest) co_return latest.error();
   if (latest->record.version != record.version && !due_for_refresh(latest->record, now()))
     co_return grant(*latest, true);
   if (latest->record.status == IntegrationStatus::needs_reauth)
-    co_return Error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again");
+    co_return Error(Errc::needs_reauth, std::string(p.name) + " integration must be authorized again");
   auto credential = std::move(*latest);
 
   AuditEvent event{.tenant_id = credential.record.tenant_id,
                    .user_id = credential.record.user_id,
-                   .provider = std::string(P::name),
+                   .provider = std::string(p.name),
                    .integration_id = credential.record.id,
                    .action = AuditAction::refresh,
                    .success = false,
                    .scopes = credential.record.scopes};
   if (!credential.refresh_token) {
     if (credential.record.expires_at && *credential.record.expires_at > now()) co_return grant(credential, false);
-    co_return mark_needs_reauth<P>(credential.record,
-                                   Error(Errc::no_refresh_token, "the provider issued no refresh token"));
+    co_return mark_needs_reauth(p.name, credential.record,
+                                Error(Errc::no_refresh_token, "the provider issued no refresh token"));
   }
-  auto config = config_for<P>();
+  auto config = config_for(provider);
   if (!config) co_return config.error();
   ClientCredentials const client{(*config)->client_id, (*config)->client_secret};
-  auto request = refresh_request<P>(client, *credential.refresh_token);
-  auto response = co_await send_with_retry<P>(**config, std::move(request), "refresh");
+  auto request = refresh_request(p, client, *credential.refresh_token);
+  auto response = co_await send_with_retry(p, **config, std::move(request), "refresh");
   if (!response) {
     event.reason = response.error().message();
     audit(event);
     co_return response.error();
   }
-  auto tokens = parse_token_response<P>(*response, "refresh");
+  auto tokens = parse_token_response(p.name, *response, "refresh");
   wipe(response->body);
   if (!tokens) {
-    if (tokens.error() == Errc::invalid_grant) co_return mark_needs_reauth<P>(credential.record, tokens.error());
+    if (tokens.error() == Errc::invalid_grant) co_return mark_needs_reauth(p.name, credential.record, tokens.error());
     event.reason = tokens.error().message();
     audit(event);
     co_return tokens.error();
@@ -127,38 +107,36 @@ boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::refresh_leased(Acces
   co_return grant(*stored, true);
 }
 
-template <class... Ps>
-template <class P>
-boost::asio::awaitable<Result<AccessGrant>> Manager<Ps...>::renew_rejected(std::string tenant_id, std::string user_id,
+template <class V>
+boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::renew_rejected(std::size_t provider, std::string tenant_id,
+                                                                           std::string user_id,
                                                                            std::string integration_id,
                                                                            AccessToken rejected, Error reason) {
-  auto record = owned<P>(store_->find_access({tenant_id, user_id}, integration_id), tenant_id, user_id, integration_id);
+  auto const& p = profile(provider);
+  auto record =
+      owned(p.name, store_->find_access({tenant_id, user_id}, integration_id), tenant_id, user_id, integration_id);
   if (!record) co_return record.error();
   if (record->status == IntegrationStatus::needs_reauth)
-    co_return Error(Errc::needs_reauth, std::string(P::name) + " integration must be authorized again");
+    co_return Error(Errc::needs_reauth, std::string(p.name) + " integration must be authorized again");
   auto current = store_->access_token(*record);
   if (!current) co_return current.error();
-  if (!crypto::constant_time_equal(current->reveal(), rejected.reveal()))
+  if (!oauth::crypto::constant_time_equal(current->reveal(), rejected.reveal()))
     co_return grant(std::move(*record), std::move(*current));
-  if constexpr (Refreshable<P>) {
-    auto renewed = co_await shared_refresh<P>(std::move(*record));
-    if (renewed && crypto::constant_time_equal(renewed->access_token.reveal(), rejected.reveal()))
-      co_return reject_token<P>(tenant_id, user_id, integration_id, std::move(reason));
-    co_return renewed;
-  } else {
-    co_return mark_needs_reauth<P>(*record, std::move(reason));
-  }
+  if (!p.supports_refresh) co_return mark_needs_reauth(p.name, *record, std::move(reason));
+  auto renewed = co_await shared_refresh(provider, std::move(*record));
+  if (renewed && oauth::crypto::constant_time_equal(renewed->access_token.reveal(), rejected.reveal()))
+    co_return reject_token(p.name, tenant_id, user_id, integration_id, std::move(reason));
+  co_return renewed;
 }
 
-template <class... Ps>
-template <class P>
-Error Manager<Ps...>::reject_token(std::string_view tenant_id, std::string_view user_id,
+template <class V>
+Error BasicEngine<V>::reject_token(std::string_view provider, std::string_view tenant_id, std::string_view user_id,
                                    std::string_view integration_id, Error reason) {
   auto record = store_->find_access({tenant_id, user_id}, integration_id);
   if (!record) return record.error();
-  return mark_needs_reauth<P>(*record, std::move(reason));
+  return mark_needs_reauth(provider, *record, std::move(reason));
 }
 
-}  // namespace oauth
+}  // namespace oauth::detail::manager
 
 #endif

@@ -3,49 +3,37 @@
 
 // Disconnecting: revocation at the provider, then the local records.
 
-namespace oauth {
+namespace oauth::detail::manager {
 
-template <class... Ps>
-template <class P, class CompletionToken>
-auto Manager<Ps...>::async_disconnect(std::string tenant_id, std::string user_id, std::string integration_id,
-                                      CompletionToken&& token) {
-  check_listed<P>();
-  return detail::async::spawn<Disconnection>(
-      executor_, disconnect_impl<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id)),
-      std::forward<CompletionToken>(token));
+template <class V>
+Result<Disconnection> BasicEngine<V>::disconnect_blocking(std::size_t provider, std::string tenant_id,
+                                                          std::string user_id, std::string integration_id) {
+  return async::wait<Disconnection>(
+      executor_, disconnect(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id)));
 }
 
-template <class... Ps>
-template <class P>
-Result<Disconnection> Manager<Ps...>::disconnect(std::string tenant_id, std::string user_id,
-                                                 std::string integration_id) {
-  check_listed<P>();
-  return detail::async::wait<Disconnection>(
-      executor_, disconnect_impl<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id)));
-}
-
-template <class... Ps>
-template <class P>
-boost::asio::awaitable<Result<Disconnection>> Manager<Ps...>::disconnect_impl(std::string tenant_id,
-                                                                              std::string user_id,
-                                                                              std::string integration_id) {
-  auto record = owned<P>(store_->find({tenant_id, user_id}, integration_id), tenant_id, user_id, integration_id);
+template <class V>
+boost::asio::awaitable<Result<Disconnection>> BasicEngine<V>::disconnect(std::size_t provider, std::string tenant_id,
+                                                                         std::string user_id,
+                                                                         std::string integration_id) {
+  auto const& p = profile(provider);
+  auto record = owned(p.name, store_->find({tenant_id, user_id}, integration_id), tenant_id, user_id, integration_id);
   if (!record) co_return record.error();
   auto credential = store_->credential({tenant_id, user_id}, integration_id, TokenNeed::access_and_refresh);
   if (!credential) co_return credential.error();
   Disconnection result;
-  if constexpr (Revocable<P>) {
-    auto config = config_for<P>();
+  if (p.revocation_endpoint) {
+    auto config = config_for(provider);
     if (!config) co_return config.error();
     result.revoked_at_provider = true;
     ClientCredentials const client{(*config)->client_id, (*config)->client_secret};
     auto revoke = [&](std::string_view token, TokenTypeHint hint) -> boost::asio::awaitable<std::optional<Error>> {
-      auto request = revocation_request<P>(client, token, hint);
-      auto response = co_await send_with_retry<P>(**config, std::move(request), "revoke");
+      auto request = revocation_request(p, client, token, hint);
+      auto response = co_await send_with_retry(p, **config, std::move(request), "revoke");
       if (!response) co_return response.error();
       // An invalid token is no error (RFC 7009 section 2.2): it is already revoked.
       if (response->status == 200) co_return std::nullopt;
-      auto error = provider_error<P>(*response, "revoke");
+      auto error = oauth::provider_error(p.name, *response, "revoke");
       if (error == Errc::unauthorized || error == Errc::invalid_grant) co_return std::nullopt;
       co_return error;
     };
@@ -58,7 +46,7 @@ boost::asio::awaitable<Result<Disconnection>> Manager<Ps...>::disconnect_impl(st
     if (result.revocation_error) result.revoked_at_provider = false;
     audit({.tenant_id = tenant_id,
            .user_id = user_id,
-           .provider = std::string(P::name),
+           .provider = std::string(p.name),
            .integration_id = integration_id,
            .action = AuditAction::revoke,
            .success = !result.revocation_error,
@@ -68,13 +56,13 @@ boost::asio::awaitable<Result<Disconnection>> Manager<Ps...>::disconnect_impl(st
   if (!disconnected) co_return disconnected.error();
   audit({.tenant_id = tenant_id,
          .user_id = user_id,
-         .provider = std::string(P::name),
+         .provider = std::string(p.name),
          .integration_id = integration_id,
          .action = AuditAction::disconnect});
   result.integration = Integration::from(*disconnected);
   co_return result;
 }
 
-}  // namespace oauth
+}  // namespace oauth::detail::manager
 
 #endif

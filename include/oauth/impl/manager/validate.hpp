@@ -3,33 +3,22 @@
 
 // Asking the provider whether an integration still works.
 
-namespace oauth {
+namespace oauth::detail::manager {
 
-template <class... Ps>
-template <Validatable P, class CompletionToken>
-auto Manager<Ps...>::async_validate(std::string tenant_id, std::string user_id, std::string integration_id,
-                                    CompletionToken&& token) {
-  check_listed<P>();
-  return detail::async::spawn<Validation>(
-      executor_, validate_impl<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id)),
-      std::forward<CompletionToken>(token));
+template <class V>
+Result<Validation> BasicEngine<V>::validate_blocking(std::size_t provider, std::string tenant_id, std::string user_id,
+                                                     std::string integration_id) {
+  return async::wait<Validation>(
+      executor_, validate(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id)));
 }
 
-template <class... Ps>
-template <Validatable P>
-Result<Validation> Manager<Ps...>::validate(std::string tenant_id, std::string user_id, std::string integration_id) {
-  check_listed<P>();
-  return detail::async::wait<Validation>(
-      executor_, validate_impl<P>(std::move(tenant_id), std::move(user_id), std::move(integration_id)));
-}
-
-template <class... Ps>
-template <class P>
-boost::asio::awaitable<Result<Validation>> Manager<Ps...>::validate_impl(std::string tenant_id, std::string user_id,
-                                                                         std::string integration_id) {
+template <class V>
+boost::asio::awaitable<Result<Validation>> BasicEngine<V>::validate(std::size_t provider, std::string tenant_id,
+                                                                    std::string user_id, std::string integration_id) {
+  auto const& p = profile(provider);
   Owner const owner{tenant_id, user_id};
-  auto request = ApiRequest::get(std::string(validation_endpoint<P>()));
-  auto answer = co_await api_call<P>(tenant_id, user_id, integration_id, std::move(request));
+  auto request = ApiRequest::get(std::string(p.validation_endpoint.value_or("")));
+  auto answer = co_await api_call(provider, tenant_id, user_id, integration_id, std::move(request));
   std::optional<Error> problem;
   if (!answer) {
     auto const& error = answer.error();
@@ -40,7 +29,7 @@ boost::asio::awaitable<Result<Validation>> Manager<Ps...>::validate_impl(std::st
     else if (is_transient(error) || error.provider_status == 0)
       co_return error;
     else
-      problem = reject_token<P>(tenant_id, user_id, integration_id, error);
+      problem = reject_token(p.name, tenant_id, user_id, integration_id, error);
   } else if (auto recorded = store_->record_use(owner, integration_id, UseKind::validated, now()); !recorded) {
     co_return recorded.error();
   }
@@ -49,6 +38,6 @@ boost::asio::awaitable<Result<Validation>> Manager<Ps...>::validate_impl(std::st
   co_return Validation{Integration::from(*record), !problem, std::move(problem)};
 }
 
-}  // namespace oauth
+}  // namespace oauth::detail::manager
 
 #endif
