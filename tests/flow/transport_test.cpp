@@ -2,8 +2,15 @@
 
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
 
 namespace oauth::testing {
 namespace {
@@ -23,6 +30,49 @@ struct TransportTest : ::testing::Test {
         HttpMethod::post, std::move(url), {{"Content-Type", "application/x-www-form-urlencoded"}}, std::move(body)};
     return transport.async_send(std::move(request), boost::asio::use_future).get();
   }
+};
+
+/// A server on loopback that takes one connection, waits for a request's head if
+/// `answer` is not empty, writes `answer` and holds the connection open until it is gone.
+class RawServer {
+public:
+  explicit RawServer(std::string answer) : answer_(std::move(answer)) {
+    thread_ = std::thread([this] { serve(); });
+  }
+  RawServer(RawServer const&) = delete;
+  RawServer& operator=(RawServer const&) = delete;
+  ~RawServer() {
+    // A connection of its own, in case the test never made one: accept() returns.
+    boost::asio::io_context context;
+    boost::asio::ip::tcp::socket unblock(context);
+    boost::system::error_code ignored;
+    unblock.connect(acceptor_.local_endpoint(), ignored);
+    release_.set_value();
+    thread_.join();
+  }
+
+  std::string url(std::string_view scheme) const {
+    return std::string(scheme) + "://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/";
+  }
+
+private:
+  void serve() {
+    boost::system::error_code ec;
+    auto socket = acceptor_.accept(ec);
+    if (ec) return;
+    if (!answer_.empty()) {
+      boost::asio::streambuf head;
+      boost::asio::read_until(socket, head, "\r\n\r\n", ec);
+      boost::asio::write(socket, boost::asio::buffer(answer_), ec);
+    }
+    release_.get_future().wait();
+  }
+
+  std::string answer_;
+  boost::asio::io_context context_;
+  boost::asio::ip::tcp::acceptor acceptor_{context_, {boost::asio::ip::make_address("127.0.0.1"), 0}};
+  std::promise<void> release_;
+  std::thread thread_;
 };
 
 TEST_F(TransportTest, PlainHttpOnLoopbackAnswersWithTheStatusAndBody) {
@@ -134,6 +184,33 @@ TEST_F(TransportTest, AResponseOverTheCapFailsWithResponseTooLarge) {
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error(), Errc::response_too_large);
   EXPECT_EQ(transport.idle_connections(), 0u);
+}
+
+TEST_F(TransportTest, AConnectionWithBytesPastTheAnswerIsNotKept) {
+  RawServer server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n");
+  HttpsTransport transport(runtime.executor());
+  auto response = get(transport, server.url("http"));
+  ASSERT_TRUE(response) << response.error().message();
+  EXPECT_EQ(response->body, "ok");
+  EXPECT_EQ(transport.idle_connections(), 0u);
+}
+
+TEST_F(TransportTest, AnAnswerThatStopsHalfwayTimesOutAndIsNotKept) {
+  RawServer server("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nok");
+  HttpsTransport transport(runtime.executor(), {.total_timeout = std::chrono::milliseconds(300)});
+  auto response = get(transport, server.url("http"));
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error(), Errc::timeout);
+  EXPECT_EQ(transport.idle_connections(), 0u);
+}
+
+TEST_F(TransportTest, AServerThatNeverStartsTlsFailsWithinTheConnectTimeout) {
+  RawServer server("");
+  HttpsTransport transport(runtime.executor(), {.connect_timeout = std::chrono::milliseconds(200)});
+  auto response = get(transport, server.url("https"));
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error(), Errc::timeout);
+  EXPECT_NE(response.error().message().find("TLS handshake"), std::string::npos) << response.error().message();
 }
 
 TEST_F(TransportTest, RedirectsAreHandedBackNotFollowed) {

@@ -5,14 +5,17 @@
 #include <oauth/error.hpp>
 #include <oauth/http/message.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/error.hpp>
-#include <boost/beast/core/error.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/stream_traits.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,18 +30,55 @@ namespace oauth::detail::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using PlainStream = asio::ip::tcp::socket;
+using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
 
-struct Connection {
-  explicit Connection(std::variant<PlainStream, TlsStream> s) : stream(std::move(s)) {}
+/// A connection to one host, plain or TLS, with the deadline of what it is doing: past
+/// it, the socket's operations are cancelled. Read and written a buffer at a time, so
+/// that Beast's composed operations (and their instances per stream type) stay out of
+/// every program that sends a request.
+class Connection : public std::enable_shared_from_this<Connection> {
+public:
+  template <class... Args>
+  explicit Connection(asio::any_io_executor const& executor, Args&&... args)
+      : stream_(std::forward<Args>(args)...), timer_(executor) {}
 
-  std::variant<PlainStream, TlsStream> stream;
-  beast::flat_buffer buffer;
+  std::variant<PlainStream, TlsStream>& stream() { return stream_; }
+  beast::flat_buffer& buffer() { return buffer_; }
 
-  beast::tcp_stream& socket() {
-    return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); }, stream);
+  asio::ip::tcp::socket& socket() {
+    if (auto* tls = std::get_if<TlsStream>(&stream_)) return tls->next_layer();
+    return std::get<PlainStream>(stream_);
   }
+
+  /// Cancels the socket's operations at `deadline`, until the next call or `keep`.
+  void expires_at(std::chrono::steady_clock::time_point deadline) {
+    timer_.expires_at(deadline);
+    timed_out_ = false;
+    timer_.async_wait([weak = weak_from_this(), generation = ++generation_](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->generation_ != generation) return;
+      self->timed_out_ = true;
+      boost::system::error_code ignored;
+      self->socket().cancel(ignored);
+    });
+  }
+
+  /// No deadline: the connection waits idle in the pool.
+  void keep() {
+    ++generation_;
+    timer_.cancel();
+  }
+
+  /// Whether the deadline cancelled what the socket was doing.
+  bool timed_out() const { return timed_out_; }
+
+private:
+  std::variant<PlainStream, TlsStream> stream_;
+  beast::flat_buffer buffer_;
+  asio::steady_timer timer_;
+  std::atomic<bool> timed_out_ = false;
+  std::atomic<std::uint64_t> generation_ = 0;
 };
 
 /// Idle keep-alive connections, per scheme, host and port.
@@ -46,7 +86,7 @@ class ConnectionPool {
 public:
   explicit ConnectionPool(std::size_t per_host) : per_host_(per_host) {}
 
-  std::unique_ptr<Connection> take(std::string const& key) {
+  std::shared_ptr<Connection> take(std::string const& key) {
     std::lock_guard lock(mutex_);
     auto it = idle_.find(key);
     if (it == idle_.end() || it->second.empty()) return nullptr;
@@ -55,7 +95,7 @@ public:
     return connection;
   }
 
-  void give_back(std::string const& key, std::unique_ptr<Connection> connection) {
+  void give_back(std::string const& key, std::shared_ptr<Connection> connection) {
     std::lock_guard lock(mutex_);
     auto& idle = idle_[key];
     if (idle.size() < per_host_) idle.push_back(std::move(connection));
@@ -71,12 +111,12 @@ public:
 private:
   mutable std::mutex mutex_;
   std::size_t per_host_;
-  std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
+  std::map<std::string, std::vector<std::shared_ptr<Connection>>> idle_;
 };
 
 inline Error network_error(boost::system::error_code ec, std::string_view what, Endpoint const& endpoint) {
   auto const where = " (" + endpoint.host + ':' + endpoint.port + ")";
-  if (ec == beast::error::timeout || ec == asio::error::operation_aborted || ec == asio::error::timed_out)
+  if (ec == asio::error::operation_aborted || ec == asio::error::timed_out)
     return Error(Errc::timeout, std::string(what) + " timed out" + where);
   return Error(Errc::connection_failed, std::string(what) + " failed: " + ec.message() + where);
 }

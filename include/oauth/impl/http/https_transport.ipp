@@ -8,16 +8,15 @@
 
 #include <boost/algorithm/string/predicate.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/config/helper_macros.hpp>
 
 #include <openssl/ssl.h>
@@ -38,31 +37,40 @@ using SteadyClock = std::chrono::steady_clock;
 
 // Named, not lambdas: a coroutine frame of a function with external linkage (the compiled
 // mode's) may hold only types that have linkage.
-struct WriteRequest {
-  boost::beast::http::request<boost::beast::http::string_body>& message;
+struct WriteAll {
+  std::string const& bytes;
 
   template <class Stream>
   auto operator()(Stream& stream) const {
-    return boost::beast::http::async_write(stream, message, boost::asio::as_tuple(boost::asio::use_awaitable));
+    return boost::asio::async_write(stream, boost::asio::buffer(bytes),
+                                    boost::asio::as_tuple(boost::asio::use_awaitable));
   }
 };
 
-struct ReadResponse {
-  boost::beast::flat_buffer& buffer;
-  boost::beast::http::response_parser<boost::beast::http::string_body>& parser;
+struct ReadSome {
+  boost::asio::mutable_buffer into;
 
   template <class Stream>
   auto operator()(Stream& stream) const {
-    return boost::beast::http::async_read(stream, buffer, parser, boost::asio::as_tuple(boost::asio::use_awaitable));
+    return stream.async_read_some(into, boost::asio::as_tuple(boost::asio::use_awaitable));
   }
 };
+
+// What Beast would write for it: the start line, the fields in order, the body.
+inline std::string serialize(boost::beast::http::request<boost::beast::http::string_body> const& message) {
+  std::string bytes;
+  bytes.reserve(256 + message.body().size());
+  bytes.append(message.method_string()).append(" ").append(message.target()).append(" HTTP/1.1\r\n");
+  for (auto const& field : message) bytes.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
+  bytes.append("\r\n").append(message.body());
+  return bytes;
+}
 
 template <class C = Connection>
-boost::asio::awaitable<Result<std::unique_ptr<C>>> connect(boost::asio::ssl::context& tls,
+boost::asio::awaitable<Result<std::shared_ptr<C>>> connect(boost::asio::ssl::context& tls,
                                                            TransportOptions const& options, Endpoint const& endpoint,
                                                            SteadyClock::time_point deadline) {
   namespace asio = boost::asio;
-  namespace beast = boost::beast;
   auto executor = co_await asio::this_coro::executor;
   auto const connect_deadline = std::min(deadline, SteadyClock::now() + options.connect_timeout);
 
@@ -77,14 +85,14 @@ boost::asio::awaitable<Result<std::unique_ptr<C>>> connect(boost::asio::ssl::con
   resolve_timer.cancel();
   if (resolve_error) co_return network_error(resolve_error, "resolving the host", endpoint);
 
-  auto connection = std::make_unique<C>(endpoint.tls ? decltype(C::stream){std::in_place_type<TlsStream>, executor, tls}
-                                                     : decltype(C::stream){std::in_place_type<PlainStream>, executor});
-  auto& socket = connection->socket();
-  socket.expires_at(connect_deadline);
-  auto [connect_error, connected] = co_await socket.async_connect(addresses, asio::as_tuple(asio::use_awaitable));
+  auto connection = endpoint.tls ? std::make_shared<C>(executor, std::in_place_type<TlsStream>, executor, tls)
+                                 : std::make_shared<C>(executor, std::in_place_type<PlainStream>, executor);
+  connection->expires_at(connect_deadline);
+  auto [connect_error, connected] =
+      co_await asio::async_connect(connection->socket(), addresses, asio::as_tuple(asio::use_awaitable));
   if (connect_error) co_return network_error(connect_error, "connecting", endpoint);
 
-  if (auto* tls = std::get_if<TlsStream>(&connection->stream)) {
+  if (auto* tls = std::get_if<TlsStream>(&connection->stream())) {
     boost::system::error_code not_an_address;
     asio::ip::make_address(endpoint.host, not_an_address);
     // SNI names hosts; RFC 6066 section 3 leaves addresses out.
@@ -99,7 +107,7 @@ boost::asio::awaitable<Result<std::unique_ptr<C>>> connect(boost::asio::ssl::con
     auto [handshake_error] =
         co_await tls->async_handshake(asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
     if (handshake_error) {
-      if (handshake_error == beast::error::timeout) co_return network_error(handshake_error, "TLS handshake", endpoint);
+      if (connection->timed_out()) co_return network_error(handshake_error, "TLS handshake", endpoint);
       auto const verify = SSL_get_verify_result(tls->native_handle());
       std::string reason = verify != X509_V_OK ? X509_verify_cert_error_string(verify) : handshake_error.message();
       co_return Error(Errc::tls_failure, "TLS with " + endpoint.host + ':' + endpoint.port + " failed: " + reason);
@@ -114,23 +122,47 @@ boost::asio::awaitable<Exchange> exchange_on(C& connection,
                                              Endpoint const& endpoint, SteadyClock::time_point deadline,
                                              std::size_t max_bytes) {
   namespace asio = boost::asio;
-  namespace beast = boost::beast;
   namespace http = boost::beast::http;
-  connection.socket().expires_at(deadline);
-  connection.buffer.clear();
+  connection.expires_at(deadline);
+  connection.buffer().clear();
 
-  auto [write_error, written] = co_await std::visit(WriteRequest{message}, connection.stream);
+  auto const request_bytes = serialize(message);
+  auto [write_error, written] = co_await std::visit(WriteAll{request_bytes}, connection.stream());
   if (write_error) {
     co_return Exchange{network_error(write_error, "sending the request", endpoint), false, true};
   }
 
   http::response_parser<http::string_body> parser;
+  parser.eager(true);
   parser.header_limit(64 * 1024);
   parser.body_limit(max_bytes);
-  auto [read_error, read_bytes] = co_await std::visit(ReadResponse{connection.buffer, parser}, connection.stream);
+  std::size_t read_bytes = 0;
+  boost::system::error_code read_error;
+  auto& buffer = connection.buffer();
+  while (!parser.is_done()) {
+    if (buffer.size() > 0) {
+      buffer.consume(parser.put(buffer.data(), read_error));
+      if (read_error == http::error::need_more) read_error = {};
+      if (read_error || parser.is_done()) break;
+    }
+    auto [error, n] = co_await std::visit(ReadSome{buffer.prepare(16 * 1024)}, connection.stream());
+    buffer.commit(n);
+    read_bytes += n;
+    if (error == asio::error::eof) {
+      if (parser.got_some())
+        parser.put_eof(read_error);
+      else
+        read_error = http::error::end_of_stream;
+      break;
+    }
+    if (error) {
+      read_error = error;
+      break;
+    }
+  }
+  connection.keep();
   if (read_error) {
-    if (read_error == http::error::body_limit || read_error == http::error::buffer_overflow ||
-        read_error == http::error::header_limit)
+    if (read_error == http::error::body_limit || read_error == http::error::header_limit)
       co_return Exchange{Error(Errc::response_too_large,
                                "response from " + endpoint.host + " exceeds " + std::to_string(max_bytes) + " bytes"),
                          false, false};
@@ -140,7 +172,7 @@ boost::asio::awaitable<Exchange> exchange_on(C& connection,
                          false, false};
     bool const nothing_read = read_bytes == 0 && !parser.got_some();
     co_return Exchange{network_error(read_error, "reading the response", endpoint), false,
-                       nothing_read && read_error != beast::error::timeout};
+                       nothing_read && !connection.timed_out()};
   }
 
   auto& answer = parser.get();
@@ -158,7 +190,7 @@ boost::asio::awaitable<Exchange> exchange_on(C& connection,
   response.status = answer.result_int();
   for (auto const& field : answer) response.headers.emplace_back(field.name_string(), field.value());
   response.body = std::move(answer.body());
-  co_return Exchange{std::move(response), answer.keep_alive(), false};
+  co_return Exchange{std::move(response), answer.keep_alive() && buffer.size() == 0, false};
 }
 
 }  // namespace detail::http
