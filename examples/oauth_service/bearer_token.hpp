@@ -66,10 +66,10 @@ inline std::optional<std::string> decode_part(std::string_view encoded) {
 /// A JSON object that names each member once: claims that say two things are neither.
 inline std::optional<boost::json::object> json_part(std::string_view encoded) {
   auto decoded = decode_part(encoded);
-  if (!decoded || oauth::detail::json::has_duplicate_member(*decoded)) return std::nullopt;
+  if (!decoded) return std::nullopt;
   boost::system::error_code ec;
   auto value = boost::json::parse(*decoded, ec);
-  if (ec || !value.is_object()) return std::nullopt;
+  if (ec || !value.is_object() || oauth::detail::json::has_duplicate_member(*decoded, value)) return std::nullopt;
   return std::move(value.as_object());
 }
 

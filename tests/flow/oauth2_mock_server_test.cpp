@@ -3,6 +3,7 @@
 #include "support/child_process.hpp"
 #include "support/flow_harness.hpp"
 
+#include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
 namespace oauth::testing {

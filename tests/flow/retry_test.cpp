@@ -8,8 +8,11 @@
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
+#include <set>
+#include <thread>
 #include <vector>
 
 namespace oauth::testing {
@@ -97,6 +100,36 @@ TEST(Retry, NoWaitEndsAfterTheDeadline) {
   auto result = run(scripted, limits);
   ASSERT_FALSE(result);
   EXPECT_EQ(scripted.made, 1);
+}
+
+TEST(Backoff, EachWaitIsBetweenHalfAndAllOfTheDoubledStepUnderTheCeiling) {
+  using detail::async::jittered_backoff;
+  for (int attempt = 1; attempt <= 8; ++attempt) {
+    auto const top = std::min<long long>(1'000, 100LL << (attempt - 1));
+    std::set<long long> seen;
+    for (int draw = 0; draw < 200; ++draw) {
+      auto const wait = jittered_backoff(attempt, 100ms, 1'000ms).count();
+      ASSERT_GE(wait, top / 2) << "attempt " << attempt;
+      ASSERT_LE(wait, top) << "attempt " << attempt;
+      seen.insert(wait);
+    }
+    EXPECT_GT(seen.size(), 20U) << "attempt " << attempt << ": callers that failed together must spread out";
+  }
+  EXPECT_LE(jittered_backoff(1, 0ms, 0ms), 1ms);
+  EXPECT_LE(jittered_backoff(1'000, 100ms, 1'000ms), 1'000ms);
+}
+
+TEST(Backoff, ThreadsDrawApart) {
+  auto draws = [] {
+    std::vector<long long> out;
+    for (int i = 0; i < 16; ++i) out.push_back(detail::async::jittered_backoff(4, 1'000ms, 10'000ms).count());
+    return out;
+  };
+  std::vector<long long> first;
+  std::vector<long long> second;
+  std::thread([&] { first = draws(); }).join();
+  std::thread([&] { second = draws(); }).join();
+  EXPECT_NE(first, second);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <oauth/store/open.hpp>
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include <openssl/evp.h>
 

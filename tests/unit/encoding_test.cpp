@@ -1,3 +1,4 @@
+#include <oauth/detail/encoding/ascii.hpp>
 #include <oauth/detail/encoding/base64.hpp>
 #include <oauth/detail/encoding/form.hpp>
 #include <oauth/detail/encoding/printable.hpp>
@@ -8,6 +9,17 @@
 namespace {
 
 using namespace oauth::detail::encoding;
+
+// Header names, schemes and hosts compare as HTTP says: ASCII letters without case, every
+// other byte as it is, whatever the locale.
+TEST(AsciiIequals, IgnoresTheCaseOfAsciiLettersOnly) {
+  EXPECT_TRUE(ascii_iequals("Content-Type", "content-TYPE"));
+  EXPECT_TRUE(ascii_iequals("", ""));
+  EXPECT_FALSE(ascii_iequals("Bearer", "Bearer "));
+  EXPECT_FALSE(ascii_iequals("@[\\]^", "`{|}~"));       // a case flip of bit 0x20 would call these equal
+  EXPECT_FALSE(ascii_iequals("\xc3\x89", "\xc3\xa9"));  // É and é: not ASCII, not folded
+  static_assert(ascii_iequals("API.Notion.COM", "api.notion.com"));
+}
 
 TEST(Base64, Rfc4648TestVectors) {
   std::pair<std::string, std::string> const vectors[] = {{"", ""},

@@ -70,6 +70,26 @@ TEST(TokenResponse, AMemberNamedTwiceOrAnOversizedTokenIsRefused) {
   EXPECT_TRUE(parse(R"({"access_token":"a","token_type":"bearer","scope":")" + std::string(64 * 1024, 's') + R"("})"));
 }
 
+// Two members of one name are found at any depth and however the name is escaped; a colon
+// or an escaped quote inside a string is no member.
+TEST(TokenResponse, AMemberNamedTwiceIsFoundAtAnyDepthAndUnderAnyEscape) {
+  for (auto const* body : {
+           R"({"access_token":"a","token_type":"bearer","access\u005ftoken":"b"})",
+           R"({"access_token":"a","token_type":"bearer","owner":{"id":"x","id":"y"}})",
+           R"({"access_token":"a","token_type":"bearer","list":[1,{"k":{"q":1,"q":2}}]})",
+           R"({"access_token":"a","token_type":"bearer","owner":{"id":"x"},"owner":{"id":"x"}})",
+       }) {
+    auto t = parse(body);
+    ASSERT_FALSE(t) << body;
+    EXPECT_EQ(t.error(), Errc::invalid_token_response) << body;
+    EXPECT_NE(t.error().message().find("names a member twice"), std::string::npos) << body;
+  }
+  auto t = parse(R"({"access_token":"a:b","token_type":"bearer","say \":\"":"x: y","owner":{"id":"q\\"},)"
+                 R"("id":["k:v",{"id":1}]})");
+  ASSERT_TRUE(t) << t.error().message();
+  EXPECT_EQ(t->fields.at("say \":\"").as_string(), "x: y");
+}
+
 TEST(TokenResponse, ScopeAsAStringAnArrayOrCommaSeparated) {
   EXPECT_EQ(parse(R"({"access_token":"a","token_type":"bearer","scope":["a","b"]})")->scopes,
             (std::vector<std::string>{"a", "b"}));

@@ -1,6 +1,7 @@
 #ifndef OAUTH_PROTOCOL_TOKEN_RESPONSE_HPP
 #define OAUTH_PROTOCOL_TOKEN_RESPONSE_HPP
 
+#include <oauth/detail/encoding/ascii.hpp>
 #include <oauth/detail/json/unique_members.hpp>
 #include <oauth/detail/protocol/token_fields.hpp>
 #include <oauth/error.hpp>
@@ -9,7 +10,6 @@
 #include <oauth/provider.hpp>
 #include <oauth/secret.hpp>
 
-#include <boost/algorithm/string/predicate.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 
@@ -49,7 +49,7 @@ inline Result<TokenResponse> parse_token_response(std::string_view provider, Htt
   auto json = boost::json::parse(response.body, ec);
   if (ec || !json.is_object()) return invalid("response is not a JSON object");
   // Two access tokens in one answer: which one the provider meant is anyone's guess.
-  if (detail::json::has_duplicate_member(response.body)) return invalid("response names a member twice");
+  if (detail::json::has_duplicate_member(response.body, json)) return invalid("response names a member twice");
   auto& object = json.get_object();
   using detail::token_response::max_token_bytes;
 
@@ -62,7 +62,7 @@ inline Result<TokenResponse> parse_token_response(std::string_view provider, Htt
 
   auto const* type = object.if_contains("token_type");
   if (type == nullptr || !type->is_string() ||
-      !boost::algorithm::iequals(std::string_view(type->get_string()), "bearer"))
+      !detail::encoding::ascii_iequals(std::string_view(type->get_string()), "bearer"))
     return invalid("token_type must be bearer");
 
   if (auto const* refresh = object.if_contains("refresh_token"); refresh != nullptr && !refresh->is_null()) {

@@ -2,11 +2,10 @@
 #define OAUTH_DETAIL_API_AUTHORIZED_REQUEST_HPP
 
 #include <oauth/api/request.hpp>
+#include <oauth/detail/encoding/ascii.hpp>
 #include <oauth/http/message.hpp>
 #include <oauth/provider_profile.hpp>
 #include <oauth/secret.hpp>
-
-#include <boost/algorithm/string/predicate.hpp>
 
 #include <string>
 #include <utility>
@@ -22,7 +21,7 @@ inline HttpRequest authorized_request(ProviderProfile const& provider, ApiReques
   http.headers.emplace_back("Accept", "application/json");
   for (auto const& header : provider.request_headers) http.headers.emplace_back(header.name, header.value);
   for (auto const& [name, value] : request.headers)
-    if (!boost::algorithm::iequals(name, "Authorization")) http.headers.emplace_back(name, value);
+    if (!encoding::ascii_iequals(name, "Authorization")) http.headers.emplace_back(name, value);
   return http;
 }
 

@@ -1,13 +1,13 @@
 #ifndef OAUTH_DETAIL_API_TARGET_HPP
 #define OAUTH_DETAIL_API_TARGET_HPP
 
+#include <oauth/detail/encoding/ascii.hpp>
 #include <oauth/detail/encoding/printable.hpp>
 #include <oauth/detail/http/url.hpp>
 #include <oauth/error.hpp>
 #include <oauth/provider.hpp>
 #include <oauth/provider_profile.hpp>
 
-#include <boost/algorithm/string/predicate.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -21,9 +21,9 @@ namespace oauth::detail::api {
 /// list, the hosts of its API base, userinfo and validation endpoints.
 inline bool is_api_host(ProviderProfile const& provider, std::string_view host) {
   auto matches = [&](std::string_view allowed) {
-    return boost::algorithm::iequals(host, allowed) ||
+    return encoding::ascii_iequals(host, allowed) ||
            (host.size() > allowed.size() && host[host.size() - allowed.size() - 1] == '.' &&
-            boost::algorithm::iequals(host.substr(host.size() - allowed.size()), allowed));
+            encoding::ascii_iequals(host.substr(host.size() - allowed.size()), allowed));
   };
   if (provider.api_hosts) return std::ranges::any_of(*provider.api_hosts, matches);
   auto host_of = [](std::string_view url) -> std::string {
@@ -31,7 +31,7 @@ inline bool is_api_host(ProviderProfile const& provider, std::string_view host) 
     return parsed ? std::string(parsed->host_address()) : std::string{};
   };
   for (auto const& endpoint : {provider.api_base_url, provider.userinfo_endpoint, provider.validation_endpoint})
-    if (endpoint && boost::algorithm::iequals(host, host_of(*endpoint))) return true;
+    if (endpoint && encoding::ascii_iequals(host, host_of(*endpoint))) return true;
   return false;
 }
 

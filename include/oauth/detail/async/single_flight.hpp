@@ -12,11 +12,11 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <cstddef>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -115,7 +115,7 @@ private:
   }
 
   mutable std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<Flight>> flights_;
+  std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
 };
 
 }  // namespace oauth::detail::async

@@ -16,11 +16,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -111,7 +111,7 @@ public:
 private:
   mutable std::mutex mutex_;
   std::size_t per_host_;
-  std::map<std::string, std::vector<std::shared_ptr<Connection>>> idle_;
+  std::unordered_map<std::string, std::vector<std::shared_ptr<Connection>>> idle_;
 };
 
 inline Error network_error(boost::system::error_code ec, std::string_view what, Endpoint const& endpoint) {

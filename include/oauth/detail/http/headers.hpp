@@ -1,7 +1,7 @@
 #ifndef OAUTH_DETAIL_HTTP_HEADERS_HPP
 #define OAUTH_DETAIL_HTTP_HEADERS_HPP
 
-#include <boost/algorithm/string/predicate.hpp>
+#include <oauth/detail/encoding/ascii.hpp>
 
 #include <string>
 #include <string_view>
@@ -13,7 +13,7 @@ namespace oauth::detail::http {
 inline std::string_view find_header(std::vector<std::pair<std::string, std::string>> const& headers,
                                     std::string_view name) noexcept {
   for (auto const& [n, v] : headers)
-    if (boost::algorithm::iequals(n, name)) return v;
+    if (encoding::ascii_iequals(n, name)) return v;
   return {};
 }
 

@@ -1,12 +1,12 @@
 #ifndef OAUTH_IMPL_HTTP_HTTPS_TRANSPORT_IPP
 #define OAUTH_IMPL_HTTP_HTTPS_TRANSPORT_IPP
 
+#include <oauth/detail/encoding/ascii.hpp>
 #include <oauth/detail/http/connection_pool.hpp>
 #include <oauth/detail/http/url.hpp>
 #include <oauth/http/https_transport.hpp>
 #include <oauth/version.hpp>
 
-#include <boost/algorithm/string/predicate.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -182,7 +182,7 @@ boost::asio::awaitable<Exchange> exchange_on(C& connection,
     co_return Exchange{Error(Errc::malformed_response, "response from " + endpoint.host + " is not HTTP/1.1"), false,
                        false};
   if (auto const coding = answer[http::field::content_encoding];
-      !coding.empty() && !boost::algorithm::iequals(coding, "identity"))
+      !coding.empty() && !detail::encoding::ascii_iequals(coding, "identity"))
     co_return Exchange{
         Error(Errc::malformed_response, "response from " + endpoint.host + " has a content coding never asked for"),
         false, false};
