@@ -5,8 +5,8 @@
 #include <oauth/api/request.hpp>
 #include <oauth/detail/async/spawn.hpp>
 #include <oauth/detail/manager/engine.hpp>
-#include <oauth/detail/manager/store_port.hpp>
 #include <oauth/detail/meta/type_list.hpp>
+#include <oauth/detail/store/store_port.hpp>
 #include <oauth/http/https_transport.hpp>
 #include <oauth/http/transport.hpp>
 #include <oauth/manager/flow.hpp>
@@ -59,7 +59,7 @@ public:
   template <StoreBackend Backend, Transport T>
   Manager(boost::asio::any_io_executor executor, TokenStore<Backend>& store, T transport, ManagerOptions options = {})
       : engine_(
-            std::move(executor), std::make_shared<detail::manager::StoreAdapter<Backend>>(store),
+            std::move(executor), std::make_shared<detail::store::StoreAdapter<Backend>>(store),
             [t = std::make_shared<T>(std::move(transport))](HttpRequest request) {
               return t->async_send(std::move(request), boost::asio::use_awaitable);
             },

@@ -7,7 +7,7 @@
 #include <oauth/detail/async/single_flight.hpp>
 #include <oauth/detail/config.hpp>
 #include <oauth/detail/manager/api_call.hpp>
-#include <oauth/detail/manager/store_port.hpp>
+#include <oauth/detail/store/store_port.hpp>
 #include <oauth/error.hpp>
 #include <oauth/http/message.hpp>
 #include <oauth/manager/flow.hpp>
@@ -55,7 +55,7 @@ using Send = std::function<boost::asio::awaitable<Result<HttpResponse>>(HttpRequ
 template <class = void>
 class BasicEngine {
 public:
-  BasicEngine(boost::asio::any_io_executor executor, std::shared_ptr<StorePort> store, Send send,
+  BasicEngine(boost::asio::any_io_executor executor, std::shared_ptr<store::StorePort> store, Send send,
               ManagerOptions options, std::span<ProviderProfile const* const> providers);
   // Out of line, so that only the engine's instance defines it. An implicit destructor
   // is inline, and gcovr will not merge its records: their lines differ between files.
@@ -204,7 +204,7 @@ private:
                      std::string_view integration_id, Error reason);
 
   boost::asio::any_io_executor executor_;
-  std::shared_ptr<StorePort> store_;
+  std::shared_ptr<store::StorePort> store_;
   Send send_;
   ManagerOptions options_;
   std::string holder_;  ///< this manager's name on refresh leases

@@ -6,7 +6,7 @@
 namespace oauth::detail::manager {
 
 template <class V>
-BasicEngine<V>::BasicEngine(boost::asio::any_io_executor executor, std::shared_ptr<StorePort> store, Send send,
+BasicEngine<V>::BasicEngine(boost::asio::any_io_executor executor, std::shared_ptr<store::StorePort> store, Send send,
                             ManagerOptions options, std::span<ProviderProfile const* const> providers)
     : executor_(std::move(executor)),
       store_(std::move(store)),

@@ -1,12 +1,12 @@
-#ifndef OAUTH_DETAIL_MANAGER_STORE_PORT_HPP
-#define OAUTH_DETAIL_MANAGER_STORE_PORT_HPP
+#ifndef OAUTH_DETAIL_STORE_STORE_PORT_HPP
+#define OAUTH_DETAIL_STORE_STORE_PORT_HPP
 
 #include <oauth/store/token_store.hpp>
 
 #include <string_view>
 #include <vector>
 
-namespace oauth::detail::manager {
+namespace oauth::detail::store {
 
 /// The token store as the manager uses it, whatever its backend: the manager is a
 /// template on its providers only, so the store's type stops here.
@@ -107,6 +107,6 @@ private:
   TokenStore<Backend>& store_;
 };
 
-}  // namespace oauth::detail::manager
+}  // namespace oauth::detail::store
 
 #endif
