@@ -20,31 +20,31 @@ namespace oauth {
 /// that its code is compiled once and not once per provider, while its typed API keeps
 /// each capability a compile-time fact. `provider_profile<P>` is P's.
 struct ProviderProfile {
-  std::string_view name;
-  std::string_view authorization_endpoint;
-  std::string_view token_endpoint;
+  std::string_view name = {};
+  std::string_view authorization_endpoint = {};
+  std::string_view token_endpoint = {};
   ClientAuth token_auth = ClientAuth::request_body;
   BodyFormat token_body = BodyFormat::form;
   bool supports_refresh = false;
   bool rotates_refresh_token = false;
   bool supports_pkce = false;
-  std::string_view scope_separator;
-  std::span<Scope const> scopes;
+  std::string_view scope_separator = {};
+  std::span<Scope const> scopes = {};
   Result<UserInfo> (*map_user_info)(boost::json::object const&) noexcept = nullptr;
 
-  std::optional<std::string_view> userinfo_endpoint;
-  std::optional<std::string_view> validation_endpoint;  ///< its own, else userinfo's; absent: none
-  std::optional<std::string_view> revocation_endpoint;
+  std::optional<std::string_view> userinfo_endpoint = {};
+  std::optional<std::string_view> validation_endpoint = {};  ///< its own, else userinfo's; absent: none
+  std::optional<std::string_view> revocation_endpoint = {};
   RevocationStyle revocation_style = RevocationStyle::rfc7009;
-  std::optional<std::string_view> introspection_endpoint;
-  std::optional<std::string_view> scope_prefix;
-  std::optional<Param> incremental_authorization;
-  std::span<Param const> authorization_params;
-  std::span<Param const> request_headers;
-  std::optional<std::string_view> api_base_url;
-  std::optional<std::span<std::string_view const>> api_hosts;
-  RateLimit api_rate_limit;
-  std::string_view issuer;
+  std::optional<std::string_view> introspection_endpoint = {};
+  std::optional<std::string_view> scope_prefix = {};
+  std::optional<Param> incremental_authorization = {};
+  std::span<Param const> authorization_params = {};
+  std::span<Param const> request_headers = {};
+  std::optional<std::string_view> api_base_url = {};
+  std::optional<std::span<std::string_view const>> api_hosts = {};
+  RateLimit api_rate_limit = {};
+  std::string_view issuer = {};
   bool promises_iss_parameter = false;
 };
 
