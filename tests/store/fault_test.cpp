@@ -201,22 +201,24 @@ TEST_F(SqliteFaults, AWriterLockedOutPastItsTimeoutGetsATypedErrorAndWritesNothi
 // and synchronous=FULL, so a stored token pair survives a power cut, on every connection.
 TEST(SqliteDurability, ConnectionsUseWalAndSyncEveryCommitUnlessToldOtherwise) {
   ScratchDirectory directory;
-  auto const pragma = [](detail::store::SqliteConnection& connection, std::string_view name) {
+  // A connection keeps each statement prepared by where its text lives: static texts.
+  static constexpr detail::store::Statement journal_mode{"PRAGMA journal_mode"};
+  static constexpr detail::store::Statement synchronous{"PRAGMA synchronous"};
+  auto const pragma = [](detail::store::SqliteConnection& connection, detail::store::Statement const& statement) {
     std::string value;
-    auto const sql = "PRAGMA " + std::string(name);
-    auto ran = connection.run(detail::store::Statement{sql}, {},
-                              [&](detail::store::SqliteConnection::Row const& row) { value = row.text(0); });
+    auto ran =
+        connection.run(statement, {}, [&](detail::store::SqliteConnection::Row const& row) { value = row.text(0); });
     EXPECT_TRUE(ran) << ran.error().message();
     return value;
   };
   auto const path = (directory.path() / "durable.db").string();
   auto durable = detail::store::SqliteConnection::open({.path = path}).value();
-  EXPECT_EQ(pragma(*durable, "journal_mode"), "wal");
-  EXPECT_EQ(pragma(*durable, "synchronous"), "2");  // FULL
+  EXPECT_EQ(pragma(*durable, journal_mode), "wal");
+  EXPECT_EQ(pragma(*durable, synchronous), "2");  // FULL
   auto relaxed = detail::store::SqliteConnection::open({.path = (directory.path() / "relaxed.db").string(),
                                                         .durability = store::SqliteDurability::normal})
                      .value();
-  EXPECT_EQ(pragma(*relaxed, "synchronous"), "1");  // NORMAL
+  EXPECT_EQ(pragma(*relaxed, synchronous), "1");  // NORMAL
 
   // The backend's file is in WAL mode as any other program opening it sees.
   ASSERT_TRUE(store::SqliteBackend::open({.path = (directory.path() / "backend.db").string()}));
