@@ -2,10 +2,11 @@
 #define OAUTH_SRC_HPP
 
 // The compiled mode's one translation unit: the bodies the headers only declare under
-// OAUTH_SEPARATE_COMPILATION (the HTTPS transport, the manager's engine), with Asio's,
-// Asio SSL's and Beast's own. Compile it once in a program whose every translation unit
-// defines OAUTH_SEPARATE_COMPILATION, BOOST_ASIO_SEPARATE_COMPILATION and
-// BOOST_BEAST_SEPARATE_COMPILATION; the oauth::compiled target does both.
+// OAUTH_SEPARATE_COMPILATION (Fernet and the keyring, the HTTPS transport, the manager's
+// engine), with Asio's, Asio SSL's and Beast's own. Compile it once in a program whose
+// every translation unit defines OAUTH_SEPARATE_COMPILATION,
+// BOOST_ASIO_SEPARATE_COMPILATION and BOOST_BEAST_SEPARATE_COMPILATION; the
+// oauth::compiled target does both.
 
 #if !defined(OAUTH_SEPARATE_COMPILATION) || !defined(BOOST_ASIO_SEPARATE_COMPILATION) || \
     !defined(BOOST_BEAST_SEPARATE_COMPILATION)
@@ -13,6 +14,8 @@
     "oauth/src.hpp is for the compiled mode: define OAUTH_SEPARATE_COMPILATION, BOOST_ASIO_SEPARATE_COMPILATION and BOOST_BEAST_SEPARATE_COMPILATION"
 #endif
 
+#include <oauth/impl/crypto/fernet.ipp>
+#include <oauth/impl/crypto/keyring.ipp>
 #include <oauth/impl/http/https_transport.ipp>
 #include <oauth/impl/manager/engine.ipp>
 

@@ -13,7 +13,8 @@ import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-SOURCES = [*ROOT.glob("include/oauth/**/*.hpp"), *ROOT.glob("examples/**/*.hpp"), *ROOT.glob("examples/**/*.cpp")]
+SOURCES = [*ROOT.glob("include/oauth/**/*.hpp"), *ROOT.glob("include/oauth/**/*.ipp"), *ROOT.glob("examples/**/*.hpp"),
+           *ROOT.glob("examples/**/*.cpp")]
 
 # What a secret looks like in an expression.
 SECRET = re.compile(
@@ -27,7 +28,10 @@ HARMLESS = re.compile(r"\.empty\(\)|\bnpos\b|\.size\(\)|nullptr|\bstd::nullopt\b
 CALL_SITES = [
     ("include/oauth/secret.hpp", "friend bool operator==(Secret const& a", "constant_time_equal"),
     ("include/oauth/crypto/state.hpp", "inline bool state_matches(", "constant_time_equal"),
-    ("include/oauth/crypto/fernet.hpp", "Result<std::string> verify(std::string_view token)", "CRYPTO_memcmp"),
+    ("include/oauth/impl/crypto/fernet.ipp", "Result<std::string> Fernet::verify(std::string_view token)",
+     "CRYPTO_memcmp"),
+    ("include/oauth/impl/crypto/keyring.ipp", "Result<std::optional<std::string>> Keyring::configured_keys(",
+     "constant_time_equal"),
     ("include/oauth/impl/manager/refresh.hpp", "BasicEngine<V>::renew_rejected(", "constant_time_equal"),
     ("include/oauth/store/memory.hpp", "Result<FlowStateRecord> take_state(", "state_matches"),
     ("examples/oauth_service/bearer_token.hpp", "inline std::variant<Caller, BearerRefusal> verify_bearer(",

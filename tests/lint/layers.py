@@ -20,7 +20,7 @@ FLOORS = [
                     "detail/encoding/", "detail/meta/", "detail/json/", "detail/openssl/", "detail/os/",
                     "detail/async/"]),
     ("provider", ["provider.hpp", "provider_profile.hpp", "scope_catalogue.hpp", "user_facing_error.hpp", "detail/provider/"]),
-    ("crypto", ["crypto/"]),
+    ("crypto", ["crypto/", "impl/crypto/"]),
     ("http", ["http/", "detail/http/", "impl/http/"]),
     ("protocol", ["protocol/", "detail/protocol/"]),
     ("providers", ["providers/google.hpp", "providers/microsoft.hpp", "providers/notion.hpp",

@@ -3,9 +3,9 @@
 
 // Header-only by default: every body is in the headers. With OAUTH_SEPARATE_COMPILATION
 // (the oauth::compiled target sets it), the headers only declare what does not depend on
-// a template argument, and oauth/src.hpp, compiled once, defines it: the HTTPS transport,
-// the manager's engine, and Asio's, Beast's and Asio SSL's own sources. Asio's
-// BOOST_ASIO_SEPARATE_COMPILATION is the precedent.
+// a template argument, and oauth/src.hpp, compiled once, defines it: Fernet and the
+// keyring, the HTTPS transport, the manager's engine, and Asio's, Beast's and Asio SSL's
+// own sources. Asio's BOOST_ASIO_SEPARATE_COMPILATION is the precedent.
 #if defined(OAUTH_SEPARATE_COMPILATION)
 #define OAUTH_DECL
 #else
