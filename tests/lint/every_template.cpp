@@ -1,8 +1,9 @@
-// Every public header, header-only so that the .ipp bodies are in too, and every public
-// template instantiated: with each store backend, and for each built-in provider every
-// operation of the manager. Read by clang-tidy (tests/lint/tidy.py), and run, doing
-// nothing, in the coverage tree: code instantiated here and run by no test counts as
-// not covered instead of dropping out of the coverage report.
+// Every public header, and every public template instantiated: with each store backend,
+// and for each built-in provider every operation of the manager. Read by clang-tidy
+// header-only, so that the .ipp bodies are in too (tests/lint/tidy.py), and run, doing
+// nothing, in the coverage tree, in compiled mode as the tests are: code instantiated
+// here or in oauth::compiled and run by no test counts as not covered instead of
+// dropping out of the coverage report.
 #include <oauth/oauth.hpp>
 #include <oauth/providers/notion/databases.hpp>
 #include <oauth/store/open.hpp>

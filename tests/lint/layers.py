@@ -25,7 +25,7 @@ FLOORS = [
     ("protocol", ["protocol/", "detail/protocol/"]),
     ("providers", ["providers/google.hpp", "providers/microsoft.hpp", "providers/notion.hpp",
                    "providers/youtube.hpp", "providers/all.hpp", "providers/notion/database.hpp"]),
-    ("store", ["store/", "detail/store/"]),
+    ("store", ["store/", "detail/store/", "impl/store/"]),
     ("api", ["api/", "detail/api/"]),
     ("provider extensions", ["providers/notion/databases.hpp", "detail/notion/"]),
     ("manager", ["manager/", "manager.hpp", "impl/manager/", "detail/manager/"]),

@@ -1,6 +1,7 @@
 #ifndef OAUTH_STORE_ANY_HPP
 #define OAUTH_STORE_ANY_HPP
 
+#include <oauth/detail/store/store_port.hpp>
 #include <oauth/error.hpp>
 #include <oauth/store/records.hpp>
 #include <oauth/store/token_store.hpp>
@@ -188,5 +189,10 @@ static_assert(StoreBackend<AnyBackend>);
 static_assert(oauth::detail::store::FindsAccess<AnyBackend>);
 
 }  // namespace oauth::store
+
+#if defined(OAUTH_SEPARATE_COMPILATION)
+extern template class oauth::TokenStore<oauth::store::AnyBackend>;
+extern template class oauth::detail::store::StoreAdapter<oauth::store::AnyBackend>;
+#endif
 
 #endif

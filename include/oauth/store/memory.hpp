@@ -2,6 +2,7 @@
 #define OAUTH_STORE_MEMORY_HPP
 
 #include <oauth/crypto/state.hpp>
+#include <oauth/detail/store/store_port.hpp>
 #include <oauth/error.hpp>
 #include <oauth/store/records.hpp>
 #include <oauth/store/token_store.hpp>
@@ -358,5 +359,10 @@ static_assert(StoreBackend<MemoryBackend>);
 static_assert(oauth::detail::store::FindsAccess<MemoryBackend>);
 
 }  // namespace oauth::store
+
+#if defined(OAUTH_SEPARATE_COMPILATION)
+extern template class oauth::TokenStore<oauth::store::MemoryBackend>;
+extern template class oauth::detail::store::StoreAdapter<oauth::store::MemoryBackend>;
+#endif
 
 #endif

@@ -6,6 +6,7 @@
 #include <oauth/detail/store/postgres_connection.hpp>
 #include <oauth/detail/store/read_access.hpp>
 #include <oauth/detail/store/sql_backend.hpp>
+#include <oauth/detail/store/store_port.hpp>
 #include <oauth/store/postgres_options.hpp>
 #include <oauth/store/token_store.hpp>
 
@@ -19,5 +20,12 @@ static_assert(StoreBackend<PostgresBackend>);
 static_assert(oauth::detail::store::FindsAccess<PostgresBackend>);
 
 }  // namespace oauth::store
+
+#if defined(OAUTH_COMPILED_POSTGRES)
+extern template class oauth::detail::store::ConnectionPool<oauth::detail::store::PostgresConnection>;
+extern template class oauth::detail::store::SqlBackend<oauth::detail::store::PostgresDriver>;
+extern template class oauth::TokenStore<oauth::store::PostgresBackend>;
+extern template class oauth::detail::store::StoreAdapter<oauth::store::PostgresBackend>;
+#endif
 
 #endif

@@ -9,6 +9,7 @@
 #include <oauth/detail/store/redis_connection.hpp>
 #include <oauth/detail/store/redis_scripts.hpp>
 #include <oauth/detail/store/sql.hpp>
+#include <oauth/detail/store/store_port.hpp>
 #include <oauth/error.hpp>
 #include <oauth/store/record_json.hpp>
 #include <oauth/store/records.hpp>
@@ -702,5 +703,11 @@ static_assert(StoreBackend<RedisBackend>);
 static_assert(oauth::detail::store::FindsAccess<RedisBackend>);
 
 }  // namespace oauth::store
+
+#if defined(OAUTH_COMPILED_REDIS)
+extern template class oauth::detail::store::ConnectionPool<oauth::detail::store::RedisConnection>;
+extern template class oauth::TokenStore<oauth::store::RedisBackend>;
+extern template class oauth::detail::store::StoreAdapter<oauth::store::RedisBackend>;
+#endif
 
 #endif

@@ -6,6 +6,7 @@
 #include <oauth/detail/store/read_access.hpp>
 #include <oauth/detail/store/sql_backend.hpp>
 #include <oauth/detail/store/sqlite_connection.hpp>
+#include <oauth/detail/store/store_port.hpp>
 #include <oauth/store/sqlite_options.hpp>
 #include <oauth/store/token_store.hpp>
 
@@ -19,5 +20,12 @@ static_assert(StoreBackend<SqliteBackend>);
 static_assert(oauth::detail::store::FindsAccess<SqliteBackend>);
 
 }  // namespace oauth::store
+
+#if defined(OAUTH_COMPILED_SQLITE)
+extern template class oauth::detail::store::ConnectionPool<oauth::detail::store::SqliteConnection>;
+extern template class oauth::detail::store::SqlBackend<oauth::detail::store::SqliteDriver>;
+extern template class oauth::TokenStore<oauth::store::SqliteBackend>;
+extern template class oauth::detail::store::StoreAdapter<oauth::store::SqliteBackend>;
+#endif
 
 #endif
