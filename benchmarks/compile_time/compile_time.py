@@ -8,8 +8,10 @@ Compiles, with the machine's compiler, each of
   builtins.cpp    (c) Manager over the four built-in providers, each operation used
 in Debug and in Release (CMake's flags for each), header-only and in compiled mode
 (the definitions the oauth::compiled target adds), and prints each time as a ratio to the
-floor's in the same configuration. Times are the compiler's CPU time (user + system),
-the median of the repetitions, which this machine's load sways less than wall time.
+floor's in the same configuration and round (the floor is compiled before and after
+each configuration's TUs; the ratio is the median over rounds). Times are the compiler's
+CPU time (user + system), the median of the rounds, which this machine's load sways less
+than wall time.
 
   compile_time.py [--cxx c++] [--repetitions 3] [--json FILE]
   compile_time.py --check   (a), (b) and (c), syntax only, in both modes: they still compile,
@@ -59,23 +61,36 @@ def compile_seconds(cxx, source, flags, out_dir, syntax_only=False):
 
 
 def run(cxx, repetitions, json_path):
-    results = {}
+    results, ratios = {}, {}
     with tempfile.TemporaryDirectory() as out:
         out = pathlib.Path(out)
-        jobs = [(FLOOR[0], FLOOR[1], config, None) for config in CONFIGS]
-        jobs += [(name, source, config, mode) for name, source, _ in TUS for config in CONFIGS for mode in MODES]
-        # Rounds over every job, so that a slow spell of the machine touches all alike.
+
+        def timed(round_, name, source, config, mode):
+            seconds = compile_seconds(cxx, HERE / source, CONFIGS[config] + (MODES[mode] if mode else []), out)
+            print(f"  round {round_ + 1}/{repetitions}: {name} {config} {mode or ''} {seconds:.1f} s",
+                  file=sys.stderr, flush=True)
+            return seconds
+
+        # This machine's speed drifts by a third over minutes: each configuration's TUs are
+        # compiled between two runs of the floor, and each is compared with their mean, in
+        # its own round; the ratio reported is the median of those.
         for round_ in range(repetitions):
-            for name, source, config, mode in jobs:
-                flags = CONFIGS[config] + (MODES[mode] if mode else [])
-                seconds = compile_seconds(cxx, HERE / source, flags, out)
-                results.setdefault((name, config, mode), []).append(seconds)
-                print(f"  round {round_ + 1}/{repetitions}: {name} {config} {mode or ''} {seconds:.1f} s",
-                      file=sys.stderr, flush=True)
+            for config in CONFIGS:
+                before = timed(round_, FLOOR[0], FLOOR[1], config, None)
+                times = {(name, config, mode): timed(round_, name, source, config, mode)
+                         for name, source, _ in TUS for mode in MODES}
+                floor = (before + timed(round_, FLOOR[0], FLOOR[1], config, None)) / 2
+                results.setdefault((FLOOR[0], config, None), []).append(floor)
+                ratios.setdefault((FLOOR[0], config, None), []).append(1.0)
+                for key, seconds in times.items():
+                    results.setdefault(key, []).append(seconds)
+                    ratios.setdefault(key, []).append(seconds / floor)
     median = {key: statistics.median(times) for key, times in results.items()}
+    median_ratio = {key: statistics.median(values) for key, values in ratios.items()}
 
     version = subprocess.run([cxx, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
-    print(f"Compile time with {version}, CPU seconds, median of {repetitions}; ratio to the floor")
+    print(f"Compile time with {version}, CPU seconds, median of {repetitions}; "
+          "ratio to the floor, median of the rounds'")
     print(f"{'TU':58} {'Debug':>8} {'ratio':>6} {'Release':>8} {'ratio':>6}")
     rows = [(FLOOR[0], FLOOR[2], None)] + [(name, what, mode) for name, _, what in TUS for mode in MODES]
     report, missed = [], []
@@ -85,7 +100,7 @@ def run(cxx, repetitions, json_path):
         entry = {"tu": name, "mode": mode}
         for config in CONFIGS:
             seconds = median[(name, config, mode)]
-            ratio = seconds / median[(FLOOR[0], config, None)]
+            ratio = median_ratio[(name, config, mode)]
             cells.append(f"{seconds:8.1f} {ratio:6.2f}")
             entry[config] = {"seconds": seconds, "ratio_to_floor": ratio}
             target = TARGETS.get((name, mode))
