@@ -32,13 +32,12 @@ private:
 };
 
 /// Each thread's source, seeded apart from every other thread and process: by the clock
-/// and by where the thread's own storage lies (which differs between threads, and between
+/// and by where the source itself lies (which differs between threads, and between
 /// processes under address space randomization).
 inline JitterSource& thread_jitter_source() noexcept {
-  thread_local char storage = 0;
   thread_local JitterSource source(
       static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
-      static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(&storage)));
+      static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(&source)));
   return source;
 }
 
