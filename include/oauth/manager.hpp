@@ -3,6 +3,7 @@
 
 #include <oauth/api/client.hpp>
 #include <oauth/api/request.hpp>
+#include <oauth/completion_token.hpp>
 #include <oauth/detail/async/spawn.hpp>
 #include <oauth/detail/manager/engine.hpp>
 #include <oauth/detail/meta/type_list.hpp>
@@ -38,9 +39,21 @@ namespace oauth {
 /// do does not exist for it: no refresh path for a provider without refresh, no revocation
 /// call for one without a revocation endpoint.
 ///
-/// Each network operation comes as `async_x(..., token)` completing with `void(Result<T>)`
-/// (use_awaitable, use_future, a callback) and as a blocking `x(...)` for callers on
-/// another thread than the one running the executor.
+/// Each network operation comes as `async_x(..., token)` and as a blocking `x(...)`.
+///
+/// The `async_` forms keep Asio's contract. The token is any completion token for
+/// `void(Result<T>)` (use_awaitable, use_future, a callback, deferred, as_tuple...);
+/// without one, `deferred`. Failures are values in the Result, never exceptions. The
+/// handler runs on its associated executor (the manager's when it has none), and what the
+/// operation allocates for itself comes from its associated allocator (the coroutines'
+/// frames from Asio's recycling allocator, as every Asio coroutine's). Each operation says which types of
+/// cancellation it supports on the handler's associated cancellation slot; a cancelled
+/// operation completes with `boost::asio::error::operation_aborted`, and a signal of a type
+/// it does not support is ignored.
+///
+/// The blocking forms wait on the calling thread for the operation, which runs on the
+/// manager's executor. They refuse, with would_deadlock, on a thread that runs the
+/// executor's context (through any executor of it, strands included).
 template <class... Ps>
 class Manager {
   // One error line for each problem of a provider, naming the member (ProviderRequirements).
@@ -49,6 +62,7 @@ class Manager {
   static_assert(detail::meta::unique<Ps...>, "oauth Manager: a provider is listed twice");
 
 public:
+  using executor_type = boost::asio::any_io_executor;
   static constexpr std::array<std::string_view, sizeof...(Ps)> provider_names{Ps::name...};
 
   /// With the library's HTTPS transport on `executor`.
@@ -118,10 +132,15 @@ public:
   /// The callback: the state checked (exists, unexpired, unused, this session, this
   /// provider), the code exchanged, the identity mapped, the tokens stored encrypted, the
   /// consent recorded and the outcome audited.
-  template <class P, class CompletionToken>
-  auto async_complete_flow(FlowCallback callback, CompletionToken&& token) {
+  ///
+  /// Completion signature: `void(Result<Integration>)`.
+  ///
+  /// Cancellation: terminal. The requests to the provider are abandoned and nothing is
+  /// stored; the state is spent, so the user starts again.
+  template <class P, CompletionTokenFor<Integration> CompletionToken = DefaultCompletionToken>
+  auto async_complete_flow(FlowCallback callback, CompletionToken&& token = {}) {
     std::size_t const provider = index<P>();
-    return detail::async::spawn<Integration>(get_executor(), engine_.complete(provider, std::move(callback)),
+    return detail::async::spawn<Integration>(get_executor(), engine_.complete(provider, std::move(callback)), terminal,
                                              std::forward<CompletionToken>(token));
   }
 
@@ -136,14 +155,20 @@ public:
   /// A valid access token for the owning user and tenant only; anyone else is told the
   /// integration does not exist, and the attempt is audited. Refreshed first when it
   /// would expire within the leeway.
-  template <class P, class CompletionToken>
+  ///
+  /// Completion signature: `void(Result<AccessGrant>)`.
+  ///
+  /// Cancellation: terminal and partial. A caller waiting for a refresh stops waiting at
+  /// once; the refresh, shared with every caller of the integration, goes on for the
+  /// others and its tokens are stored. A fresh token is handed out without waiting.
+  template <class P, CompletionTokenFor<AccessGrant> CompletionToken = DefaultCompletionToken>
   auto async_get_access_token(std::string tenant_id, std::string user_id, std::string integration_id,
-                              CompletionToken&& token) {
+                              CompletionToken&& token = {}) {
     std::size_t const provider = index<P>();
     return detail::async::spawn<AccessGrant>(
         get_executor(),
         engine_.access(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id), false),
-        std::forward<CompletionToken>(token));
+        terminal | partial, std::forward<CompletionToken>(token));
   }
 
   template <class P>
@@ -154,13 +179,19 @@ public:
   }
 
   /// Refreshes now, whatever the token's expiry. Only for providers that refresh.
-  template <Refreshable P, class CompletionToken>
-  auto async_refresh(std::string tenant_id, std::string user_id, std::string integration_id, CompletionToken&& token) {
+  ///
+  /// Completion signature: `void(Result<AccessGrant>)`.
+  ///
+  /// Cancellation: terminal and partial, as for async_get_access_token: the caller stops
+  /// waiting, the refresh goes on and is stored.
+  template <Refreshable P, CompletionTokenFor<AccessGrant> CompletionToken = DefaultCompletionToken>
+  auto async_refresh(std::string tenant_id, std::string user_id, std::string integration_id,
+                     CompletionToken&& token = {}) {
     std::size_t const provider = index<P>();
     return detail::async::spawn<AccessGrant>(
         get_executor(),
         engine_.access(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id), true),
-        std::forward<CompletionToken>(token));
+        terminal | partial, std::forward<CompletionToken>(token));
   }
 
   template <Refreshable P>
@@ -172,14 +203,19 @@ public:
   /// Revokes at the provider where it can, then deletes the tokens and consents and marks
   /// the integration disconnected. A provider that refuses or cannot be reached does not
   /// stop the local disconnect; the result says so.
-  template <class P, class CompletionToken>
+  ///
+  /// Completion signature: `void(Result<Disconnection>)`.
+  ///
+  /// Cancellation: none. Once begun a disconnect runs to its end (the transport's
+  /// timeouts bound the revocation), so that no integration is left half disconnected.
+  template <class P, CompletionTokenFor<Disconnection> CompletionToken = DefaultCompletionToken>
   auto async_disconnect(std::string tenant_id, std::string user_id, std::string integration_id,
-                        CompletionToken&& token) {
+                        CompletionToken&& token = {}) {
     std::size_t const provider = index<P>();
     return detail::async::spawn<Disconnection>(
         get_executor(),
         engine_.disconnect(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id)),
-        std::forward<CompletionToken>(token));
+        detail::async::cancellation_type::none, std::forward<CompletionToken>(token));
   }
 
   template <class P>
@@ -195,12 +231,18 @@ public:
   /// validated; a refused one marks the integration as needing reauthorization (a
   /// Validation that says why, not an error). A provider that cannot be reached is an
   /// error, and changes nothing.
-  template <Validatable P, class CompletionToken>
-  auto async_validate(std::string tenant_id, std::string user_id, std::string integration_id, CompletionToken&& token) {
+  ///
+  /// Completion signature: `void(Result<Validation>)`.
+  ///
+  /// Cancellation: terminal. The read call is abandoned and nothing is recorded; a refresh
+  /// it waited for goes on and is stored.
+  template <Validatable P, CompletionTokenFor<Validation> CompletionToken = DefaultCompletionToken>
+  auto async_validate(std::string tenant_id, std::string user_id, std::string integration_id,
+                      CompletionToken&& token = {}) {
     std::size_t const provider = index<P>();
     return detail::async::spawn<Validation>(
         get_executor(), engine_.validate(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id)),
-        std::forward<CompletionToken>(token));
+        terminal, std::forward<CompletionToken>(token));
   }
 
   template <Validatable P>
@@ -266,10 +308,15 @@ public:
   /// Erases a user: every live integration is revoked at its provider where it can be,
   /// then every record held for the user is deleted, and one audit entry says so.
   /// Revocations that fail do not stop the erasure; the result lists them.
-  template <class CompletionToken>
-  auto async_erase_user(std::string tenant_id, std::string user_id, CompletionToken&& token) {
+  ///
+  /// Completion signature: `void(Result<Erasure>)`.
+  ///
+  /// Cancellation: none. Once begun an erasure runs to its end, so that no user is left
+  /// half erased.
+  template <CompletionTokenFor<Erasure> CompletionToken = DefaultCompletionToken>
+  auto async_erase_user(std::string tenant_id, std::string user_id, CompletionToken&& token = {}) {
     return detail::async::spawn<Erasure>(get_executor(), engine_.erase_user(std::move(tenant_id), std::move(user_id)),
-                                         std::forward<CompletionToken>(token));
+                                         detail::async::cancellation_type::none, std::forward<CompletionToken>(token));
   }
 
   Result<Erasure> erase_user(std::string tenant_id, std::string user_id) {
@@ -279,6 +326,9 @@ public:
 private:
   template <class M, Provider Q>
   friend class AuthorizedClient;
+
+  static constexpr auto terminal = detail::async::cancellation_type::terminal;
+  static constexpr auto partial = detail::async::cancellation_type::partial;
 
   /// The providers' traits as the engine reads them, in the list's order.
   static constexpr std::array<ProviderProfile const*, sizeof...(Ps)> profiles{&provider_profile<Ps>...};

@@ -6,6 +6,7 @@
 
 #include <oauth/api.hpp>
 #include <oauth/clock.hpp>
+#include <oauth/completion_token.hpp>
 #include <oauth/crypto.hpp>
 #include <oauth/error.hpp>
 #include <oauth/http.hpp>

@@ -15,7 +15,7 @@ import tempfile
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 FLOORS = [
-    ("vocabulary", ["version.hpp", "clock.hpp", "error.hpp", "impl/error.ipp", "secret.hpp", "scope.hpp",
+    ("vocabulary", ["version.hpp", "clock.hpp", "error.hpp", "completion_token.hpp", "impl/error.ipp", "secret.hpp", "scope.hpp",
                     "user_info.hpp", "json_fields.hpp", "detail/config.hpp", "provider_options.hpp", "runtime.hpp", "crypto/constant_time.hpp",
                     "detail/encoding/", "detail/meta/", "detail/json/", "detail/openssl/", "detail/os/",
                     "detail/async/"]),

@@ -2,6 +2,7 @@
 #define OAUTH_API_CLIENT_HPP
 
 #include <oauth/api/request.hpp>
+#include <oauth/completion_token.hpp>
 #include <oauth/detail/async/spawn.hpp>
 #include <oauth/error.hpp>
 #include <oauth/provider.hpp>
@@ -41,10 +42,16 @@ public:
   std::string_view user_id() const noexcept { return user_id_; }
   boost::asio::any_io_executor get_executor() const noexcept { return manager_->get_executor(); }
 
-  /// Completes with `void(Result<ApiResponse>)`: a 2xx answer, or the error.
-  template <class CompletionToken>
-  auto async_send(ApiRequest request, CompletionToken&& token) const {
+  /// A 2xx answer, or the error.
+  ///
+  /// Completion signature: `void(Result<ApiResponse>)`.
+  ///
+  /// Cancellation: terminal. The request may have reached the provider; a refresh it
+  /// waited for goes on and is stored.
+  template <CompletionTokenFor<ApiResponse> CompletionToken = DefaultCompletionToken>
+  auto async_send(ApiRequest request, CompletionToken&& token = {}) const {
     return detail::async::spawn<ApiResponse>(manager_->get_executor(), call(std::move(request)),
+                                             boost::asio::cancellation_type::terminal,
                                              std::forward<CompletionToken>(token));
   }
 
@@ -53,9 +60,14 @@ public:
   }
 
   /// The answer's body as JSON.
-  template <class CompletionToken>
-  auto async_json(ApiRequest request, CompletionToken&& token) const {
+  ///
+  /// Completion signature: `void(Result<boost::json::value>)`.
+  ///
+  /// Cancellation: terminal, as for async_send.
+  template <CompletionTokenFor<boost::json::value> CompletionToken = DefaultCompletionToken>
+  auto async_json(ApiRequest request, CompletionToken&& token = {}) const {
     return detail::async::spawn<boost::json::value>(manager_->get_executor(), json_call(std::move(request)),
+                                                    boost::asio::cancellation_type::terminal,
                                                     std::forward<CompletionToken>(token));
   }
 

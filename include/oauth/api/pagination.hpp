@@ -3,6 +3,7 @@
 
 #include <oauth/api/pages.hpp>
 #include <oauth/api/request.hpp>
+#include <oauth/completion_token.hpp>
 #include <oauth/detail/api/pagination.hpp>
 #include <oauth/detail/async/spawn.hpp>
 #include <oauth/error.hpp>
@@ -13,13 +14,18 @@
 namespace oauth {
 
 /// Walks every page of a list the way the client's provider pages (Notion cursors, Graph
-/// next links, Google page tokens), up to `options.max_pages`, and completes with
-/// `void(Result<Pages>)`. Each page is one client call: refreshed, retried and paced.
-template <class Client, class CompletionToken>
-auto async_all_pages(Client const& client, ApiRequest first, PageOptions options, CompletionToken&& token) {
+/// next links, Google page tokens), up to `options.max_pages`. Each page is one client
+/// call: refreshed, retried and paced.
+///
+/// Completion signature: `void(Result<Pages>)`.
+///
+/// Cancellation: terminal. The page being read is abandoned and the pages read so far
+/// are dropped.
+template <class Client, CompletionTokenFor<Pages> CompletionToken = DefaultCompletionToken>
+auto async_all_pages(Client const& client, ApiRequest first, PageOptions options, CompletionToken&& token = {}) {
   return detail::async::spawn<Pages>(client.get_executor(),
                                      detail::pagination::collect(client, std::move(first), std::move(options)),
-                                     std::forward<CompletionToken>(token));
+                                     boost::asio::cancellation_type::terminal, std::forward<CompletionToken>(token));
 }
 
 template <class Client>

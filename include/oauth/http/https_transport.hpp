@@ -1,6 +1,7 @@
 #ifndef OAUTH_HTTP_HTTPS_TRANSPORT_HPP
 #define OAUTH_HTTP_HTTPS_TRANSPORT_HPP
 
+#include <oauth/completion_token.hpp>
 #include <oauth/detail/async/spawn.hpp>
 #include <oauth/detail/config.hpp>
 #include <oauth/error.hpp>
@@ -52,9 +53,16 @@ public:
   /// Idle connections kept for reuse, over all hosts.
   OAUTH_DECL std::size_t idle_connections() const;
 
-  template <class CompletionToken>
-  auto async_send(HttpRequest request, CompletionToken&& token) {
+  /// Sends `request` and reads the answer, whatever its status.
+  ///
+  /// Completion signature: `void(Result<HttpResponse>)`.
+  ///
+  /// Cancellation: terminal. The connection is closed; the request may have reached the
+  /// server.
+  template <CompletionTokenFor<HttpResponse> CompletionToken = DefaultCompletionToken>
+  auto async_send(HttpRequest request, CompletionToken&& token = {}) {
     return detail::async::spawn<HttpResponse>(executor_, send<HttpRequest>(state_, std::move(request)),
+                                              boost::asio::cancellation_type::terminal,
                                               std::forward<CompletionToken>(token));
   }
 

@@ -2,6 +2,7 @@
 #define OAUTH_DETAIL_ASYNC_RETRY_HPP
 
 #include <oauth/detail/async/backoff.hpp>
+#include <oauth/detail/async/cancellation.hpp>
 #include <oauth/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -49,8 +50,10 @@ boost::asio::awaitable<Result<T>> with_retries(RetryLimits limits, MakeAttempt a
     if (delay > limits.max_wait) co_return std::move(outcome.result);
     if (limits.deadline && std::chrono::steady_clock::now() + delay > *limits.deadline)
       co_return std::move(outcome.result);
+    if (cancelled(co_await boost::asio::this_coro::cancellation_state)) co_return aborted("waiting to try again");
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, delay);
-    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    auto [cancelled] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (cancelled) co_return aborted("waiting to try again");
   }
 }
 

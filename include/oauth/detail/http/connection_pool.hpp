@@ -64,6 +64,15 @@ public:
     });
   }
 
+  /// The caller's cancellation: ends what the socket is doing and whatever it would do
+  /// next. Cancelling alone misses an operation the TLS stream starts a moment later; a
+  /// socket shut down fails every read and write at once. The connection is not reused.
+  void cancel() {
+    boost::system::error_code ignored;
+    socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    socket().cancel(ignored);
+  }
+
   /// No deadline: the connection waits idle in the pool.
   void keep() {
     ++generation_;

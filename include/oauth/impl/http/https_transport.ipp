@@ -1,6 +1,7 @@
 #ifndef OAUTH_IMPL_HTTP_HTTPS_TRANSPORT_IPP
 #define OAUTH_IMPL_HTTP_HTTPS_TRANSPORT_IPP
 
+#include <oauth/detail/async/cancellation.hpp>
 #include <oauth/detail/encoding/ascii.hpp>
 #include <oauth/detail/http/connection_pool.hpp>
 #include <oauth/detail/http/url.hpp>
@@ -8,6 +9,8 @@
 #include <oauth/version.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -35,6 +38,37 @@ namespace detail::http {
 
 using SteadyClock = std::chrono::steady_clock;
 
+// The completion token of the socket's operations: Asio's per-operation cancellation is
+// kept out of them (an empty slot), and the caller's cancellation cancels the socket
+// instead, as the deadline does (CancelSocket). Composed operations of the TLS stream
+// left handlers of a closed socket in the slot; socket::cancel is the tried way.
+inline auto step() {
+  return boost::asio::bind_cancellation_slot(boost::asio::cancellation_slot(),
+                                             boost::asio::as_tuple(boost::asio::use_awaitable));
+}
+
+/// Installed in the coroutine's slot before each step: a terminal signal cancels what the
+/// socket (or the resolver) is doing.
+template <class Target>
+struct CancelSocket {
+  explicit CancelSocket(std::weak_ptr<Target> t) noexcept : target(std::move(t)) {}
+
+  std::weak_ptr<Target> target;
+
+  void operator()(boost::asio::cancellation_type type) const {
+    if ((type & boost::asio::cancellation_type::terminal) == boost::asio::cancellation_type::none) return;
+    if (auto const shared = target.lock()) shared->cancel();
+  }
+};
+
+/// Whether the caller has cancelled; if not, lets a signal from now on cancel `target`.
+template <class Target>
+bool cancelled_else_watch(boost::asio::cancellation_state& state, std::shared_ptr<Target> const& target) {
+  if (async::cancelled(state)) return true;
+  if (auto slot = state.slot(); slot.is_connected()) slot.template emplace<CancelSocket<Target>>(target);
+  return false;
+}
+
 // Named, not lambdas: a coroutine frame of a function with external linkage (the compiled
 // mode's) may hold only types that have linkage.
 struct WriteAll {
@@ -42,8 +76,7 @@ struct WriteAll {
 
   template <class Stream>
   auto operator()(Stream& stream) const {
-    return boost::asio::async_write(stream, boost::asio::buffer(bytes),
-                                    boost::asio::as_tuple(boost::asio::use_awaitable));
+    return boost::asio::async_write(stream, boost::asio::buffer(bytes), step());
   }
 };
 
@@ -52,7 +85,7 @@ struct ReadSome {
 
   template <class Stream>
   auto operator()(Stream& stream) const {
-    return stream.async_read_some(into, boost::asio::as_tuple(boost::asio::use_awaitable));
+    return stream.async_read_some(into, step());
   }
 };
 
@@ -80,16 +113,17 @@ boost::asio::awaitable<Result<std::shared_ptr<C>>> connect(boost::asio::ssl::con
   resolve_timer.async_wait([resolver](boost::system::error_code ec) {
     if (!ec) resolver->cancel();
   });
-  auto [resolve_error, addresses] =
-      co_await resolver->async_resolve(endpoint.host, endpoint.port, asio::as_tuple(asio::use_awaitable));
+  auto state = co_await asio::this_coro::cancellation_state;
+  if (cancelled_else_watch(state, resolver)) co_return async::aborted("resolving");
+  auto [resolve_error, addresses] = co_await resolver->async_resolve(endpoint.host, endpoint.port, step());
   resolve_timer.cancel();
   if (resolve_error) co_return network_error(resolve_error, "resolving the host", endpoint);
 
   auto connection = endpoint.tls ? std::make_shared<C>(executor, std::in_place_type<TlsStream>, executor, tls)
                                  : std::make_shared<C>(executor, std::in_place_type<PlainStream>, executor);
   connection->expires_at(connect_deadline);
-  auto [connect_error, connected] =
-      co_await asio::async_connect(connection->socket(), addresses, asio::as_tuple(asio::use_awaitable));
+  if (cancelled_else_watch(state, connection)) co_return async::aborted("connecting");
+  auto [connect_error, connected] = co_await asio::async_connect(connection->socket(), addresses, step());
   if (connect_error) co_return network_error(connect_error, "connecting", endpoint);
 
   if (auto* tls = std::get_if<TlsStream>(&connection->stream())) {
@@ -104,8 +138,8 @@ boost::asio::awaitable<Result<std::shared_ptr<C>>> connect(boost::asio::ssl::con
                           ? SSL_set1_host(tls->native_handle(), endpoint.host.c_str())
                           : X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(tls->native_handle()), endpoint.host.c_str());
     if (named != 1) co_return Error(Errc::tls_failure, "cannot set the expected peer name " + endpoint.host);
-    auto [handshake_error] =
-        co_await tls->async_handshake(asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
+    if (cancelled_else_watch(state, connection)) co_return async::aborted("the TLS handshake");
+    auto [handshake_error] = co_await tls->async_handshake(asio::ssl::stream_base::client, step());
     if (handshake_error) {
       if (connection->timed_out()) co_return network_error(handshake_error, "TLS handshake", endpoint);
       auto const verify = SSL_get_verify_result(tls->native_handle());
@@ -127,6 +161,9 @@ boost::asio::awaitable<Exchange> exchange_on(C& connection,
   connection.buffer().clear();
 
   auto const request_bytes = serialize(message);
+  auto state = co_await asio::this_coro::cancellation_state;
+  auto const watched = connection.shared_from_this();
+  if (cancelled_else_watch(state, watched)) co_return Exchange{async::aborted("sending the request"), false, false};
   auto [write_error, written] = co_await std::visit(WriteAll{request_bytes}, connection.stream());
   if (write_error) {
     co_return Exchange{network_error(write_error, "sending the request", endpoint), false, true};
@@ -145,6 +182,7 @@ boost::asio::awaitable<Exchange> exchange_on(C& connection,
       if (read_error == http::error::need_more) read_error = {};
       if (read_error || parser.is_done()) break;
     }
+    if (cancelled_else_watch(state, watched)) co_return Exchange{async::aborted("reading the response"), false, false};
     auto [error, n] = co_await std::visit(ReadSome{buffer.prepare(16 * 1024)}, connection.stream());
     buffer.commit(n);
     read_bytes += n;
@@ -254,12 +292,19 @@ boost::asio::awaitable<Result<HttpResponse>> HttpsTransport::send(std::shared_pt
     bool const reused = connection != nullptr;
     if (!connection) {
       auto made = co_await detail::http::connect(state->tls, state->options, *endpoint, deadline);
-      if (!made) co_return made.error();
+      if (!made) {
+        if (detail::async::cancelled(co_await boost::asio::this_coro::cancellation_state))
+          co_return detail::async::aborted("the request to " + endpoint->host);
+        co_return made.error();
+      }
       connection = std::move(*made);
     }
     auto exchange = co_await detail::http::exchange_on(*connection, message, *endpoint, deadline,
                                                        state->options.max_response_bytes);
     if (!exchange.response) {
+      // The connection is dropped: a cancelled read or write leaves its stream unusable.
+      if (detail::async::cancelled(co_await boost::asio::this_coro::cancellation_state))
+        co_return detail::async::aborted("the request to " + endpoint->host);
       if (reused && exchange.peer_closed_idle_connection) continue;
       co_return exchange.response.error();
     }

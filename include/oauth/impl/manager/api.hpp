@@ -55,8 +55,11 @@ boost::asio::awaitable<async::Attempt<ApiResponse>> BasicEngine<V>::api_attempt(
       if (Clock::now() + wait > call.deadline)
         co_return Outcome{
             failed(Error(Errc::rate_limited, std::string(p.name) + " API: the rate limit leaves no slot in time"))};
+      if (async::cancelled(co_await boost::asio::this_coro::cancellation_state))
+        co_return Outcome{async::aborted(std::string(p.name) + " API request")};
       boost::asio::steady_timer timer(executor, wait);
-      co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      auto [cancelled] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      if (cancelled) co_return Outcome{async::aborted(std::string(p.name) + " API request")};
     }
     auto http = api::authorized_request(p, call.request, call.url, call.grant.access_token);
     auto response = co_await send_(std::move(http));

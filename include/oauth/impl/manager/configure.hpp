@@ -17,7 +17,11 @@ BasicEngine<V>::BasicEngine(boost::asio::any_io_executor executor, std::shared_p
       configs_(providers.size()) {}
 
 template <class V>
-BasicEngine<V>::~BasicEngine() = default;
+BasicEngine<V>::~BasicEngine() {
+  // A refresh runs to its end though nobody waits for it any more, so that the tokens it
+  // gets are stored; it uses this engine until then.
+  if (!async::running_in_this_thread(executor_) && !async::stopped(executor_)) refreshes_.drain();
+}
 
 template <class V>
 RefreshActivity BasicEngine<V>::refresh_activity() const {

@@ -3,6 +3,7 @@
 
 #include <oauth/api/pagination.hpp>
 #include <oauth/api/request.hpp>
+#include <oauth/completion_token.hpp>
 #include <oauth/detail/async/spawn.hpp>
 #include <oauth/detail/json/finite.hpp>
 #include <oauth/detail/notion/fields.hpp>
@@ -110,13 +111,17 @@ public:
         user_id_(std::move(user_id)),
         integration_id_(std::move(integration_id)) {}
 
-  /// Lists the databases at Notion and replaces the cache; completes with
-  /// `void(Result<std::vector<Database>>)`, the cache as now written.
-  template <class CompletionToken>
-  auto async_refresh(CompletionToken&& token) const {
+  /// Lists the databases at Notion and replaces the cache.
+  ///
+  /// Completion signature: `void(Result<std::vector<Database>>)`, the cache as now written.
+  ///
+  /// Cancellation: terminal. Cancelled while it reads, it leaves the cache as it was: the
+  /// cache is replaced in one step once everything is read.
+  template <CompletionTokenFor<std::vector<Database>> CompletionToken = DefaultCompletionToken>
+  auto async_refresh(CompletionToken&& token = {}) const {
     return oauth::detail::async::spawn<std::vector<Database>>(
         manager_->get_executor(), refresh_impl(manager_, tenant_id_, user_id_, integration_id_),
-        std::forward<CompletionToken>(token));
+        boost::asio::cancellation_type::terminal, std::forward<CompletionToken>(token));
   }
 
   Result<std::vector<Database>> refresh() const {
