@@ -49,7 +49,10 @@ def main():
         return self_test(clang_tidy)
     found = findings(clang_tidy, ROOT / "tests/lint/every_template.cpp", flags)
     for path, line, column, message, check in found:
-        print(f"{pathlib.Path(path).resolve().relative_to(ROOT)}:{line}:{column}: {message} [{check}]")
+        where = pathlib.Path(path).resolve()
+        # A finding in a library header (Boost's) is reached through the code checked here.
+        shown = where.relative_to(ROOT) if where.is_relative_to(ROOT) else where
+        print(f"{shown}:{line}:{column}: {message} [{check}]")
     if found:
         raise SystemExit(f"tidy: {len(found)} finding(s); fix them, or say in .clang-tidy why a check is off")
     print("tidy: no finding in include/oauth/")
