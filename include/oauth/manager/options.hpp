@@ -6,6 +6,8 @@
 #include <oauth/secret.hpp>
 #include <oauth/store/records.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -65,7 +67,14 @@ struct ManagerOptions {
   std::string consent_version = "1";
   /// How long a consent holds before the user must be asked again; absent, until withdrawn.
   std::optional<std::chrono::seconds> consent_lifetime = {};
+  /// Told when an integration must be authorized again; called where the store is
+  /// written (the store executor, for a store that blocks), so it must not block long.
   std::function<void(ReauthNeeded const&)> on_reauth_needed = {};
+  /// Where the store's blocking calls (SQLite, PostgreSQL, Redis) run, so that an I/O thread
+  /// never waits on a database. Absent, the manager runs a pool of `store_threads` threads
+  /// of its own. A store that never blocks (the memory backend) is called where it is.
+  std::optional<boost::asio::any_io_executor> store_executor = {};
+  unsigned store_threads = 4;
 };
 
 }  // namespace oauth

@@ -26,6 +26,9 @@ namespace oauth::store {
 /// share one store, as two connections to one database would. Gone when the process ends.
 class MemoryBackend {
 public:
+  /// Its calls wait on nothing but its own short lock.
+  static constexpr bool blocks = false;
+
   MemoryBackend() : data_(std::make_shared<Data>()) {}
 
   Result<void> put_state(FlowStateRecord state) {

@@ -108,6 +108,17 @@ struct IssuedTokens {
 /// Tokens at rest: encrypts with the keyring's newest key, decrypts with any, and moves a
 /// token read under an older key to the newest on the way. Owns its backend. An attempt
 /// to reach an integration that is not the caller's is refused and audited.
+/// Whether a backend's calls may keep the calling thread waiting: a database's do. One
+/// that never waits on anything but a short lock says `static constexpr bool blocks =
+/// false`, and the manager calls it from its I/O threads.
+template <class B>
+constexpr bool backend_blocks() noexcept {
+  if constexpr (requires { B::blocks; })
+    return B::blocks;
+  else
+    return true;
+}
+
 template <StoreBackend Backend>
 class TokenStore {
 public:

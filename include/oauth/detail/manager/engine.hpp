@@ -17,6 +17,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/json/object.hpp>
 
 #include <openssl/crypto.h>
@@ -29,6 +30,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace oauth {
@@ -123,6 +125,11 @@ private:
   TimePoint now() const { return options_.clock(); }
   Result<std::shared_ptr<ProviderConfig const>> config_for(std::size_t provider) const;
   void audit(AuditEvent event);
+
+  /// `f()`, a call of the store, where it may block: on the store's executor when the
+  /// store blocks (ManagerOptions::store_executor), here when it never does.
+  template <class F>
+  boost::asio::awaitable<std::invoke_result_t<F&>> stored(F f);
   static void wipe(std::string& s) noexcept { OPENSSL_cleanse(s.data(), s.size()); }
   boost::asio::awaitable<Result<HttpResponse>> send(ProviderConfig const& config, HttpRequest request);
 
@@ -142,6 +149,9 @@ private:
 
   // ---- the callback (impl/manager/complete.hpp) ---------------------------------------
 
+  /// The callback's steps, `event` filled in as they learn who and what; complete()
+  /// audits a failure.
+  boost::asio::awaitable<Result<Integration>> connect(std::size_t provider, FlowCallback callback, AuditEvent& event);
   boost::asio::awaitable<Result<UserInfo>> identify(ProviderProfile const& provider, ProviderConfig const& config,
                                                     TokenResponse const& tokens);
   static IssuedTokens issued_tokens(TokenResponse tokens, std::vector<std::string> const& requested, TimePoint at);
@@ -213,6 +223,10 @@ private:
   std::vector<std::shared_ptr<ProviderConfig const>> configs_;
   async::SingleFlight<AccessGrant> refreshes_;
   async::RateGates rate_gates_;  ///< API request pacing, per credential
+  /// Where blocking store calls run: empty when the store never blocks. Declared last, so
+  /// that the pool the engine may own is joined before anything its calls use is gone.
+  boost::asio::any_io_executor store_executor_;
+  std::unique_ptr<boost::asio::thread_pool> store_pool_;
 };
 
 using Engine = BasicEngine<>;

@@ -18,6 +18,9 @@ public:
   StorePort(StorePort&&) = delete;
   StorePort& operator=(StorePort&&) = delete;
   virtual ~StorePort() = default;
+  /// Whether a call may keep the calling thread waiting (a database's): then the manager
+  /// makes it on its store executor, never on an I/O thread.
+  virtual bool blocks() const noexcept = 0;
   virtual Result<void> put_state(FlowState const&) = 0;
   virtual Result<FlowState> take_state(std::string_view state, std::string_view session_id, TimePoint now) = 0;
   virtual Result<IntegrationRecord> save_connection(IntegrationRecord, IssuedTokens const&, ConsentRecord) = 0;
@@ -49,6 +52,8 @@ template <class Backend>
 class StoreAdapter final : public StorePort {
 public:
   explicit StoreAdapter(TokenStore<Backend>& store) : store_(store) {}
+
+  bool blocks() const noexcept override { return backend_blocks<Backend>(); }
 
   Result<void> put_state(FlowState const& state) override { return store_.put_state(state); }
   Result<FlowState> take_state(std::string_view state, std::string_view session_id, TimePoint now) override {

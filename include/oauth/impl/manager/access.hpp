@@ -70,7 +70,15 @@ template <class V>
 boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::access(std::size_t provider, std::string tenant_id,
                                                                    std::string user_id, std::string integration_id,
                                                                    bool force) {
-  auto plan = plan_access(provider, tenant_id, user_id, integration_id, force);
+  auto plan_here = [&] { return plan_access(provider, tenant_id, user_id, integration_id, force); };
+  // A fresh token is the hot path: a store that never blocks is read without a detour.
+  AccessPlan plan;
+  if (store_executor_) {
+    auto planning = async::offload(store_executor_, plan_here);
+    plan = co_await std::move(planning);
+  } else {
+    plan = plan_here();
+  }
   if (plan.answer) co_return std::move(*plan.answer);
   co_return co_await shared_refresh(provider, std::move(plan.refresh_from));
 }

@@ -77,8 +77,12 @@ boost::asio::awaitable<async::Attempt<ApiResponse>> BasicEngine<V>::api_attempt(
       co_return Outcome{ApiResponse{status, std::move(response->headers), std::move(response->body), call.sends}};
     if (status == 401) {
       auto rejected = oauth::provider_error(p.name, *response, "API request");
-      if (call.renewed)
-        co_return Outcome{reject_token(p.name, call.tenant_id, call.user_id, call.integration_id, std::move(rejected))};
+      if (call.renewed) {
+        auto storing_1 =
+            stored([&] { return reject_token(p.name, call.tenant_id, call.user_id, call.integration_id, rejected); });
+        auto for_good = co_await std::move(storing_1);
+        co_return Outcome{std::move(for_good)};
+      }
       call.renewed = true;
       auto next = co_await renew_rejected(provider, call.tenant_id, call.user_id, call.integration_id,
                                           call.grant.access_token, std::move(rejected));

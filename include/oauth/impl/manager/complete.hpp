@@ -19,60 +19,70 @@ boost::asio::awaitable<Result<Integration>> BasicEngine<V>::complete(std::size_t
                    .success = false,
                    .client_ip = callback.client_ip,
                    .user_agent = callback.user_agent};
-  auto fail = [&](Error error) {
-    event.reason = error.message();
+  auto connecting = connect(provider, std::move(callback), event);
+  auto connected = co_await std::move(connecting);
+  if (!connected) {
+    event.reason = connected.error().message();
     // Until the state is known nobody is named: the store samples what anyone can send.
-    audit(event);
-    return error;
-  };
+    auto auditing = stored([&] { audit(event); });
+    co_await std::move(auditing);
+  }
+  co_return connected;
+}
+
+template <class V>
+boost::asio::awaitable<Result<Integration>> BasicEngine<V>::connect(std::size_t provider, FlowCallback callback,
+                                                                    AuditEvent& event) {
+  auto const& p = profile(provider);
   auto config = config_for(provider);
-  if (!config) co_return fail(config.error());
+  if (!config) co_return config.error();
   // Taken only by the session that started it, so another session's callback (a forged
   // link, say) cannot use up the user's own.
-  auto flow = store_->take_state(callback.state, callback.session_id, now());
+  auto storing_2 = stored([&] { return store_->take_state(callback.state, callback.session_id, now()); });
+  auto flow = co_await std::move(storing_2);
   if (!flow) {
     if (flow.error() == Errc::state_mismatch)
-      co_return fail(Error(Errc::state_mismatch, "the callback does not belong to the session that started it"));
-    co_return fail(flow.error());
+      co_return Error(Errc::state_mismatch, "the callback does not belong to the session that started it");
+    co_return flow.error();
   }
   event.tenant_id = flow->tenant_id;
   event.user_id = flow->user_id;
   event.scopes = flow->scopes;
   if (flow->provider != p.name)
-    co_return fail(Error(Errc::state_mismatch, "the callback is for another provider than the one it started at"));
+    co_return Error(Errc::state_mismatch, "the callback is for another provider than the one it started at");
   if (p.supports_pkce) {
     // A state kept without its verifier (a store altered outside this library) would
     // send the code without PKCE: the downgrade PKCE exists to prevent.
     if (!flow->code_verifier || flow->code_verifier->empty())
-      co_return fail(Error(Errc::pkce_required, "the authorization state has no PKCE verifier"));
+      co_return Error(Errc::pkce_required, "the authorization state has no PKCE verifier");
   }
   // Before anything else of the response is believed, error included: whoever sent it
   // must be the provider this flow went to (RFC 9207, the mix-up defence).
   auto const expected =
       expected_issuer(p, (*config)->issuer, (*config)->authorization_response_iss_parameter_supported);
   auto const iss = callback.iss ? std::optional<std::string_view>(*callback.iss) : std::nullopt;
-  if (auto checked = check_issuer(p.name, expected, iss); !checked) co_return fail(checked.error());
+  if (auto checked = check_issuer(p.name, expected, iss); !checked) co_return checked.error();
   if (!callback.error.empty()) {
     using encoding::printable_line;
     auto const denied = detail::provider_error::code_named(callback.error).value_or(Errc::access_denied);
     auto description = std::string(p.name) + " authorization: " + printable_line(callback.error, 60);
     if (!callback.error_description.empty()) description += ": " + printable_line(callback.error_description);
-    co_return fail(Error(denied, std::move(description)));
+    co_return Error(denied, std::move(description));
   }
-  if (callback.code.empty()) co_return fail(Error(Errc::invalid_argument, "the callback carries no code"));
+  if (callback.code.empty()) co_return Error(Errc::invalid_argument, "the callback carries no code");
 
   ClientCredentials const client{(*config)->client_id, (*config)->client_secret};
   auto request = authorization_code_request(p, client, callback.code, flow->redirect_uri,
                                             flow->code_verifier ? &*flow->code_verifier : nullptr);
   // Not retried: a code is single use, so a retry after a lost answer could only fail.
   auto response = co_await send(**config, std::move(request));
-  if (!response) co_return fail(response.error());
+  if (!response) co_return response.error();
   auto tokens = parse_token_response(p.name, *response, "code exchange");
   wipe(response->body);
-  if (!tokens) co_return fail(tokens.error());
+  if (!tokens) co_return tokens.error();
 
   auto identity = co_await identify(p, **config, *tokens);
-  if (!identity) co_return fail(identity.error());
+  if (!identity) co_return identity.error();
 
   auto const at = now();
   IntegrationRecord record;
@@ -95,11 +105,17 @@ boost::asio::awaitable<Result<Integration>> BasicEngine<V>::complete(std::size_t
                         .consent_version = options_.consent_version};
   if (options_.consent_lifetime) consent.expires_at = at + *options_.consent_lifetime;
   event.scopes = issued.scopes;
-  auto saved = store_->save_connection(std::move(record), issued, std::move(consent));
-  if (!saved) co_return fail(saved.error());
-  event.integration_id = saved->id;
-  event.success = true;
-  audit(event);
+  auto storing_3 = stored([&] {
+    auto connected = store_->save_connection(std::move(record), issued, std::move(consent));
+    if (connected) {
+      event.integration_id = connected->id;
+      event.success = true;
+      audit(event);
+    }
+    return connected;
+  });
+  auto saved = co_await std::move(storing_3);
+  if (!saved) co_return saved.error();
   co_return Integration::from(*saved);
 }
 

@@ -14,7 +14,15 @@ BasicEngine<V>::BasicEngine(boost::asio::any_io_executor executor, std::shared_p
       options_(std::move(options)),
       holder_(oauth::crypto::random_token(12).value()),
       providers_(providers.begin(), providers.end()),
-      configs_(providers.size()) {}
+      configs_(providers.size()) {
+  if (!store_->blocks()) return;
+  if (options_.store_executor) {
+    store_executor_ = *options_.store_executor;
+  } else {
+    store_pool_ = std::make_unique<boost::asio::thread_pool>(std::max(options_.store_threads, 1u));
+    store_executor_ = store_pool_->get_executor();
+  }
+}
 
 template <class V>
 BasicEngine<V>::~BasicEngine() {
@@ -58,6 +66,13 @@ template <class V>
 void BasicEngine<V>::audit(AuditEvent event) {
   event.at = now();
   (void)store_->audit(std::move(event));
+}
+
+template <class V>
+template <class F>
+boost::asio::awaitable<std::invoke_result_t<F&>> BasicEngine<V>::stored(F f) {
+  if (store_executor_) co_return co_await async::offload(store_executor_, std::move(f));
+  co_return f();
 }
 
 template <class V>

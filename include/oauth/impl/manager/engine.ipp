@@ -12,6 +12,7 @@
 #include <oauth/detail/api/authorized_request.hpp>
 #include <oauth/detail/api/retry_status.hpp>
 #include <oauth/detail/api/target.hpp>
+#include <oauth/detail/async/offload.hpp>
 #include <oauth/detail/async/retry.hpp>
 #include <oauth/detail/async/spawn.hpp>
 #include <oauth/detail/encoding/printable.hpp>

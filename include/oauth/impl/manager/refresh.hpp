@@ -39,7 +39,9 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_once(std::si
   Owner const owner{tenant_id, user_id};
   auto const lease_deadline = now() + options_.refresh_lease;
   while (true) {
-    auto leased = store_->try_acquire_refresh_lease(owner, id, holder_, now(), now() + options_.refresh_lease);
+    auto storing_1 = stored(
+        [&] { return store_->try_acquire_refresh_lease(owner, id, holder_, now(), now() + options_.refresh_lease); });
+    auto leased = co_await std::move(storing_1);
     if (!leased) co_return leased.error();
     if (*leased) break;
     if (now() > lease_deadline) co_return Error(Errc::timeout, "another process holds the refresh too long");
@@ -47,7 +49,8 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_once(std::si
     co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
   }
   auto result = co_await refresh_leased(provider, std::move(record));
-  (void)store_->release_refresh_lease(owner, id, holder_);
+  auto storing_2 = stored([&] { return store_->release_refresh_lease(owner, id, holder_); });
+  (void)co_await std::move(storing_2);
   co_return result;
 }
 
@@ -55,7 +58,8 @@ template <class V>
 boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_leased(std::size_t provider, AccessRecord record) {
   auto const& p = profile(provider);
   // Another process may have refreshed while this one waited for the lease.
-  auto latest = store_->credential(record.owner(), record.id, TokenNeed::access_and_refresh);
+  auto storing_3 = stored([&] { return store_->credential(record.owner(), record.id, TokenNeed::access_and_refresh); });
+  auto latest = co_await std::move(storing_3);
   if (!latest) co_return latest.error();
   if (latest->record.version != record.version && !due_for_refresh(latest->record, now()))
     co_return grant(*latest, true);
@@ -72,8 +76,11 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_leased(std::
                    .scopes = credential.record.scopes};
   if (!credential.refresh_token) {
     if (credential.record.expires_at && *credential.record.expires_at > now()) co_return grant(credential, false);
-    co_return mark_needs_reauth(p.name, credential.record,
-                                Error(Errc::no_refresh_token, "the provider issued no refresh token"));
+    auto storing_4 = stored([&] {
+      return mark_needs_reauth(p.name, credential.record,
+                               Error(Errc::no_refresh_token, "the provider issued no refresh token"));
+    });
+    co_return co_await std::move(storing_4);
   }
   auto config = config_for(provider);
   if (!config) co_return config.error();
@@ -82,29 +89,39 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_leased(std::
   auto response = co_await send_with_retry(p, **config, std::move(request), "refresh");
   if (!response) {
     event.reason = response.error().message();
-    audit(event);
+    auto storing_5 = stored([&] { audit(event); });
+    co_await std::move(storing_5);
     co_return response.error();
   }
   auto tokens = parse_token_response(p.name, *response, "refresh");
   wipe(response->body);
   if (!tokens) {
-    if (tokens.error() == Errc::invalid_grant) co_return mark_needs_reauth(p.name, credential.record, tokens.error());
+    if (tokens.error() == Errc::invalid_grant) {
+      auto storing_6 = stored([&] { return mark_needs_reauth(p.name, credential.record, tokens.error()); });
+      co_return co_await std::move(storing_6);
+    }
     event.reason = tokens.error().message();
-    audit(event);
+    auto storing_7 = stored([&] { audit(event); });
+    co_await std::move(storing_7);
     co_return tokens.error();
   }
   // The new tokens, a rotated refresh token with them, are stored before either is used.
-  auto stored = store_->replace_tokens(credential, issued_tokens(std::move(*tokens), credential.record.scopes, now()));
-  if (!stored) {
-    event.reason = stored.error().message();
+  auto issued = issued_tokens(std::move(*tokens), credential.record.scopes, now());
+  auto storing_8 = stored([&] {
+    auto result = store_->replace_tokens(credential, std::move(issued));
+    if (result) {
+      event.success = true;
+      event.scopes = result->record.scopes;
+    } else {
+      event.reason = result.error().message();
+    }
     audit(event);
-    co_return stored.error();
-  }
-  event.success = true;
-  event.scopes = stored->record.scopes;
-  audit(event);
-  note_use(stored->record);
-  co_return grant(*stored, true);
+    if (result) note_use(result->record);
+    return result;
+  });
+  auto replaced = co_await std::move(storing_8);
+  if (!replaced) co_return replaced.error();
+  co_return grant(*replaced, true);
 }
 
 template <class V>
@@ -113,19 +130,27 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::renew_rejected(std::
                                                                            std::string integration_id,
                                                                            AccessToken rejected, Error reason) {
   auto const& p = profile(provider);
-  auto record =
-      owned(p.name, store_->find_access({tenant_id, user_id}, integration_id), tenant_id, user_id, integration_id);
+  auto storing_9 = stored([&] {
+    return owned(p.name, store_->find_access({tenant_id, user_id}, integration_id), tenant_id, user_id, integration_id);
+  });
+  auto record = co_await std::move(storing_9);
   if (!record) co_return record.error();
   if (record->status == IntegrationStatus::needs_reauth)
     co_return Error(Errc::needs_reauth, std::string(p.name) + " integration must be authorized again");
-  auto current = store_->access_token(*record);
+  auto storing_10 = stored([&] { return store_->access_token(*record); });
+  auto current = co_await std::move(storing_10);
   if (!current) co_return current.error();
   if (!oauth::crypto::constant_time_equal(current->reveal(), rejected.reveal()))
     co_return grant(std::move(*record), std::move(*current));
-  if (!p.supports_refresh) co_return mark_needs_reauth(p.name, *record, std::move(reason));
+  if (!p.supports_refresh) {
+    auto storing_11 = stored([&] { return mark_needs_reauth(p.name, *record, reason); });
+    co_return co_await std::move(storing_11);
+  }
   auto renewed = co_await shared_refresh(provider, std::move(*record));
-  if (renewed && oauth::crypto::constant_time_equal(renewed->access_token.reveal(), rejected.reveal()))
-    co_return reject_token(p.name, tenant_id, user_id, integration_id, std::move(reason));
+  if (renewed && oauth::crypto::constant_time_equal(renewed->access_token.reveal(), rejected.reveal())) {
+    auto storing_12 = stored([&] { return reject_token(p.name, tenant_id, user_id, integration_id, reason); });
+    co_return co_await std::move(storing_12);
+  }
   co_return renewed;
 }
 

@@ -17,9 +17,12 @@ boost::asio::awaitable<Result<Disconnection>> BasicEngine<V>::disconnect(std::si
                                                                          std::string user_id,
                                                                          std::string integration_id) {
   auto const& p = profile(provider);
-  auto record = owned(p.name, store_->find({tenant_id, user_id}, integration_id), tenant_id, user_id, integration_id);
-  if (!record) co_return record.error();
-  auto credential = store_->credential({tenant_id, user_id}, integration_id, TokenNeed::access_and_refresh);
+  auto storing_1 = stored([&]() -> Result<Credential> {
+    auto record = owned(p.name, store_->find({tenant_id, user_id}, integration_id), tenant_id, user_id, integration_id);
+    if (!record) return record.error();
+    return store_->credential({tenant_id, user_id}, integration_id, TokenNeed::access_and_refresh);
+  });
+  auto credential = co_await std::move(storing_1);
   if (!credential) co_return credential.error();
   Disconnection result;
   if (p.revocation_endpoint) {
@@ -44,21 +47,27 @@ boost::asio::awaitable<Result<Disconnection>> BasicEngine<V>::disconnect(std::si
     else
       result.revocation_error = co_await revoke(credential->access_token.reveal(), TokenTypeHint::access_token);
     if (result.revocation_error) result.revoked_at_provider = false;
-    audit({.tenant_id = tenant_id,
-           .user_id = user_id,
-           .provider = std::string(p.name),
-           .integration_id = integration_id,
-           .action = AuditAction::revoke,
-           .success = !result.revocation_error,
-           .reason = result.revocation_error ? result.revocation_error->message() : std::string{}});
   }
-  auto disconnected = store_->disconnect({tenant_id, user_id}, integration_id, now());
+  auto storing_2 = stored([&]() -> Result<IntegrationRecord> {
+    if (p.revocation_endpoint)
+      audit({.tenant_id = tenant_id,
+             .user_id = user_id,
+             .provider = std::string(p.name),
+             .integration_id = integration_id,
+             .action = AuditAction::revoke,
+             .success = !result.revocation_error,
+             .reason = result.revocation_error ? result.revocation_error->message() : std::string{}});
+    auto done = store_->disconnect({tenant_id, user_id}, integration_id, now());
+    if (done)
+      audit({.tenant_id = tenant_id,
+             .user_id = user_id,
+             .provider = std::string(p.name),
+             .integration_id = integration_id,
+             .action = AuditAction::disconnect});
+    return done;
+  });
+  auto disconnected = co_await std::move(storing_2);
   if (!disconnected) co_return disconnected.error();
-  audit({.tenant_id = tenant_id,
-         .user_id = user_id,
-         .provider = std::string(p.name),
-         .integration_id = integration_id,
-         .action = AuditAction::disconnect});
   result.integration = Integration::from(*disconnected);
   co_return result;
 }

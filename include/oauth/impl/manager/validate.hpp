@@ -28,12 +28,16 @@ boost::asio::awaitable<Result<Validation>> BasicEngine<V>::validate(std::size_t 
       problem = error;
     else if (is_transient(error) || error.provider_status == 0)
       co_return error;
-    else
-      problem = reject_token(p.name, tenant_id, user_id, integration_id, error);
-  } else if (auto recorded = store_->record_use(owner, integration_id, UseKind::validated, now()); !recorded) {
-    co_return recorded.error();
+    else {
+      auto storing_1 = stored([&] { return reject_token(p.name, tenant_id, user_id, integration_id, error); });
+      problem = co_await std::move(storing_1);
+    }
+  } else {
+    auto storing_2 = stored([&] { return store_->record_use(owner, integration_id, UseKind::validated, now()); });
+    if (auto recorded = co_await std::move(storing_2); !recorded) co_return recorded.error();
   }
-  auto record = store_->find(owner, integration_id);
+  auto storing_3 = stored([&] { return store_->find(owner, integration_id); });
+  auto record = co_await std::move(storing_3);
   if (!record) co_return record.error();
   co_return Validation{Integration::from(*record), !problem, std::move(problem)};
 }
