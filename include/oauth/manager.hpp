@@ -165,10 +165,13 @@ public:
   auto async_get_access_token(std::string tenant_id, std::string user_id, std::string integration_id,
                               CompletionToken&& token = {}) {
     std::size_t const provider = index<P>();
-    return detail::async::spawn<AccessGrant>(
-        get_executor(),
-        engine_.access(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id), false),
-        terminal | partial, std::forward<CompletionToken>(token));
+    if constexpr (std::is_same_v<std::decay_t<CompletionToken>, boost::asio::use_awaitable_t<>>)
+      return engine_.access_here(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id), false);
+    else
+      return detail::async::spawn<AccessGrant>(
+          get_executor(),
+          engine_.access(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id), false),
+          terminal | partial, std::forward<CompletionToken>(token));
   }
 
   template <class P>

@@ -81,6 +81,12 @@ public:
 
   boost::asio::awaitable<Result<AccessGrant>> access(std::size_t provider, std::string tenant_id, std::string user_id,
                                                      std::string integration_id, bool force);
+  /// access() for a coroutine that awaits it with use_awaitable: a fresh token from a
+  /// store that never blocks is read in the awaiting coroutine itself, with no coroutine
+  /// spawned (nothing waits, so there is nothing to cancel); whatever waits runs as
+  /// async::spawn runs it, cancellable (terminal, partial).
+  boost::asio::awaitable<Result<AccessGrant>> access_here(std::size_t provider, std::string tenant_id,
+                                                          std::string user_id, std::string integration_id, bool force);
   /// Only a refresh goes through the executor; a fresh token is read on the calling thread.
   Result<AccessGrant> access_blocking(std::size_t provider, std::string_view tenant_id, std::string_view user_id,
                                       std::string_view integration_id, bool force);

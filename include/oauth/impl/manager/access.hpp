@@ -84,6 +84,24 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::access(std::size_t p
 }
 
 template <class V>
+boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::access_here(std::size_t provider, std::string tenant_id,
+                                                                        std::string user_id, std::string integration_id,
+                                                                        bool force) {
+  constexpr auto cancellable = async::cancellation_type::terminal | async::cancellation_type::partial;
+  if (store_executor_) {
+    auto accessing = async::run_on<AccessGrant>(
+        executor_, access(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id), force),
+        cancellable);
+    co_return co_await std::move(accessing);
+  }
+  auto plan = plan_access(provider, tenant_id, user_id, integration_id, force);
+  if (plan.answer) co_return std::move(*plan.answer);
+  auto refreshing =
+      async::run_on<AccessGrant>(executor_, shared_refresh(provider, std::move(plan.refresh_from)), cancellable);
+  co_return co_await std::move(refreshing);
+}
+
+template <class V>
 Result<AccessGrant> BasicEngine<V>::access_blocking(std::size_t provider, std::string_view tenant_id,
                                                     std::string_view user_id, std::string_view integration_id,
                                                     bool force) {
