@@ -78,9 +78,9 @@ boost::asio::awaitable<async::Attempt<ApiResponse>> BasicEngine<V>::api_attempt(
     if (status == 401) {
       auto rejected = oauth::provider_error(p.name, *response, "API request");
       if (call.renewed) {
-        auto storing_1 =
+        auto rejecting =
             stored([&] { return reject_token(p.name, call.tenant_id, call.user_id, call.integration_id, rejected); });
-        auto for_good = co_await std::move(storing_1);
+        auto for_good = co_await std::move(rejecting);
         co_return Outcome{std::move(for_good)};
       }
       call.renewed = true;

@@ -38,8 +38,8 @@ boost::asio::awaitable<Result<Integration>> BasicEngine<V>::connect(std::size_t 
   if (!config) co_return config.error();
   // Taken only by the session that started it, so another session's callback (a forged
   // link, say) cannot use up the user's own.
-  auto storing_2 = stored([&] { return store_->take_state(callback.state, callback.session_id, now()); });
-  auto flow = co_await std::move(storing_2);
+  auto taking_state = stored([&] { return store_->take_state(callback.state, callback.session_id, now()); });
+  auto flow = co_await std::move(taking_state);
   if (!flow) {
     if (flow.error() == Errc::state_mismatch)
       co_return Error(Errc::state_mismatch, "the callback does not belong to the session that started it");
@@ -105,7 +105,7 @@ boost::asio::awaitable<Result<Integration>> BasicEngine<V>::connect(std::size_t 
                         .consent_version = options_.consent_version};
   if (options_.consent_lifetime) consent.expires_at = at + *options_.consent_lifetime;
   event.scopes = issued.scopes;
-  auto storing_3 = stored([&] {
+  auto saving = stored([&] {
     auto connected = store_->save_connection(std::move(record), issued, std::move(consent));
     if (connected) {
       event.integration_id = connected->id;
@@ -114,7 +114,7 @@ boost::asio::awaitable<Result<Integration>> BasicEngine<V>::connect(std::size_t 
     }
     return connected;
   });
-  auto saved = co_await std::move(storing_3);
+  auto saved = co_await std::move(saving);
   if (!saved) co_return saved.error();
   co_return Integration::from(*saved);
 }

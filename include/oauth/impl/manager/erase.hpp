@@ -33,8 +33,8 @@ Result<Erasure> BasicEngine<V>::erase_user_blocking(std::string tenant_id, std::
 
 template <class V>
 boost::asio::awaitable<Result<Erasure>> BasicEngine<V>::erase_user(std::string tenant_id, std::string user_id) {
-  auto storing_1 = stored([&] { return store_->list({tenant_id, user_id}); });
-  auto records = co_await std::move(storing_1);
+  auto listing = stored([&] { return store_->list({tenant_id, user_id}); });
+  auto records = co_await std::move(listing);
   if (!records) co_return records.error();
   Erasure erasure;
   erasure.integrations = records->size();
@@ -57,8 +57,8 @@ boost::asio::awaitable<Result<Erasure>> BasicEngine<V>::erase_user(std::string t
     else if (disconnected->revoked_at_provider)
       ++erasure.revoked_at_provider;
   }
-  auto storing_2 = stored([&] { return store_->erase_user({tenant_id, user_id}); });
-  if (auto erased = co_await std::move(storing_2); !erased) co_return erased.error();
+  auto erasing = stored([&] { return store_->erase_user({tenant_id, user_id}); });
+  if (auto erased = co_await std::move(erasing); !erased) co_return erased.error();
   co_return erasure;
 }
 

@@ -39,9 +39,9 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_once(std::si
   Owner const owner{tenant_id, user_id};
   auto const lease_deadline = now() + options_.refresh_lease;
   while (true) {
-    auto storing_1 = stored(
+    auto leasing = stored(
         [&] { return store_->try_acquire_refresh_lease(owner, id, holder_, now(), now() + options_.refresh_lease); });
-    auto leased = co_await std::move(storing_1);
+    auto leased = co_await std::move(leasing);
     if (!leased) co_return leased.error();
     if (*leased) break;
     if (now() > lease_deadline) co_return Error(Errc::timeout, "another process holds the refresh too long");
@@ -49,8 +49,8 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_once(std::si
     co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
   }
   auto result = co_await refresh_leased(provider, std::move(record));
-  auto storing_2 = stored([&] { return store_->release_refresh_lease(owner, id, holder_); });
-  (void)co_await std::move(storing_2);
+  auto releasing = stored([&] { return store_->release_refresh_lease(owner, id, holder_); });
+  (void)co_await std::move(releasing);
   co_return result;
 }
 
@@ -58,8 +58,9 @@ template <class V>
 boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_leased(std::size_t provider, AccessRecord record) {
   auto const& p = profile(provider);
   // Another process may have refreshed while this one waited for the lease.
-  auto storing_3 = stored([&] { return store_->credential(record.owner(), record.id, TokenNeed::access_and_refresh); });
-  auto latest = co_await std::move(storing_3);
+  auto reading_latest =
+      stored([&] { return store_->credential(record.owner(), record.id, TokenNeed::access_and_refresh); });
+  auto latest = co_await std::move(reading_latest);
   if (!latest) co_return latest.error();
   if (latest->record.version != record.version && !due_for_refresh(latest->record, now()))
     co_return grant(*latest, true);
@@ -76,11 +77,11 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_leased(std::
                    .scopes = credential.record.scopes};
   if (!credential.refresh_token) {
     if (credential.record.expires_at && *credential.record.expires_at > now()) co_return grant(credential, false);
-    auto storing_4 = stored([&] {
+    auto marking = stored([&] {
       return mark_needs_reauth(p.name, credential.record,
                                Error(Errc::no_refresh_token, "the provider issued no refresh token"));
     });
-    co_return co_await std::move(storing_4);
+    co_return co_await std::move(marking);
   }
   auto config = config_for(provider);
   if (!config) co_return config.error();
@@ -89,25 +90,25 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_leased(std::
   auto response = co_await send_with_retry(p, **config, std::move(request), "refresh");
   if (!response) {
     event.reason = response.error().message();
-    auto storing_5 = stored([&] { audit(event); });
-    co_await std::move(storing_5);
+    auto auditing = stored([&] { audit(event); });
+    co_await std::move(auditing);
     co_return response.error();
   }
   auto tokens = parse_token_response(p.name, *response, "refresh");
   wipe(response->body);
   if (!tokens) {
     if (tokens.error() == Errc::invalid_grant) {
-      auto storing_6 = stored([&] { return mark_needs_reauth(p.name, credential.record, tokens.error()); });
-      co_return co_await std::move(storing_6);
+      auto marking = stored([&] { return mark_needs_reauth(p.name, credential.record, tokens.error()); });
+      co_return co_await std::move(marking);
     }
     event.reason = tokens.error().message();
-    auto storing_7 = stored([&] { audit(event); });
-    co_await std::move(storing_7);
+    auto auditing = stored([&] { audit(event); });
+    co_await std::move(auditing);
     co_return tokens.error();
   }
   // The new tokens, a rotated refresh token with them, are stored before either is used.
   auto issued = issued_tokens(std::move(*tokens), credential.record.scopes, now());
-  auto storing_8 = stored([&] {
+  auto replacing = stored([&] {
     auto result = store_->replace_tokens(credential, std::move(issued));
     if (result) {
       event.success = true;
@@ -119,7 +120,7 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_leased(std::
     if (result) note_use(result->record);
     return result;
   });
-  auto replaced = co_await std::move(storing_8);
+  auto replaced = co_await std::move(replacing);
   if (!replaced) co_return replaced.error();
   co_return grant(*replaced, true);
 }
@@ -130,26 +131,26 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::renew_rejected(std::
                                                                            std::string integration_id,
                                                                            AccessToken rejected, Error reason) {
   auto const& p = profile(provider);
-  auto storing_9 = stored([&] {
+  auto reading_record = stored([&] {
     return owned(p.name, store_->find_access({tenant_id, user_id}, integration_id), tenant_id, user_id, integration_id);
   });
-  auto record = co_await std::move(storing_9);
+  auto record = co_await std::move(reading_record);
   if (!record) co_return record.error();
   if (record->status == IntegrationStatus::needs_reauth)
     co_return Error(Errc::needs_reauth, std::string(p.name) + " integration must be authorized again");
-  auto storing_10 = stored([&] { return store_->access_token(*record); });
-  auto current = co_await std::move(storing_10);
+  auto reading_token = stored([&] { return store_->access_token(*record); });
+  auto current = co_await std::move(reading_token);
   if (!current) co_return current.error();
   if (!oauth::crypto::constant_time_equal(current->reveal(), rejected.reveal()))
     co_return grant(std::move(*record), std::move(*current));
   if (!p.supports_refresh) {
-    auto storing_11 = stored([&] { return mark_needs_reauth(p.name, *record, reason); });
-    co_return co_await std::move(storing_11);
+    auto marking = stored([&] { return mark_needs_reauth(p.name, *record, reason); });
+    co_return co_await std::move(marking);
   }
   auto renewed = co_await shared_refresh(provider, std::move(*record));
   if (renewed && oauth::crypto::constant_time_equal(renewed->access_token.reveal(), rejected.reveal())) {
-    auto storing_12 = stored([&] { return reject_token(p.name, tenant_id, user_id, integration_id, reason); });
-    co_return co_await std::move(storing_12);
+    auto rejecting = stored([&] { return reject_token(p.name, tenant_id, user_id, integration_id, reason); });
+    co_return co_await std::move(rejecting);
   }
   co_return renewed;
 }

@@ -17,12 +17,12 @@ boost::asio::awaitable<Result<Disconnection>> BasicEngine<V>::disconnect(std::si
                                                                          std::string user_id,
                                                                          std::string integration_id) {
   auto const& p = profile(provider);
-  auto storing_1 = stored([&]() -> Result<Credential> {
+  auto reading = stored([&]() -> Result<Credential> {
     auto record = owned(p.name, store_->find({tenant_id, user_id}, integration_id), tenant_id, user_id, integration_id);
     if (!record) return record.error();
     return store_->credential({tenant_id, user_id}, integration_id, TokenNeed::access_and_refresh);
   });
-  auto credential = co_await std::move(storing_1);
+  auto credential = co_await std::move(reading);
   if (!credential) co_return credential.error();
   Disconnection result;
   if (p.revocation_endpoint) {
@@ -48,7 +48,7 @@ boost::asio::awaitable<Result<Disconnection>> BasicEngine<V>::disconnect(std::si
       result.revocation_error = co_await revoke(credential->access_token.reveal(), TokenTypeHint::access_token);
     if (result.revocation_error) result.revoked_at_provider = false;
   }
-  auto storing_2 = stored([&]() -> Result<IntegrationRecord> {
+  auto disconnecting = stored([&]() -> Result<IntegrationRecord> {
     if (p.revocation_endpoint)
       audit({.tenant_id = tenant_id,
              .user_id = user_id,
@@ -66,7 +66,7 @@ boost::asio::awaitable<Result<Disconnection>> BasicEngine<V>::disconnect(std::si
              .action = AuditAction::disconnect});
     return done;
   });
-  auto disconnected = co_await std::move(storing_2);
+  auto disconnected = co_await std::move(disconnecting);
   if (!disconnected) co_return disconnected.error();
   result.integration = Integration::from(*disconnected);
   co_return result;

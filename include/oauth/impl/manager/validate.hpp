@@ -29,15 +29,15 @@ boost::asio::awaitable<Result<Validation>> BasicEngine<V>::validate(std::size_t 
     else if (is_transient(error) || error.provider_status == 0)
       co_return error;
     else {
-      auto storing_1 = stored([&] { return reject_token(p.name, tenant_id, user_id, integration_id, error); });
-      problem = co_await std::move(storing_1);
+      auto rejecting = stored([&] { return reject_token(p.name, tenant_id, user_id, integration_id, error); });
+      problem = co_await std::move(rejecting);
     }
   } else {
-    auto storing_2 = stored([&] { return store_->record_use(owner, integration_id, UseKind::validated, now()); });
-    if (auto recorded = co_await std::move(storing_2); !recorded) co_return recorded.error();
+    auto recording_use = stored([&] { return store_->record_use(owner, integration_id, UseKind::validated, now()); });
+    if (auto recorded = co_await std::move(recording_use); !recorded) co_return recorded.error();
   }
-  auto storing_3 = stored([&] { return store_->find(owner, integration_id); });
-  auto record = co_await std::move(storing_3);
+  auto reading = stored([&] { return store_->find(owner, integration_id); });
+  auto record = co_await std::move(reading);
   if (!record) co_return record.error();
   co_return Validation{Integration::from(*record), !problem, std::move(problem)};
 }
