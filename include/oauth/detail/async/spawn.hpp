@@ -63,7 +63,8 @@ boost::asio::awaitable<Result<T>> run_on(boost::asio::any_io_executor executor,
 
 /// The completion of a spawned operation: hands its result to the caller's handler, on
 /// the handler's executor (the operation's when it has none), and shows co_spawn the
-/// handler's cancellation slot and allocator.
+/// handler's cancellation slot (co_spawn of Asio 1.81 allocates with std::allocator
+/// whatever the handler says).
 template <class T, class Handler>
 class Deliver {
 public:
@@ -101,10 +102,9 @@ private:
 /// callback receives it. Asio's contract: the handler runs on its associated executor,
 /// what the operation allocates for itself (its result, until delivered) comes from its
 /// associated allocator (coroutine frames come from Asio's own recycling allocator), and
-/// a signal on its associated
-/// cancellation slot of a type in `supported` ends the operation with operation_aborted
-/// (other types are ignored). Failures are values; only exceptions that mean the program
-/// is broken (bad_alloc) propagate.
+/// a signal on its associated cancellation slot of a type in `supported` ends the
+/// operation with operation_aborted (other types are ignored). Failures are values; only
+/// exceptions that mean the program is broken (bad_alloc) propagate.
 template <class T, class Token>
 auto spawn(boost::asio::any_io_executor executor, boost::asio::awaitable<Result<T>> operation,
            cancellation_type supported, Token&& token) {
