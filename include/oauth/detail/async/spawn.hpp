@@ -121,22 +121,27 @@ auto spawn(boost::asio::any_io_executor executor, boost::asio::awaitable<Result<
         token, std::move(operation));
 }
 
-/// Whether a blocking wait here would wait for this very thread: the executor's context
-/// runs on it, whatever the executor (the context's own, a strand over it, a type-erased
-/// one). io_context and thread_pool both run on Asio's scheduler, which knows the threads
-/// inside its run(); it is what their running_in_this_thread() asks.
-inline bool running_in_this_thread(boost::asio::any_io_executor const& executor) noexcept {
+/// The scheduler that runs the executor's context, when it is an io_context or a
+/// thread_pool (both run on it); it knows which threads are inside its run().
+inline boost::asio::detail::scheduler* scheduler_of(boost::asio::any_io_executor const& executor) noexcept {
   using Scheduler = boost::asio::detail::scheduler;
   auto& context = boost::asio::query(executor, boost::asio::execution::context);
-  return boost::asio::has_service<Scheduler>(context) && boost::asio::use_service<Scheduler>(context).can_dispatch();
+  return boost::asio::has_service<Scheduler>(context) ? &boost::asio::use_service<Scheduler>(context) : nullptr;
+}
+
+/// Whether a blocking wait here would wait for this very thread: the executor's context
+/// runs on it, whatever the executor (the context's own, a strand over it, a type-erased
+/// one). It is what io_context's running_in_this_thread() asks.
+inline bool running_in_this_thread(boost::asio::any_io_executor const& executor) noexcept {
+  auto* scheduler = scheduler_of(executor);
+  return scheduler != nullptr && scheduler->can_dispatch();
 }
 
 /// Whether the executor's context has been stopped: what it has queued will not run
 /// unless it is restarted.
 inline bool stopped(boost::asio::any_io_executor const& executor) noexcept {
-  using Scheduler = boost::asio::detail::scheduler;
-  auto& context = boost::asio::query(executor, boost::asio::execution::context);
-  return boost::asio::has_service<Scheduler>(context) && boost::asio::use_service<Scheduler>(context).stopped();
+  auto const* scheduler = scheduler_of(executor);
+  return scheduler != nullptr && scheduler->stopped();
 }
 
 /// What a blocking wait waits for: the end of the spawned coroutine, and how it ended.
