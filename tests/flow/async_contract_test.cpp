@@ -299,6 +299,43 @@ TEST_F(AsyncContract, CancellingAnApiCallOrAPageWalkEndsItAtOnce) {
   h.google.release();
 }
 
+TEST_F(AsyncContract, CancellingAValidationOrANotionCacheRefreshEndsItAndChangesNothing) {
+  auto connected = h.connect<Notion>();
+  ASSERT_TRUE(connected) << connected.error().message();
+  auto const notion = *connected;
+  h.notion.hold("api");
+  std::promise<Result<Validation>> validated;
+  h.manager.async_validate<Notion>(
+      "tenant-1", "user-1", notion.id,
+      asio::bind_cancellation_slot(cancel.slot(), [&](Result<Validation> v) { validated.set_value(std::move(v)); }));
+  providers::notion::Databases<AllProviders> const databases(h.manager, "tenant-1", "user-1", notion.id);
+  std::promise<Result<std::vector<providers::notion::Database>>> listed;
+  databases.async_refresh(asio::bind_cancellation_slot(
+      cancel_other.slot(),
+      [&](Result<std::vector<providers::notion::Database>> l) { listed.set_value(std::move(l)); }));
+  auto const give_up = SteadyClock::now() + 5s;
+  while (h.notion.requests("api") < 2 && SteadyClock::now() < give_up) std::this_thread::sleep_for(1ms);
+  emit(cancel, asio::cancellation_type::terminal);
+  emit(cancel_other, asio::cancellation_type::terminal);
+  auto validation = validated.get_future();
+  auto listing = listed.get_future();
+  ASSERT_EQ(validation.wait_for(2s), std::future_status::ready);
+  ASSERT_EQ(listing.wait_for(2s), std::future_status::ready);
+  auto const v = validation.get();
+  auto const l = listing.get();
+  ASSERT_FALSE(v);
+  EXPECT_TRUE(aborted(v.error())) << v.error().message();
+  ASSERT_FALSE(l);
+  EXPECT_TRUE(aborted(l.error())) << l.error().message();
+  h.notion.release();
+  auto const after = h.manager.integration("tenant-1", "user-1", notion.id);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, IntegrationStatus::active);
+  auto const cached = databases.cached();
+  ASSERT_TRUE(cached) << cached.error().message();
+  EXPECT_TRUE(cached->empty()) << "a cancelled refresh wrote the cache";
+}
+
 TEST_F(AsyncContract, ADisconnectSupportsNoCancellationAndRunsToItsEnd) {
   h.google.hold("revoke");
   std::promise<Result<Disconnection>> finished;
