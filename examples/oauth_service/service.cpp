@@ -8,6 +8,7 @@
 #include <oauth/oauth.hpp>
 #include <oauth/store/open.hpp>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/hana/for_each.hpp>
 #include <boost/url/parse.hpp>
@@ -22,6 +23,7 @@
 #include <optional>
 #include <span>
 #include <sstream>
+#include <type_traits>
 
 namespace oauth::service {
 
@@ -264,7 +266,10 @@ struct Service::Impl {
     exchange.route = route->pattern;
 
     if (route->access == Access::user) {
-      if (auto refused = authenticate(exchange, config.bearer_secret)) co_return std::move(*refused);
+      if (auto refused = authenticate(exchange, config.bearer_secret)) {
+        auto auditing = audited(exchange, std::move(*refused));
+        co_return co_await std::move(auditing);
+      }
       if (auto limited = limit(per_user, "user", exchange.caller->tenant_id + '\n' + exchange.caller->user_id))
         co_return std::move(*limited);
     } else if (route->access == Access::server) {
@@ -276,7 +281,10 @@ struct Service::Impl {
         exchange.refusal = "no server-to-server secret configured";
         co_return error_response(403, "FORBIDDEN", "The token route is not enabled on this service.");
       }
-      if (auto refused = authenticate(exchange, config.service_secret)) co_return std::move(*refused);
+      if (auto refused = authenticate(exchange, config.service_secret)) {
+        auto auditing = audited(exchange, std::move(*refused));
+        co_return co_await std::move(auditing);
+      }
     }
     auto handling = (this->*(route->handler))(exchange);
     co_return co_await std::move(handling);
@@ -332,8 +340,8 @@ struct Service::Impl {
     return response;
   }
 
-  /// A bearer token that verifies under `secret`, or a 401 that says only that it did not;
-  /// each refusal is audited with the address and user agent.
+  /// A bearer token that verifies under `secret`, or a 401 that says only that it did not
+  /// (audited()).
   std::optional<Response> authenticate(Exchange& exchange, std::string_view secret) {
     std::string_view const authorization = exchange.header(http::field::authorization);
     std::string reason;
@@ -349,16 +357,32 @@ struct Service::Impl {
       reason = authorization.empty() ? "no bearer token" : "not a bearer token";
     }
     exchange.refusal = reason;
-    // Nobody is named yet: the store samples these (every one is in the access log).
-    (void)store.audit({.at = Clock::now(),
-                       .action = AuditAction::access_denied,
-                       .success = false,
-                       .reason = "bearer token refused (" + reason + ") on " + exchange.route,
-                       .client_ip = exchange.peer.address,
-                       .user_agent = std::string(exchange.header(http::field::user_agent))});
     auto response = error_response(401, "UNAUTHENTICATED", "A valid bearer token is required.");
     response.set(http::field::www_authenticate, "Bearer realm=\"oauth\"");
     return response;
+  }
+
+  /// `refusal`, once the refused bearer token is audited with the address and user agent.
+  /// Nobody is named yet: the store samples these (every one is in the access log).
+  asio::awaitable<Response> audited(Exchange const& exchange, Response refusal) {
+    AuditEvent event{.at = Clock::now(),
+                     .action = AuditAction::access_denied,
+                     .success = false,
+                     .reason = "bearer token refused (" + exchange.refusal + ") on " + exchange.route,
+                     .client_ip = exchange.peer.address,
+                     .user_agent = std::string(exchange.header(http::field::user_agent))};
+    auto auditing = on_store([&] { (void)store.audit(std::move(event)); });
+    co_await std::move(auditing);
+    co_return refusal;
+  }
+
+  /// `f()`, a call of the store, where the manager makes its own: never on an I/O thread
+  /// when the store may block.
+  template <class F>
+  asio::awaitable<std::invoke_result_t<F&>> on_store(F f) {
+    co_return co_await asio::co_spawn(
+        manager.store_executor(), [&]() -> asio::awaitable<std::invoke_result_t<F&>> { co_return f(); },
+        asio::use_awaitable);
   }
 
   std::optional<Response> limit(RateLimiter& limiter, std::string_view by, std::string const& key) {
@@ -463,7 +487,8 @@ struct Service::Impl {
     bool healthy = true;
     json::object checks;
     auto const store_started = std::chrono::steady_clock::now();
-    auto catalogue = store.scope_catalogue(providers::Google::name);
+    auto reading = on_store([&] { return store.scope_catalogue(providers::Google::name); });
+    auto catalogue = co_await std::move(reading);
     auto const store_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - store_started).count();
     if (catalogue) {
@@ -578,7 +603,8 @@ struct Service::Impl {
     exchange.set_cookies.push_back(cookie(return_cookie, percent_encode(return_to), std::chrono::seconds(3600)));
     co_return co_await with_provider(provider, [&](auto type) -> asio::awaitable<Response> {
       using P = typename decltype(type)::type;
-      auto started = manager.initiate_flow<P>(flow);
+      auto starting = manager.async_initiate_flow<P>(flow, asio::use_awaitable);
+      auto started = co_await std::move(starting);
       if (!started) co_return error_response(facing<P>(started.error(), Operation::connect));
       co_return json_response(http::status::ok,
                               json::object{{"provider", P::name},
@@ -625,7 +651,9 @@ struct Service::Impl {
   }
 
   asio::awaitable<Response> list_integrations(Exchange& exchange) {
-    auto integrations = manager.integrations(exchange.caller->tenant_id, exchange.caller->user_id);
+    auto listing =
+        manager.async_integrations(exchange.caller->tenant_id, exchange.caller->user_id, asio::use_awaitable);
+    auto integrations = co_await std::move(listing);
     if (!integrations) co_return generic_error(integrations.error());
     bool const all = exchange.query_param("include_disconnected") == "true";
     json::array list;
@@ -635,7 +663,9 @@ struct Service::Impl {
   }
 
   asio::awaitable<Response> get_integration(Exchange& exchange) {
-    auto integration = manager.integration(exchange.caller->tenant_id, exchange.caller->user_id, exchange.params[0]);
+    auto finding = manager.async_integration(exchange.caller->tenant_id, exchange.caller->user_id, exchange.params[0],
+                                             asio::use_awaitable);
+    auto integration = co_await std::move(finding);
     if (!integration) co_return generic_error(integration.error());
     co_return json_response(http::status::ok, integration_json(*integration));
   }
@@ -645,7 +675,8 @@ struct Service::Impl {
   template <class F>
   asio::awaitable<Response> with_integration(Exchange& exchange, F f) {
     auto const& caller = *exchange.caller;
-    auto integration = manager.integration(caller.tenant_id, caller.user_id, exchange.params[0]);
+    auto finding = manager.async_integration(caller.tenant_id, caller.user_id, exchange.params[0], asio::use_awaitable);
+    auto integration = co_await std::move(finding);
     if (!integration) co_return generic_error(integration.error());
     co_return co_await with_provider(integration->provider, [&](auto type) { return f(type, *integration); });
   }
@@ -773,7 +804,8 @@ struct Service::Impl {
     auto const& caller = *exchange.caller;
     providers::notion::Databases<ServiceManager> const databases(manager, caller.tenant_id, caller.user_id,
                                                                  exchange.params[0]);
-    auto listed = databases.cached();
+    auto reading = databases.async_cached(asio::use_awaitable);
+    auto listed = co_await std::move(reading);
     bool refreshed = false;
     if (listed && (listed->empty() || exchange.query_param("refresh") == "true")) {
       auto refreshing = databases.async_refresh(asio::use_awaitable);
@@ -793,7 +825,8 @@ struct Service::Impl {
       co_return error_response(400, "INVALID_DATABASE_ID", "A Notion database id is 32 hexadecimal digits.");
     providers::notion::Databases<ServiceManager> const databases(manager, caller.tenant_id, caller.user_id,
                                                                  exchange.params[0]);
-    auto found = databases.find(exchange.params[1]);
+    auto finding = databases.async_find(exchange.params[1], asio::use_awaitable);
+    auto found = co_await std::move(finding);
     if (!found) co_return databases_error(found.error());
     co_return json_response(http::status::ok, database_json(*found, true));
   }
@@ -811,7 +844,9 @@ struct Service::Impl {
       if (!value) co_return error_response(400, "INVALID_REQUEST", "before must be the next of an earlier page.");
       query.before = *value;
     }
-    auto page = manager.audit_page(exchange.caller->tenant_id, exchange.caller->user_id, query);
+    auto reading =
+        manager.async_audit_page(exchange.caller->tenant_id, exchange.caller->user_id, query, asio::use_awaitable);
+    auto page = co_await std::move(reading);
     if (!page) co_return generic_error(page.error());
     json::array list;
     for (auto const& event : page->events) list.push_back(audit_json(event));

@@ -39,7 +39,10 @@ namespace oauth {
 /// do does not exist for it: no refresh path for a provider without refresh, no revocation
 /// call for one without a revocation endpoint.
 ///
-/// Each network operation comes as `async_x(..., token)` and as a blocking `x(...)`.
+/// Each network operation comes as `async_x(..., token)` and as a blocking `x(...)`. Each
+/// operation that only reads or writes the store comes as `async_x(..., token)`, run where
+/// the store's blocking calls run (store_executor()), and as `x(...)`, which calls the store
+/// on the calling thread: in a coroutine on an I/O thread, use the async_ form.
 ///
 /// The `async_` forms keep Asio's contract. The token is any completion token for
 /// `void(Result<T>)` (use_awaitable, use_future, a callback, deferred, as_tuple...);
@@ -120,6 +123,20 @@ public:
     return engine_.initiate_flow(provider, request);
   }
 
+  /// initiate_flow, with the state saved where the store's blocking calls run.
+  ///
+  /// Completion signature: `void(Result<FlowStart>)`.
+  ///
+  /// Cancellation: none, as for every operation that only calls the store: a call once
+  /// begun ends (the store's own timeouts bound it), so that no write is cut in half.
+  template <class P, CompletionTokenFor<FlowStart> CompletionToken = DefaultCompletionToken>
+  auto async_initiate_flow(FlowRequest request, CompletionToken&& token = {}) {
+    std::size_t const provider = index<P>();
+    return stored<FlowStart>(
+        [this, provider, request = std::move(request)] { return engine_.initiate_flow(provider, request); },
+        std::forward<CompletionToken>(token));
+  }
+
   /// Whether the user's active integrations with P grant every scope in `wanted`, and if
   /// not, which are missing: ask for just those next.
   template <class P>
@@ -127,6 +144,21 @@ public:
                                        std::vector<std::string_view> const& wanted) {
     std::size_t const provider = index<P>();
     return engine_.scope_coverage(provider, tenant_id, user_id, wanted);
+  }
+
+  /// scope_coverage, read where the store's blocking calls run.
+  ///
+  /// Completion signature: `void(Result<ScopeCoverage>)`. Cancellation: none.
+  template <class P, CompletionTokenFor<ScopeCoverage> CompletionToken = DefaultCompletionToken>
+  auto async_scope_coverage(std::string tenant_id, std::string user_id, std::vector<std::string> wanted,
+                            CompletionToken&& token = {}) {
+    std::size_t const provider = index<P>();
+    return stored<ScopeCoverage>(
+        [this, provider, tenant_id = std::move(tenant_id), user_id = std::move(user_id), wanted = std::move(wanted)] {
+          std::vector<std::string_view> const names(wanted.begin(), wanted.end());
+          return engine_.scope_coverage(provider, tenant_id, user_id, names);
+        },
+        std::forward<CompletionToken>(token));
   }
 
   /// The callback: the state checked (exists, unexpired, unused, this session, this
@@ -272,6 +304,17 @@ public:
     return engine_.cached_resources(tenant_id, user_id, integration_id, kind);
   }
 
+  /// Completion signature: `void(Result<std::vector<CachedResource>>)`. Cancellation: none.
+  template <CompletionTokenFor<std::vector<CachedResource>> CompletionToken = DefaultCompletionToken>
+  auto async_cached_resources(std::string tenant_id, std::string user_id, std::string integration_id, std::string kind,
+                              CompletionToken&& token = {}) {
+    return stored<std::vector<CachedResource>>(
+        [this, tenant_id = std::move(tenant_id), user_id = std::move(user_id),
+         integration_id = std::move(integration_id),
+         kind = std::move(kind)] { return engine_.cached_resources(tenant_id, user_id, integration_id, kind); },
+        std::forward<CompletionToken>(token));
+  }
+
   /// Replaces an integration's cached objects of one kind, all at once.
   Result<void> replace_cached_resources(std::string_view tenant_id, std::string_view user_id,
                                         std::string_view integration_id, std::string_view kind,
@@ -279,9 +322,33 @@ public:
     return engine_.replace_cached_resources(tenant_id, user_id, integration_id, kind, std::move(resources));
   }
 
+  /// Completion signature: `void(Result<void>)`. Cancellation: none.
+  template <CompletionTokenFor<void> CompletionToken = DefaultCompletionToken>
+  auto async_replace_cached_resources(std::string tenant_id, std::string user_id, std::string integration_id,
+                                      std::string kind, std::vector<CachedResource> resources,
+                                      CompletionToken&& token = {}) {
+    return stored<void>(
+        [this, tenant_id = std::move(tenant_id), user_id = std::move(user_id),
+         integration_id = std::move(integration_id), kind = std::move(kind),
+         resources = std::move(resources)]() mutable {
+          return engine_.replace_cached_resources(tenant_id, user_id, integration_id, kind, std::move(resources));
+        },
+        std::forward<CompletionToken>(token));
+  }
+
   /// The user's integrations with every provider, disconnected ones included.
   Result<std::vector<Integration>> integrations(std::string_view tenant_id, std::string_view user_id) {
     return engine_.integrations(tenant_id, user_id);
+  }
+
+  /// Completion signature: `void(Result<std::vector<Integration>>)`. Cancellation: none.
+  template <CompletionTokenFor<std::vector<Integration>> CompletionToken = DefaultCompletionToken>
+  auto async_integrations(std::string tenant_id, std::string user_id, CompletionToken&& token = {}) {
+    return stored<std::vector<Integration>>(
+        [this, tenant_id = std::move(tenant_id), user_id = std::move(user_id)] {
+          return engine_.integrations(tenant_id, user_id);
+        },
+        std::forward<CompletionToken>(token));
   }
 
   /// One of the user's integrations; another user's is integration_not_found, audited.
@@ -289,12 +356,40 @@ public:
     return engine_.integration(tenant_id, user_id, id);
   }
 
+  /// Completion signature: `void(Result<Integration>)`. Cancellation: none.
+  template <CompletionTokenFor<Integration> CompletionToken = DefaultCompletionToken>
+  auto async_integration(std::string tenant_id, std::string user_id, std::string id, CompletionToken&& token = {}) {
+    return stored<Integration>([this, tenant_id = std::move(tenant_id), user_id = std::move(user_id),
+                                id = std::move(id)] { return engine_.integration(tenant_id, user_id, id); },
+                               std::forward<CompletionToken>(token));
+  }
+
   Result<std::vector<ConsentRecord>> consents(std::string_view tenant_id, std::string_view user_id) {
     return engine_.consents(tenant_id, user_id);
   }
 
+  /// Completion signature: `void(Result<std::vector<ConsentRecord>>)`. Cancellation: none.
+  template <CompletionTokenFor<std::vector<ConsentRecord>> CompletionToken = DefaultCompletionToken>
+  auto async_consents(std::string tenant_id, std::string user_id, CompletionToken&& token = {}) {
+    return stored<std::vector<ConsentRecord>>(
+        [this, tenant_id = std::move(tenant_id), user_id = std::move(user_id)] {
+          return engine_.consents(tenant_id, user_id);
+        },
+        std::forward<CompletionToken>(token));
+  }
+
   Result<std::vector<AuditEvent>> audit_log(std::string_view tenant_id, std::string_view user_id) {
     return engine_.audit_log(tenant_id, user_id);
+  }
+
+  /// Completion signature: `void(Result<std::vector<AuditEvent>>)`. Cancellation: none.
+  template <CompletionTokenFor<std::vector<AuditEvent>> CompletionToken = DefaultCompletionToken>
+  auto async_audit_log(std::string tenant_id, std::string user_id, CompletionToken&& token = {}) {
+    return stored<std::vector<AuditEvent>>(
+        [this, tenant_id = std::move(tenant_id), user_id = std::move(user_id)] {
+          return engine_.audit_log(tenant_id, user_id);
+        },
+        std::forward<CompletionToken>(token));
   }
 
   /// A page of the user's audit log, newest first (TokenStore::audit_page).
@@ -302,11 +397,34 @@ public:
     return engine_.audit_page(tenant_id, user_id, query);
   }
 
+  /// Completion signature: `void(Result<AuditPage>)`. Cancellation: none.
+  template <CompletionTokenFor<AuditPage> CompletionToken = DefaultCompletionToken>
+  auto async_audit_page(std::string tenant_id, std::string user_id, AuditQuery query, CompletionToken&& token = {}) {
+    return stored<AuditPage>([this, tenant_id = std::move(tenant_id), user_id = std::move(user_id),
+                              query] { return engine_.audit_page(tenant_id, user_id, query); },
+                             std::forward<CompletionToken>(token));
+  }
+
   /// Everything held for one user, as JSON: integrations, consents and audit log. No
   /// token, ciphertext or secret.
   Result<boost::json::object> export_user_data(std::string_view tenant_id, std::string_view user_id) {
     return engine_.export_user_data(tenant_id, user_id);
   }
+
+  /// Completion signature: `void(Result<boost::json::object>)`. Cancellation: none.
+  template <CompletionTokenFor<boost::json::object> CompletionToken = DefaultCompletionToken>
+  auto async_export_user_data(std::string tenant_id, std::string user_id, CompletionToken&& token = {}) {
+    return stored<boost::json::object>(
+        [this, tenant_id = std::move(tenant_id), user_id = std::move(user_id)] {
+          return engine_.export_user_data(tenant_id, user_id);
+        },
+        std::forward<CompletionToken>(token));
+  }
+
+  /// Where the manager runs blocking store calls: ManagerOptions::store_executor, or the
+  /// pool the manager owns; its own executor when the store never blocks. An application
+  /// that calls the TokenStore itself from a coroutine calls it there.
+  executor_type store_executor() const noexcept { return engine_.store_executor(); }
 
   /// Erases a user: every live integration is revoked at its provider where it can be,
   /// then every record held for the user is deleted, and one audit entry says so.
@@ -351,6 +469,14 @@ private:
       return detail::meta::index_of<P, Ps...>();
     else
       return 0;
+  }
+
+  /// `f()`, one synchronous operation of the engine, as an async_ operation: run where the
+  /// store's blocking calls run, and not cancellable.
+  template <class T, class F, class CompletionToken>
+  auto stored(F f, CompletionToken&& token) {
+    return detail::async::spawn<T>(get_executor(), engine_.stored(std::move(f)), detail::async::cancellation_type::none,
+                                   std::forward<CompletionToken>(token));
   }
 
   /// AuthorizedClient's one way in.

@@ -120,5 +120,72 @@ TEST_F(StoreExecutor, TheStoreRunsOnTheExecutorTheApplicationGives) {
   EXPECT_EQ(store.backend().last_reader->load(), expected);
 }
 
+TEST_F(StoreExecutor, EveryCallOfTheStoreAloneHasAnAsyncFormThatRunsOnTheStoreExecutor) {
+  asio::thread_pool pool(1);
+  auto m = manager({.store_executor = pool.get_executor()});
+  auto const integration = connect(*m, "user-1");
+  CachedResource resource{.id = "page-1", .title = "Roadmap", .properties = "{}", .object = "{}"};
+
+  // While the store executor is busy, none of them can finish.
+  std::promise<void> release;
+  asio::post(pool, [held = release.get_future()]() mutable { held.wait(); });
+  auto integrations = m->async_integrations("tenant-1", "user-1", asio::use_future);
+  auto one = m->async_integration("tenant-1", "user-1", integration.id, asio::use_future);
+  auto consents = m->async_consents("tenant-1", "user-1", asio::use_future);
+  auto log = m->async_audit_log("tenant-1", "user-1", asio::use_future);
+  auto page = m->async_audit_page("tenant-1", "user-1", AuditQuery{.limit = 2}, asio::use_future);
+  auto exported = m->async_export_user_data("tenant-1", "user-1", asio::use_future);
+  auto coverage =
+      m->async_scope_coverage<Google>("tenant-1", "user-1", {"calendar.readonly", "gmail.readonly"}, asio::use_future);
+  auto replaced = m->async_replace_cached_resources("tenant-1", "user-1", integration.id, "test.kind", {resource},
+                                                    asio::use_future);
+  EXPECT_EQ(replaced.wait_for(100ms), std::future_status::timeout);
+  EXPECT_EQ(integrations.wait_for(0ms), std::future_status::timeout);
+  EXPECT_EQ(one.wait_for(0ms), std::future_status::timeout);
+  EXPECT_EQ(consents.wait_for(0ms), std::future_status::timeout);
+  EXPECT_EQ(log.wait_for(0ms), std::future_status::timeout);
+  EXPECT_EQ(page.wait_for(0ms), std::future_status::timeout);
+  EXPECT_EQ(exported.wait_for(0ms), std::future_status::timeout);
+  EXPECT_EQ(coverage.wait_for(0ms), std::future_status::timeout);
+  release.set_value();
+
+  // Then each gives what its synchronous form gives.
+  auto const listed = integrations.get();
+  ASSERT_TRUE(listed) << listed.error().message();
+  ASSERT_EQ(listed->size(), 1U);
+  EXPECT_EQ(listed->front().id, integration.id);
+  auto const found = one.get();
+  ASSERT_TRUE(found) << found.error().message();
+  EXPECT_EQ(found->id, integration.id);
+  EXPECT_EQ(consents.get().value().size(), m->consents("tenant-1", "user-1").value().size());
+  EXPECT_EQ(log.get().value().size(), m->audit_log("tenant-1", "user-1").value().size());
+  EXPECT_EQ(page.get().value().events.size(), 2U);
+  auto const exported_here = m->export_user_data("tenant-1", "user-1").value();
+  auto const exported_there = exported.get().value();
+  for (auto const* part : {"integrations", "consents", "audit"})
+    EXPECT_EQ(exported_there.at(part), exported_here.at(part)) << part;
+  auto const covered = coverage.get();
+  ASSERT_TRUE(covered) << covered.error().message();
+  EXPECT_FALSE(covered->granted);
+  EXPECT_EQ(covered->missing, std::vector<std::string>{"https://www.googleapis.com/auth/gmail.readonly"});
+  ASSERT_TRUE(replaced.get());
+  auto const cached =
+      m->async_cached_resources("tenant-1", "user-1", integration.id, "test.kind", asio::use_future).get();
+  ASSERT_TRUE(cached) << cached.error().message();
+  ASSERT_EQ(cached->size(), 1U);
+  EXPECT_EQ(cached->front().title, "Roadmap");
+
+  // Another owner's integration is refused there as it is here.
+  auto const stranger = m->async_integration("tenant-1", "user-2", integration.id, asio::use_future).get();
+  EXPECT_EQ(stranger.error(), Errc::integration_not_found);
+
+  auto const started = m->async_initiate_flow<Google>(
+                            {"tenant-1", "user-1", "session", {"gmail.readonly"}, redirect_uri, {}}, asio::use_future)
+                           .get();
+  ASSERT_TRUE(started) << started.error().message();
+  auto const second = m->complete_flow<Google>(consent_callback(started->authorization_url, "session"));
+  ASSERT_TRUE(second) << second.error().message();
+}
+
 }  // namespace
 }  // namespace oauth::testing

@@ -4,8 +4,11 @@
 #include "service/service_fixture.hpp"
 #include "store/backends.hpp"
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <future>
+#include <thread>
 
 namespace oauth::testing {
 namespace {
@@ -127,6 +130,80 @@ TEST_F(ServiceTest, HealthFollowsTheStoreAsItGoesAndComesBack) {
   servers.script("start-redis");
   EXPECT_EQ(client.get("/health").status, 200);
   EXPECT_EQ(json_of(client.get("/api/v1/oauth/integrations/" + id, ada)).at("status"), "active");
+}
+
+/// Runs `sql` in PostgreSQL at `url` (psql, from the server's package).
+void run_sql(std::string const& url, std::string const& sql, std::string const& dir) {
+  auto const file = dir + "/statements.sql";
+  std::ofstream(file) << sql;
+  int status = 0;
+  auto const output = test::run_command("psql -q -v ON_ERROR_STOP=1 '" + url + "' -f " + file + " 2>&1", status);
+  if (status != 0) throw std::runtime_error("psql: " + output);
+}
+
+TEST_F(ServiceTest, AStalledStoreQueryLeavesHealthAndOtherIntegrationsTheirLatency) {
+  test::PrivateServers servers;
+  auto const databases = servers.servers();
+  auto const admin_url = databases.postgres_url();  // a superuser: row security does not bind it
+  auto const address = admin_url.substr(admin_url.find('@'));
+  run_sql(admin_url,
+          "CREATE ROLE stalled LOGIN; GRANT CREATE ON DATABASE oauth_test TO stalled; "
+          "CREATE SCHEMA stall AUTHORIZATION stalled;",
+          dir());
+  auto env = environment();
+  env["OAUTH_STORE_URL"] = "postgresql://stalled" + address + "?schema=stall";
+  env["OAUTH_SERVICE_THREADS"] = "1";  // whatever blocks it blocks everyone
+  auto client = start(env).client();
+  CookieJar ada_jar;
+  CookieJar bob_jar;
+  auto const slow = connect("google", bearer("acme", "ada"), ada_jar).integration_id();
+  auto const other = connect("google", bearer("acme", "bob"), bob_jar).integration_id();
+  ASSERT_FALSE(slow.empty());
+  ASSERT_FALSE(other.empty());
+
+  // The hook: every query that reads ada's integration row takes 200 ms more in the server.
+  run_sql(admin_url, R"sql(
+CREATE FUNCTION stall.pause(id text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  IF id = ')sql" + slow + R"sql(' THEN PERFORM pg_sleep(0.2); END IF;
+  RETURN true;
+END $$;
+ALTER TABLE stall.integrations ENABLE ROW LEVEL SECURITY;
+ALTER TABLE stall.integrations FORCE ROW LEVEL SECURITY;
+CREATE POLICY pause ON stall.integrations USING (stall.pause(id));
+)sql",
+          dir());
+  auto const slow_route = "/api/v1/oauth/integrations/" + slow + "/token";
+  auto const other_route = "/api/v1/oauth/integrations/" + other + "/token";
+  auto const timed = [](auto&& request) {
+    auto const began = std::chrono::steady_clock::now();
+    auto const reply = request();
+    return std::pair{reply.status, std::chrono::steady_clock::now() - began};
+  };
+  auto const [slow_status, slow_took] = timed([&] { return client.get(slow_route, server_bearer("acme", "ada")); });
+  ASSERT_EQ(slow_status, 200);
+  ASSERT_GE(slow_took, std::chrono::milliseconds(200)) << "the hook did not stall the store";
+
+  // Each round: ada's token is asked for, and 50 ms later, while the service waits for
+  // her query, health and bob's token are asked for on another connection.
+  auto slow_client = service().client();
+  for (int round = 0; round < 5; ++round) {
+    auto stalled = std::async(std::launch::async, [&] {
+      return timed([&] { return slow_client.get(slow_route, server_bearer("acme", "ada")); });
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto const [health_status, health_took] = timed([&] { return client.get("/health"); });
+    auto const [token_status, token_took] =
+        timed([&] { return client.get(other_route, server_bearer("acme", "bob")); });
+    auto const [stalled_status, stalled_took] = stalled.get();
+    EXPECT_EQ(health_status, 200);
+    EXPECT_EQ(token_status, 200);
+    EXPECT_EQ(stalled_status, 200);
+    // With the store on the one I/O thread, each would wait out the rest of ada's 200 ms.
+    EXPECT_LT(health_took, std::chrono::milliseconds(100)) << "round " << round;
+    EXPECT_LT(token_took, std::chrono::milliseconds(100)) << "round " << round;
+    EXPECT_GE(stalled_took, std::chrono::milliseconds(200)) << "round " << round;
+  }
 }
 
 TEST_F(ServiceTest, TheTokenStoreAndTheAccessLogAreTheOwnersAlone) {

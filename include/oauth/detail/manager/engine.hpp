@@ -3,6 +3,7 @@
 
 #include <oauth/api/request.hpp>
 #include <oauth/clock.hpp>
+#include <oauth/detail/async/offload.hpp>
 #include <oauth/detail/async/rate_gate.hpp>
 #include <oauth/detail/async/single_flight.hpp>
 #include <oauth/detail/config.hpp>
@@ -68,6 +69,9 @@ public:
   BasicEngine& operator=(BasicEngine&&) = delete;
 
   boost::asio::any_io_executor get_executor() const noexcept { return executor_; }
+  /// Where blocking store calls run: the store executor when the store blocks, the
+  /// manager's own when it never does.
+  boost::asio::any_io_executor store_executor() const noexcept { return store_executor_ ? store_executor_ : executor_; }
   ManagerOptions const& options() const noexcept { return options_; }
   RefreshActivity refresh_activity() const;
 
@@ -124,6 +128,16 @@ public:
   Result<AuditPage> audit_page(std::string_view tenant_id, std::string_view user_id, AuditQuery query);
   Result<boost::json::object> export_user_data(std::string_view tenant_id, std::string_view user_id);
 
+  /// `f()`, a call of the store or a synchronous operation above, where it may block: on
+  /// the store executor when the store blocks (ManagerOptions::store_executor), here when
+  /// it never does. Defined here, not with the operations, so that the manager's async_
+  /// forms of the synchronous operations instantiate it in compiled mode too.
+  template <class F>
+  boost::asio::awaitable<std::invoke_result_t<F&>> stored(F f) {
+    if (store_executor_) co_return co_await async::offload(store_executor_, std::move(f));
+    co_return f();
+  }
+
 private:
   // ---- shared by every operation (impl/manager/configure.hpp) -------------------------
 
@@ -132,10 +146,6 @@ private:
   Result<std::shared_ptr<ProviderConfig const>> config_for(std::size_t provider) const;
   void audit(AuditEvent event);
 
-  /// `f()`, a call of the store, where it may block: on the store's executor when the
-  /// store blocks (ManagerOptions::store_executor), here when it never does.
-  template <class F>
-  boost::asio::awaitable<std::invoke_result_t<F&>> stored(F f);
   static void wipe(std::string& s) noexcept { OPENSSL_cleanse(s.data(), s.size()); }
   boost::asio::awaitable<Result<HttpResponse>> send(ProviderConfig const& config, HttpRequest request);
 

@@ -69,13 +69,6 @@ void BasicEngine<V>::audit(AuditEvent event) {
 }
 
 template <class V>
-template <class F>
-boost::asio::awaitable<std::invoke_result_t<F&>> BasicEngine<V>::stored(F f) {
-  if (store_executor_) co_return co_await async::offload(store_executor_, std::move(f));
-  co_return f();
-}
-
-template <class V>
 boost::asio::awaitable<Result<HttpResponse>> BasicEngine<V>::send(ProviderConfig const& config, HttpRequest request) {
   auto url = detail::http::rebase_url(request.url, config.endpoint_base);
   if (!url) co_return url.error();

@@ -131,32 +131,55 @@ public:
 
   /// The cached databases, by title. Nothing is asked of Notion. Another provider's
   /// integration is invalid_argument; one that is not the caller's, integration_not_found.
+  /// The store is called on this thread: in a coroutine on an I/O thread, use async_cached.
   Result<std::vector<Database>> cached() const {
     auto integration = manager_->integration(tenant_id_, user_id_, integration_id_);
-    if (!integration) return integration.error();
-    if (integration->provider != providers::Notion::name)
-      return Error(Errc::invalid_argument, "a " + integration->provider + " integration has no Notion databases");
-    return read_cache(*manager_, tenant_id_, user_id_, integration_id_);
+    if (auto refused = not_notion(integration)) return *refused;
+    return databases_of(manager_->cached_resources(tenant_id_, user_id_, integration_id_, database_kind));
+  }
+
+  /// cached(), read where the manager's blocking store calls run.
+  ///
+  /// Completion signature: `void(Result<std::vector<Database>>)`. Cancellation: none.
+  template <CompletionTokenFor<std::vector<Database>> CompletionToken = DefaultCompletionToken>
+  auto async_cached(CompletionToken&& token = {}) const {
+    return oauth::detail::async::spawn<std::vector<Database>>(
+        manager_->get_executor(), cached_impl(manager_, tenant_id_, user_id_, integration_id_),
+        boost::asio::cancellation_type::none, std::forward<CompletionToken>(token));
   }
 
   /// One cached database; its id is checked first (invalid_argument), and one the cache
   /// does not hold is not_found.
   Result<Database> find(std::string_view database_id) const {
     auto id = normalize_id(database_id);
-    if (!id) return Error(Errc::invalid_argument, "a Notion database id is 32 hexadecimal digits");
-    auto databases = cached();
-    if (!databases) return databases.error();
-    for (auto& database : *databases)
-      if (database.id == *id) return std::move(database);
-    Error missing(Errc::not_found, "no such Notion database in this connection's cache");
-    missing.provider = providers::Notion::name;
-    return missing;
+    if (!id) return invalid_id();
+    return pick(cached(), *id);
+  }
+
+  /// find(), read where the manager's blocking store calls run.
+  ///
+  /// Completion signature: `void(Result<Database>)`. Cancellation: none.
+  template <CompletionTokenFor<Database> CompletionToken = DefaultCompletionToken>
+  auto async_find(std::string_view database_id, CompletionToken&& token = {}) const {
+    return oauth::detail::async::spawn<Database>(
+        manager_->get_executor(), find_impl(manager_, tenant_id_, user_id_, integration_id_, normalize_id(database_id)),
+        boost::asio::cancellation_type::none, std::forward<CompletionToken>(token));
   }
 
 private:
-  static Result<std::vector<Database>> read_cache(Manager& manager, std::string_view tenant_id,
-                                                  std::string_view user_id, std::string_view integration_id) {
-    auto resources = manager.cached_resources(tenant_id, user_id, integration_id, database_kind);
+  static Error invalid_id() { return Error(Errc::invalid_argument, "a Notion database id is 32 hexadecimal digits"); }
+
+  /// Why `integration` (a Result<Integration>) has no databases: it is not the caller's,
+  /// or not a Notion one.
+  template <class Found>
+  static std::optional<Error> not_notion(Found const& integration) {
+    if (!integration) return integration.error();
+    if (integration->provider != providers::Notion::name)
+      return Error(Errc::invalid_argument, "a " + integration->provider + " integration has no Notion databases");
+    return std::nullopt;
+  }
+
+  static Result<std::vector<Database>> databases_of(Result<std::vector<CachedResource>> const& resources) {
     if (!resources) return resources.error();
     std::vector<Database> databases;
     for (auto const& resource : *resources) {
@@ -165,6 +188,36 @@ private:
       databases.push_back(std::move(*database));
     }
     return databases;
+  }
+
+  static Result<Database> pick(Result<std::vector<Database>> databases, std::string_view id) {
+    if (!databases) return databases.error();
+    for (auto& database : *databases)
+      if (database.id == id) return std::move(database);
+    Error missing(Errc::not_found, "no such Notion database in this connection's cache");
+    missing.provider = providers::Notion::name;
+    return missing;
+  }
+
+  static boost::asio::awaitable<Result<std::vector<Database>>> cached_impl(Manager* manager, std::string tenant_id,
+                                                                           std::string user_id,
+                                                                           std::string integration_id) {
+    auto finding = manager->async_integration(tenant_id, user_id, integration_id, boost::asio::use_awaitable);
+    auto integration = co_await std::move(finding);
+    if (auto refused = not_notion(integration)) co_return *refused;
+    auto reading = manager->async_cached_resources(std::move(tenant_id), std::move(user_id), std::move(integration_id),
+                                                   std::string(database_kind), boost::asio::use_awaitable);
+    auto resources = co_await std::move(reading);
+    co_return databases_of(resources);
+  }
+
+  static boost::asio::awaitable<Result<Database>> find_impl(Manager* manager, std::string tenant_id,
+                                                            std::string user_id, std::string integration_id,
+                                                            std::optional<std::string> id) {
+    if (!id) co_return invalid_id();
+    auto reading = cached_impl(manager, std::move(tenant_id), std::move(user_id), std::move(integration_id));
+    auto databases = co_await std::move(reading);
+    co_return pick(std::move(databases), *id);
   }
 
   // The client refuses an integration that is not this owner's Notion one before anything
@@ -193,10 +246,14 @@ private:
       if (!database) co_return database.error();
       resources.push_back(to_cached(*database));
     }
-    auto stored =
-        manager->replace_cached_resources(tenant_id, user_id, integration_id, database_kind, std::move(resources));
-    if (!stored) co_return stored.error();
-    co_return read_cache(*manager, tenant_id, user_id, integration_id);
+    auto replacing =
+        manager->async_replace_cached_resources(tenant_id, user_id, integration_id, std::string(database_kind),
+                                                std::move(resources), boost::asio::use_awaitable);
+    if (auto stored = co_await std::move(replacing); !stored) co_return stored.error();
+    auto reading = manager->async_cached_resources(std::move(tenant_id), std::move(user_id), std::move(integration_id),
+                                                   std::string(database_kind), boost::asio::use_awaitable);
+    auto resources_now = co_await std::move(reading);
+    co_return databases_of(resources_now);
   }
 
   Manager* manager_;
