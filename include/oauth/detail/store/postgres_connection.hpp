@@ -112,7 +112,9 @@ public:
     return {};
   }
 
-  Result<void> begin() { return execute_script("BEGIN"); }
+  Result<void> begin(Durability durability) {
+    return execute_script(durability == Durability::relaxed ? "BEGIN; SET LOCAL synchronous_commit = off" : "BEGIN");
+  }
   Result<void> commit() { return execute_script("COMMIT"); }
   void rollback() {
     if (PQtransactionStatus(conn_) != PQTRANS_IDLE) (void)execute_script("ROLLBACK");
@@ -179,6 +181,10 @@ struct PostgresDriver {
 
   static Result<std::unique_ptr<Connection>> connect(Options const& options) { return Connection::open(options); }
   static std::size_t pool_size(Options const& options) { return options.max_connections; }
+  /// Half the connections write at once, leaving the others to readers.
+  static std::size_t commit_lanes(Options const& options) {
+    return std::max<std::size_t>(1, options.max_connections / 2);
+  }
 
   /// One process migrates at a time, whichever instance starts first.
   static Result<void> before_migration(Connection& c, Options const& options) {

@@ -54,6 +54,12 @@ inline std::vector<std::string> split_scopes(std::string_view joined) {
   return scopes;
 }
 
+/// How long a transaction's writes must last. `full`: through a power cut (synced before
+/// the commit returns). `relaxed`: through a crash of the process, but not always through
+/// a power cut (SQLite's WAL with synchronous=NORMAL, PostgreSQL's synchronous_commit off);
+/// for short-lived, single-use records (authorization states), never for tokens.
+enum class Durability { full, relaxed };
+
 /// What a driver's connection offers the SQL backend. `run` calls `on_row(row)` for each
 /// row, where `row.text(i)`, `row.integer(i)` and `row.is_null(i)` read column i, and
 /// returns the rows changed (or returned, for a query). Failures are typed:
@@ -65,7 +71,7 @@ concept SqlConnection = requires(C& c, Statement const& s, std::span<Value const
     c.run(s, params, [](auto const&) {})
     } -> std::same_as<Result<std::size_t>>;
   { c.execute_script(s.sql) } -> std::same_as<Result<void>>;
-  { c.begin() } -> std::same_as<Result<void>>;
+  { c.begin(Durability::full) } -> std::same_as<Result<void>>;
   { c.commit() } -> std::same_as<Result<void>>;
   { c.rollback() } -> std::same_as<void>;
   { c.broken() } -> std::same_as<bool>;

@@ -3,6 +3,7 @@
 
 #include <oauth/detail/encoding/time.hpp>
 #include <oauth/detail/store/connection_pool.hpp>
+#include <oauth/detail/store/group_commit.hpp>
 #include <oauth/detail/store/sql.hpp>
 #include <oauth/error.hpp>
 #include <oauth/store/records.hpp>
@@ -335,52 +336,69 @@ public:
 
   Options const& options() const noexcept { return shared_->options; }
 
+  /// How this backend's writes (and its copies') have been grouped into transactions.
+  typename GroupCommit<Connection>::Counts commit_counts() const { return shared_->commits.counts(); }
+
   Result<void> put_state(FlowStateRecord state) {
     auto const scopes = join_scopes(state.scopes);
-    return in_transaction([&](Connection& c) -> Result<void> {
-      // Used and expired states linger an hour past expiry, so a replay is recognized.
-      auto const forgotten = encoding::to_micros(state.created_at - std::chrono::hours(1));
-      if (auto purged = run(c, sql::purge_states, {forgotten}); !purged) return purged.error();
-      auto inserted = run(c, sql::insert_state,
-                          {state.state, state.provider, state.tenant_id, state.user_id, state.session_id, scopes,
-                           state.code_verifier_ciphertext, state.redirect_uri, encoding::to_micros(state.created_at),
-                           encoding::to_micros(state.expires_at)});
-      if (!inserted && inserted.error() == Errc::store_conflict)
-        return Error(Errc::store_conflict, "authorization state already exists");
-      if (!inserted) return inserted.error();
-      return {};
-    });
+    return in_transaction(
+        [&](Connection& c) -> Result<void> {
+          // Used and expired states linger an hour past expiry, so a replay is recognized.
+          auto const forgotten = encoding::to_micros(state.created_at - std::chrono::hours(1));
+          if (auto purged = run(c, sql::purge_states, {forgotten}); !purged) return purged.error();
+          auto inserted = run(c, sql::insert_state,
+                              {state.state, state.provider, state.tenant_id, state.user_id, state.session_id, scopes,
+                               state.code_verifier_ciphertext, state.redirect_uri,
+                               encoding::to_micros(state.created_at), encoding::to_micros(state.expires_at)});
+          if (!inserted && inserted.error() == Errc::store_conflict)
+            return Error(Errc::store_conflict, "authorization state already exists");
+          if (!inserted) return inserted.error();
+          return {};
+        },
+        Durability::relaxed);
   }
 
   Result<FlowStateRecord> take_state(std::string_view state, std::string_view session_id, TimePoint now) {
     auto const remembered_since = encoding::to_micros(now - std::chrono::hours(1));
-    return with_connection([&](Connection& c) -> Result<FlowStateRecord> {
-      std::optional<FlowStateRecord> taken;
-      auto ran = run(c, sql::take_state, {state, session_id, remembered_since}, [&](auto const& row) {
-        taken = FlowStateRecord{std::string(row.text(0)),
-                                std::string(row.text(1)),
-                                std::string(row.text(2)),
-                                std::string(row.text(3)),
-                                std::string(row.text(4)),
-                                split_scopes(row.text(5)),
-                                std::string(row.text(6)),
-                                std::string(row.text(7)),
-                                encoding::from_micros(row.integer(8)),
-                                encoding::from_micros(row.integer(9))};
-      });
-      if (!ran) return ran.error();
-      if (taken) {
-        if (taken->expires_at <= now) return Error(Errc::state_expired);
-        return std::move(*taken);
-      }
-      std::optional<bool> used;
-      auto seen =
-          run(c, sql::state_seen, {state, remembered_since}, [&](auto const& row) { used = row.integer(0) != 0; });
-      if (!seen) return seen.error();
-      if (!used) return Error(Errc::state_not_found);
-      if (*used) return Error(Errc::state_already_used);
-      return Error(Errc::state_mismatch);  // there, unused, and another session's
-    });
+    // The state is spent even when the answer is that it expired: only a store failure
+    // rolls the transaction back, so the verdict is kept apart from it.
+    Result<FlowStateRecord> verdict = Error(Errc::state_not_found);
+    auto taking = in_transaction(
+        [&](Connection& c) -> Result<void> {
+          std::optional<FlowStateRecord> taken;
+          auto ran = run(c, sql::take_state, {state, session_id, remembered_since}, [&](auto const& row) {
+            taken = FlowStateRecord{std::string(row.text(0)),
+                                    std::string(row.text(1)),
+                                    std::string(row.text(2)),
+                                    std::string(row.text(3)),
+                                    std::string(row.text(4)),
+                                    split_scopes(row.text(5)),
+                                    std::string(row.text(6)),
+                                    std::string(row.text(7)),
+                                    encoding::from_micros(row.integer(8)),
+                                    encoding::from_micros(row.integer(9))};
+          });
+          if (!ran) return ran.error();
+          if (taken) {
+            verdict =
+                taken->expires_at <= now ? Result<FlowStateRecord>(Error(Errc::state_expired)) : std::move(*taken);
+            return {};
+          }
+          std::optional<bool> used;
+          auto seen =
+              run(c, sql::state_seen, {state, remembered_since}, [&](auto const& row) { used = row.integer(0) != 0; });
+          if (!seen) return seen.error();
+          if (!used)
+            verdict = Error(Errc::state_not_found);
+          else if (*used)
+            verdict = Error(Errc::state_already_used);
+          else
+            verdict = Error(Errc::state_mismatch);  // there, unused, and another session's
+          return {};
+        },
+        Durability::relaxed);
+    if (!taking) return taking.error();
+    return verdict;
   }
 
   Result<IntegrationRecord> save_connection(IntegrationRecord record, ConsentRecord consent) {
@@ -506,14 +524,17 @@ public:
     });
   }
 
+  /// When an integration was last used is kept to the minute, not to the last power cut.
   Result<void> record_use(Owner owner, std::string_view id, UseKind use, TimePoint at) {
-    return with_connection([&](Connection& c) -> Result<void> {
-      auto changed = run(c, use == UseKind::used ? sql::record_used : sql::record_validated,
-                         {encoding::to_micros(at), id, owner.tenant_id, owner.user_id});
-      if (!changed) return changed.error();
-      if (*changed == 0) return Error(Errc::integration_not_found);
-      return {};
-    });
+    return in_transaction(
+        [&](Connection& c) -> Result<void> {
+          auto changed = run(c, use == UseKind::used ? sql::record_used : sql::record_validated,
+                             {encoding::to_micros(at), id, owner.tenant_id, owner.user_id});
+          if (!changed) return changed.error();
+          if (*changed == 0) return Error(Errc::integration_not_found);
+          return {};
+        },
+        Durability::relaxed);
   }
 
   Result<IntegrationRecord> disconnect(Owner owner, std::string_view id, TimePoint at) {
@@ -546,7 +567,7 @@ public:
   }
 
   Result<void> append_audit(AuditEvent event) {
-    return with_connection([&](Connection& c) -> Result<void> {
+    return in_transaction([&](Connection& c) -> Result<void> {
       auto ran = run(c, sql::append_audit,
                      {encoding::to_micros(event.at), event.tenant_id, event.user_id, event.provider,
                       event.integration_id, to_string(event.action), join_scopes(event.scopes), event.client_ip,
@@ -568,7 +589,7 @@ public:
 
   Result<void> keep_newest_audit(Owner owner, std::size_t keep) {
     auto const offset = static_cast<std::int64_t>(std::min<std::size_t>(keep, INT64_MAX));
-    return with_connection([&](Connection& c) -> Result<void> {
+    return in_transaction([&](Connection& c) -> Result<void> {
       auto ran =
           run(c, sql::keep_newest_audit, {owner.tenant_id, owner.user_id, owner.tenant_id, owner.user_id, offset});
       if (!ran) return ran.error();
@@ -599,7 +620,7 @@ public:
 
   Result<bool> try_acquire_refresh_lease(Owner owner, std::string_view id, std::string_view holder, TimePoint now,
                                          TimePoint until) {
-    return with_connection([&](Connection& c) -> Result<bool> {
+    return in_transaction([&](Connection& c) -> Result<bool> {
       auto taken =
           run(c, sql::acquire_lease,
               {holder, encoding::to_micros(until), id, owner.tenant_id, owner.user_id, encoding::to_micros(now)});
@@ -613,7 +634,7 @@ public:
   }
 
   Result<void> release_refresh_lease(Owner owner, std::string_view id, std::string_view holder) {
-    return with_connection([&](Connection& c) -> Result<void> {
+    return in_transaction([&](Connection& c) -> Result<void> {
       auto ran = run(c, sql::release_lease, {id, holder, id, owner.tenant_id, owner.user_id});
       if (!ran) return ran.error();
       return {};
@@ -714,7 +735,7 @@ public:
   }
 
   Result<void> put_setting(std::string_view name, std::string_view value) {
-    return with_connection([&](Connection& c) -> Result<void> {
+    return in_transaction([&](Connection& c) -> Result<void> {
       auto ran = run(c, sql::write_setting, {name, value});
       if (!ran) return ran.error();
       return {};
@@ -724,9 +745,12 @@ public:
 private:
   struct Shared {
     explicit Shared(Options const& o)
-        : options(o), pool([this] { return Driver::connect(options); }, Driver::pool_size(o)) {}
+        : options(o),
+          pool([this] { return Driver::connect(options); }, Driver::pool_size(o)),
+          commits(Driver::commit_lanes(o)) {}
     Options options;
     ConnectionPool<Connection> pool;
+    GroupCommit<Connection> commits;
   };
 
   explicit SqlBackend(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
@@ -746,25 +770,22 @@ private:
     return shared_->pool.with_connection([&](Connection& c, bool&) { return body(c); });
   }
 
-  /// Runs `body` in one transaction: committed when it succeeds, rolled back otherwise. A
-  /// connection lost before COMMIT leaves nothing behind, so that is retried; a lost
-  /// COMMIT may or may not have landed, so that is not.
+  /// Runs `body` in a transaction, shared with the writes that arrive with it (GroupCommit):
+  /// committed when it succeeds, rolled back otherwise, and its outcome told only once the
+  /// commit is done. A connection lost before COMMIT leaves nothing behind, so that is
+  /// retried; a lost COMMIT may or may not have landed, so that is not.
   template <class F>
-  auto in_transaction(F&& body) const -> decltype(body(std::declval<Connection&>())) {
-    return shared_->pool.with_connection([&](Connection& c, bool& in_doubt) -> decltype(body(c)) {
-      if (auto begun = c.begin(); !begun) return begun.error();
-      auto result = body(c);
-      if (!result) {
-        c.rollback();
-        return result;
-      }
-      if (auto committed = c.commit(); !committed) {
-        in_doubt = c.broken();
-        c.rollback();
-        return committed.error();
-      }
-      return result;
-    });
+  auto in_transaction(F&& body, Durability durability = Durability::full) const
+      -> decltype(body(std::declval<Connection&>())) {
+    std::optional<decltype(body(std::declval<Connection&>()))> result;
+    auto work = [&](Connection& c) -> Result<void> {
+      result.emplace(body(c));
+      if (!*result) return result->error();
+      return {};
+    };
+    auto outcome = shared_->commits.run(shared_->pool, durability, work);
+    if (!outcome) return outcome.error();
+    return std::move(*result);
   }
 
   Result<void> migrate() {

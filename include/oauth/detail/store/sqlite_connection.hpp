@@ -34,7 +34,8 @@ public:
     sqlite3* db = nullptr;
     int const flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int const rc = sqlite3_open_v2(options.path.c_str(), &db, flags, nullptr);
-    std::unique_ptr<SqliteConnection> connection(new SqliteConnection(db));
+    bool const synced = options.durability == oauth::store::SqliteDurability::full;
+    std::unique_ptr<SqliteConnection> connection(new SqliteConnection(db, synced));
     if (rc != SQLITE_OK)
       return Error(
           Errc::store_unavailable,
@@ -45,9 +46,8 @@ public:
     // survives a power cut, not only a crash; foreign keys keep tokens with their integration.
     auto configured = connection->execute_script(
         std::string("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = ") +
-        (options.durability == oauth::store::SqliteDurability::full ? "FULL" : "NORMAL") +
-        "; PRAGMA mmap_size = " + std::to_string(options.mmap_bytes) + "; PRAGMA cache_size = -" +
-        std::to_string(options.cache_bytes / 1024) + ";");
+        (synced ? "FULL" : "NORMAL") + "; PRAGMA mmap_size = " + std::to_string(options.mmap_bytes) +
+        "; PRAGMA cache_size = -" + std::to_string(options.cache_bytes / 1024) + ";");
     if (!configured) return configured.error();
     return connection;
   }
@@ -131,15 +131,31 @@ public:
     return {};
   }
 
-  Result<void> begin() { return execute_script("BEGIN IMMEDIATE"); }
-  Result<void> commit() { return execute_script("COMMIT"); }
+  /// A relaxed transaction on a connection that syncs every commit skips the sync of its
+  /// own (synchronous=NORMAL until it ends); the next full commit syncs what it wrote.
+  Result<void> begin(Durability durability) {
+    relaxed_ = durability == Durability::relaxed && synced_;
+    return execute_script(relaxed_ ? "PRAGMA synchronous = NORMAL; BEGIN IMMEDIATE" : "BEGIN IMMEDIATE");
+  }
+  Result<void> commit() {
+    auto committed = execute_script("COMMIT");
+    resync();
+    return committed;
+  }
   void rollback() {
     if (sqlite3_get_autocommit(db_) == 0) (void)execute_script("ROLLBACK");
+    resync();
   }
   bool broken() const noexcept { return broken_; }
 
 private:
-  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  explicit SqliteConnection(sqlite3* db, bool synced) : db_(db), synced_(synced) {}
+
+  void resync() {
+    if (!relaxed_) return;
+    relaxed_ = false;
+    (void)execute_script("PRAGMA synchronous = FULL");
+  }
 
   Result<sqlite3_stmt*> prepare(std::string_view sql) {
     auto found = statements_.find(sql.data());
@@ -174,6 +190,8 @@ private:
   }
 
   sqlite3* db_;
+  bool synced_;           ///< every commit syncs (SqliteDurability::full)
+  bool relaxed_ = false;  ///< this transaction does not
   std::unordered_map<char const*, sqlite3_stmt*> statements_;
   bool broken_ = false;
 };
@@ -189,6 +207,8 @@ struct SqliteDriver {
 
   static Result<std::unique_ptr<Connection>> connect(Options const& options) { return Connection::open(options); }
   static std::size_t pool_size(Options const& options) { return options.max_connections; }
+  /// SQLite has one writer at a time: one transaction, with everything waiting in it.
+  static std::size_t commit_lanes(Options const&) { return 1; }
 };
 
 static_assert(oauth::detail::store::SqlConnection<SqliteConnection>);

@@ -1,0 +1,234 @@
+// Group commit on a real database: writes that arrive while one commits share the next
+// transaction, each is told its own outcome, and none before the commit.
+#include "store/backends.hpp"
+
+#include <oauth/detail/store/connection_pool.hpp>
+#include <oauth/detail/store/group_commit.hpp>
+#include <oauth/store/postgres.hpp>
+#include <oauth/store/sqlite.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+namespace oauth::test {
+namespace {
+
+using detail::store::ConnectionPool;
+using detail::store::Durability;
+using detail::store::GroupCommit;
+using detail::store::Statement;
+using detail::store::Value;
+using namespace std::chrono_literals;
+
+/// Notes, each naming another as its parent; that key is checked only at COMMIT.
+constexpr char const* notes_schema =
+    "CREATE TABLE IF NOT EXISTS notes (id TEXT PRIMARY KEY, parent TEXT REFERENCES notes (id) DEFERRABLE "
+    "INITIALLY DEFERRED)";
+constexpr Statement insert_note{"INSERT INTO notes (id, parent) VALUES (?, ?)"};
+
+struct SqliteDatabase {
+  using Connection = detail::store::SqliteConnection;
+  SqliteStore files;
+  ConnectionPool<Connection> pool{[path = files.path()] { return Connection::open({.path = path}); }, 4};
+  /// Its answer to "how are commits synced now": FULL, or NORMAL for a relaxed one.
+  static constexpr Statement sync_level{"PRAGMA synchronous"};
+  static constexpr char const* full = "2";
+  static constexpr char const* relaxed = "1";
+};
+
+struct PostgresDatabase {
+  using Connection = detail::store::PostgresConnection;
+  PostgresStore server;
+  ConnectionPool<Connection> pool{[options = server.options()] { return Connection::open(options); }, 4};
+  static constexpr Statement sync_level{"SELECT current_setting('synchronous_commit')"};
+  static constexpr char const* full = "on";
+  static constexpr char const* relaxed = "off";
+};
+
+template <class D>
+struct GroupCommitOn : ::testing::Test {
+  using Connection = typename D::Connection;
+  D database;
+  GroupCommit<Connection> commits{1};
+
+  void SetUp() override {
+    if constexpr (std::is_same_v<D, PostgresDatabase>) {
+      PGconn* conn = PQconnectdb(TestServers::shared().postgres_url().c_str());
+      PQclear(PQexec(conn, ("CREATE SCHEMA IF NOT EXISTS " + database.server.schema).c_str()));
+      PQfinish(conn);
+    }
+    auto made = database.pool.with_connection([](Connection& c, bool&) { return c.execute_script(notes_schema); });
+    ASSERT_TRUE(made) << made.error().message();
+  }
+
+  /// A write of one note, `parent` naming another (checked only at COMMIT).
+  static Result<void> write(Connection& c, std::string const& id, std::string const& parent = {}) {
+    std::vector<Value> params{std::string_view(id)};
+    params.emplace_back(parent.empty() ? Value(nullptr) : Value(std::string_view(parent)));
+    auto ran = c.run(insert_note, params, [](auto const&) {});
+    if (!ran) return ran.error();
+    return {};
+  }
+
+  bool stored(std::string const& id) {
+    std::size_t rows = 0;
+    static constexpr Statement find{"SELECT id FROM notes WHERE id = ?"};
+    auto ran = database.pool.with_connection([&](Connection& c, bool&) {
+      std::vector<Value> params{std::string_view(id)};
+      return c.run(find, params, [&](auto const&) { ++rows; });
+    });
+    return ran && rows == 1;
+  }
+
+  /// Runs `first` as the leader's write, and while it is held, `others` from threads of
+  /// their own: they wait in line, and go as one transaction once `first` commits.
+  template <class First, class Others>
+  std::vector<Result<void>> held_then(First first, std::vector<Others> others, Durability durability = Durability::full,
+                                      std::vector<Durability> durabilities = {}) {
+    std::promise<void> release;
+    auto held = release.get_future().share();
+    auto leader = std::async(std::launch::async, [&, held] {
+      auto body = [&](Connection& c) {
+        held.wait();
+        return first(c);
+      };
+      return commits.run(database.pool, durability, body);
+    });
+    std::this_thread::sleep_for(50ms);  // the leader holds its transaction
+    std::vector<std::future<Result<void>>> waiting;
+    for (std::size_t i = 0; i < others.size(); ++i)
+      waiting.push_back(std::async(std::launch::async, [&, i] {
+        auto const d = durabilities.empty() ? Durability::full : durabilities[i];
+        return commits.run(database.pool, d, others[i]);
+      }));
+    std::this_thread::sleep_for(100ms);  // every one of them is in line
+    for (auto& w : waiting) EXPECT_EQ(w.wait_for(0ms), std::future_status::timeout) << "told before its commit";
+    release.set_value();
+    std::vector<Result<void>> outcomes{leader.get()};
+    for (auto& w : waiting) outcomes.push_back(w.get());
+    return outcomes;
+  }
+};
+
+using Databases = ::testing::Types<SqliteDatabase, PostgresDatabase>;
+TYPED_TEST_SUITE(GroupCommitOn, Databases);
+
+TYPED_TEST(GroupCommitOn, WritesThatArriveWhileOneCommitsShareTheNextTransaction) {
+  using Connection = typename TypeParam::Connection;
+  std::vector<std::function<Result<void>(Connection&)>> others;
+  for (int i = 0; i < 8; ++i)
+    others.emplace_back([i](Connection& c) { return TestFixture::write(c, "note-" + std::to_string(i)); });
+  auto outcomes = this->held_then([](Connection& c) { return TestFixture::write(c, "first"); }, others);
+  for (auto const& outcome : outcomes) EXPECT_TRUE(outcome) << outcome.error().message();
+  EXPECT_TRUE(this->stored("first"));
+  for (int i = 0; i < 8; ++i) EXPECT_TRUE(this->stored("note-" + std::to_string(i))) << i;
+  auto const counts = this->commits.counts();
+  EXPECT_EQ(counts.writes, 9U);
+  EXPECT_EQ(counts.transactions, 2U) << "the eight in line went as one";
+}
+
+TYPED_TEST(GroupCommitOn, AWriteThatFailsIsRolledBackAloneAndToldWhy) {
+  using Connection = typename TypeParam::Connection;
+  std::vector<std::function<Result<void>(Connection&)>> others{
+      [](Connection& c) { return TestFixture::write(c, "a"); },
+      // Writes one note, then one that exists: both are undone, and only this one fails.
+      [](Connection& c) -> Result<void> {
+        if (auto wrote = TestFixture::write(c, "half"); !wrote) return wrote;
+        return TestFixture::write(c, "first");
+      },
+      [](Connection& c) { return TestFixture::write(c, "b"); },
+  };
+  auto outcomes = this->held_then([](Connection& c) { return TestFixture::write(c, "first"); }, others);
+  EXPECT_TRUE(outcomes[0]);
+  EXPECT_TRUE(outcomes[1]);
+  ASSERT_FALSE(outcomes[2]);
+  EXPECT_EQ(outcomes[2].error(), Errc::store_conflict);
+  EXPECT_TRUE(outcomes[3]);
+  EXPECT_TRUE(this->stored("a"));
+  EXPECT_TRUE(this->stored("b"));
+  EXPECT_FALSE(this->stored("half"));
+  EXPECT_EQ(this->commits.counts().transactions, 2U);
+}
+
+TYPED_TEST(GroupCommitOn, ACommitThatFailsFailsEveryWriteInIt) {
+  using Connection = typename TypeParam::Connection;
+  // A note whose parent does not exist passes its own statement and fails the COMMIT
+  // (the key is checked at the end): the writes that shared it are lost with it.
+  std::vector<std::function<Result<void>(Connection&)>> others{
+      [](Connection& c) { return TestFixture::write(c, "a"); },
+      [](Connection& c) { return TestFixture::write(c, "orphan", "nobody"); },
+      [](Connection& c) { return TestFixture::write(c, "b"); },
+  };
+  auto outcomes = this->held_then([](Connection& c) { return TestFixture::write(c, "first"); }, others);
+  EXPECT_TRUE(outcomes[0]) << "the leader's own transaction committed";
+  for (std::size_t i = 1; i < outcomes.size(); ++i) EXPECT_FALSE(outcomes[i]) << i;
+  EXPECT_TRUE(this->stored("first"));
+  for (auto const* lost : {"a", "orphan", "b"}) EXPECT_FALSE(this->stored(lost)) << lost;
+  // The line goes on: the next write commits.
+  auto next = [](Connection& c) { return TestFixture::write(c, "c"); };
+  EXPECT_TRUE(this->commits.run(this->database.pool, Durability::full, next));
+  EXPECT_TRUE(this->stored("c"));
+}
+
+TYPED_TEST(GroupCommitOn, ATransactionIsAsDurableAsItsMostDurableWrite) {
+  using Connection = typename TypeParam::Connection;
+  auto level_in = [](std::string& seen) {
+    return [&seen](Connection& c) -> Result<void> {
+      auto ran = c.run(TypeParam::sync_level, {}, [&](auto const& row) { seen = std::string(row.text(0)); });
+      if (!ran) return ran.error();
+      return {};
+    };
+  };
+  std::string alone;
+  auto relaxed_alone = level_in(alone);
+  ASSERT_TRUE(this->commits.run(this->database.pool, Durability::relaxed, relaxed_alone));
+  EXPECT_EQ(alone, TypeParam::relaxed);
+
+  std::string after;
+  auto full_after = level_in(after);
+  ASSERT_TRUE(this->commits.run(this->database.pool, Durability::full, full_after));
+  EXPECT_EQ(after, TypeParam::full) << "a relaxed transaction leaves the connection as it found it";
+
+  // A relaxed write in line with a full one commits fully.
+  std::string mixed;
+  std::vector<std::function<Result<void>(Connection&)>> others{
+      level_in(mixed), [](Connection& c) { return TestFixture::write(c, "x"); }};
+  auto outcomes = this->held_then([](Connection& c) { return TestFixture::write(c, "first"); }, others,
+                                  Durability::relaxed, {Durability::relaxed, Durability::full});
+  for (auto const& outcome : outcomes) EXPECT_TRUE(outcome);
+  EXPECT_EQ(mixed, TypeParam::full);
+}
+
+TYPED_TEST(GroupCommitOn, ManyWritersAllLandAndShareCommits) {
+  using Connection = typename TypeParam::Connection;
+  GroupCommit<Connection> lanes{2};
+  std::atomic<int> failed{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 8; ++t)
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        auto id = "w" + std::to_string(t) + "-" + std::to_string(i);
+        auto body = [&](Connection& c) { return TestFixture::write(c, id); };
+        if (!lanes.run(this->database.pool, Durability::full, body)) ++failed;
+      }
+    });
+  for (auto& w : writers) w.join();
+  EXPECT_EQ(failed.load(), 0);
+  for (int t = 0; t < 8; ++t)
+    for (int i = 0; i < 50; ++i) ASSERT_TRUE(this->stored("w" + std::to_string(t) + "-" + std::to_string(i)));
+  auto const counts = lanes.counts();
+  EXPECT_EQ(counts.writes, 400U);
+  EXPECT_LE(counts.transactions, counts.writes);
+}
+
+}  // namespace
+}  // namespace oauth::test
