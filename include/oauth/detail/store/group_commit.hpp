@@ -72,9 +72,9 @@ public:
 
 private:
   struct Job {
-    Result<void> (*run)(void*, Connection&);
-    void* body;
-    Durability durability;
+    Result<void> (*run)(void*, Connection&) = nullptr;
+    void* body = nullptr;
+    Durability durability = Durability::full;
     bool lead = false;
     std::optional<Result<void>> outcome = {};
   };
