@@ -1,6 +1,7 @@
 // Group commit on a real database: writes that arrive while one commits share the next
 // transaction, each is told its own outcome, and none before the commit.
 #include "store/backends.hpp"
+#include "store/store_fixture.hpp"
 
 #include <oauth/detail/store/connection_pool.hpp>
 #include <oauth/detail/store/group_commit.hpp>
@@ -228,6 +229,95 @@ TYPED_TEST(GroupCommitOn, ManyWritersAllLandAndShareCommits) {
   auto const counts = lanes.counts();
   EXPECT_EQ(counts.writes, 400U);
   EXPECT_LE(counts.transactions, counts.writes);
+}
+
+/// A change and the audit rows that describe it, through TokenStore::together.
+template <class S>
+struct Together : StoreFixture<S> {
+  Owner const owner{"tenant-1", "user-1"};
+
+  Result<void> audit(std::string reason) {
+    return this->store.audit({.tenant_id = "tenant-1",
+                              .user_id = "user-1",
+                              .action = AuditAction::refresh,
+                              .success = true,
+                              .reason = std::move(reason)});
+  }
+  bool audited(std::string const& reason) {
+    for (auto const& event : this->store.audit_log(owner).value())
+      if (event.reason == reason) return true;
+    return false;
+  }
+};
+
+using SqlStores = ::testing::Types<SqliteStore, PostgresStore>;
+TYPED_TEST_SUITE(Together, SqlStores);
+
+TYPED_TEST(Together, AChangeAndItsAuditRowsCommitAsOneTransaction) {
+  auto const record = this->connect();
+  auto credential = this->store.credential(this->owner, record.id).value();
+  auto const before = this->store.backend().commit_counts();
+  auto work = [&]() -> Result<void> {
+    auto replaced = this->store.replace_tokens(credential, this->tokens("access-2", "refresh-2", this->now));
+    if (!replaced) return replaced.error();
+    if (auto noted = this->audit("replaced"); !noted) return noted;
+    return this->audit("and said so twice");
+  };
+  ASSERT_TRUE(this->store.together(store::Durability::full, work));
+  auto const after = this->store.backend().commit_counts();
+  EXPECT_EQ(after.transactions - before.transactions, 1U);
+  EXPECT_EQ(this->store.credential(this->owner, record.id).value().access_token.reveal(), "access-2");
+  EXPECT_TRUE(this->audited("replaced"));
+  EXPECT_TRUE(this->audited("and said so twice"));
+}
+
+TYPED_TEST(Together, WorkThatFailsLeavesNothingOfIt) {
+  auto const record = this->connect();
+  auto credential = this->store.credential(this->owner, record.id).value();
+  auto work = [&]() -> Result<void> {
+    if (auto noted = this->audit("about to replace"); !noted) return noted;
+    auto replaced = this->store.replace_tokens(credential, this->tokens("access-2", "refresh-2", this->now));
+    if (!replaced) return replaced.error();
+    return Error(Errc::store_failure, "the change could not be finished");
+  };
+  auto const outcome = this->store.together(store::Durability::full, work);
+  ASSERT_FALSE(outcome);
+  EXPECT_EQ(outcome.error(), Errc::store_failure);
+  EXPECT_EQ(this->store.credential(this->owner, record.id).value().access_token.reveal(), "access-1");
+  EXPECT_FALSE(this->audited("about to replace"));
+}
+
+TYPED_TEST(Together, ACallThatFailsInsideIsUndoneAloneAndTheRestCommits) {
+  auto const record = this->connect();
+  auto stale = this->store.credential(this->owner, record.id).value();
+  ASSERT_TRUE(this->store.replace_tokens(stale, this->tokens("access-2", "refresh-2", this->now)));
+  std::optional<Error> refused;
+  auto work = [&]() -> Result<void> {
+    auto replaced = this->store.replace_tokens(stale, this->tokens("access-3", "refresh-3", this->now));
+    if (!replaced) refused = replaced.error();
+    return this->audit("a stale replacement was refused");
+  };
+  ASSERT_TRUE(this->store.together(store::Durability::full, work));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(*refused, Errc::store_conflict);
+  EXPECT_EQ(this->store.credential(this->owner, record.id).value().access_token.reveal(), "access-2");
+  EXPECT_TRUE(this->audited("a stale replacement was refused"));
+}
+
+TYPED_TEST(Together, ReadsInsideSeeTheWritesBeforeThem) {
+  auto const record = this->connect();
+  auto credential = this->store.credential(this->owner, record.id).value();
+  std::string seen;
+  auto work = [&]() -> Result<void> {
+    auto replaced = this->store.replace_tokens(credential, this->tokens("access-2", "refresh-2", this->now));
+    if (!replaced) return replaced.error();
+    auto reread = this->store.credential(this->owner, record.id);
+    if (!reread) return reread.error();
+    seen = std::string(reread->access_token.reveal());
+    return {};
+  };
+  ASSERT_TRUE(this->store.together(store::Durability::full, work));
+  EXPECT_EQ(seen, "access-2");
 }
 
 }  // namespace

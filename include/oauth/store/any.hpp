@@ -5,6 +5,7 @@
 #include <oauth/error.hpp>
 #include <oauth/store/records.hpp>
 #include <oauth/store/token_store.hpp>
+#include <oauth/store/unit_of_work.hpp>
 
 #include <memory>
 #include <optional>
@@ -50,6 +51,7 @@ public:
   }
   Result<std::vector<ConsentRecord>> list_consents(Owner o) const { return self_->list_consents(o); }
   Result<void> append_audit(AuditEvent e) { return self_->append_audit(std::move(e)); }
+  Result<void> together(Durability d, UnitOfWork work) { return self_->together(d, work); }
   Result<std::vector<AuditEvent>> audit_log(Owner o) const { return self_->audit_log(o); }
   Result<AuditPage> audit_page(Owner o, AuditQuery q) const { return self_->audit_page(o, q); }
   Result<void> keep_newest_audit(Owner o, std::size_t n) { return self_->keep_newest_audit(o, n); }
@@ -98,6 +100,7 @@ private:
     virtual Result<IntegrationRecord> disconnect(Owner, std::string_view, TimePoint) = 0;
     virtual Result<std::vector<ConsentRecord>> list_consents(Owner) const = 0;
     virtual Result<void> append_audit(AuditEvent) = 0;
+    virtual Result<void> together(Durability, UnitOfWork) = 0;
     virtual Result<std::vector<AuditEvent>> audit_log(Owner) const = 0;
     virtual Result<AuditPage> audit_page(Owner, AuditQuery) const = 0;
     virtual Result<void> keep_newest_audit(Owner, std::size_t) = 0;
@@ -147,6 +150,12 @@ private:
     }
     Result<std::vector<ConsentRecord>> list_consents(Owner o) const override { return backend.list_consents(o); }
     Result<void> append_audit(AuditEvent e) override { return backend.append_audit(std::move(e)); }
+    Result<void> together(Durability d, UnitOfWork work) override {
+      if constexpr (requires { backend.together(d, work); })
+        return backend.together(d, work);
+      else
+        return work();
+    }
     Result<std::vector<AuditEvent>> audit_log(Owner o) const override { return backend.audit_log(o); }
     Result<AuditPage> audit_page(Owner o, AuditQuery q) const override { return backend.audit_page(o, q); }
     Result<void> keep_newest_audit(Owner o, std::size_t n) override { return backend.keep_newest_audit(o, n); }

@@ -9,6 +9,7 @@
 #include <oauth/error.hpp>
 #include <oauth/secret.hpp>
 #include <oauth/store/records.hpp>
+#include <oauth/store/unit_of_work.hpp>
 
 #include <openssl/crypto.h>
 
@@ -149,6 +150,19 @@ public:
   crypto::Keyring const& keyring() const noexcept { return keyring_; }
 
   void set_unattributed_audit(UnattributedAudit limits) noexcept { unattributed_limits_ = limits; }
+
+  /// Runs `work()` (a Result<void>) as one transaction where the backend has them (SQL):
+  /// the store calls it makes, a change and the audit rows that describe it, commit
+  /// together or not at all, at `durability`. A call in it that fails is undone alone;
+  /// `work` failing undoes everything. Elsewhere, `work()` as it is. `work` may run twice
+  /// when the database's connection is found broken before anything is committed.
+  template <class F>
+  Result<void> together(store::Durability durability, F& work) {
+    if constexpr (requires { backend_.together(durability, store::UnitOfWork(work)); })
+      return backend_.together(durability, store::UnitOfWork(work));
+    else
+      return work();
+  }
 
   Result<void> put_state(FlowState const& state) {
     FlowStateRecord record{
@@ -323,11 +337,14 @@ public:
   /// authorizations in progress) and leaves one audit entry saying so. Revoking at the
   /// providers first is the manager's part.
   Result<void> erase_user(Owner owner) {
-    if (auto erased = backend_.erase_user(owner); !erased) return erased;
-    return backend_.append_audit({.at = clock_(),
-                                  .tenant_id = std::string(owner.tenant_id),
-                                  .user_id = std::string(owner.user_id),
-                                  .action = AuditAction::erase});
+    auto erase = [&]() -> Result<void> {
+      if (auto erased = backend_.erase_user(owner); !erased) return erased;
+      return backend_.append_audit({.at = clock_(),
+                                    .tenant_id = std::string(owner.tenant_id),
+                                    .user_id = std::string(owner.user_id),
+                                    .action = AuditAction::erase});
+    };
+    return together(store::Durability::full, erase);
   }
 
   Result<void> save_scope_catalogue(std::string_view provider, std::vector<ScopeRecord> scopes) {

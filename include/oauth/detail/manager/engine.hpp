@@ -146,6 +146,12 @@ private:
   Result<std::shared_ptr<ProviderConfig const>> config_for(std::size_t provider) const;
   void audit(AuditEvent event);
 
+  /// `f()`: the store calls of one change and the audit rows that describe it, as one
+  /// transaction (TokenStore::together). What `f` returns, or why the transaction failed.
+  /// `f` may run twice (a connection found broken before the commit): it copies what it
+  /// passes on.
+  template <class F>
+  std::invoke_result_t<F&> atomically(oauth::store::Durability durability, F f);
   static void wipe(std::string& s) noexcept { OPENSSL_cleanse(s.data(), s.size()); }
   boost::asio::awaitable<Result<HttpResponse>> send(ProviderConfig const& config, HttpRequest request);
 

@@ -2,6 +2,7 @@
 #define OAUTH_DETAIL_STORE_SQL_HPP
 
 #include <oauth/error.hpp>
+#include <oauth/store/unit_of_work.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -54,11 +55,7 @@ inline std::vector<std::string> split_scopes(std::string_view joined) {
   return scopes;
 }
 
-/// How long a transaction's writes must last. `full`: through a power cut (synced before
-/// the commit returns). `relaxed`: through a crash of the process, but not always through
-/// a power cut (SQLite's WAL with synchronous=NORMAL, PostgreSQL's synchronous_commit off);
-/// for short-lived, single-use records (authorization states), never for tokens.
-enum class Durability { full, relaxed };
+using oauth::store::Durability;
 
 /// What a driver's connection offers the SQL backend. `run` calls `on_row(row)` for each
 /// row, where `row.text(i)`, `row.integer(i)` and `row.is_null(i)` read column i, and

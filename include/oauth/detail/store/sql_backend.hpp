@@ -7,6 +7,7 @@
 #include <oauth/detail/store/sql.hpp>
 #include <oauth/error.hpp>
 #include <oauth/store/records.hpp>
+#include <oauth/store/unit_of_work.hpp>
 
 #include <algorithm>
 #include <array>
@@ -316,6 +317,18 @@ inline constexpr Statement write_setting{
 
 }  // namespace sql
 
+/// The transaction a thread is running `TokenStore::together`'s work in, if any: the
+/// backend's calls on that thread join it instead of taking a transaction of their own.
+struct JoinedTransaction {
+  void const* shared;  ///< whose (a backend's shared state: copies of it share too)
+  void* connection;
+};
+
+inline JoinedTransaction const*& joined_transaction() noexcept {
+  static thread_local JoinedTransaction const* joined = nullptr;
+  return joined;
+}
+
 /// The token store over a SQL database. Everything but talking to the database is here,
 /// once; a driver (SQLite, PostgreSQL) connects, prepares and binds. Copies share one
 /// connection pool.
@@ -335,6 +348,28 @@ public:
   }
 
   Options const& options() const noexcept { return shared_->options; }
+
+  /// Runs `work` as one transaction: the calls of this backend it makes (reads too) join
+  /// it, each write in a savepoint of its own, instead of committing on their own. Rolled
+  /// back whole when `work` fails; inside another, `work` joins that one.
+  Result<void> together(Durability durability, oauth::store::UnitOfWork work) {
+    if (joined()) return work();
+    auto body = [&](Connection& c) -> Result<void> {
+      JoinedTransaction const here{shared_.get(), &c};
+      struct Restore {
+        JoinedTransaction const* outer = std::exchange(joined_transaction(), nullptr);
+        Restore() = default;
+        Restore(Restore const&) = delete;
+        Restore& operator=(Restore const&) = delete;
+        Restore(Restore&&) = delete;
+        Restore& operator=(Restore&&) = delete;
+        ~Restore() { joined_transaction() = outer; }
+      } restore;
+      joined_transaction() = &here;
+      return work();
+    };
+    return shared_->commits.run(shared_->pool, durability, body);
+  }
 
   /// How this backend's writes (and its copies') have been grouped into transactions.
   typename GroupCommit<Connection>::Counts commit_counts() const { return shared_->commits.counts(); }
@@ -765,8 +800,16 @@ private:
     return c.run(statement, std::span<Value const>(params.begin(), params.size()), std::forward<OnRow>(on_row));
   }
 
+  /// The connection of the transaction this thread's calls join (together()), if any.
+  Connection* joined() const noexcept {
+    auto const* j = joined_transaction();
+    if (j == nullptr || j->shared != shared_.get()) return nullptr;
+    return static_cast<Connection*>(j->connection);
+  }
+
   template <class F>
   auto with_connection(F&& body) const -> decltype(body(std::declval<Connection&>())) {
+    if (auto* c = joined()) return body(*c);
     return shared_->pool.with_connection([&](Connection& c, bool&) { return body(c); });
   }
 
@@ -777,6 +820,7 @@ private:
   template <class F>
   auto in_transaction(F&& body, Durability durability = Durability::full) const
       -> decltype(body(std::declval<Connection&>())) {
+    if (auto* c = joined()) return in_savepoint(*c, body);
     std::optional<decltype(body(std::declval<Connection&>()))> result;
     auto work = [&](Connection& c) -> Result<void> {
       result.emplace(body(c));
@@ -786,6 +830,17 @@ private:
     auto outcome = shared_->commits.run(shared_->pool, durability, work);
     if (!outcome) return outcome.error();
     return std::move(*result);
+  }
+
+  /// `body` inside the transaction a together() runs: undone alone when it fails.
+  template <class F>
+  static auto in_savepoint(Connection& c, F& body) -> decltype(body(c)) {
+    if (auto saved = c.execute_script("SAVEPOINT oauth_joined"); !saved) return saved.error();
+    auto result = body(c);
+    if (!result)
+      if (auto undone = c.execute_script("ROLLBACK TO SAVEPOINT oauth_joined"); !undone) return undone.error();
+    if (auto released = c.execute_script("RELEASE SAVEPOINT oauth_joined"); !released) return released.error();
+    return result;
   }
 
   Result<void> migrate() {

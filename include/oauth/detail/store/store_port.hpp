@@ -2,6 +2,7 @@
 #define OAUTH_DETAIL_STORE_STORE_PORT_HPP
 
 #include <oauth/store/token_store.hpp>
+#include <oauth/store/unit_of_work.hpp>
 
 #include <string_view>
 #include <vector>
@@ -36,6 +37,8 @@ public:
   virtual Result<IntegrationRecord> disconnect(Owner, std::string_view id, TimePoint at) = 0;
   virtual Result<std::vector<ConsentRecord>> consents(Owner) = 0;
   virtual Result<void> audit(AuditEvent) = 0;
+  /// TokenStore::together: `work`'s calls of this port as one transaction.
+  virtual Result<void> together(oauth::store::Durability, oauth::store::UnitOfWork work) = 0;
   virtual Result<std::vector<AuditEvent>> audit_log(Owner) = 0;
   virtual Result<AuditPage> audit_page(Owner, AuditQuery) = 0;
   virtual Result<bool> try_acquire_refresh_lease(Owner, std::string_view id, std::string_view holder, TimePoint now,
@@ -87,6 +90,9 @@ public:
   }
   Result<std::vector<ConsentRecord>> consents(Owner owner) override { return store_.consents(owner); }
   Result<void> audit(AuditEvent event) override { return store_.audit(std::move(event)); }
+  Result<void> together(oauth::store::Durability durability, oauth::store::UnitOfWork work) override {
+    return store_.together(durability, work);
+  }
   Result<std::vector<AuditEvent>> audit_log(Owner owner) override { return store_.audit_log(owner); }
   Result<AuditPage> audit_page(Owner owner, AuditQuery query) override { return store_.audit_page(owner, query); }
   Result<bool> try_acquire_refresh_lease(Owner owner, std::string_view id, std::string_view holder, TimePoint now,

@@ -60,11 +60,17 @@ Result<FlowStart> BasicEngine<V>::initiate_flow(std::size_t provider, FlowReques
   auto rebased = detail::http::rebase_url(*url, (*config)->endpoint_base);
   if (!rebased) return rebased.error();
 
-  if (auto saved = store_->put_state(flow); !saved) return saved.error();
-  audit({.tenant_id = flow.tenant_id,
-         .user_id = flow.user_id,
-         .provider = flow.provider,
-         .action = AuditAction::authorization_started});
+  // The state and the row that says it was made live and die together, at the state's
+  // durability: a power cut that loses one loses both.
+  auto saved = atomically(oauth::store::Durability::relaxed, [&]() -> Result<void> {
+    if (auto put = store_->put_state(flow); !put) return put;
+    audit({.tenant_id = flow.tenant_id,
+           .user_id = flow.user_id,
+           .provider = flow.provider,
+           .action = AuditAction::authorization_started});
+    return {};
+  });
+  if (!saved) return saved.error();
   return FlowStart{std::move(*rebased), std::move(flow.state), flow.expires_at};
 }
 

@@ -106,13 +106,15 @@ boost::asio::awaitable<Result<Integration>> BasicEngine<V>::connect(std::size_t 
   if (options_.consent_lifetime) consent.expires_at = at + *options_.consent_lifetime;
   event.scopes = issued.scopes;
   auto saving = stored([&] {
-    auto connected = store_->save_connection(std::move(record), issued, std::move(consent));
-    if (connected) {
-      event.integration_id = connected->id;
-      event.success = true;
-      audit(event);
-    }
-    return connected;
+    return atomically(oauth::store::Durability::full, [&] {
+      auto connected = store_->save_connection(record, issued, consent);
+      if (connected) {
+        event.integration_id = connected->id;
+        event.success = true;
+        audit(event);
+      }
+      return connected;
+    });
   });
   auto saved = co_await std::move(saving);
   if (!saved) co_return saved.error();

@@ -63,6 +63,19 @@ Result<std::shared_ptr<ProviderConfig const>> BasicEngine<V>::config_for(std::si
 }
 
 template <class V>
+template <class F>
+std::invoke_result_t<F&> BasicEngine<V>::atomically(oauth::store::Durability durability, F f) {
+  std::optional<std::invoke_result_t<F&>> result;
+  auto work = [&]() -> Result<void> {
+    result.emplace(f());
+    return {};
+  };
+  if (auto committed = store_->together(durability, oauth::store::UnitOfWork(work)); !committed)
+    return committed.error();
+  return std::move(*result);
+}
+
+template <class V>
 void BasicEngine<V>::audit(AuditEvent event) {
   event.at = now();
   (void)store_->audit(std::move(event));

@@ -109,16 +109,18 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_leased(std::
   // The new tokens, a rotated refresh token with them, are stored before either is used.
   auto issued = issued_tokens(std::move(*tokens), credential.record.scopes, now());
   auto replacing = stored([&] {
-    auto result = store_->replace_tokens(credential, std::move(issued));
-    if (result) {
-      event.success = true;
-      event.scopes = result->record.scopes;
-    } else {
-      event.reason = result.error().message();
-    }
-    audit(event);
-    if (result) note_use(result->record);
-    return result;
+    return atomically(oauth::store::Durability::full, [&] {
+      auto result = store_->replace_tokens(credential, issued);
+      if (result) {
+        event.success = true;
+        event.scopes = result->record.scopes;
+      } else {
+        event.reason = result.error().message();
+      }
+      audit(event);
+      if (result) note_use(result->record);
+      return result;
+    });
   });
   auto replaced = co_await std::move(replacing);
   if (!replaced) co_return replaced.error();
