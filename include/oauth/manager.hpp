@@ -131,10 +131,11 @@ public:
   /// begun ends (the store's own timeouts bound it), so that no write is cut in half.
   template <class P, CompletionTokenFor<FlowStart> CompletionToken = DefaultCompletionToken>
   auto async_initiate_flow(FlowRequest request, CompletionToken&& token = {}) {
-    std::size_t const provider = index<P>();
-    return stored<FlowStart>(
-        [this, provider, request = std::move(request)] { return engine_.initiate_flow(provider, request); },
-        std::forward<CompletionToken>(token));
+    // An init-capture: Clang warns that a local initialized by a constant need not be
+    // captured (-Wunused-lambda-capture).
+    return stored<FlowStart>([this, provider = index<P>(),
+                              request = std::move(request)] { return engine_.initiate_flow(provider, request); },
+                             std::forward<CompletionToken>(token));
   }
 
   /// Whether the user's active integrations with P grant every scope in `wanted`, and if
@@ -152,9 +153,9 @@ public:
   template <class P, CompletionTokenFor<ScopeCoverage> CompletionToken = DefaultCompletionToken>
   auto async_scope_coverage(std::string tenant_id, std::string user_id, std::vector<std::string> wanted,
                             CompletionToken&& token = {}) {
-    std::size_t const provider = index<P>();
     return stored<ScopeCoverage>(
-        [this, provider, tenant_id = std::move(tenant_id), user_id = std::move(user_id), wanted = std::move(wanted)] {
+        [this, provider = index<P>(), tenant_id = std::move(tenant_id), user_id = std::move(user_id),
+         wanted = std::move(wanted)] {
           std::vector<std::string_view> const names(wanted.begin(), wanted.end());
           return engine_.scope_coverage(provider, tenant_id, user_id, names);
         },
