@@ -315,6 +315,18 @@ TEST_F(SqliteFaults, ANewStoreFileAndItsJournalAreTheOwnersAlone) {
 
 // ---- store URLs ----------------------------------------------------------------------
 
+TEST(PostgresNotices, StayOutOfTheProgramsOutput) {
+  PostgresStore first;
+  ASSERT_TRUE(first.open());
+  // Opening the same schema again makes the server say "schema ... already exists,
+  // skipping": libpq would print that to stderr.
+  ::testing::internal::CaptureStderr();
+  auto again = first.open();
+  auto const printed = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(printed, "");
+}
+
 TEST(StoreUrl, EachKindAndItsNamespaceAreRead) {
   auto sqlite = store::StoreUrl::parse("sqlite:data/tokens.db").value();
   EXPECT_EQ(sqlite.kind, store::StoreKind::sqlite);
