@@ -15,6 +15,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -178,6 +179,40 @@ TYPED_TEST(GroupCommitOn, ACommitThatFailsFailsEveryWriteInIt) {
   auto next = [](Connection& c) { return TestFixture::write(c, "c"); };
   EXPECT_TRUE(this->commits.run(this->database.pool, Durability::full, next));
   EXPECT_TRUE(this->stored("c"));
+}
+
+TYPED_TEST(GroupCommitOn, AWriteThatThrowsThrowsInItsOwnCallerAndTheOthersCommit) {
+  using Connection = typename TypeParam::Connection;
+  std::promise<void> release;
+  auto leader = std::async(std::launch::async, [&, held = release.get_future().share()] {
+    auto body = [&](Connection& c) {
+      held.wait();
+      return TestFixture::write(c, "first");
+    };
+    return this->commits.run(this->database.pool, Durability::full, body);
+  });
+  std::this_thread::sleep_for(50ms);
+  auto throwing = std::async(std::launch::async, [&] {
+    auto body = [](Connection& c) -> Result<void> {
+      (void)TestFixture::write(c, "half");
+      throw std::runtime_error("the work failed");
+    };
+    return this->commits.run(this->database.pool, Durability::full, body);
+  });
+  auto writing = std::async(std::launch::async, [&] {
+    auto body = [](Connection& c) { return TestFixture::write(c, "a"); };
+    return this->commits.run(this->database.pool, Durability::full, body);
+  });
+  std::this_thread::sleep_for(100ms);
+  release.set_value();
+  EXPECT_TRUE(leader.get());
+  EXPECT_THROW((void)throwing.get(), std::runtime_error);
+  EXPECT_TRUE(writing.get());
+  EXPECT_TRUE(this->stored("a"));
+  EXPECT_FALSE(this->stored("half"));
+  // Nobody is left waiting, and the lane is free for the next.
+  auto next = [](Connection& c) { return TestFixture::write(c, "next"); };
+  EXPECT_TRUE(this->commits.run(this->database.pool, Durability::full, next));
 }
 
 TYPED_TEST(GroupCommitOn, ATransactionIsAsDurableAsItsMostDurableWrite) {

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -40,7 +41,7 @@ public:
       job.lead = true;
     } else {
       changed_.wait(lock, [&] { return job.outcome.has_value() || job.lead; });
-      if (job.outcome) return std::move(*job.outcome);
+      if (job.outcome) return outcome_of(job);
     }
     // This caller leads: the whole line is one transaction. A lane handed to someone in it
     // who has not woken yet is freed: their outcome comes with this one.
@@ -57,7 +58,7 @@ public:
     for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->outcome = std::move(outcomes[i]);
     pass_lead();
     changed_.notify_all();
-    return std::move(*job.outcome);
+    return outcome_of(job);
   }
 
   /// Transactions committed (or tried), and writes they held: how much was shared.
@@ -77,7 +78,24 @@ private:
     Durability durability = Durability::full;
     bool lead = false;
     std::optional<Result<void>> outcome = {};
+    std::exception_ptr thrown = {};  ///< what its work threw, thrown again in its caller's thread
   };
+
+  static Result<void> outcome_of(Job& job) {
+    if (job.thrown) std::rethrow_exception(job.thrown);
+    return std::move(*job.outcome);
+  }
+
+  /// One write's work; one that throws is a failed write here, and throws in its caller.
+  static Result<void> attempt(Job& job, Connection& c) {
+    job.thrown = nullptr;
+    try {
+      return job.run(job.body, c);
+    } catch (...) {
+      job.thrown = std::current_exception();
+      return Error(Errc::store_failure, "a write of the store threw");
+    }
+  }
 
   template <class F>
   static Result<void> call(void* body, Connection& c) {
@@ -107,7 +125,7 @@ private:
       for (std::size_t i = 0; i < batch.size(); ++i) {
         if (shared)
           if (auto saved = c.execute_script("SAVEPOINT oauth_write"); !saved) return abandon(c, saved.error());
-        outcomes[i] = batch[i]->run(batch[i]->body, c);
+        outcomes[i] = attempt(*batch[i], c);
         if (c.broken()) return abandon(c, outcomes[i] ? Error(Errc::store_unavailable) : outcomes[i].error());
         if (!shared) continue;
         if (!outcomes[i])
