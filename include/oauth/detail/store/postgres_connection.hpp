@@ -41,7 +41,8 @@ public:
       return Error(Errc::store_unavailable, "cannot connect to PostgreSQL: " + connection->connection_message());
     // libpq prints the server's notices ("schema ... already exists, skipping") to the
     // program's stderr; a library keeps out of its host's output.
-    PQsetNoticeProcessor(connection->conn_, [](void*, char const*) {}, nullptr);
+    PQsetNoticeProcessor(
+        connection->conn_, [](void*, char const*) {}, nullptr);
     auto configured = connection->execute_script("SET search_path TO " + options.schema + "; SET statement_timeout = " +
                                                  std::to_string(options.statement_timeout.count()));
     if (!configured) return configured.error();
