@@ -66,6 +66,47 @@ struct Processes : StoreFixture<S> {
   }
 };
 
+/// The manager's changes on a SQL store: each, with the audit rows that describe it, one
+/// transaction (BasicEngine::atomically).
+template <class S>
+struct ManagerTransactions : Processes<S> {
+  std::size_t transactions() const { return this->store.backend().commit_counts().transactions; }
+};
+using SqlStores = ::testing::Types<SqliteStore, PostgresStore>;
+TYPED_TEST_SUITE(ManagerTransactions, SqlStores);
+
+TYPED_TEST(ManagerTransactions, EachChangeAndItsAuditRowsCommitTogether) {
+  auto at = this->transactions();
+  auto start = this->manager.template initiate_flow<Microsoft>(
+      {"tenant-1", "user-1", "session-1", {"offline_access", "Mail.Read"}, testing::redirect_uri, {}});
+  ASSERT_TRUE(start) << start.error().message();
+  EXPECT_EQ(this->transactions() - at, 1U) << "the state and its authorization_started row";
+
+  at = this->transactions();
+  auto integration =
+      this->manager.template complete_flow<Microsoft>(testing::consent_callback(start->authorization_url, "session-1"));
+  ASSERT_TRUE(integration) << integration.error().message();
+  EXPECT_EQ(this->transactions() - at, 2U) << "the state taken; the connection, its consent and its connect row";
+
+  this->expire(*integration);
+  at = this->transactions();
+  auto refreshed = this->manager.template refresh<Microsoft>("tenant-1", "user-1", integration->id);
+  ASSERT_TRUE(refreshed) << refreshed.error().message();
+  EXPECT_EQ(this->transactions() - at, 3U)
+      << "the lease taken; the tokens, their refresh row, the use; the lease let go";
+
+  at = this->transactions();
+  auto gone = this->manager.template disconnect<Microsoft>("tenant-1", "user-1", integration->id);
+  ASSERT_TRUE(gone) << gone.error().message();
+  EXPECT_EQ(this->transactions() - at, 1U) << "the disconnect and its rows";
+
+  std::set<AuditAction> actions;
+  for (auto const& event : this->store.audit_log({"tenant-1", "user-1"}).value()) actions.insert(event.action);
+  for (auto action :
+       {AuditAction::authorization_started, AuditAction::connect, AuditAction::refresh, AuditAction::disconnect})
+    EXPECT_TRUE(actions.contains(action)) << to_string(action);
+}
+
 template <class S>
 struct SharedStoreProcesses : Processes<S> {};
 using SharedStores = ::testing::Types<SqliteStore, PostgresStore, RedisStore>;
