@@ -106,9 +106,6 @@ struct IssuedTokens {
   std::vector<std::string> scopes = {};
 };
 
-/// Tokens at rest: encrypts with the keyring's newest key, decrypts with any, and moves a
-/// token read under an older key to the newest on the way. Owns its backend. An attempt
-/// to reach an integration that is not the caller's is refused and audited.
 /// Whether a backend's calls may keep the calling thread waiting: a database's do. One
 /// that never waits on anything but a short lock says `static constexpr bool blocks =
 /// false`, and the manager calls it from its I/O threads.
@@ -120,6 +117,9 @@ constexpr bool backend_blocks() noexcept {
     return true;
 }
 
+/// Tokens at rest: encrypts with the keyring's newest key, decrypts with any, and moves a
+/// token read under an older key to the newest on the way. Owns its backend. An attempt
+/// to reach an integration that is not the caller's is refused and audited.
 template <StoreBackend Backend>
 class TokenStore {
 public:
