@@ -1,20 +1,28 @@
-// Load on the OAuth service over loopback, against a floor measured in the same run.
+// Load on the OAuth service over loopback, against floors measured in the same run.
 //
-// Starts the mock providers (approving at once) and the service (SQLite store, rate
-// limits off), then holds N keep-alive connections, each sending requests back to back,
-// through these phases:
+// Starts the mock providers (approving at once), then, for each store asked for (SQLite,
+// and PostgreSQL and Redis from the servers the tests start: OAUTH_DB_SERVERS) and each
+// number of connections, a fresh service on a fresh store (rate limits off), and holds N
+// keep-alive connections, each sending requests back to back, through these phases:
 //   floor      GET /health of a bare Boost.Beast server (this program, --serve-floor):
 //              what the machine, the generator and HTTP cost with no service at all
 //   health     GET /health (a store read and a key check)
 //   authorize  POST /api/v1/oauth/google/authorize (a state written to the store)
-//   flow       authorize, consent at the mock, the callback: one whole connection made
-//   mixed      all three at once, for the long hold
-// Each phase reports requests per second, p50 and p99; the service's memory (anonymous
-// and resident) is sampled every second. Any unexpected answer or broken connection is
-// an error. Prints a table and writes JSON.
+//   flow       authorize, consent at the mock, the callback: one whole connection made;
+//              each connection connects a user of its own, and these are the
+//              integrations of the next two phases
+//   mock alone what a flow asks of the mock provider (consent, code exchange, userinfo),
+//              sent straight to it: the mock's own ceiling, the floor of the flow phase
+//   token      GET /api/v1/oauth/integrations/{id}/token as a server would, across every
+//              integration in turn: fresh tokens, decrypted and handed out
+//   refresh    POST /api/v1/oauth/integrations/{id}/refresh: a refresh at the mock each
+//   mixed hold health, authorize and flows at once, on the largest N of each store
+// Each phase reports requests per second, p50 and p99, the service's CPU (cores busy) and
+// its memory (anonymous and resident, sampled every second). Any unexpected answer or
+// broken connection is an error. Prints a table and writes JSON.
 //
-//   oauth_service_load --service PATH --mocks PATH [--connections N] [--seconds S]
-//                      [--hold-seconds S] [--json FILE]
+//   oauth_service_load --service PATH --mocks PATH [--stores sqlite,postgres,redis]
+//                      [--connections 200,1000] [--seconds S] [--hold-seconds S] [--json FILE]
 //   oauth_service_load --serve-floor THREADS     (what the floor phase runs)
 
 #include <boost/asio.hpp>
@@ -22,8 +30,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -107,6 +117,9 @@ int serve_floor(unsigned threads) {
 
 struct Child {
   pid_t pid = -1;
+  Child() = default;
+  Child(Child const&) = delete;
+  Child& operator=(Child const&) = delete;
   ~Child() { stop(); }
   void stop() {
     if (pid <= 0) return;
@@ -126,8 +139,15 @@ pid_t spawn(std::vector<std::string> argv, std::map<std::string, std::string> co
   std::vector<char*> args;
   for (auto& arg : argv) args.push_back(arg.data());
   args.push_back(nullptr);
-  execv(args[0], args.data());
+  execvp(args[0], args.data());
   _exit(127);
+}
+
+/// Runs `argv` to its end; throws when it fails.
+void run(std::vector<std::string> argv, std::string const& out) {
+  int status = 0;
+  waitpid(spawn(argv, {}, out), &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error(argv[0] + " failed; see " + out);
 }
 
 std::string wait_for_line(std::string const& file, std::string const& containing) {
@@ -148,31 +168,59 @@ long memory_kb(pid_t pid, std::string const& field) {
   return -1;
 }
 
+/// Seconds of CPU the process has used, user and system.
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto const after_name = text.rfind(')');
+  if (after_name == std::string::npos) return 0;
+  std::istringstream fields(text.substr(after_name + 2));
+  std::string field;
+  unsigned long long user = 0, system = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) user = std::stoull(field);
+    if (i == 15) system = std::stoull(field);
+  }
+  return static_cast<double>(user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+std::string base64url(std::string_view in) {
+  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
+  auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                           reinterpret_cast<unsigned char const*>(in.data()), static_cast<int>(in.size()));
+  out.resize(static_cast<std::size_t>(n));
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (auto& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  return out;
+}
+
 std::string hs256_token(std::string const& secret, std::string const& user) {
-  auto b64 = [](std::string const& in) {
-    std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-    auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                             reinterpret_cast<unsigned char const*>(in.data()), static_cast<int>(in.size()));
-    out.resize(static_cast<std::size_t>(n));
-    while (!out.empty() && out.back() == '=') out.pop_back();
-    for (auto& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-    return out;
-  };
   auto const exp = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch() + std::chrono::hours(2))
                        .count();
-  auto input = b64(R"({"alg":"HS256","typ":"JWT"})") + "." +
-               b64(R"({"sub":")" + user + R"(","tenant_id":"load","exp":)" + std::to_string(exp) + "}");
+  auto input = base64url(R"({"alg":"HS256","typ":"JWT"})") + "." +
+               base64url(R"({"sub":")" + user + R"(","tenant_id":"load","exp":)" + std::to_string(exp) + "}");
   unsigned char mac[EVP_MAX_MD_SIZE];
   std::size_t length = 0;
   EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, secret.data(), secret.size(),
             reinterpret_cast<unsigned char const*>(input.data()), input.size(), mac, sizeof mac, &length);
-  return input + "." + b64(std::string(reinterpret_cast<char*>(mac), length));
+  return input + "." + base64url(std::string(reinterpret_cast<char*>(mac), length));
+}
+
+/// A PKCE verifier and its S256 challenge (RFC 7636).
+std::pair<std::string, std::string> pkce_pair() {
+  unsigned char random[32];
+  RAND_bytes(random, sizeof random);
+  auto verifier = base64url(std::string(reinterpret_cast<char*>(random), sizeof random));
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(verifier.data(), verifier.size(), digest, &length, EVP_sha256(), nullptr);
+  return {verifier, base64url(std::string(reinterpret_cast<char*>(digest), length))};
 }
 
 // ---- the load -----------------------------------------------------------------------
 
-enum class Kind { health, authorize, flow };
+enum class Kind { health, authorize, flow, mock_flow, token, refresh };
 
 struct Tally {
   std::vector<std::uint32_t> micros;  // one per request
@@ -181,28 +229,47 @@ struct Tally {
   std::string first_error;
 };
 
+/// A user of the load: the bearer tokens it calls with and the integration it connected.
+struct LoadUser {
+  std::string bearer;         // as the user, on the user's routes
+  std::string server_bearer;  // as a server acting for the user, on the token route
+  std::string integration_id = {};
+};
+
+/// What a flow asks of the mock, to be asked of it straight.
+struct MockFlow {
+  boost::urls::url authorize;  // the service's own authorization URL, its state and challenge to be replaced
+  std::string client_id, client_secret, redirect_uri;
+};
+
 struct Target {
   unsigned short service_port = 0;
   unsigned short mock_port = 0;
-  std::string bearer;
+  std::vector<LoadUser>* users = nullptr;
+  std::vector<std::size_t> connected = {};  // the users with an integration
+  MockFlow mock_flow = {};
 };
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
 
 class Connection {
 public:
   Connection(asio::any_io_executor ex, unsigned short port) : stream_(ex), port_(port) {}
 
-  asio::awaitable<std::optional<http::response<http::string_body>>> send(
-      http::verb verb, std::string const& target, std::vector<std::pair<std::string, std::string>> const& headers) {
+  asio::awaitable<std::optional<http::response<http::string_body>>> send(http::verb verb, std::string const& target,
+                                                                         Headers const& headers,
+                                                                         std::string const& body) {
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (!open_) {
         auto [ec] = co_await stream_.socket().async_connect({asio::ip::make_address("127.0.0.1"), port_}, as_result);
         if (ec) co_return std::nullopt;
         open_ = true;
       }
-      http::request<http::empty_body> request{verb, target, 11};
+      http::request<http::string_body> request{verb, target, 11};
       request.set(http::field::host, "127.0.0.1");
       for (auto const& [name, value] : headers) request.set(name, value);
-      if (verb == http::verb::post) request.set(http::field::content_length, "0");
+      request.body() = body;
+      if (verb == http::verb::post) request.prepare_payload();
       stream_.expires_after(std::chrono::seconds(30));
       auto [write_error, w] = co_await http::async_write(stream_, request, as_result);
       http::response<http::string_body> response;
@@ -239,16 +306,21 @@ std::string query_value(std::string_view url, std::string_view name) {
   return it == parsed->params().end() ? std::string() : std::string((*it).value);
 }
 
-/// One client: requests of `kinds`, in turn, back to back until `until`.
-asio::awaitable<void> client(Target const& target, std::vector<Kind> kinds, SteadyClock::time_point until,
-                             Tally& tally) {
+std::string path_of(std::string const& url) { return url.substr(url.find('/', url.find("://") + 3)); }
+
+/// One client, the `index`th: requests of `kinds`, in turn, back to back until `until`.
+asio::awaitable<void> client(Target const& target, std::size_t index, std::vector<Kind> kinds,
+                             SteadyClock::time_point until, Tally& tally) {
   auto ex = co_await asio::this_coro::executor;
   Connection service(ex, target.service_port);
   Connection provider(ex, target.mock_port);
+  static std::vector<LoadUser> no_users{{}};  // the floor's phase names nobody
+  auto& users = target.users != nullptr ? *target.users : no_users;
+  LoadUser& me = users[index % users.size()];
   // GCC 12 mishandles temporaries in co_await expressions: every argument is a named local.
-  using Headers = std::vector<std::pair<std::string, std::string>>;
   Headers const none;
-  Headers const bearer{{"Authorization", "Bearer " + target.bearer}};
+  Headers const bearer{{"Authorization", "Bearer " + me.bearer}};
+  std::string const empty;
   std::string const health = "/health";
   std::string const authorize = "/api/v1/oauth/google/authorize";
   auto fail = [&](std::string what) {
@@ -262,14 +334,76 @@ asio::awaitable<void> client(Target const& target, std::vector<Kind> kinds, Stea
     auto const kind = kinds[turn % kinds.size()];
     auto started = SteadyClock::now();
     if (kind == Kind::health) {
-      auto reply = co_await service.send(http::verb::get, health, none);
+      auto reply = co_await service.send(http::verb::get, health, none, empty);
       if (!reply || reply->result_int() != 200)
         fail(reply ? reply->body() : "no answer to /health");
       else
         timed(started);
       continue;
     }
-    auto authorized = co_await service.send(http::verb::post, authorize, bearer);
+    if (kind == Kind::token) {
+      auto const& owner = users[target.connected[(index + turn) % target.connected.size()]];
+      Headers const as_server{{"Authorization", "Bearer " + owner.server_bearer}};
+      auto const path = "/api/v1/oauth/integrations/" + owner.integration_id + "/token";
+      auto reply = co_await service.send(http::verb::get, path, as_server, empty);
+      if (!reply || reply->result_int() != 200 || reply->body().find(R"("refreshed":false)") == std::string::npos)
+        fail(reply ? reply->body() : "no answer to the token route");
+      else
+        timed(started);
+      continue;
+    }
+    if (kind == Kind::refresh) {
+      auto const& owner = me.integration_id.empty() ? users[target.connected[index % target.connected.size()]] : me;
+      Headers const as_owner{{"Authorization", "Bearer " + owner.bearer}};
+      auto const path = "/api/v1/oauth/integrations/" + owner.integration_id + "/refresh";
+      auto reply = co_await service.send(http::verb::post, path, as_owner, empty);
+      if (!reply || reply->result_int() != 200 || reply->body().find(R"("refreshed":true)") == std::string::npos)
+        fail(reply ? reply->body() : "no answer to the refresh route");
+      else
+        timed(started);
+      continue;
+    }
+    if (kind == Kind::mock_flow) {
+      auto const& flow = target.mock_flow;
+      auto const [verifier, challenge] = pkce_pair();
+      auto url = flow.authorize;
+      url.params().set("state", "load-" + std::to_string(index));
+      url.params().set("code_challenge", challenge);
+      auto const consent_path = std::string(url.encoded_target());
+      auto consented = co_await provider.send(http::verb::get, consent_path, none, empty);
+      auto const code = consented ? query_value(std::string((*consented)[http::field::location]), "code") : "";
+      if (code.empty()) {
+        fail(consented ? consented->body() : "no answer from the mock's consent");
+        continue;
+      }
+      boost::urls::url form;
+      form.params().append({"grant_type", "authorization_code"});
+      form.params().append({"code", code});
+      form.params().append({"redirect_uri", flow.redirect_uri});
+      form.params().append({"client_id", flow.client_id});
+      form.params().append({"client_secret", flow.client_secret});
+      form.params().append({"code_verifier", verifier});
+      auto const body = std::string(form.encoded_query());
+      Headers const as_form{{"Content-Type", "application/x-www-form-urlencoded"}};
+      std::string const token_path = "/token";
+      auto exchanged = co_await provider.send(http::verb::post, token_path, as_form, body);
+      if (!exchanged || exchanged->result_int() != 200) {
+        fail(exchanged ? exchanged->body() : "no answer from the mock's token endpoint");
+        continue;
+      }
+      auto const access_token = std::string(json::parse(exchanged->body()).at("access_token").as_string());
+      Headers const with_token{{"Authorization", "Bearer " + access_token}};
+      std::string const userinfo_path = "/v1/userinfo";
+      auto who = co_await provider.send(http::verb::get, userinfo_path, with_token, empty);
+      if (!who || who->result_int() != 200) {
+        fail(who ? who->body() : "no answer from the mock's userinfo");
+        continue;
+      }
+      timed(started);
+      ++tally.flows;
+      continue;
+    }
+    auto authorized = co_await service.send(http::verb::post, authorize, bearer, empty);
     if (!authorized || authorized->result_int() != 200) {
       fail(authorized ? authorized->body() : "no answer to authorize");
       continue;
@@ -283,10 +417,9 @@ asio::awaitable<void> client(Target const& target, std::vector<Kind> kinds, Stea
         auto const value = std::string(field.value());
         cookie += (cookie.empty() ? "" : "; ") + value.substr(0, value.find(';'));
       }
-    auto const url = std::string(json::parse(authorized->body()).at("authorization_url").as_string());
-    auto const path = url.substr(url.find('/', url.find("://") + 3));
+    auto const path = path_of(std::string(json::parse(authorized->body()).at("authorization_url").as_string()));
     started = SteadyClock::now();
-    auto consented = co_await provider.send(http::verb::get, path, none);
+    auto consented = co_await provider.send(http::verb::get, path, none, empty);
     if (!consented || consented->result_int() != 302) {
       fail(consented ? consented->body() : "no answer from the mock");
       continue;
@@ -296,12 +429,14 @@ asio::awaitable<void> client(Target const& target, std::vector<Kind> kinds, Stea
     auto const callback = location.substr(location.find("/api/"));
     Headers const with_cookie{{"Cookie", cookie}};
     started = SteadyClock::now();
-    auto landed = co_await service.send(http::verb::get, callback, with_cookie);
-    if (!landed || landed->result_int() != 302 ||
-        query_value(std::string((*landed)[http::field::location]), "connected").empty()) {
+    auto landed = co_await service.send(http::verb::get, callback, with_cookie, empty);
+    auto const connected =
+        landed ? query_value(std::string((*landed)[http::field::location]), "connected") : std::string();
+    if (!landed || landed->result_int() != 302 || connected.empty()) {
       fail(landed ? std::string((*landed)[http::field::location]) : "no answer to the callback");
       continue;
     }
+    me.integration_id = connected;
     timed(started);
     ++tally.flows;
   }
@@ -314,10 +449,12 @@ struct PhaseResult {
   std::uint64_t errors = 0;
   std::uint64_t flows = 0;
   double p50_ms = 0, p99_ms = 0;
+  double cores = 0;  // the watched process's CPU seconds a second
   std::string first_error;
   long anon_kb_start = 0, anon_kb_end = 0, anon_kb_max = 0, rss_kb_end = 0;
   std::vector<long> anon_kb_samples = {};  // one a second
   double rps() const { return static_cast<double>(requests) / seconds; }
+  double flows_per_second() const { return static_cast<double>(flows) / seconds; }
 };
 
 PhaseResult run_phase(std::string name, Target const& target, std::vector<Kind> kinds, int connections,
@@ -326,26 +463,29 @@ PhaseResult run_phase(std::string name, Target const& target, std::vector<Kind> 
   auto const until = SteadyClock::now() + length;
   std::vector<Tally> tallies(static_cast<std::size_t>(connections));
   for (int i = 0; i < connections; ++i)
-    asio::co_spawn(context, client(target, kinds, until, tallies[static_cast<std::size_t>(i)]), asio::detached);
+    asio::co_spawn(context,
+                   client(target, static_cast<std::size_t>(i), kinds, until, tallies[static_cast<std::size_t>(i)]),
+                   asio::detached);
   PhaseResult result;
   result.name = std::move(name);
-  result.anon_kb_start = watched > 0 ? memory_kb(watched, "RssAnon") : 0;
+  result.anon_kb_start = memory_kb(watched, "RssAnon");
   std::atomic<bool> done{false};
   std::thread sampler([&] {
     while (!done) {
       std::this_thread::sleep_for(std::chrono::seconds(1));
-      if (watched <= 0) continue;
       result.anon_kb_samples.push_back(memory_kb(watched, "RssAnon"));
       result.anon_kb_max = std::max(result.anon_kb_max, result.anon_kb_samples.back());
     }
   });
+  auto const cpu_before = cpu_seconds(watched);
   auto const started = SteadyClock::now();
   context.run();
   result.seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
+  result.cores = (cpu_seconds(watched) - cpu_before) / result.seconds;
   done = true;
   sampler.join();
-  result.anon_kb_end = watched > 0 ? memory_kb(watched, "RssAnon") : 0;
-  result.rss_kb_end = watched > 0 ? memory_kb(watched, "VmRSS") : 0;
+  result.anon_kb_end = memory_kb(watched, "RssAnon");
+  result.rss_kb_end = memory_kb(watched, "VmRSS");
   std::vector<std::uint32_t> all;
   for (auto& tally : tallies) {
     all.insert(all.end(), tally.micros.begin(), tally.micros.end());
@@ -366,114 +506,259 @@ PhaseResult run_phase(std::string name, Target const& target, std::vector<Kind> 
   return result;
 }
 
+std::vector<std::string> split_list(std::string const& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string item; std::getline(in, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+std::map<std::string, std::string> read_env_file(std::filesystem::path const& file) {
+  std::map<std::string, std::string> out;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);)
+    if (auto const eq = line.find('='); eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
+  return out;
+}
+
+/// Where the servers the tests start are (OAUTH_DB_SERVERS), by variable.
+std::map<std::string, std::string> db_servers() {
+  char const* file = std::getenv("OAUTH_DB_SERVERS");
+  if (file == nullptr)
+    throw std::runtime_error("PostgreSQL and Redis need OAUTH_DB_SERVERS (tests/support/db_servers.sh)");
+  return read_env_file(file);
+}
+
+/// A store of `kind` that holds nothing yet, as the service's OAUTH_STORE_URL.
+std::string fresh_store(std::string const& kind, int block, std::filesystem::path const& dir) {
+  auto const name = "oauth_load_" + std::to_string(getpid()) + "_" + std::to_string(block);
+  auto const log = (dir / "store-setup.out").string();
+  if (kind == "sqlite") return "sqlite:" + (dir / (name + ".db")).string();
+  if (kind == "postgres") {
+    auto const url = db_servers().at("OAUTH_TEST_POSTGRES_URL");
+    run({"psql", "-q", url, "-c", "CREATE DATABASE " + name}, log);
+    return url.substr(0, url.rfind('/') + 1) + name;
+  }
+  if (kind == "redis") {
+    auto const url = db_servers().at("OAUTH_TEST_REDIS_URL");
+    auto const fresh = url.substr(0, url.rfind('/') + 1) + std::to_string(1 + block % 15);
+    run({"redis-cli", "-u", fresh, "flushdb"}, log);
+    return fresh;
+  }
+  throw std::runtime_error("no store " + kind + ": sqlite, postgres or redis");
+}
+
+struct Block {
+  std::string store;
+  int connections = 0;
+  std::vector<PhaseResult> phases = {};
+
+  PhaseResult const& phase(std::string_view name) const {
+    return *std::find_if(phases.begin(), phases.end(), [&](auto const& p) { return p.name == name; });
+  }
+};
+
+struct Setup {
+  std::string service_binary;
+  std::filesystem::path dir;
+  std::map<std::string, std::string> env;  // the service's, but for its store
+  unsigned short mock_port = 0;
+  Target floor;
+  pid_t floor_pid = -1;
+  pid_t mocks_pid = -1;
+  std::chrono::seconds phase{10}, hold{0};
+};
+
+Block run_block(Setup const& setup, std::string const& store, int connections, int index) {
+  Block block{store, connections};
+  auto env = setup.env;
+  env["OAUTH_STORE_URL"] = fresh_store(store, index, setup.dir);
+  auto const log = setup.dir / ("access-" + std::to_string(index) + ".log");
+  env["OAUTH_ACCESS_LOG"] = log.string();
+  Child service;
+  service.pid = spawn({setup.service_binary}, env, (setup.dir / "service.out").string());
+  auto const listening = json::parse(wait_for_line(log.string(), "\"listening\""));
+  auto const service_port = static_cast<unsigned short>(listening.at("port").as_int64());
+
+  std::vector<LoadUser> users;
+  for (int i = 0; i < connections; ++i) {
+    auto const name = "load-user-" + std::to_string(i);
+    users.push_back(
+        {hs256_token(env.at("OAUTH_JWT_SECRET"), name), hs256_token(env.at("OAUTH_SERVICE_TOKEN_SECRET"), name)});
+  }
+  Target target{service_port, setup.mock_port, &users};
+  auto const phase = [&](std::string name, std::vector<Kind> kinds, std::chrono::seconds length) {
+    std::cerr << store << ", " << connections << " connections: " << name << std::endl;
+    block.phases.push_back(run_phase(std::move(name), target, std::move(kinds), connections, length, service.pid));
+  };
+  std::cerr << store << ", " << connections << " connections: floor" << std::endl;
+  block.phases.push_back(
+      run_phase("floor /health (bare Beast)", setup.floor, {Kind::health}, connections, setup.phase, setup.floor_pid));
+  phase("health", {Kind::health}, setup.phase);
+  phase("authorize", {Kind::authorize}, setup.phase);
+  phase("callback flow", {Kind::flow}, setup.phase);
+  for (std::size_t i = 0; i < users.size(); ++i)
+    if (!users[i].integration_id.empty()) target.connected.push_back(i);
+  if (target.connected.empty()) throw std::runtime_error("no flow completed: " + block.phases.back().first_error);
+
+  // The mock's share of a flow, asked of it straight: its client, and the service's own
+  // authorization URL with the state and challenge the load makes.
+  asio::io_context context;
+  auto authorization_url = asio::co_spawn(
+      context,
+      [&]() -> asio::awaitable<std::string> {
+        Connection connection(co_await asio::this_coro::executor, service_port);
+        Headers const bearer{{"Authorization", "Bearer " + users[0].bearer}};
+        std::string const path = "/api/v1/oauth/google/authorize", empty;
+        auto reply = co_await connection.send(http::verb::post, path, bearer, empty);
+        if (!reply) co_return std::string();
+        co_return std::string(json::parse(reply->body()).at("authorization_url").as_string());
+      },
+      asio::use_future);
+  context.run();
+  boost::urls::url authorize(path_of(authorization_url.get()));
+  target.mock_flow = {authorize, env.at("OAUTH_GOOGLE_CLIENT_ID"), env.at("OAUTH_GOOGLE_CLIENT_SECRET"),
+                      std::string((*authorize.params().find("redirect_uri")).value)};
+  block.phases.push_back(
+      run_phase("mock alone (a flow's share)", target, {Kind::mock_flow}, connections, setup.phase, setup.mocks_pid));
+  phase("token", {Kind::token}, setup.phase);
+  phase("refresh", {Kind::refresh}, setup.phase);
+  if (setup.hold.count() > 0) phase("mixed hold", {Kind::health, Kind::authorize, Kind::flow}, setup.hold);
+  service.stop();
+  std::filesystem::remove(log);
+  return block;
+}
+
+json::object to_json(PhaseResult const& r) {
+  return {{"phase", r.name},
+          {"seconds", r.seconds},
+          {"requests", r.requests},
+          {"requests_per_second", r.rps()},
+          {"p50_ms", r.p50_ms},
+          {"p99_ms", r.p99_ms},
+          {"errors", r.errors},
+          {"flows", r.flows},
+          {"service_cores", r.cores},
+          {"anon_kb_start", r.anon_kb_start},
+          {"anon_kb_end", r.anon_kb_end},
+          {"anon_kb_max", r.anon_kb_max},
+          {"rss_kb_end", r.rss_kb_end},
+          {"anon_kb_samples", json::array(r.anon_kb_samples.begin(), r.anon_kb_samples.end())}};
+}
+
+void print(Block const& block, unsigned threads) {
+  std::printf("\n%s store, %d connections on loopback; floor and service each on %u threads\n", block.store.c_str(),
+              block.connections, threads);
+  std::printf("%-28s %10s %9s %9s %8s %8s %6s %10s\n", "phase", "req/s", "p50 ms", "p99 ms", "errors", "flows/s",
+              "cores", "anon MiB");
+  for (auto const& r : block.phases) {
+    std::printf("%-28s %10.0f %9.2f %9.2f %8llu %8.0f %6.2f %5.1f->%.1f\n", r.name.c_str(), r.rps(), r.p50_ms, r.p99_ms,
+                static_cast<unsigned long long>(r.errors), r.flows_per_second(), r.cores,
+                static_cast<double>(r.anon_kb_start) / 1024, static_cast<double>(r.anon_kb_end) / 1024);
+    if (r.errors) std::printf("    first error: %s\n", r.first_error.substr(0, 200).c_str());
+  }
+  auto const& floor = block.phase("floor /health (bare Beast)");
+  auto const& health = block.phase("health");
+  auto const& authorize = block.phase("authorize");
+  auto const& flow = block.phase("callback flow");
+  auto const& mock = block.phase("mock alone (a flow's share)");
+  std::printf("health %.2fx the floor (p99 %.2fx); authorize %.2fx health; flows %.2fx the mock alone\n",
+              health.rps() / floor.rps(), health.p99_ms / floor.p99_ms, authorize.rps() / health.rps(),
+              flow.flows_per_second() / mock.flows_per_second());
+  for (auto const& hold : block.phases) {
+    if (hold.name != "mixed hold") continue;
+    std::printf("mixed hold: anonymous memory %.1f MiB at start, %.1f at most, %.1f at the end; every 10 s:",
+                static_cast<double>(hold.anon_kb_start) / 1024, static_cast<double>(hold.anon_kb_max) / 1024,
+                static_cast<double>(hold.anon_kb_end) / 1024);
+    for (std::size_t i = 9; i < hold.anon_kb_samples.size(); i += 10)
+      std::printf(" %.1f", static_cast<double>(hold.anon_kb_samples[i]) / 1024);
+    std::printf("\n");
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.size() == 2 && args[0] == "--serve-floor") return serve_floor(static_cast<unsigned>(std::stoi(args[1])));
-  std::string service_binary, mocks_binary, json_file;
-  int connections = 1000;
-  std::chrono::seconds phase{20}, hold{60};
+  Setup setup;
+  std::string mocks_binary, json_file;
+  std::vector<std::string> stores{"sqlite"};
+  std::vector<int> sizes{200, 1000};
   for (std::size_t i = 0; i + 1 < args.size(); i += 2) {
     if (args[i] == "--service")
-      service_binary = args[i + 1];
+      setup.service_binary = args[i + 1];
     else if (args[i] == "--mocks")
       mocks_binary = args[i + 1];
-    else if (args[i] == "--connections")
-      connections = std::stoi(args[i + 1]);
-    else if (args[i] == "--seconds")
-      phase = std::chrono::seconds(std::stoi(args[i + 1]));
+    else if (args[i] == "--stores")
+      stores = split_list(args[i + 1]);
+    else if (args[i] == "--connections") {
+      sizes.clear();
+      for (auto const& size : split_list(args[i + 1])) sizes.push_back(std::stoi(size));
+    } else if (args[i] == "--seconds")
+      setup.phase = std::chrono::seconds(std::stoi(args[i + 1]));
     else if (args[i] == "--hold-seconds")
-      hold = std::chrono::seconds(std::stoi(args[i + 1]));
+      setup.hold = std::chrono::seconds(std::stoi(args[i + 1]));
     else if (args[i] == "--json")
       json_file = args[i + 1];
   }
-  if (service_binary.empty() || mocks_binary.empty()) {
-    std::cerr << "usage: oauth_service_load --service PATH --mocks PATH [--connections N] [--seconds S] "
-                 "[--hold-seconds S] [--json FILE]\n";
+  if (setup.service_binary.empty() || mocks_binary.empty() || stores.empty() || sizes.empty()) {
+    std::cerr << "usage: oauth_service_load --service PATH --mocks PATH [--stores sqlite,postgres,redis] "
+                 "[--connections 200,1000] [--seconds S] [--hold-seconds S] [--json FILE]\n";
     return 2;
   }
+  std::sort(sizes.begin(), sizes.end());
   raise_descriptor_limit();
-  auto const dir = std::filesystem::temp_directory_path() / ("oauth-load-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
+  setup.dir = std::filesystem::temp_directory_path() / ("oauth-load-" + std::to_string(getpid()));
+  std::filesystem::create_directories(setup.dir);
   unsigned const threads = 2;
 
-  Child floor, mocks, service;
-  floor.pid = spawn({argv[0], "--serve-floor", std::to_string(threads)}, {}, (dir / "floor.out").string());
-  mocks.pid = spawn({mocks_binary, "--auto-approve", "--env-file", (dir / "mocks.env").string()}, {},
-                    (dir / "mocks.out").string());
-  wait_for_line((dir / "mocks.out").string(), "google");
-  std::map<std::string, std::string> env{{"OAUTH_DEVELOPMENT", "1"},
-                                         {"OAUTH_SERVICE_PORT", "0"},
-                                         {"OAUTH_SERVICE_THREADS", std::to_string(threads)},
-                                         {"OAUTH_JWT_SECRET", "load-test-bearer-secret-0123456789abcdef"},
-                                         {"OAUTH_ENCRYPTION_KEY", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="},
-                                         {"OAUTH_STORE_URL", "sqlite:" + (dir / "tokens.db").string()},
-                                         {"OAUTH_ACCESS_LOG", (dir / "access.log").string()},
-                                         {"OAUTH_SERVICE_CONFIG", (dir / "service.json").string()}};
-  std::ofstream(dir / "service.json")
+  Child floor, mocks;
+  floor.pid = spawn({argv[0], "--serve-floor", std::to_string(threads)}, {}, (setup.dir / "floor.out").string());
+  mocks.pid = spawn({mocks_binary, "--auto-approve", "--env-file", (setup.dir / "mocks.env").string()}, {},
+                    (setup.dir / "mocks.out").string());
+  wait_for_line((setup.dir / "mocks.out").string(), "google");
+  setup.env = {{"OAUTH_DEVELOPMENT", "1"},
+               {"OAUTH_SERVICE_PORT", "0"},
+               {"OAUTH_SERVICE_THREADS", std::to_string(threads)},
+               {"OAUTH_JWT_SECRET", "load-test-bearer-secret-0123456789abcdef"},
+               {"OAUTH_SERVICE_TOKEN_SECRET", "load-test-server-secret-0123456789abcdef"},
+               {"OAUTH_ENCRYPTION_KEY", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="},
+               {"OAUTH_SERVICE_CONFIG", (setup.dir / "service.json").string()}};
+  std::ofstream(setup.dir / "service.json")
       << R"({"rate_limit_per_user_per_minute": 0, "rate_limit_per_address_per_minute": 0,)"
          R"( "max_connections_per_address": 100000})";
-  std::ifstream mock_env(dir / "mocks.env");
-  unsigned short mock_port = 0;
-  for (std::string line; std::getline(mock_env, line);) {
-    auto const eq = line.find('=');
-    env[line.substr(0, eq)] = line.substr(eq + 1);
-    if (line.starts_with("OAUTH_GOOGLE_ENDPOINT_BASE="))
-      mock_port = static_cast<unsigned short>(std::stoi(line.substr(line.rfind(':') + 1)));
+  for (auto const& [name, value] : read_env_file(setup.dir / "mocks.env")) {
+    setup.env[name] = value;
+    if (name == "OAUTH_GOOGLE_ENDPOINT_BASE")
+      setup.mock_port = static_cast<unsigned short>(std::stoi(value.substr(value.rfind(':') + 1)));
   }
-  service.pid = spawn({service_binary}, env, (dir / "service.out").string());
-  auto const listening = json::parse(wait_for_line((dir / "access.log").string(), "\"listening\""));
-  Target target{static_cast<unsigned short>(listening.at("port").as_int64()), mock_port,
-                hs256_token(env["OAUTH_JWT_SECRET"], "load-user")};
-  Target floor_target{static_cast<unsigned short>(std::stoi(wait_for_line((dir / "floor.out").string(), ""))), 0, ""};
+  setup.floor = {static_cast<unsigned short>(std::stoi(wait_for_line((setup.dir / "floor.out").string(), ""))), 0};
+  setup.floor_pid = floor.pid;
+  setup.mocks_pid = mocks.pid;
+  auto const hold = setup.hold;
 
-  std::vector<PhaseResult> results;
-  results.push_back(
-      run_phase("floor /health (bare Beast)", floor_target, {Kind::health}, connections, phase, floor.pid));
-  results.push_back(run_phase("health", target, {Kind::health}, connections, phase, service.pid));
-  results.push_back(run_phase("authorize", target, {Kind::authorize}, connections, phase, service.pid));
-  results.push_back(run_phase("callback flow", target, {Kind::flow}, connections, phase, service.pid));
-  results.push_back(
-      run_phase("mixed hold", target, {Kind::health, Kind::authorize, Kind::flow}, connections, hold, service.pid));
-  service.stop();
+  std::vector<Block> blocks;
+  int index = 0;
+  for (auto const& store : stores)
+    for (auto const size : sizes) {
+      setup.hold = size == sizes.back() ? hold : std::chrono::seconds(0);
+      blocks.push_back(run_block(setup, store, size, index++));
+    }
 
-  std::printf("%d connections on loopback; floor and service each on %u threads\n", connections, threads);
-  std::printf("%-28s %10s %9s %9s %8s %8s %10s\n", "phase", "req/s", "p50 ms", "p99 ms", "errors", "flows/s",
-              "anon MiB");
   json::array out;
-  for (auto const& r : results) {
-    std::printf("%-28s %10.0f %9.2f %9.2f %8llu %8.0f %5.1f->%.1f\n", r.name.c_str(), r.rps(), r.p50_ms, r.p99_ms,
-                static_cast<unsigned long long>(r.errors), static_cast<double>(r.flows) / r.seconds,
-                static_cast<double>(r.anon_kb_start) / 1024, static_cast<double>(r.anon_kb_end) / 1024);
-    if (r.errors) std::printf("    first error: %s\n", r.first_error.substr(0, 200).c_str());
-    out.push_back({{"phase", r.name},
-                   {"seconds", r.seconds},
-                   {"requests", r.requests},
-                   {"requests_per_second", r.rps()},
-                   {"p50_ms", r.p50_ms},
-                   {"p99_ms", r.p99_ms},
-                   {"errors", r.errors},
-                   {"flows", r.flows},
-                   {"anon_kb_start", r.anon_kb_start},
-                   {"anon_kb_end", r.anon_kb_end},
-                   {"anon_kb_max", r.anon_kb_max},
-                   {"rss_kb_end", r.rss_kb_end},
-                   {"anon_kb_samples", json::array(r.anon_kb_samples.begin(), r.anon_kb_samples.end())}});
-  }
-  std::printf("health against the floor: %.2fx the floor's throughput, p99 %.2fx\n",
-              results[1].rps() / results[0].rps(), results[1].p99_ms / results[0].p99_ms);
-  auto const& hold_phase = results.back();
-  std::printf("mixed hold: anonymous memory %.1f MiB at start, %.1f at most, %.1f at the end; every 10 s:",
-              static_cast<double>(hold_phase.anon_kb_start) / 1024, static_cast<double>(hold_phase.anon_kb_max) / 1024,
-              static_cast<double>(hold_phase.anon_kb_end) / 1024);
-  for (std::size_t i = 9; i < hold_phase.anon_kb_samples.size(); i += 10)
-    std::printf(" %.1f", static_cast<double>(hold_phase.anon_kb_samples[i]) / 1024);
-  std::printf("\n");
-  if (!json_file.empty())
-    std::ofstream(json_file) << json::serialize(json::object{{"connections", connections}, {"phases", out}});
-  std::filesystem::remove_all(dir);
   std::uint64_t errors = 0;
-  for (auto const& r : results) errors += r.errors;
+  for (auto const& block : blocks) {
+    print(block, threads);
+    json::array phases;
+    for (auto const& r : block.phases) {
+      phases.push_back(to_json(r));
+      errors += r.errors;
+    }
+    out.push_back({{"store", block.store}, {"connections", block.connections}, {"phases", std::move(phases)}});
+  }
+  if (!json_file.empty()) std::ofstream(json_file) << json::serialize(json::object{{"blocks", std::move(out)}});
+  std::filesystem::remove_all(setup.dir);
   return errors == 0 ? 0 : 1;
 }

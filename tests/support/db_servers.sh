@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Real PostgreSQL and Redis servers on loopback for the store tests, each in a throwaway
-# data directory and on a port the kernel had free.
+# data directory and on a port the kernel had free. PostgreSQL runs without fsync unless
+# OAUTH_PG_FSYNC=on (the benchmarks).
 #
 #   db_servers.sh start DIR             start both; DIR/servers.env says where they are
 #   db_servers.sh stop DIR              stop both and delete their data
@@ -36,7 +37,7 @@ start_postgres() {
   # shellcheck source=/dev/null
   source "$env_file"
   as_postgres "$pg_bin/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -t 30 \
-    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $PG_DATA -c fsync=off -c max_connections=200" start >/dev/null
+    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $PG_DATA -c fsync=${OAUTH_PG_FSYNC:-off} -c max_connections=200" start >/dev/null
 }
 
 stop_postgres() {
