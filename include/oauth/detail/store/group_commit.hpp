@@ -124,14 +124,14 @@ private:
       if (auto begun = c.begin(durability); !begun) return begun.error();
       for (std::size_t i = 0; i < batch.size(); ++i) {
         if (shared)
-          if (auto saved = c.execute_script("SAVEPOINT oauth_write"); !saved) return abandon(c, saved.error());
+          if (auto saved = c.execute_statement("SAVEPOINT oauth_write"); !saved) return abandon(c, saved.error());
         outcomes[i] = attempt(*batch[i], c);
         if (c.broken()) return abandon(c, outcomes[i] ? Error(Errc::store_unavailable) : outcomes[i].error());
         if (!shared) continue;
         if (!outcomes[i])
-          if (auto undone = c.execute_script("ROLLBACK TO SAVEPOINT oauth_write"); !undone)
+          if (auto undone = c.execute_statement("ROLLBACK TO SAVEPOINT oauth_write"); !undone)
             return abandon(c, undone.error());
-        if (auto released = c.execute_script("RELEASE SAVEPOINT oauth_write"); !released)
+        if (auto released = c.execute_statement("RELEASE SAVEPOINT oauth_write"); !released)
           return abandon(c, released.error());
       }
       if (!shared && !outcomes[0]) {

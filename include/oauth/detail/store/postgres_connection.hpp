@@ -123,6 +123,8 @@ public:
   void rollback() {
     if (PQtransactionStatus(conn_) != PQTRANS_IDLE) (void)execute_script("ROLLBACK");
   }
+  /// One statement with no parameters (a savepoint): a simple query, as a script is.
+  Result<void> execute_statement(char const* sql) { return execute_script(sql); }
   bool broken() const noexcept { return conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK; }
 
 private:

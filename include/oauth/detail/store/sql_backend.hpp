@@ -835,11 +835,11 @@ private:
   /// `body` inside the transaction a together() runs: undone alone when it fails.
   template <class F>
   static auto in_savepoint(Connection& c, F& body) -> decltype(body(c)) {
-    if (auto saved = c.execute_script("SAVEPOINT oauth_joined"); !saved) return saved.error();
+    if (auto saved = c.execute_statement("SAVEPOINT oauth_joined"); !saved) return saved.error();
     auto result = body(c);
     if (!result)
-      if (auto undone = c.execute_script("ROLLBACK TO SAVEPOINT oauth_joined"); !undone) return undone.error();
-    if (auto released = c.execute_script("RELEASE SAVEPOINT oauth_joined"); !released) return released.error();
+      if (auto undone = c.execute_statement("ROLLBACK TO SAVEPOINT oauth_joined"); !undone) return undone.error();
+    if (auto released = c.execute_statement("RELEASE SAVEPOINT oauth_joined"); !released) return released.error();
     return result;
   }
 

@@ -131,19 +131,35 @@ public:
     return {};
   }
 
+  /// One statement with no parameters (BEGIN, COMMIT, a PRAGMA), compiled once: a
+  /// transaction's own statements are not parsed again for every transaction.
+  Result<void> execute_statement(char const* sql) {
+    auto statement = prepare(sql);
+    if (!statement) return statement.error();
+    while (true) {
+      int const rc = sqlite3_step(*statement);
+      if (rc == SQLITE_ROW) continue;
+      Result<void> outcome = rc == SQLITE_DONE ? Result<void>() : Result<void>(failure(rc));
+      sqlite3_reset(*statement);
+      return outcome;
+    }
+  }
+
   /// A relaxed transaction on a connection that syncs every commit skips the sync of its
   /// own (synchronous=NORMAL until it ends); the next full commit syncs what it wrote.
   Result<void> begin(Durability durability) {
     relaxed_ = durability == Durability::relaxed && synced_;
-    return execute_script(relaxed_ ? "PRAGMA synchronous = NORMAL; BEGIN IMMEDIATE" : "BEGIN IMMEDIATE");
+    if (relaxed_)
+      if (auto relaxed = execute_statement("PRAGMA synchronous = NORMAL"); !relaxed) return relaxed;
+    return execute_statement("BEGIN IMMEDIATE");
   }
   Result<void> commit() {
-    auto committed = execute_script("COMMIT");
+    auto committed = execute_statement("COMMIT");
     resync();
     return committed;
   }
   void rollback() {
-    if (sqlite3_get_autocommit(db_) == 0) (void)execute_script("ROLLBACK");
+    if (sqlite3_get_autocommit(db_) == 0) (void)execute_statement("ROLLBACK");
     resync();
   }
   bool broken() const noexcept { return broken_; }
@@ -154,7 +170,7 @@ private:
   void resync() {
     if (!relaxed_) return;
     relaxed_ = false;
-    (void)execute_script("PRAGMA synchronous = FULL");
+    (void)execute_statement("PRAGMA synchronous = FULL");
   }
 
   Result<sqlite3_stmt*> prepare(std::string_view sql) {
