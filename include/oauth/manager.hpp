@@ -214,6 +214,32 @@ public:
     return engine_.access_blocking(provider, tenant_id, user_id, integration_id, false);
   }
 
+  /// async_get_access_token for an integration known by its id alone, whichever of the
+  /// manager's providers it is with: the record read once tells which, where a caller
+  /// would otherwise read the integration first to learn its provider. The grant names
+  /// the provider. An integration with a provider the manager does not have is
+  /// `provider_not_configured`.
+  ///
+  /// Completion signature: `void(Result<AccessGrant>)`. Cancellation: terminal and
+  /// partial, as for async_get_access_token.
+  template <CompletionTokenFor<AccessGrant> CompletionToken = DefaultCompletionToken>
+  auto async_get_access_token_by_id(std::string tenant_id, std::string user_id, std::string integration_id,
+                                    CompletionToken&& token = {}) {
+    constexpr auto any = detail::manager::Engine::any_provider;
+    if constexpr (std::is_same_v<std::decay_t<CompletionToken>, boost::asio::use_awaitable_t<>>)
+      return engine_.access_here(any, std::move(tenant_id), std::move(user_id), std::move(integration_id), false);
+    else
+      return detail::async::spawn<AccessGrant>(
+          get_executor(),
+          engine_.access(any, std::move(tenant_id), std::move(user_id), std::move(integration_id), false),
+          terminal | partial, std::forward<CompletionToken>(token));
+  }
+
+  Result<AccessGrant> get_access_token_by_id(std::string_view tenant_id, std::string_view user_id,
+                                             std::string_view integration_id) {
+    return engine_.access_blocking(detail::manager::Engine::any_provider, tenant_id, user_id, integration_id, false);
+  }
+
   /// Refreshes now, whatever the token's expiry. Only for providers that refresh.
   ///
   /// Completion signature: `void(Result<AccessGrant>)`.

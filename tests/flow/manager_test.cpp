@@ -100,6 +100,35 @@ TYPED_TEST(EveryProvider, AFreshTokenIsHandedOutWithoutAskingTheProvider) {
   EXPECT_EQ(this->h.template mock<TypeParam>().requests("token.refresh_token"), 0);
 }
 
+TYPED_TEST(EveryProvider, AnIntegrationKnownByItsIdAloneIsServedByItsOwnProvider) {
+  auto integration = this->connect();
+  ASSERT_TRUE(integration);
+  auto& manager = this->h.manager;
+  auto by_id = manager.get_access_token_by_id("tenant-1", "user-1", integration->id);
+  ASSERT_TRUE(by_id) << by_id.error().message();
+  EXPECT_EQ(by_id->provider, TypeParam::name);
+  EXPECT_EQ(by_id->access_token, this->token(*integration)->access_token);
+  EXPECT_FALSE(by_id->refreshed);
+  EXPECT_EQ(manager.get_access_token_by_id("tenant-1", "user-2", integration->id).error(), Errc::integration_not_found);
+
+  auto& mock = this->h.template mock<TypeParam>();
+  if (this->expires) {
+    this->expire();
+    auto refreshed =
+        manager.async_get_access_token_by_id("tenant-1", "user-1", integration->id, boost::asio::use_future).get();
+    ASSERT_TRUE(refreshed) << refreshed.error().message();
+    EXPECT_TRUE(refreshed->refreshed);
+    EXPECT_EQ(refreshed->provider, TypeParam::name);
+    EXPECT_TRUE(mock.token_active(std::string(refreshed->access_token.reveal())));
+    EXPECT_EQ(mock.requests("token.refresh_token"), 1);
+  }
+
+  // A manager that lacks the integration's provider names it as not configured.
+  using Other = std::conditional_t<std::is_same_v<TypeParam, Google>, Notion, Google>;
+  Manager<Other> other(this->h.runtime.executor(), this->h.store, FlowHarness::transport(this->h.runtime.executor()));
+  EXPECT_EQ(other.get_access_token_by_id("tenant-1", "user-1", integration->id).error(), Errc::provider_not_configured);
+}
+
 TYPED_TEST(EveryProvider, LastUseIsRecordedOncePerResolutionNotOnEveryCall) {
   auto integration = this->connect();
   ASSERT_TRUE(integration);

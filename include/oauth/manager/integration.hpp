@@ -43,7 +43,8 @@ struct AccessGrant {
   std::optional<TimePoint> expires_at = {};
   std::vector<std::string> scopes = {};
   std::string integration_id = {};
-  bool refreshed = false;  ///< this call refreshed it (or waited for the refresh that did)
+  bool refreshed = false;     ///< this call refreshed it (or waited for the refresh that did)
+  std::string provider = {};  ///< the name of the provider that issued it
 };
 
 /// Whether a user's integrations with a provider grant a set of scopes, and what to ask

@@ -58,6 +58,9 @@ using Send = std::function<boost::asio::awaitable<Result<HttpResponse>>(HttpRequ
 template <class = void>
 class BasicEngine {
 public:
+  /// In place of a provider: whichever of the manager's the integration is with.
+  static constexpr std::size_t any_provider = static_cast<std::size_t>(-1);
+
   BasicEngine(boost::asio::any_io_executor executor, std::shared_ptr<store::StorePort> store, Send send,
               ManagerOptions options, std::span<ProviderProfile const* const> providers);
   // Out of line, so that only the engine's instance defines it. An implicit destructor
@@ -142,6 +145,8 @@ private:
   // ---- shared by every operation (impl/manager/configure.hpp) -------------------------
 
   ProviderProfile const& profile(std::size_t provider) const noexcept { return *providers_[provider]; }
+  /// The provider's index, or any_provider when the manager has none of that name.
+  std::size_t provider_named(std::string_view name) const noexcept;
   TimePoint now() const { return options_.clock(); }
   Result<std::shared_ptr<ProviderConfig const>> config_for(std::size_t provider) const;
   void audit(AuditEvent event);
@@ -200,6 +205,7 @@ private:
   struct AccessPlan {
     std::optional<Result<AccessGrant>> answer;
     AccessRecord refresh_from;
+    std::size_t provider = any_provider;  ///< the integration's, once its record is read
   };
 
   AccessPlan plan_access(std::size_t provider, std::string_view tenant_id, std::string_view user_id,

@@ -17,13 +17,18 @@ bool BasicEngine<V>::due_for_refresh(Record const& record, TimePoint at) const {
 
 template <class V>
 AccessGrant BasicEngine<V>::grant(Credential const& credential, bool refreshed) {
-  return {credential.access_token, credential.record.expires_at, credential.record.scopes, credential.record.id,
-          refreshed};
+  return {credential.access_token,
+          credential.record.expires_at,
+          credential.record.scopes,
+          credential.record.id,
+          refreshed,
+          credential.record.provider};
 }
 
 template <class V>
 AccessGrant BasicEngine<V>::grant(AccessRecord&& record, AccessToken token) {
-  return {std::move(token), record.expires_at, std::move(record.scopes), std::move(record.id), false};
+  return {std::move(token),          record.expires_at, std::move(record.scopes), std::move(record.id), false,
+          std::move(record.provider)};
 }
 
 template <class V>
@@ -43,27 +48,41 @@ Result<Record> BasicEngine<V>::owned(std::string_view provider, Result<Record> r
 }
 
 template <class V>
+std::size_t BasicEngine<V>::provider_named(std::string_view name) const noexcept {
+  auto const listed =
+      std::find_if(providers_.begin(), providers_.end(), [&](ProviderProfile const* p) { return p->name == name; });
+  return listed == providers_.end() ? any_provider : static_cast<std::size_t>(listed - providers_.begin());
+}
+
+template <class V>
 typename BasicEngine<V>::AccessPlan BasicEngine<V>::plan_access(std::size_t provider, std::string_view tenant_id,
                                                                 std::string_view user_id,
                                                                 std::string_view integration_id, bool force) {
+  auto found = store_->find_access({tenant_id, user_id}, integration_id);
+  if (!found) return {found.error(), {}, provider};
+  if (provider == any_provider) {
+    provider = provider_named(found->provider);
+    if (provider == any_provider)
+      return {Error(Errc::provider_not_configured, found->provider + " is not in this manager"), {}, provider};
+  }
   auto const& p = profile(provider);
-  auto record =
-      owned(p.name, store_->find_access({tenant_id, user_id}, integration_id), tenant_id, user_id, integration_id);
-  if (!record) return {record.error(), {}};
+  auto record = owned(p.name, std::move(found), tenant_id, user_id, integration_id);
+  if (!record) return {record.error(), {}, provider};
   if (record->status == IntegrationStatus::needs_reauth)
-    return {Error(Errc::needs_reauth, std::string(p.name) + " integration must be authorized again"), {}};
+    return {Error(Errc::needs_reauth, std::string(p.name) + " integration must be authorized again"), {}, provider};
   if (record->status == IntegrationStatus::pending)
-    return {Error(Errc::integration_not_found, std::string(p.name) + " integration is not yet active"), {}};
+    return {Error(Errc::integration_not_found, std::string(p.name) + " integration is not yet active"), {}, provider};
   if (p.supports_refresh) {
-    if (force || due_for_refresh(*record, now())) return {std::nullopt, std::move(*record)};
+    if (force || due_for_refresh(*record, now())) return {std::nullopt, std::move(*record), provider};
   } else if (record->expires_at && *record->expires_at <= now()) {
     return {mark_needs_reauth(p.name, *record, Error(Errc::token_expired, std::string(p.name) + " cannot refresh")),
-            {}};
+            {},
+            provider};
   }
   auto token = store_->access_token(*record);
-  if (!token) return {token.error(), {}};
+  if (!token) return {token.error(), {}, provider};
   note_use(*record);
-  return {grant(std::move(*record), std::move(*token)), {}};
+  return {grant(std::move(*record), std::move(*token)), {}, provider};
 }
 
 template <class V>
@@ -80,7 +99,7 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::access(std::size_t p
     plan = plan_here();
   }
   if (plan.answer) co_return std::move(*plan.answer);
-  co_return co_await shared_refresh(provider, std::move(plan.refresh_from));
+  co_return co_await shared_refresh(plan.provider, std::move(plan.refresh_from));
 }
 
 template <class V>
@@ -97,7 +116,7 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::access_here(std::siz
   auto plan = plan_access(provider, tenant_id, user_id, integration_id, force);
   if (plan.answer) co_return std::move(*plan.answer);
   auto refreshing =
-      async::run_on<AccessGrant>(executor_, shared_refresh(provider, std::move(plan.refresh_from)), cancellable);
+      async::run_on<AccessGrant>(executor_, shared_refresh(plan.provider, std::move(plan.refresh_from)), cancellable);
   co_return co_await std::move(refreshing);
 }
 
@@ -107,7 +126,7 @@ Result<AccessGrant> BasicEngine<V>::access_blocking(std::size_t provider, std::s
                                                     bool force) {
   auto plan = plan_access(provider, tenant_id, user_id, integration_id, force);
   if (plan.answer) return std::move(*plan.answer);
-  return async::wait<AccessGrant>(executor_, shared_refresh(provider, std::move(plan.refresh_from)));
+  return async::wait<AccessGrant>(executor_, shared_refresh(plan.provider, std::move(plan.refresh_from)));
 }
 
 template <class V>

@@ -40,14 +40,12 @@ boost::asio::awaitable<Result<Erasure>> BasicEngine<V>::erase_user(std::string t
   erasure.integrations = records->size();
   for (auto const& record : *records) {
     if (record.status == IntegrationStatus::disconnected) continue;
-    auto const listed = std::find_if(providers_.begin(), providers_.end(),
-                                     [&](ProviderProfile const* p) { return p->name == record.provider; });
-    if (listed == providers_.end()) {
+    auto const provider = provider_named(record.provider);
+    if (provider == any_provider) {
       erasure.revocation_failures.emplace_back(
           record.id, Error(Errc::provider_not_configured, record.provider + " is not in this manager"));
       continue;
     }
-    auto const provider = static_cast<std::size_t>(listed - providers_.begin());
     auto disconnecting = disconnect(provider, tenant_id, user_id, record.id);
     auto disconnected = co_await std::move(disconnecting);
     if (!disconnected)
