@@ -23,8 +23,12 @@ public:
                        std::chrono::nanoseconds duration) {
     auto const seconds = std::chrono::duration<double>(duration).count();
     std::lock_guard lock(mutex_);
-    ++requests_[{std::string(method), std::string(route), status}];
-    auto& histogram = latency_[std::string(route)];
+    auto counted = requests_.find(std::tuple{method, route, status});
+    if (counted == requests_.end()) counted = requests_.emplace(std::tuple{method, route, status}, 0).first;
+    ++counted->second;
+    auto timed = latency_.find(route);
+    if (timed == latency_.end()) timed = latency_.emplace(route, Histogram{}).first;
+    auto& histogram = timed->second;
     for (std::size_t i = 0; i < bounds.size(); ++i)
       if (seconds <= bounds[i]) ++histogram.buckets[i];
     ++histogram.count;
@@ -42,6 +46,9 @@ public:
     std::lock_guard lock(mutex_);
     ++failures_[{std::string(provider), std::string(operation), std::string(error)}];
   }
+
+  /// A check of the store and the key that /health requests shared.
+  void count_health_check() { health_checks_.fetch_add(1); }
 
   void connection_opened() { open_connections_.fetch_add(1); }
   void connection_closed() { open_connections_.fetch_sub(1); }
@@ -92,6 +99,11 @@ public:
     for (auto const& [by, count] : rate_limited_)
       out += "oauth_rate_limited_total{by=\"" + by + "\"} " + std::to_string(count) + "\n";
     out +=
+        "# HELP oauth_health_checks_total Checks of the store and the key; concurrent /health requests share one.\n"
+        "# TYPE oauth_health_checks_total counter\n"
+        "oauth_health_checks_total " +
+        std::to_string(health_checks_.load()) + "\n";
+    out +=
         "# HELP oauth_http_open_connections Client connections open now.\n"
         "# TYPE oauth_http_open_connections gauge\n"
         "oauth_http_open_connections " +
@@ -128,8 +140,9 @@ private:
   }
 
   mutable std::mutex mutex_;
-  std::map<std::tuple<std::string, std::string, unsigned>, std::uint64_t> requests_;
-  std::map<std::string, Histogram> latency_;
+  std::map<std::tuple<std::string, std::string, unsigned>, std::uint64_t, std::less<>> requests_;
+  std::map<std::string, Histogram, std::less<>> latency_;
+  std::atomic<std::uint64_t> health_checks_{0};
   std::map<std::pair<std::string, std::string>, std::uint64_t> refreshes_;
   std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> failures_;
   std::map<std::string, std::uint64_t> rate_limited_;

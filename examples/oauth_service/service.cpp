@@ -5,6 +5,7 @@
 #include "common/providers.hpp"
 #include "rate_limiter.hpp"
 
+#include <oauth/detail/async/single_flight.hpp>
 #include <oauth/oauth.hpp>
 #include <oauth/store/open.hpp>
 
@@ -16,6 +17,7 @@
 #include <boost/url/url.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <fstream>
@@ -162,6 +164,14 @@ json::object audit_json(AuditEvent const& event) {
   return o;
 }
 
+/// An id no other request of this process has, and unlikely in any other: a random
+/// prefix drawn once a thread, and a count. Ids name requests; they guard nothing.
+std::string new_request_id() {
+  thread_local std::string const prefix = crypto::random_token(9).value() + '-';
+  thread_local std::uint64_t count = 0;
+  return prefix + std::to_string(++count);
+}
+
 bool is_request_id(std::string_view id) {
   return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
@@ -195,6 +205,14 @@ std::string with_query(std::string url, std::vector<std::pair<std::string_view, 
   return url;
 }
 
+/// What one health check found: whether the store answered, and how fast, and whether
+/// the encryption key seals and opens.
+struct HealthReport {
+  std::optional<std::string> store_error = {};
+  double store_ms = 0;
+  std::optional<std::string> key_error = {};
+};
+
 }  // namespace
 
 struct Service::Impl {
@@ -225,6 +243,7 @@ struct Service::Impl {
   ServiceManager manager;
   RateLimiter per_user;
   RateLimiter per_address;
+  oauth::detail::async::SingleFlight<HealthReport> health_checks;
 
   static std::span<Route const> routes();
 
@@ -234,7 +253,7 @@ struct Service::Impl {
     auto const started = std::chrono::steady_clock::now();
     Exchange exchange{std::move(request), std::move(peer)};
     std::string_view const given_id = exchange.request["X-Request-Id"];
-    exchange.request_id = is_request_id(given_id) ? std::string(given_id) : crypto::random_token(12).value();
+    exchange.request_id = is_request_id(given_id) ? std::string(given_id) : new_request_id();
 
     std::optional<Response> response;
     try {
@@ -483,29 +502,41 @@ struct Service::Impl {
                                                            {"openapi", config.public_url + "/openapi.json"}});
   }
 
+  /// One check, on the store's side: a read of the store and a token sealed and opened.
+  asio::awaitable<Result<HealthReport>> check_health() {
+    metrics.count_health_check();
+    auto checking = on_store([this] {
+      HealthReport report;
+      auto const started = std::chrono::steady_clock::now();
+      auto catalogue = store.scope_catalogue(providers::Google::name);
+      report.store_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      if (!catalogue) report.store_error = catalogue.error().code.message();
+      auto sealed = health_keyring.encrypt("health check");
+      auto opened = sealed ? health_keyring.decrypt(*sealed) : Result<crypto::Decrypted>(sealed.error());
+      if (!opened) report.key_error = opened.error().code.message();
+      return Result<HealthReport>(std::move(report));
+    });
+    co_return co_await std::move(checking);
+  }
+
+  /// Requests that arrive while a check is under way share it: under load one check
+  /// answers many, and every answer comes from a check that ended after its request came.
   asio::awaitable<Response> health(Exchange&) {
-    bool healthy = true;
+    auto checking = health_checks.run("health", [this] { return check_health(); });
+    auto checked = co_await std::move(checking);
+    if (!checked) co_return generic_error(checked.error());
+    auto const& report = *checked;
     json::object checks;
-    auto const store_started = std::chrono::steady_clock::now();
-    auto reading = on_store([&] { return store.scope_catalogue(providers::Google::name); });
-    auto catalogue = co_await std::move(reading);
-    auto const store_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - store_started).count();
-    if (catalogue) {
-      checks["store"] = json::object{{"status", "ok"}, {"latency_ms", store_ms}};
-    } else {
-      healthy = false;
-      checks["store"] = json::object{{"status", "failing"}, {"error", catalogue.error().code.message()}};
-    }
-    auto sealed = health_keyring.encrypt("health check");
-    auto opened = sealed ? health_keyring.decrypt(*sealed) : Result<crypto::Decrypted>(sealed.error());
-    if (opened) {
-      // That a key works, and nothing that tells one key from another: this route is open.
+    if (report.store_error)
+      checks["store"] = json::object{{"status", "failing"}, {"error", std::string_view(*report.store_error)}};
+    else
+      checks["store"] = json::object{{"status", "ok"}, {"latency_ms", report.store_ms}};
+    // That a key works, and nothing that tells one key from another: this route is open.
+    if (report.key_error)
+      checks["encryption_key"] = json::object{{"status", "failing"}, {"error", std::string_view(*report.key_error)}};
+    else
       checks["encryption_key"] = json::object{{"status", "ok"}};
-    } else {
-      healthy = false;
-      checks["encryption_key"] = json::object{{"status", "failing"}, {"error", opened.error().code.message()}};
-    }
+    bool const healthy = !report.store_error && !report.key_error;
     co_return json_response(healthy ? http::status::ok : http::status::service_unavailable,
                             json::object{{"status", healthy ? "ok" : "failing"}, {"checks", std::move(checks)}});
   }
@@ -929,7 +960,7 @@ asio::awaitable<Response> Service::handle(Request request, Peer peer) {
 
 Response Service::refused(Refusal const& refusal, Peer const& peer) {
   Exchange exchange{Request{}, peer};
-  exchange.request_id = crypto::random_token(12).value();
+  exchange.request_id = new_request_id();
   exchange.route = "refused";
   exchange.refusal = refusal.message;
   auto response = error_response(static_cast<unsigned>(refusal.status), refusal.code, refusal.message);

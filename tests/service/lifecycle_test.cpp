@@ -206,6 +206,53 @@ CREATE POLICY pause ON stall.integrations USING (stall.pause(id));
   }
 }
 
+/// The count /metrics gives for `name`, a counter with no labels.
+long counter(HttpClient& client, std::string const& name) {
+  auto const text = client.get("/metrics").body;
+  auto const at = text.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stol(text.substr(at + name.size() + 2));
+}
+
+TEST_F(ServiceTest, HealthRequestsThatArriveTogetherShareOneCheckOfTheStore) {
+  test::PrivateServers servers;
+  auto const admin_url = servers.servers().postgres_url();
+  auto const address = admin_url.substr(admin_url.find('@'));
+  run_sql(admin_url,
+          "CREATE ROLE slow_health LOGIN; GRANT CREATE ON DATABASE oauth_test TO slow_health; "
+          "CREATE SCHEMA slow AUTHORIZATION slow_health;",
+          dir());
+  auto env = environment();
+  env["OAUTH_STORE_URL"] = "postgresql://slow_health" + address + "?schema=slow";
+  auto client = start(env).client();
+  ASSERT_EQ(client.get("/health").status, 200);
+  // The hook: every read of Google's scope catalogue, the check's, takes 300 ms more.
+  run_sql(admin_url, R"sql(
+CREATE FUNCTION slow.pause(name text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  IF name = 'openid' THEN PERFORM pg_sleep(0.3); END IF;
+  RETURN true;
+END $$;
+ALTER TABLE slow.scope_catalogue ENABLE ROW LEVEL SECURITY;
+ALTER TABLE slow.scope_catalogue FORCE ROW LEVEL SECURITY;
+CREATE POLICY pause ON slow.scope_catalogue USING (slow.pause(name));
+)sql",
+          dir());
+  auto const began = std::chrono::steady_clock::now();
+  ASSERT_EQ(client.get("/health").status, 200);
+  ASSERT_GE(std::chrono::steady_clock::now() - began, std::chrono::milliseconds(300)) << "the hook did not stall";
+
+  // Sixteen at once: each would take a store thread for 300 ms (four of them) alone.
+  auto const checks_before = counter(client, "oauth_health_checks_total");
+  ASSERT_GT(checks_before, 0);
+  auto const together = std::chrono::steady_clock::now();
+  std::vector<std::future<int>> asked;
+  for (int i = 0; i < 16; ++i)
+    asked.push_back(std::async(std::launch::async, [&] { return service().client().get("/health").status; }));
+  for (auto& status : asked) EXPECT_EQ(status.get(), 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - together, std::chrono::milliseconds(1000));
+  EXPECT_LE(counter(client, "oauth_health_checks_total") - checks_before, 2);
+}
+
 TEST_F(ServiceTest, TheTokenStoreAndTheAccessLogAreTheOwnersAlone) {
   auto client = start().client();
   ASSERT_EQ(client.get("/health").status, 200);
