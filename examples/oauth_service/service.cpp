@@ -244,12 +244,14 @@ struct Service::Impl {
   RateLimiter per_user;
   RateLimiter per_address;
   oauth::detail::async::SingleFlight<HealthReport> health_checks;
+  std::atomic<std::size_t> in_flight{0};  // requests between handle() and finish()
 
   static std::span<Route const> routes();
 
   // ---- the way through ------------------------------------------------------------
 
   asio::awaitable<Response> handle(Request request, Peer peer) {
+    ++in_flight;
     auto const started = std::chrono::steady_clock::now();
     Exchange exchange{std::move(request), std::move(peer)};
     std::string_view const given_id = exchange.request["X-Request-Id"];
@@ -470,7 +472,10 @@ struct Service::Impl {
       line["user_id"] = exchange.caller->user_id;
     }
     if (!exchange.refusal.empty()) line["refusal"] = exchange.refusal;
-    log.write(response.result_int() >= 500 ? "error" : "info", "request", std::move(line));
+    log.hold(response.result_int() >= 500 ? "error" : "info", "request", std::move(line));
+    // The last request in flight writes what the others held: under load lines go out
+    // many at a time, and a service with nothing to do holds none back.
+    if (in_flight.fetch_sub(1) == 1) log.flush();
   }
 
   std::string cookie(std::string_view name, std::string_view value, std::chrono::seconds max_age) const {
@@ -961,6 +966,7 @@ asio::awaitable<Response> Service::handle(Request request, Peer peer) {
 Response Service::refused(Refusal const& refusal, Peer const& peer) {
   Exchange exchange{Request{}, peer};
   exchange.request_id = new_request_id();
+  ++impl_->in_flight;
   exchange.route = "refused";
   exchange.refusal = refusal.message;
   auto response = error_response(static_cast<unsigned>(refusal.status), refusal.code, refusal.message);

@@ -4,10 +4,12 @@
 #include "service/service_fixture.hpp"
 #include "store/backends.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <set>
 #include <thread>
 
 namespace oauth::testing {
@@ -357,6 +359,41 @@ TEST_F(ServiceTest, SigtermLetsRequestsInFlightFinishAndLosesNothing) {
   auto const access = std::string(json_of(token).at("access_token").as_string());
   EXPECT_TRUE(mocks()["microsoft"].token_active(access));
   EXPECT_EQ(mocks()["microsoft"].requests("token.refresh_token"), refreshes + 1);
+}
+
+TEST_F(ServiceTest, EveryAnsweredRequestIsInTheAccessLogWhenTheServiceStops) {
+  start();
+  // Eight connections ask back to back, so that lines are held, until SIGTERM ends them.
+  std::atomic<bool> stop{false};
+  std::vector<std::future<std::pair<int, std::set<std::string>>>> askers;
+  for (int i = 0; i < 8; ++i)
+    askers.push_back(std::async(std::launch::async, [&] {
+      auto client = service().client();
+      std::set<std::string> answered;
+      int refused = 0;
+      while (!stop) {
+        auto reply = client.get("/health");
+        if (reply.status == 200)
+          answered.insert(reply.header("x-request-id"));
+        else if (++refused > 3)
+          break;
+      }
+      return std::pair{refused, answered};
+    }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  service().terminate();
+  EXPECT_EQ(service().wait(std::chrono::seconds(10)), 0);
+  stop = true;
+  std::set<std::string> answered;
+  for (auto& asker : askers) answered.merge(asker.get().second);
+  ASSERT_GT(answered.size(), 50u);
+
+  std::set<std::string> logged;
+  for (auto const& line : service().log_lines())
+    if (line.at("event") == "request" && line.at("status").to_number<int>() == 200)
+      logged.insert(std::string(line.at("request_id").as_string()));
+  EXPECT_EQ(service().log_lines().back().at("event"), "stopped");
+  for (auto const& id : answered) EXPECT_TRUE(logged.contains(id)) << id << " was answered and not logged";
 }
 
 }  // namespace
