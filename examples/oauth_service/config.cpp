@@ -70,6 +70,8 @@ public:
         config_.port = static_cast<unsigned short>(number(value, key, 1, 65535, config_.port));
       else if (key == "threads")
         config_.threads = static_cast<unsigned>(number(value, key, 0, 256, config_.threads));
+      else if (key == "store_threads")
+        config_.store_threads = static_cast<unsigned>(number(value, key, 1, 1024, config_.store_threads));
       else if (key == "public_url")
         text(value, key, config_.public_url);
       else if (key == "development")
@@ -319,6 +321,12 @@ std::variant<ServiceConfig, ConfigProblems> load_config(std::vector<std::string>
       config.threads = static_cast<unsigned>(*threads);
     else
       problems.push_back("OAUTH_SERVICE_THREADS must be a number from 0 to 256");
+  }
+  if (auto v = env("OAUTH_STORE_THREADS")) {
+    if (auto threads = whole_number(*v, 1024); threads && *threads > 0)
+      config.store_threads = static_cast<unsigned>(*threads);
+    else
+      problems.push_back("OAUTH_STORE_THREADS must be a number from 1 to 1024");
   }
   if (auto v = env("OAUTH_PUBLIC_URL")) config.public_url = *v;
   if (auto v = env("OAUTH_DEVELOPMENT")) config.development = truthy(*v);

@@ -45,7 +45,11 @@ struct RateLimits {
 struct ServiceConfig {
   std::string host = "127.0.0.1";
   unsigned short port = 8002;
-  unsigned threads = 0;    ///< 0: one per core
+  unsigned threads = 0;  ///< 0: one per core
+  /// Threads that call the store. Writes that wait together share a commit, so more
+  /// threads than cores make bigger groups (SQLite at 200 connections: 3.5k authorizations
+  /// a second with 4, 5.0k with 32, 5.5k with 64).
+  unsigned store_threads = 64;
   std::string public_url;  ///< how browsers reach the service; http://HOST:PORT by default (once listening)
   bool development = false;
   std::string store_url = "sqlite:oauth-service.db";

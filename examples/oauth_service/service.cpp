@@ -231,9 +231,15 @@ struct Service::Impl {
         metrics(metrics),
         health_keyring(keyring),
         store(std::move(backend), std::move(keyring)),
-        manager(executor, store, std::move(transport)),
+        manager(executor, store, std::move(transport), manager_options(this->config)),
         per_user(this->config.rate_limits.per_user_per_minute, this->config.rate_limits.per_user_burst),
         per_address(this->config.rate_limits.per_address_per_minute, this->config.rate_limits.per_address_burst) {}
+
+  static ManagerOptions manager_options(ServiceConfig const& config) {
+    ManagerOptions options;
+    options.store_threads = config.store_threads;
+    return options;
+  }
 
   ServiceConfig config;
   AccessLog& log;
