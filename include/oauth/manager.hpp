@@ -198,13 +198,8 @@ public:
   auto async_get_access_token(std::string tenant_id, std::string user_id, std::string integration_id,
                               CompletionToken&& token = {}) {
     std::size_t const provider = index<P>();
-    if constexpr (std::is_same_v<std::decay_t<CompletionToken>, boost::asio::use_awaitable_t<>>)
-      return engine_.access_here(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id), false);
-    else
-      return detail::async::spawn<AccessGrant>(
-          get_executor(),
-          engine_.access(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id), false),
-          terminal | partial, std::forward<CompletionToken>(token));
+    return access_token(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id),
+                        std::forward<CompletionToken>(token));
   }
 
   template <class P>
@@ -225,14 +220,8 @@ public:
   template <CompletionTokenFor<AccessGrant> CompletionToken = DefaultCompletionToken>
   auto async_get_access_token_by_id(std::string tenant_id, std::string user_id, std::string integration_id,
                                     CompletionToken&& token = {}) {
-    constexpr auto any = detail::manager::Engine::any_provider;
-    if constexpr (std::is_same_v<std::decay_t<CompletionToken>, boost::asio::use_awaitable_t<>>)
-      return engine_.access_here(any, std::move(tenant_id), std::move(user_id), std::move(integration_id), false);
-    else
-      return detail::async::spawn<AccessGrant>(
-          get_executor(),
-          engine_.access(any, std::move(tenant_id), std::move(user_id), std::move(integration_id), false),
-          terminal | partial, std::forward<CompletionToken>(token));
+    return access_token(detail::manager::Engine::any_provider, std::move(tenant_id), std::move(user_id),
+                        std::move(integration_id), std::forward<CompletionToken>(token));
   }
 
   Result<AccessGrant> get_access_token_by_id(std::string_view tenant_id, std::string_view user_id,
@@ -504,6 +493,20 @@ private:
   auto stored(F f, CompletionToken&& token) {
     return detail::async::spawn<T>(get_executor(), engine_.stored(std::move(f)), detail::async::cancellation_type::none,
                                    std::forward<CompletionToken>(token));
+  }
+
+  /// Both forms of async_get_access_token: a coroutine that awaits reads a fresh token
+  /// without a coroutine of its own (engine access_here); any other token gets one.
+  template <class CompletionToken>
+  auto access_token(std::size_t provider, std::string tenant_id, std::string user_id, std::string integration_id,
+                    CompletionToken&& token) {
+    if constexpr (std::is_same_v<std::decay_t<CompletionToken>, boost::asio::use_awaitable_t<>>)
+      return engine_.access_here(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id), false);
+    else
+      return detail::async::spawn<AccessGrant>(
+          get_executor(),
+          engine_.access(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id), false),
+          terminal | partial, std::forward<CompletionToken>(token));
   }
 
   /// AuthorizedClient's one way in.
