@@ -145,17 +145,35 @@ void run_sql(std::string const& url, std::string const& sql, std::string const& 
   if (status != 0) throw std::runtime_error("psql: " + output);
 }
 
+/// A store for the service in the PostgreSQL at `admin_url` (a superuser, whom row
+/// security does not bind), as a role that it binds, in a schema of the role's name.
+/// Its OAUTH_STORE_URL.
+std::string bound_store(std::string const& admin_url, std::string const& role, std::string const& dir) {
+  run_sql(admin_url,
+          "CREATE ROLE " + role + " LOGIN; GRANT CREATE ON DATABASE oauth_test TO " + role + "; CREATE SCHEMA " + role +
+              " AUTHORIZATION " + role + ";",
+          dir);
+  return "postgresql://" + role + admin_url.substr(admin_url.find('@')) + "?schema=" + role;
+}
+
+/// The hook: every query that reads the row of `schema.table` whose `column` is `value`
+/// takes `seconds` more in the server.
+void stall_reads(std::string const& admin_url, std::string const& schema, std::string const& table,
+                 std::string const& column, std::string const& value, double seconds, std::string const& dir) {
+  run_sql(admin_url,
+          "CREATE FUNCTION " + schema + ".pause(probe text) RETURNS boolean LANGUAGE plpgsql AS $$\n" +
+              "BEGIN\n  IF probe = '" + value + "' THEN PERFORM pg_sleep(" + std::to_string(seconds) +
+              "); END IF;\n  RETURN true;\nEND $$;\n" + "ALTER TABLE " + schema + "." + table +
+              " ENABLE ROW LEVEL SECURITY;\n" + "ALTER TABLE " + schema + "." + table + " FORCE ROW LEVEL SECURITY;\n" +
+              "CREATE POLICY pause ON " + schema + "." + table + " USING (" + schema + ".pause(" + column + "));\n",
+          dir);
+}
+
 TEST_F(ServiceTest, AStalledStoreQueryLeavesHealthAndOtherIntegrationsTheirLatency) {
   test::PrivateServers servers;
-  auto const databases = servers.servers();
-  auto const admin_url = databases.postgres_url();  // a superuser: row security does not bind it
-  auto const address = admin_url.substr(admin_url.find('@'));
-  run_sql(admin_url,
-          "CREATE ROLE stalled LOGIN; GRANT CREATE ON DATABASE oauth_test TO stalled; "
-          "CREATE SCHEMA stall AUTHORIZATION stalled;",
-          dir());
+  auto const admin_url = servers.servers().postgres_url();
   auto env = environment();
-  env["OAUTH_STORE_URL"] = "postgresql://stalled" + address + "?schema=stall";
+  env["OAUTH_STORE_URL"] = bound_store(admin_url, "stalled", dir());
   env["OAUTH_SERVICE_THREADS"] = "1";  // whatever blocks it blocks everyone
   auto client = start(env).client();
   CookieJar ada_jar;
@@ -165,18 +183,7 @@ TEST_F(ServiceTest, AStalledStoreQueryLeavesHealthAndOtherIntegrationsTheirLaten
   ASSERT_FALSE(slow.empty());
   ASSERT_FALSE(other.empty());
 
-  // The hook: every query that reads ada's integration row takes 200 ms more in the server.
-  run_sql(admin_url, R"sql(
-CREATE FUNCTION stall.pause(id text) RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-  IF id = ')sql" + slow + R"sql(' THEN PERFORM pg_sleep(0.2); END IF;
-  RETURN true;
-END $$;
-ALTER TABLE stall.integrations ENABLE ROW LEVEL SECURITY;
-ALTER TABLE stall.integrations FORCE ROW LEVEL SECURITY;
-CREATE POLICY pause ON stall.integrations USING (stall.pause(id));
-)sql",
-          dir());
+  stall_reads(admin_url, "stalled", "integrations", "id", slow, 0.2, dir());  // ada's row: 200 ms more
   auto const slow_route = "/api/v1/oauth/integrations/" + slow + "/token";
   auto const other_route = "/api/v1/oauth/integrations/" + other + "/token";
   auto const timed = [](auto&& request) {
@@ -220,27 +227,12 @@ long counter(HttpClient& client, std::string const& name) {
 TEST_F(ServiceTest, HealthRequestsThatArriveTogetherShareOneCheckOfTheStore) {
   test::PrivateServers servers;
   auto const admin_url = servers.servers().postgres_url();
-  auto const address = admin_url.substr(admin_url.find('@'));
-  run_sql(admin_url,
-          "CREATE ROLE slow_health LOGIN; GRANT CREATE ON DATABASE oauth_test TO slow_health; "
-          "CREATE SCHEMA slow AUTHORIZATION slow_health;",
-          dir());
   auto env = environment();
-  env["OAUTH_STORE_URL"] = "postgresql://slow_health" + address + "?schema=slow";
+  env["OAUTH_STORE_URL"] = bound_store(admin_url, "slow_health", dir());
   auto client = start(env).client();
   ASSERT_EQ(client.get("/health").status, 200);
-  // The hook: every read of Google's scope catalogue, the check's, takes 300 ms more.
-  run_sql(admin_url, R"sql(
-CREATE FUNCTION slow.pause(name text) RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-  IF name = 'openid' THEN PERFORM pg_sleep(0.3); END IF;
-  RETURN true;
-END $$;
-ALTER TABLE slow.scope_catalogue ENABLE ROW LEVEL SECURITY;
-ALTER TABLE slow.scope_catalogue FORCE ROW LEVEL SECURITY;
-CREATE POLICY pause ON slow.scope_catalogue USING (slow.pause(name));
-)sql",
-          dir());
+  // Every read of Google's scope catalogue, the check's, takes 300 ms more.
+  stall_reads(admin_url, "slow_health", "scope_catalogue", "name", "openid", 0.3, dir());
   auto const began = std::chrono::steady_clock::now();
   ASSERT_EQ(client.get("/health").status, 200);
   ASSERT_GE(std::chrono::steady_clock::now() - began, std::chrono::milliseconds(300)) << "the hook did not stall";
