@@ -341,24 +341,18 @@ asio::awaitable<void> client(Target const& target, std::size_t index, std::vecto
         timed(started);
       continue;
     }
-    if (kind == Kind::token) {
-      auto const& owner = users[target.connected[(index + turn) % target.connected.size()]];
-      Headers const as_server{{"Authorization", "Bearer " + owner.server_bearer}};
-      auto const path = "/api/v1/oauth/integrations/" + owner.integration_id + "/token";
-      auto reply = co_await service.send(http::verb::get, path, as_server, empty);
-      if (!reply || reply->result_int() != 200 || reply->body().find(R"("refreshed":false)") == std::string::npos)
-        fail(reply ? reply->body() : "no answer to the token route");
-      else
-        timed(started);
-      continue;
-    }
-    if (kind == Kind::refresh) {
-      auto const& owner = me.integration_id.empty() ? users[target.connected[index % target.connected.size()]] : me;
-      Headers const as_owner{{"Authorization", "Bearer " + owner.bearer}};
-      auto const path = "/api/v1/oauth/integrations/" + owner.integration_id + "/refresh";
-      auto reply = co_await service.send(http::verb::post, path, as_owner, empty);
-      if (!reply || reply->result_int() != 200 || reply->body().find(R"("refreshed":true)") == std::string::npos)
-        fail(reply ? reply->body() : "no answer to the refresh route");
+    if (kind == Kind::token || kind == Kind::refresh) {
+      // A server reads the tokens of every integration in turn; a user refreshes their own.
+      bool const token = kind == Kind::token;
+      auto const& owner = token ? users[target.connected[(index + turn) % target.connected.size()]]
+                          : me.integration_id.empty() ? users[target.connected[index % target.connected.size()]]
+                                                      : me;
+      Headers const as{{"Authorization", "Bearer " + (token ? owner.server_bearer : owner.bearer)}};
+      auto const path = "/api/v1/oauth/integrations/" + owner.integration_id + (token ? "/token" : "/refresh");
+      auto reply = co_await service.send(token ? http::verb::get : http::verb::post, path, as, empty);
+      auto const expected = token ? R"("refreshed":false)" : R"("refreshed":true)";
+      if (!reply || reply->result_int() != 200 || reply->body().find(expected) == std::string::npos)
+        fail(reply ? reply->body() : "no answer to " + path);
       else
         timed(started);
       continue;
