@@ -35,6 +35,15 @@ def medians(path):
     return out, failed
 
 
+def floor_of(name):
+    """BM_Floor_<Operation>/<args> for BM_<Subject>_<Operation>/<args>; None for a floor."""
+    head, _, args = name.partition("/")
+    parts = head.split("_", 2)
+    if len(parts) != 3 or parts[1] == "Floor":
+        return None
+    return f"BM_Floor_{parts[2]}" + (f"/{args}" if args else "")
+
+
 def main(paths):
     status = 0
     for path in paths:
@@ -43,11 +52,7 @@ def main(paths):
             print(f"{name:44s} FAILED: no ratio")
             status = 1
         for name, time in sorted(times.items()):
-            head, _, args = name.partition("/")
-            parts = head.split("_", 2)
-            if len(parts) != 3 or parts[1] == "Floor":
-                continue
-            floor_name = f"BM_Floor_{parts[2]}" + (f"/{args}" if args else "")
+            floor_name = floor_of(name)
             if floor_name not in times:
                 continue
             unit, value = time

@@ -16,6 +16,7 @@
 // recorded when it is seeded, as for any credential in use: a lookup then writes nothing.
 
 #include "fernet_floor.hpp"
+#include "instruction_count.hpp"
 
 #include <oauth/manager.hpp>
 #include <oauth/providers/google.hpp>
@@ -300,12 +301,20 @@ MemoryFloor& memory_floor(std::size_t count) {
   return *slot;
 }
 
+/// Counts the instructions of one lookup for benchmarks/instructions.py.
+oauth::bench::InstructionCount lookups(benchmark::State& state, std::string const& name) {
+  return {state, name + "/" + std::to_string(state.range(0)), 1};
+}
+
 void BM_Library_MemoryLookup(benchmark::State& state) {
-  library_lookup(state, *memory_fixture(static_cast<std::size_t>(state.range(0))).library);
+  auto& library = *memory_fixture(static_cast<std::size_t>(state.range(0))).library;
+  auto const counted = lookups(state, "BM_Library_MemoryLookup");
+  library_lookup(state, library);
 }
 
 void memory_floor_lookup(benchmark::State& state, std::size_t hot) {
   auto& f = memory_floor(static_cast<std::size_t>(state.range(0)));
+  auto const counted = lookups(state, hot != 0 ? "BM_Floor_MemoryHotLookup" : "BM_Floor_MemoryLookup");
   std::array<unsigned char, 512> out{};
   lookup_loop(
       state, f.credentials,
@@ -325,7 +334,9 @@ void BM_Floor_MemoryLookup(benchmark::State& state) { memory_floor_lookup(state,
 void BM_Floor_MemoryHotLookup(benchmark::State& state) { memory_floor_lookup(state, hot_credentials); }
 
 void BM_Library_MemoryHotLookup(benchmark::State& state) {
-  library_lookup(state, *memory_fixture(static_cast<std::size_t>(state.range(0))).library, hot_credentials);
+  auto& library = *memory_fixture(static_cast<std::size_t>(state.range(0))).library;
+  auto const counted = lookups(state, "BM_Library_MemoryHotLookup");
+  library_lookup(state, library, hot_credentials);
 }
 
 void BM_Library_MemoryFootprint(benchmark::State& state) {
