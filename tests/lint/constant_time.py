@@ -28,7 +28,7 @@ HARMLESS = re.compile(r"\.empty\(\)|\bnpos\b|\.size\(\)|nullptr|\bstd::nullopt\b
 CALL_SITES = [
     ("include/oauth/secret.hpp", "friend bool operator==(Secret const& a", "constant_time_equal"),
     ("include/oauth/crypto/state.hpp", "inline bool state_matches(", "constant_time_equal"),
-    ("include/oauth/impl/crypto/fernet.ipp", "Result<std::string> Fernet::verify(std::string_view token)",
+    ("include/oauth/impl/crypto/fernet.ipp", "Result<void> Fernet::verify(std::string_view token, Verified& raw)",
      "CRYPTO_memcmp"),
     ("include/oauth/impl/crypto/keyring.ipp", "Result<std::optional<std::string>> Keyring::configured_keys(",
      "constant_time_equal"),

@@ -75,6 +75,39 @@ TEST(FernetSpec, EveryInvalidVectorFailsWithItsOwnError) {
   }
 }
 
+// One instance keeps its keyed OpenSSL contexts between calls; a context that last
+// failed, or last opened a token too long for the stack, must serve the next call as if new.
+TEST(FernetSpec, VectorsHoldOnOneInstanceAfterFailuresAndLongTokens) {
+  auto const generate = oauth::test::read_json(vectors + "generate.json").as_array().at(0).as_object();
+  auto const verify = oauth::test::read_json(vectors + "verify.json").as_array().at(0).as_object();
+  auto const invalid = oauth::test::read_json(vectors + "invalid.json").as_array();
+  auto fernet = Fernet::from_key(std::string(generate.at("secret").as_string())).value();
+  Fernet::Iv iv{};
+  auto const& iv_json = generate.at("iv").as_array();
+  for (std::size_t i = 0; i < iv.size(); ++i) iv[i] = static_cast<unsigned char>(iv_json[i].as_int64());
+  std::string const long_text(5000, 'x');
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE(round);
+    for (auto const& v : invalid) {
+      auto const& c = v.as_object();
+      auto failed = fernet.decrypt_at_time(std::string(c.at("token").as_string()),
+                                           std::chrono::seconds{c.at("ttl_sec").as_int64()},
+                                           oauth::test::parse_rfc3339(std::string(c.at("now").as_string())));
+      ASSERT_FALSE(failed);
+    }
+    auto const long_token = fernet.encrypt(long_text).value();
+    EXPECT_GT(long_token.size(), 4096u);
+    EXPECT_EQ(fernet.decrypt(long_token).value(), long_text);
+    auto token = fernet.encrypt_from_parts(std::string(generate.at("src").as_string()),
+                                           oauth::test::parse_rfc3339(std::string(generate.at("now").as_string())), iv);
+    EXPECT_EQ(token.value(), generate.at("token").as_string());
+    auto plaintext = fernet.decrypt_at_time(std::string(verify.at("token").as_string()),
+                                            std::chrono::seconds{verify.at("ttl_sec").as_int64()},
+                                            oauth::test::parse_rfc3339(std::string(verify.at("now").as_string())));
+    EXPECT_EQ(plaintext.value(), verify.at("src").as_string());
+  }
+}
+
 class FernetTest : public ::testing::Test {
 protected:
   Fernet fernet = Fernet::from_key(Fernet::generate_key().value()).value();

@@ -62,9 +62,12 @@ private:
   static constexpr std::size_t header_size = 1 + 8 + iv_size;
   static constexpr std::size_t mac_size = 32;
 
-  /// The two halves of the key and the HMAC contexts keyed with the first, wiped when
-  /// the last copy of this Fernet goes.
+  /// The OpenSSL contexts keyed with the two halves of the key, wiped when the last copy
+  /// of this Fernet goes.
   struct Keys;
+
+  /// A decoded token and the contexts that check and open it.
+  class Verified;
 
   OAUTH_DECL Fernet();
 
@@ -78,11 +81,9 @@ private:
     return ts;
   }
 
-  OAUTH_DECL bool sign(std::span<unsigned char const> data, unsigned char* mac_out) const noexcept;
-
-  /// The decoded token once its framing is sound and its MAC matches; nothing is
-  /// decrypted or trusted before this.
-  OAUTH_DECL Result<std::string> verify(std::string_view token) const;
+  /// Decodes the token into `raw` and checks its framing and MAC; nothing is decrypted or
+  /// trusted before this.
+  OAUTH_DECL Result<void> verify(std::string_view token, Verified& raw) const;
 
   std::shared_ptr<Keys> keys_;
 };

@@ -77,11 +77,10 @@ inline std::string base64_encode(std::string_view in, Alphabet alphabet, Padding
   return base64_encode({reinterpret_cast<unsigned char const*>(in.data()), in.size()}, alphabet, padding);
 }
 
-/// Strict decoding: only the alphabet's characters, padding optional but, when present,
-/// exactly what the length calls for; no white space. Returns nothing on any violation.
-inline std::optional<std::string> base64_decode(std::string_view in, Alphabet alphabet) {
-  auto const& table =
-      alphabet == Alphabet::url_safe ? base64_tables::url_safe_reverse : base64_tables::standard_reverse;
+/// The number of bytes `in` decodes to, with its padding taken off `in`; nothing when no
+/// base64 text has its length. Padding is optional but, when present, exactly what the
+/// length calls for.
+inline std::optional<std::size_t> base64_decoded_size(std::string_view& in) noexcept {
   if (in.size() % 4 == 0 && !in.empty()) {
     auto pad = std::size_t{0};
     while (pad < 2 && in[in.size() - 1 - pad] == '=') ++pad;
@@ -89,35 +88,52 @@ inline std::optional<std::string> base64_decode(std::string_view in, Alphabet al
   }
   auto const rest = in.size() % 4;
   if (rest == 1) return std::nullopt;
+  return in.size() / 4 * 3 + (rest == 0 ? 0 : rest - 1);
+}
 
-  std::string out(in.size() / 4 * 3 + (rest == 0 ? 0 : rest - 1), '\0');
-  auto const sextet = [&](std::size_t i) -> std::uint32_t { return table[static_cast<unsigned char>(in[i])]; };
-  auto* o = out.data();
+/// Decodes `unpadded` (as base64_decoded_size left it) into `out`, which holds at least
+/// that many bytes. Only the alphabet's characters, no white space: false on any other,
+/// with `out` partly written.
+inline bool base64_decode_into(std::string_view unpadded, Alphabet alphabet, unsigned char* out) noexcept {
+  auto const& table =
+      alphabet == Alphabet::url_safe ? base64_tables::url_safe_reverse : base64_tables::standard_reverse;
+  auto const sextet = [&](std::size_t i) -> std::uint32_t { return table[static_cast<unsigned char>(unpadded[i])]; };
+  auto const rest = unpadded.size() % 4;
+  auto* o = out;
   std::uint32_t invalid = 0;
   std::size_t i = 0;
-  for (; i + 4 <= in.size(); i += 4) {
+  for (; i + 4 <= unpadded.size(); i += 4) {
     auto const a = sextet(i), b = sextet(i + 1), c = sextet(i + 2), d = sextet(i + 3);
     invalid |= a | b | c | d;
     auto const v = (a << 18) | (b << 12) | (c << 6) | d;
-    *o++ = static_cast<char>(v >> 16);
-    *o++ = static_cast<char>(v >> 8);
-    *o++ = static_cast<char>(v);
+    *o++ = static_cast<unsigned char>(v >> 16);
+    *o++ = static_cast<unsigned char>(v >> 8);
+    *o++ = static_cast<unsigned char>(v);
   }
   // The bits a short final group leaves over must be zero, or two encodings would decode
   // to the same bytes.
   if (rest == 2) {
     auto const a = sextet(i), b = sextet(i + 1);
     invalid |= a | b | ((b & 0x0f) != 0 ? base64_tables::invalid : 0u);
-    *o = static_cast<char>((a << 2) | (b >> 4));
+    *o = static_cast<unsigned char>((a << 2) | (b >> 4));
   } else if (rest == 3) {
     auto const a = sextet(i), b = sextet(i + 1), c = sextet(i + 2);
     invalid |= a | b | c | ((c & 0x03) != 0 ? base64_tables::invalid : 0u);
     auto const v = (a << 10) | (b << 4) | (c >> 2);
-    o[0] = static_cast<char>(v >> 8);
-    o[1] = static_cast<char>(v);
+    o[0] = static_cast<unsigned char>(v >> 8);
+    o[1] = static_cast<unsigned char>(v);
   }
   // Every valid sextet is below 64; the invalid marker has bit 7 set.
-  if ((invalid & 0x80) != 0) {
+  return (invalid & 0x80) == 0;
+}
+
+/// Strict decoding, as base64_decoded_size and base64_decode_into define it. Returns
+/// nothing on any violation.
+inline std::optional<std::string> base64_decode(std::string_view in, Alphabet alphabet) {
+  auto const size = base64_decoded_size(in);
+  if (!size) return std::nullopt;
+  std::string out(*size, '\0');
+  if (!base64_decode_into(in, alphabet, reinterpret_cast<unsigned char*>(out.data()))) {
     OPENSSL_cleanse(out.data(), out.size());
     return std::nullopt;
   }
