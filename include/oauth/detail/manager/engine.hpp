@@ -32,6 +32,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <variant>
 #include <vector>
 
 namespace oauth {
@@ -199,13 +200,21 @@ private:
   Result<Record> owned(std::string_view provider, Result<Record> record, std::string_view tenant_id,
                        std::string_view user_id, std::string_view integration_id);
 
+  /// owned() in place: `record` becomes the refusal when it is not the provider's.
+  template <class Record>
+  void keep_if_owned(std::string_view provider, Result<Record>& record, std::string_view tenant_id,
+                     std::string_view user_id, std::string_view integration_id);
+
   /// What a token request needs: an answer found without the network (a fresh token, an
-  /// error), or a refresh of `refresh_from`. Expiry is decided on the record, so callers
-  /// that go on to wait for a refresh have decrypted nothing.
+  /// error), or a refresh of the record. Expiry is decided on the record, so callers
+  /// that go on to wait for a refresh have decrypted nothing. One or the other, in one
+  /// place: a coroutine keeps the plan in its frame, which Asio recycles only up to 1 KiB.
   struct AccessPlan {
-    std::optional<Result<AccessGrant>> answer;
-    AccessRecord refresh_from;
+    std::variant<Result<AccessGrant>, AccessRecord> next;
     std::size_t provider = any_provider;  ///< the integration's, once its record is read
+
+    Result<AccessGrant>* answer() noexcept { return std::get_if<Result<AccessGrant>>(&next); }
+    AccessRecord take_refresh_from() { return std::get<AccessRecord>(std::move(next)); }
   };
 
   AccessPlan plan_access(std::size_t provider, std::string_view tenant_id, std::string_view user_id,
@@ -214,7 +223,7 @@ private:
   /// Records when a token was last handed out, to the manager's resolution: one write per
   /// integration per resolution at most, not one per call.
   template <class Record>
-  void note_use(Record const& record);
+  void note_use(Record const& record, TimePoint at);
 
   // ---- refresh (impl/manager/refresh.hpp) ---------------------------------------------
 

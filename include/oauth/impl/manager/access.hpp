@@ -35,7 +35,15 @@ template <class V>
 template <class Record>
 Result<Record> BasicEngine<V>::owned(std::string_view provider, Result<Record> record, std::string_view tenant_id,
                                      std::string_view user_id, std::string_view integration_id) {
-  if (!record || (record->provider == provider && record->status != IntegrationStatus::disconnected)) return record;
+  keep_if_owned(provider, record, tenant_id, user_id, integration_id);
+  return record;
+}
+
+template <class V>
+template <class Record>
+void BasicEngine<V>::keep_if_owned(std::string_view provider, Result<Record>& record, std::string_view tenant_id,
+                                   std::string_view user_id, std::string_view integration_id) {
+  if (!record || (record->provider == provider && record->status != IntegrationStatus::disconnected)) return;
   Error refused(Errc::integration_not_found, std::string(provider) + " has no such integration");
   audit({.tenant_id = std::string(tenant_id),
          .user_id = std::string(user_id),
@@ -44,7 +52,7 @@ Result<Record> BasicEngine<V>::owned(std::string_view provider, Result<Record> r
          .action = AuditAction::access_denied,
          .success = false,
          .reason = refused.message()});
-  return refused;
+  record = std::move(refused);
 }
 
 template <class V>
@@ -58,31 +66,31 @@ template <class V>
 typename BasicEngine<V>::AccessPlan BasicEngine<V>::plan_access(std::size_t provider, std::string_view tenant_id,
                                                                 std::string_view user_id,
                                                                 std::string_view integration_id, bool force) {
-  auto found = store_->find_access({tenant_id, user_id}, integration_id);
-  if (!found) return {found.error(), {}, provider};
+  auto record = store_->find_access({tenant_id, user_id}, integration_id);
+  if (!record) return {record.error(), provider};
   if (provider == any_provider) {
-    provider = provider_named(found->provider);
+    provider = provider_named(record->provider);
     if (provider == any_provider)
-      return {Error(Errc::provider_not_configured, found->provider + " is not in this manager"), {}, provider};
+      return {Error(Errc::provider_not_configured, record->provider + " is not in this manager"), provider};
   }
   auto const& p = profile(provider);
-  auto record = owned(p.name, std::move(found), tenant_id, user_id, integration_id);
-  if (!record) return {record.error(), {}, provider};
+  auto const at = now();
+  keep_if_owned(p.name, record, tenant_id, user_id, integration_id);
+  if (!record) return {record.error(), provider};
   if (record->status == IntegrationStatus::needs_reauth)
-    return {Error(Errc::needs_reauth, std::string(p.name) + " integration must be authorized again"), {}, provider};
+    return {Error(Errc::needs_reauth, std::string(p.name) + " integration must be authorized again"), provider};
   if (record->status == IntegrationStatus::pending)
-    return {Error(Errc::integration_not_found, std::string(p.name) + " integration is not yet active"), {}, provider};
+    return {Error(Errc::integration_not_found, std::string(p.name) + " integration is not yet active"), provider};
   if (p.supports_refresh) {
-    if (force || due_for_refresh(*record, now())) return {std::nullopt, std::move(*record), provider};
-  } else if (record->expires_at && *record->expires_at <= now()) {
+    if (force || due_for_refresh(*record, at)) return {std::move(*record), provider};
+  } else if (record->expires_at && *record->expires_at <= at) {
     return {mark_needs_reauth(p.name, *record, Error(Errc::token_expired, std::string(p.name) + " cannot refresh")),
-            {},
             provider};
   }
   auto token = store_->access_token(*record);
-  if (!token) return {token.error(), {}, provider};
-  note_use(*record);
-  return {grant(std::move(*record), std::move(*token)), {}, provider};
+  if (!token) return {token.error(), provider};
+  note_use(*record, at);
+  return {grant(std::move(*record), std::move(*token)), provider};
 }
 
 template <class V>
@@ -98,8 +106,8 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::access(std::size_t p
   } else {
     plan = plan_here();
   }
-  if (plan.answer) co_return std::move(*plan.answer);
-  co_return co_await shared_refresh(plan.provider, std::move(plan.refresh_from));
+  if (auto* answer = plan.answer()) co_return std::move(*answer);
+  co_return co_await shared_refresh(plan.provider, plan.take_refresh_from());
 }
 
 template <class V>
@@ -114,9 +122,9 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::access_here(std::siz
     co_return co_await std::move(accessing);
   }
   auto plan = plan_access(provider, tenant_id, user_id, integration_id, force);
-  if (plan.answer) co_return std::move(*plan.answer);
+  if (auto* answer = plan.answer()) co_return std::move(*answer);
   auto refreshing =
-      async::run_on<AccessGrant>(executor_, shared_refresh(plan.provider, std::move(plan.refresh_from)), cancellable);
+      async::run_on<AccessGrant>(executor_, shared_refresh(plan.provider, plan.take_refresh_from()), cancellable);
   co_return co_await std::move(refreshing);
 }
 
@@ -125,14 +133,13 @@ Result<AccessGrant> BasicEngine<V>::access_blocking(std::size_t provider, std::s
                                                     std::string_view user_id, std::string_view integration_id,
                                                     bool force) {
   auto plan = plan_access(provider, tenant_id, user_id, integration_id, force);
-  if (plan.answer) return std::move(*plan.answer);
-  return async::wait<AccessGrant>(executor_, shared_refresh(plan.provider, std::move(plan.refresh_from)));
+  if (auto* answer = plan.answer()) return std::move(*answer);
+  return async::wait<AccessGrant>(executor_, shared_refresh(plan.provider, plan.take_refresh_from()));
 }
 
 template <class V>
 template <class Record>
-void BasicEngine<V>::note_use(Record const& record) {
-  auto const at = now();
+void BasicEngine<V>::note_use(Record const& record, TimePoint at) {
   if (record.last_used_at && at - *record.last_used_at < options_.last_used_resolution) return;
   (void)store_->record_use(record.owner(), record.id, UseKind::used, at);
 }

@@ -118,7 +118,7 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_leased(std::
         event.reason = result.error().message();
       }
       audit(event);
-      if (result) note_use(result->record);
+      if (result) note_use(result->record, now());
       return result;
     });
   });
