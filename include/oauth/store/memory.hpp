@@ -2,6 +2,7 @@
 #define OAUTH_STORE_MEMORY_HPP
 
 #include <oauth/crypto/state.hpp>
+#include <oauth/detail/store/packed_records.hpp>
 #include <oauth/detail/store/store_port.hpp>
 #include <oauth/error.hpp>
 #include <oauth/store/records.hpp>
@@ -17,6 +18,7 @@
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -24,6 +26,9 @@ namespace oauth::store {
 
 /// Records in this process's memory, for tests and single-process development. Copies
 /// share one store, as two connections to one database would. Gone when the process ends.
+/// Integrations and consents are kept packed, one heap block each
+/// (detail/store/packed_records.hpp): a million credentials take about what their
+/// ciphertexts and identifiers do.
 class MemoryBackend {
 public:
   /// Its calls wait on nothing but its own short lock.
@@ -59,112 +64,97 @@ public:
 
   Result<IntegrationRecord> save_connection(IntegrationRecord record, ConsentRecord consent) {
     std::lock_guard lock(data_->mutex);
-    AccountKey account{record.tenant_id, record.user_id, record.provider, record.account_id};
-    if (auto found = data_->accounts.find(account); found != data_->accounts.end()) {
-      auto& existing = data_->integrations.at(found->second);
-      record.id = existing.id;
-      record.created_at = existing.created_at;
-      record.last_used_at = existing.last_used_at;
-      record.last_validated_at = existing.last_validated_at;
-      record.version = existing.version + 1;
-      existing = record;
+    if (auto* existing = account_of(record)) {
+      auto const stored = existing->record.unpack();
+      record.id = stored.id;
+      record.created_at = stored.created_at;
+      record.last_used_at = stored.last_used_at;
+      record.last_validated_at = stored.last_validated_at;
+      record.version = stored.version + 1;
+      existing->record = detail::store::PackedIntegration(record);
     } else {
       record.version = 1;
       record.created_at = record.updated_at;
-      data_->accounts.emplace(std::move(account), record.id);
-      data_->by_owner[{record.tenant_id, record.user_id}].push_back(record.id);
-      data_->integrations.emplace(record.id, record);
+      auto [added, inserted] = data_->integrations.emplace(detail::store::PackedIntegration(record), ++data_->sequence);
+      data_->by_owner.emplace(owner_hash(record.owner()), &*added);
     }
     consent.integration_id = record.id;
-    data_->consents.push_back(std::move(consent));
+    data_->consents.emplace_back(consent);
     return record;
   }
 
   Result<IntegrationRecord> find_integration(Owner owner, std::string_view id) const {
     std::lock_guard lock(data_->mutex);
-    auto const* record = owned(owner, id);
-    if (record == nullptr) return Error(Errc::integration_not_found);
-    return *record;
+    auto const* entry = owned(owner, id);
+    if (entry == nullptr) return Error(Errc::integration_not_found);
+    return entry->record.unpack();
   }
 
   Result<AccessRecord> find_access(Owner owner, std::string_view id) const {
     std::lock_guard lock(data_->mutex);
-    auto const* r = owned(owner, id);
-    if (r == nullptr) return Error(Errc::integration_not_found);
-    // The id and owner from the arguments: equal, and no cache line of the record's own.
-    return AccessRecord{std::string(id),
-                        std::string(owner.tenant_id),
-                        std::string(owner.user_id),
-                        r->provider,
-                        r->status,
-                        r->version,
-                        r->access_token_ciphertext,
-                        r->key_id,
-                        r->expires_at,
-                        r->token_issued_at,
-                        r->scopes,
-                        r->last_used_at};
+    auto const* entry = owned(owner, id);
+    if (entry == nullptr) return Error(Errc::integration_not_found);
+    return entry->record.access(owner, id);
   }
 
   Result<std::vector<IntegrationRecord>> list_integrations(Owner owner) const {
     std::lock_guard lock(data_->mutex);
     std::vector<IntegrationRecord> found;
-    if (auto ids = data_->by_owner.find(OwnerKey{owner.tenant_id, owner.user_id}); ids != data_->by_owner.end())
-      for (auto const& id : ids->second) found.push_back(data_->integrations.at(id));
+    for (auto const* entry : entries_of(owner)) found.push_back(entry->record.unpack());
     return found;
   }
 
   Result<IntegrationRecord> update_tokens(IntegrationRecord record, std::uint64_t expected_version) {
     std::lock_guard lock(data_->mutex);
-    auto* stored = owned(record.owner(), record.id);
-    if (stored == nullptr) return Error(Errc::integration_not_found);
-    if (stored->version != expected_version || stored->status == IntegrationStatus::disconnected)
+    auto* entry = owned(record.owner(), record.id);
+    if (entry == nullptr) return Error(Errc::integration_not_found);
+    if (entry->record.version() != expected_version || entry->record.status() == IntegrationStatus::disconnected)
       return Error(Errc::store_conflict, "integration changed since it was read");
     record.version = expected_version + 1;
-    record.last_used_at = stored->last_used_at;
-    record.last_validated_at = stored->last_validated_at;
-    *stored = record;
+    record.last_used_at = entry->record.last_used_at();
+    record.last_validated_at = entry->record.last_validated_at();
+    entry->record = detail::store::PackedIntegration(record);
     return record;
   }
 
   Result<IntegrationRecord> set_status(Owner owner, std::string_view id, IntegrationStatus status, TimePoint at) {
     std::lock_guard lock(data_->mutex);
-    auto* record = owned(owner, id);
-    if (record == nullptr) return Error(Errc::integration_not_found);
-    record->status = status;
-    record->updated_at = at;
-    ++record->version;
-    return *record;
+    auto* entry = owned(owner, id);
+    if (entry == nullptr) return Error(Errc::integration_not_found);
+    entry->record.set_status(status, at);
+    return entry->record.unpack();
   }
 
   Result<void> record_use(Owner owner, std::string_view id, UseKind use, TimePoint at) {
     std::lock_guard lock(data_->mutex);
-    auto* record = owned(owner, id);
-    if (record == nullptr) return Error(Errc::integration_not_found);
-    (use == UseKind::used ? record->last_used_at : record->last_validated_at) = at;
+    auto* entry = owned(owner, id);
+    if (entry == nullptr) return Error(Errc::integration_not_found);
+    entry->record.set_used(use, at);
     return {};
   }
 
   Result<IntegrationRecord> disconnect(Owner owner, std::string_view id, TimePoint at) {
     std::lock_guard lock(data_->mutex);
-    auto* record = owned(owner, id);
-    if (record == nullptr) return Error(Errc::integration_not_found);
-    record->access_token_ciphertext.clear();
-    record->refresh_token_ciphertext.clear();
-    record->key_id.clear();
-    record->status = IntegrationStatus::disconnected;
-    record->updated_at = at;
-    ++record->version;
-    std::erase_if(data_->consents, [&](auto const& c) { return c.integration_id == id; });
+    auto* entry = owned(owner, id);
+    if (entry == nullptr) return Error(Errc::integration_not_found);
+    auto record = entry->record.unpack();
+    record.access_token_ciphertext.clear();
+    record.refresh_token_ciphertext.clear();
+    record.key_id.clear();
+    record.status = IntegrationStatus::disconnected;
+    record.updated_at = at;
+    ++record.version;
+    entry->record = detail::store::PackedIntegration(record);
+    std::erase_if(data_->consents, [&](auto const& c) { return c.integration_id() == id; });
     data_->resources.erase(std::string(id));
-    return *record;
+    return record;
   }
 
   Result<std::vector<ConsentRecord>> list_consents(Owner owner) const {
     std::lock_guard lock(data_->mutex);
     std::vector<ConsentRecord> found;
     for (auto const& consent : data_->consents)
-      if (consent.tenant_id == owner.tenant_id && consent.user_id == owner.user_id) found.push_back(consent);
+      if (consent.owned_by(owner)) found.push_back(consent.unpack());
     return found;
   }
 
@@ -231,17 +221,17 @@ public:
   Result<void> erase_user(Owner owner) {
     std::lock_guard lock(data_->mutex);
     auto const mine = [&](auto const& r) { return r.tenant_id == owner.tenant_id && r.user_id == owner.user_id; };
-    if (auto ids = data_->by_owner.find(OwnerKey{owner.tenant_id, owner.user_id}); ids != data_->by_owner.end()) {
-      for (auto const& id : ids->second) {
-        auto const& record = data_->integrations.at(id);
-        data_->accounts.erase(AccountKey{record.tenant_id, record.user_id, record.provider, record.account_id});
-        data_->leases.erase(id);
-        data_->resources.erase(id);
-        data_->integrations.erase(id);
-      }
-      data_->by_owner.erase(ids);
+    auto const entries = entries_of(owner);
+    auto [first, last] = data_->by_owner.equal_range(owner_hash(owner));
+    for (auto it = first; it != last;)
+      it = it->second->record.owned_by(owner) ? data_->by_owner.erase(it) : std::next(it);
+    for (auto const* entry : entries) {
+      auto const id = std::string(entry->record.id());
+      data_->leases.erase(id);
+      data_->resources.erase(id);
+      data_->integrations.erase(data_->integrations.find(id));
     }
-    std::erase_if(data_->consents, mine);
+    std::erase_if(data_->consents, [&](auto const& c) { return c.owned_by(owner); });
     std::erase_if(data_->audit, [&](auto const& entry) { return mine(entry.second); });
     for (auto it = data_->states.begin(); it != data_->states.end();) {
       if (mine(it->second.record))
@@ -268,13 +258,14 @@ public:
 
   Result<std::vector<IntegrationRecord>> scan_integrations(std::string_view after_id, std::size_t limit) const {
     std::lock_guard lock(data_->mutex);
-    std::vector<std::string_view> ids;
-    for (auto const& [id, record] : data_->integrations)
-      if (id > after_id) ids.push_back(id);
-    auto const count = std::min(limit, ids.size());
-    std::partial_sort(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(count), ids.end());
+    std::vector<Entry const*> after;
+    for (auto const& entry : data_->integrations)
+      if (entry.record.id() > after_id) after.push_back(&entry);
+    auto const count = std::min(limit, after.size());
+    std::partial_sort(after.begin(), after.begin() + static_cast<std::ptrdiff_t>(count), after.end(),
+                      [](Entry const* a, Entry const* b) { return a->record.id() < b->record.id(); });
     std::vector<IntegrationRecord> page;
-    for (std::size_t i = 0; i < count; ++i) page.push_back(data_->integrations.find(ids[i])->second);
+    for (std::size_t i = 0; i < count; ++i) page.push_back(after[i]->record.unpack());
     return page;
   }
 
@@ -325,20 +316,31 @@ private:
     std::string holder;
     TimePoint until;
   };
-  using OwnerKey = std::pair<std::string, std::string>;
-  using AccountKey = std::tuple<std::string, std::string, std::string, std::string>;
+  /// An integration and when it was first stored, for listing a user's oldest first.
+  struct Entry {
+    Entry(detail::store::PackedIntegration packed, std::uint64_t at) : record(std::move(packed)), sequence(at) {}
+    mutable detail::store::PackedIntegration record;
+    std::uint64_t sequence;
+  };
   struct Hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    std::size_t operator()(Entry const& e) const noexcept { return (*this)(e.record.id()); }
+  };
+  struct SameId {
+    using is_transparent = void;
+    static std::string_view id(std::string_view s) noexcept { return s; }
+    static std::string_view id(Entry const& e) noexcept { return e.record.id(); }
+    bool operator()(auto const& a, auto const& b) const noexcept { return id(a) == id(b); }
   };
   struct Data {
     mutable std::mutex mutex;
     std::map<std::string, StateEntry, std::less<>> states;
     std::multimap<TimePoint, std::string> expiries;  ///< states by expiry, oldest first
-    std::unordered_map<std::string, IntegrationRecord, Hash, std::equal_to<>> integrations;
-    std::map<OwnerKey, std::vector<std::string>, std::less<>> by_owner;  ///< integration ids, oldest first
-    std::map<AccountKey, std::string> accounts;                          ///< integration id per account
-    std::vector<ConsentRecord> consents;
+    std::unordered_set<Entry, Hash, SameId> integrations;
+    std::unordered_multimap<std::size_t, Entry const*> by_owner;  ///< by owner_hash
+    std::uint64_t sequence = 0;
+    std::vector<detail::store::PackedConsent> consents;
     std::vector<std::pair<std::uint64_t, AuditEvent>> audit;  ///< with their positions, oldest first
     std::uint64_t audit_sequence = 0;
     std::map<std::string, Lease, std::less<>> leases;
@@ -347,12 +349,35 @@ private:
     std::map<std::string, std::vector<CachedResource>, std::less<>> resources;  ///< by integration id
   };
 
-  IntegrationRecord* owned(Owner owner, std::string_view id) const {
+  static std::size_t owner_hash(Owner owner) noexcept {
+    auto const tenant = std::hash<std::string_view>{}(owner.tenant_id);
+    return tenant ^
+           (std::hash<std::string_view>{}(owner.user_id) + 0x9e3779b97f4a7c15ULL + (tenant << 6) + (tenant >> 2));
+  }
+
+  /// The owner's integrations, oldest first.
+  std::vector<Entry const*> entries_of(Owner owner) const {
+    std::vector<Entry const*> found;
+    auto [first, last] = data_->by_owner.equal_range(owner_hash(owner));
+    for (auto it = first; it != last; ++it)
+      if (it->second->record.owned_by(owner)) found.push_back(it->second);
+    std::sort(found.begin(), found.end(), [](Entry const* a, Entry const* b) { return a->sequence < b->sequence; });
+    return found;
+  }
+
+  /// The integration stored for the same account of the same owner at the same provider.
+  Entry const* account_of(IntegrationRecord const& record) const {
+    for (auto const* entry : entries_of(record.owner())) {
+      auto const [tenant, user, provider, account] = entry->record.account();
+      if (provider == record.provider && account == record.account_id) return entry;
+    }
+    return nullptr;
+  }
+
+  Entry const* owned(Owner owner, std::string_view id) const {
     auto it = data_->integrations.find(id);
-    if (it == data_->integrations.end() || it->second.tenant_id != owner.tenant_id ||
-        it->second.user_id != owner.user_id)
-      return nullptr;
-    return &it->second;
+    if (it == data_->integrations.end() || !it->record.owned_by(owner)) return nullptr;
+    return &*it;
   }
 
   std::shared_ptr<Data> data_;
