@@ -80,8 +80,9 @@ public:
   }
 
   std::vector<std::string> texts() {
-    std::vector<std::string> values(length());
-    for (auto& value : values) value = text();
+    std::vector<std::string> values;
+    values.reserve(length());
+    for (auto n = values.capacity(); n != 0; --n) values.emplace_back(text());
     return values;
   }
 
@@ -153,21 +154,22 @@ public:
     read.skip();
     read.skip();
     read.skip();
-    AccessRecord r;
-    r.id = id;
-    r.tenant_id = owner.tenant_id;
-    r.user_id = owner.user_id;
-    r.provider = read.text();
+    auto const provider = read.text();
     read.skip();
-    r.status = status();
-    r.version = version();
-    r.access_token_ciphertext = read.text();
-    r.key_id = read.text();
-    r.expires_at = present(expires_slot);
-    r.token_issued_at = time_at(slot(issued_slot));
-    r.scopes = read.texts();
-    r.last_used_at = last_used_at();
-    return r;
+    auto const ciphertext = read.text();
+    auto const key_id = read.text();
+    return {std::string(id),
+            std::string(owner.tenant_id),
+            std::string(owner.user_id),
+            std::string(provider),
+            status(),
+            version(),
+            std::string(ciphertext),
+            std::string(key_id),
+            present(expires_slot),
+            time_at(slot(issued_slot)),
+            read.texts(),
+            last_used_at()};
   }
 
   IntegrationRecord unpack() const {
