@@ -78,7 +78,7 @@ def main(argv):
     with tempfile.TemporaryDirectory() as scratch:
         directory = pathlib.Path(scratch)
         run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={directory}/callgrind.out",
-                              binary, f"--benchmark_filter={pattern}", "--benchmark_min_time=0.05"],
+                              binary, f"--benchmark_filter={pattern}", "--benchmark_min_time=0.2"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if run.returncode != 0:
             print(run.stderr[-2000:], file=sys.stderr)
