@@ -101,6 +101,7 @@ public:
   }
 
   void terminate() { process_->terminate(); }
+  void kill_now() { process_->kill_now(); }
   int wait(std::chrono::milliseconds timeout) { return process_->wait(timeout); }
 
 private:
