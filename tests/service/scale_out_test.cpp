@@ -78,10 +78,10 @@ private:
 class ScaleOut : public ServiceTest {
 protected:
   /// Three instances on `store_url` behind a proxy, Google's mock issuing tokens that live
-  /// eight seconds (so one can be waited out).
+  /// two seconds (so one can be waited out) until told otherwise.
   void start_all(std::string const& store_url) {
     google_ = std::make_unique<MockProvider>(
-        MockOptions{.flavor = Flavor::google, .tls = &mocks().tls, .access_token_lifetime = std::chrono::seconds(8)});
+        MockOptions{.flavor = Flavor::google, .tls = &mocks().tls, .access_token_lifetime = std::chrono::seconds(2)});
     env_ = environment();
     env_["OAUTH_STORE_URL"] = store_url;
     env_["OAUTH_GOOGLE_ENDPOINT_BASE"] = google_->base_url();
@@ -152,7 +152,9 @@ protected:
     ASSERT_EQ(first.status, 200) << first.body;
 
     // Once the token is due, a thousand concurrent reads over the three make one refresh.
-    std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+    // The new token lives an hour, so that however long the thousand take, it stays fresh.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    google_->set_access_token_lifetime(std::chrono::hours(1));
     auto const refreshes_before = google_->requests("token.refresh_token");
     constexpr int readers = 1000;
     std::vector<std::string> tokens(readers);

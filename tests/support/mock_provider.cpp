@@ -1008,6 +1008,11 @@ void MockProvider::set_iss(std::optional<std::string> iss) {
   impl_->options.iss = std::move(iss);
 }
 
+void MockProvider::set_access_token_lifetime(std::chrono::seconds lifetime) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->options.access_token_lifetime = lifetime;
+}
+
 void MockProvider::revoke_everything() {
   std::lock_guard lock(impl_->mutex);
   impl_->tokens.clear();

@@ -127,6 +127,8 @@ public:
   void set_deny_consent(bool deny);
   /// What authorization responses name as their issuer from now on (MockOptions::iss).
   void set_iss(std::optional<std::string> iss);
+  /// How long the access tokens issued from now on live (MockOptions::access_token_lifetime).
+  void set_access_token_lifetime(std::chrono::seconds lifetime);
   /// Every token issued so far stops working, as when the user removes the application
   /// from their account at the provider.
   void revoke_everything();
