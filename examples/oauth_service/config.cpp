@@ -1,5 +1,7 @@
 #include "config.hpp"
 
+#include "forwarded_for.hpp"
+
 #include <oauth/crypto/constant_time.hpp>
 #include <oauth/crypto/keyring.hpp>
 #include <oauth/detail/http/url.hpp>
@@ -103,6 +105,8 @@ public:
         config_.limits.max_header_bytes = number(value, key, 1024, 1 << 20, config_.limits.max_header_bytes);
       else if (key == "max_connections")
         config_.limits.max_connections = number(value, key, 1, 1'000'000, config_.limits.max_connections);
+      else if (key == "trusted_proxies")
+        list(value, key, config_.limits.trusted_proxies);
       else if (key == "max_connections_per_address")
         config_.limits.max_connections_per_address =
             number(value, key, 1, 1'000'000, config_.limits.max_connections_per_address);
@@ -243,6 +247,8 @@ void check_safety(ServiceConfig const& config, std::vector<std::string>& problem
     problems.push_back("public_url " + quoted(public_url) + " is not an absolute URL");
   else if (!public_endpoint->tls && !config.development && !is_loopback_url(public_url))
     problems.push_back("public_url must be https outside development mode: callbacks carry authorization codes");
+  for (auto const& proxy : config.limits.trusted_proxies)
+    if (!canonical_address(proxy)) problems.push_back("trusted proxy " + quoted(proxy) + " is not an IP address");
   for (auto const& url : config.return_urls)
     if (!oauth::detail::http::parse_endpoint(url))
       problems.push_back("return URL " + quoted(url) + " is not an absolute URL");
@@ -334,6 +340,7 @@ std::variant<ServiceConfig, ConfigProblems> load_config(std::vector<std::string>
   if (auto v = env("OAUTH_CORS_ORIGINS")) config.cors_origins = split_list(*v);
   if (auto v = env("OAUTH_CORS_CREDENTIALS")) config.cors_credentials = truthy(*v);
   if (auto v = env("OAUTH_RETURN_URLS")) config.return_urls = split_list(*v);
+  if (auto v = env("OAUTH_TRUSTED_PROXIES")) config.limits.trusted_proxies = split_list(*v);
   if (auto v = env("OAUTH_PROVIDER_CA_FILE")) config.provider_ca_file = *v;
   if (auto v = env("OAUTH_ACCESS_LOG")) config.access_log = *v;
   if (auto keys = crypto::Keyring::configured_keys())
@@ -352,6 +359,9 @@ std::variant<ServiceConfig, ConfigProblems> load_config(std::vector<std::string>
   }
 
   while (config.public_url.ends_with('/')) config.public_url.pop_back();
+  // Written as a peer's address is, so that they compare equal: "0:0::1" is "::1".
+  for (auto& proxy : config.limits.trusted_proxies)
+    if (auto canonical = canonical_address(proxy)) proxy = std::move(*canonical);
 
   check_safety(config, problems);
   if (!problems.empty()) return ConfigProblems{std::move(problems)};

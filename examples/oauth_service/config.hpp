@@ -33,6 +33,10 @@ struct Limits {
   std::chrono::seconds idle_timeout{60};     ///< a kept-alive connection with nothing to say
   std::size_t max_connections = 10'000;
   std::size_t max_connections_per_address = 256;  ///< so that one client cannot take every slot
+  /// Reverse proxies in front of the service (OAUTH_TRUSTED_PROXIES), as IP addresses: their
+  /// connections are not capped per address, and their X-Forwarded-For names the client
+  /// that the per-address limits, the access log and consent records see.
+  std::vector<std::string> trusted_proxies = {};
 };
 
 struct RateLimits {

@@ -1,5 +1,7 @@
 #include "http_server.hpp"
 
+#include "forwarded_for.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -14,6 +16,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <iterator>
@@ -67,8 +70,9 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
       auto address = socket.remote_endpoint(no_peer).address().to_string();
       std::unique_lock lock(mutex);
       auto& from_address = per_address[address];
+      // A trusted proxy's connections carry many clients: its count is not one client's.
       if (no_peer || connections.size() >= limits.max_connections ||
-          from_address >= limits.max_connections_per_address) {
+          (from_address >= limits.max_connections_per_address && !is_trusted_proxy(address))) {
         if (from_address == 0) per_address.erase(address);
         lock.unlock();
         metrics.connection_refused();
@@ -131,7 +135,8 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
         }
         auto request = parser.release();
         bool const keep_alive = request.keep_alive();
-        auto answering = handlers.request(std::move(request), peer);
+        auto client = client_of(request, peer);
+        auto answering = handlers.request(std::move(request), std::move(client));
         auto response = co_await std::move(answering);
         response.keep_alive(keep_alive && !stopping);
         bool const again = response.keep_alive();
@@ -170,6 +175,23 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   std::size_t open() {
     std::lock_guard lock(mutex);
     return connections.size();
+  }
+
+  bool is_trusted_proxy(std::string const& address) const {
+    return std::find(limits.trusted_proxies.begin(), limits.trusted_proxies.end(), address) !=
+           limits.trusted_proxies.end();
+  }
+
+  /// Who sent the request: the peer, or the client a trusted proxy names (forwarded_for.hpp).
+  Peer client_of(Request const& request, Peer const& peer) const {
+    if (!is_trusted_proxy(peer.address)) return peer;
+    std::string forwarded_for;
+    auto [first, last] = request.equal_range("X-Forwarded-For");
+    for (auto it = first; it != last; ++it) {
+      if (!forwarded_for.empty()) forwarded_for += ',';
+      forwarded_for += it->value();
+    }
+    return Peer{client_address(peer.address, forwarded_for, limits.trusted_proxies)};
   }
 };
 

@@ -54,6 +54,8 @@ TEST_F(ServiceTest, UnsafeConfigurationsAreRefusedWithTheReason) {
          e["OAUTH_CORS_CREDENTIALS"] = "false";
        },
        "a wildcard CORS origin is allowed in development mode only"},
+      {"trusted proxy by name", [](auto& e) { e["OAUTH_TRUSTED_PROXIES"] = "10.0.0.1, proxy.example"; },
+       "trusted proxy \"proxy.example\" is not an IP address"},
       {"no store thread", [](auto& e) { e["OAUTH_STORE_THREADS"] = "0"; },
        "OAUTH_STORE_THREADS must be a number from 1 to 1024"},
       {"plain http public url", [](auto& e) { e["OAUTH_PUBLIC_URL"] = "http://oauth.example.com"; },

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 namespace oauth::testing {
@@ -273,6 +274,44 @@ TEST_F(ServiceTest, EveryRequestOfAKeptAliveConnectionHasItsHeaderAndBodyDeadlin
   auto const body_started = std::chrono::steady_clock::now();
   EXPECT_TRUE(body.closed_by_server(std::chrono::seconds(6)));
   EXPECT_LT(std::chrono::steady_clock::now() - body_started, std::chrono::seconds(5));
+}
+
+TEST_F(ServiceTest, BehindATrustedProxyTheForwardedClientIsLimitedAndLogged) {
+  auto env = environment();
+  env["OAUTH_SERVICE_CONFIG"] = dir() + "/service.json";
+  std::ofstream(dir() + "/service.json") << R"({"rate_limit_per_address_per_minute": 60,
+    "rate_limit_per_address_burst": 3, "max_connections_per_address": 2})";
+  auto const from = [](std::string const& chain) { return HttpCall{"GET", "/health", {{"X-Forwarded-For", chain}}}; };
+  // Not trusted: anyone may write the header, so it is not read, and every request is the
+  // peer's.
+  {
+    auto client = start(env).client();
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(client.send(from("198.51.100." + std::to_string(i))).status, 200);
+    EXPECT_EQ(client.send(from("198.51.100.9")).status, 429);
+    for (auto const& line : service().log_lines()) {
+      if (line.contains("client_ip")) {
+        EXPECT_EQ(line.at("client_ip"), "127.0.0.1");
+      }
+    }
+  }
+  // Trusted: the nearest hop that is no trusted proxy is the client, each with a bucket of
+  // its own, and a proxy's connections are not capped as one client's.
+  env["OAUTH_TRUSTED_PROXIES"] = "10.9.9.9, 127.0.0.1";
+  auto const proxy = start(env).port();
+  std::vector<HttpClient> connections;
+  for (int i = 0; i < 4; ++i) connections.emplace_back(proxy);  // more than two from one address
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(connections[static_cast<std::size_t>(i)].send(from("198.51.100.7, 10.9.9.9")).status, 200) << i;
+  EXPECT_EQ(connections[3].send(from("198.51.100.7")).status, 429);
+  EXPECT_EQ(connections[3].send(from("198.51.100.8")).status, 200);
+  // What cannot be an address ends the walk at the nearest trusted hop.
+  EXPECT_EQ(connections[3].send(from("198.51.100.7, not-an-address")).status, 200);
+  std::map<std::string, int> seen;
+  for (auto const& line : service().log_lines())
+    if (line.contains("client_ip")) ++seen[std::string(line.at("client_ip").as_string())];
+  EXPECT_EQ(seen["198.51.100.7"], 4);
+  EXPECT_EQ(seen["198.51.100.8"], 1);
+  EXPECT_EQ(seen["127.0.0.1"], 1);
 }
 
 TEST_F(ServiceTest, OneAddressCannotTakeEveryConnection) {

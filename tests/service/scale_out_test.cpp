@@ -49,7 +49,7 @@ public:
     out << "global\n  maxconn 8192\n"
         << "defaults\n  mode http\n  timeout connect 1s\n  timeout client 30s\n  timeout server 30s\n"
         << "  timeout queue 30s\n  timeout check 5s\n"
-        << "  retries 2\n  option redispatch\n"
+        << "  retries 2\n  option redispatch\n  option forwardfor\n"
         << "frontend public\n  bind 127.0.0.1:" << port_ << "\n  default_backend services\n"
         << "backend services\n  balance roundrobin\n  option httpchk GET /health\n";
     for (std::size_t i = 0; i < backends.size(); ++i)
@@ -88,11 +88,9 @@ protected:
     // Browsers come back through the proxy, whichever instance sent them away.
     auto const proxy_port = free_port();
     env_["OAUTH_PUBLIC_URL"] = "http://127.0.0.1:" + std::to_string(proxy_port);
-    // Every request reaches the instances from the proxy's address: its limit is the
-    // proxy's, not one client's.
-    std::ofstream(dir() + "/behind-proxy.json")
-        << R"({"rate_limit_per_address_per_minute": 1000000, "rate_limit_per_address_burst": 100000})";
-    env_["OAUTH_SERVICE_CONFIG"] = dir() + "/behind-proxy.json";
+    // Every request reaches the instances from the proxy, which names the client in
+    // X-Forwarded-For; the test's clients each write an address of their own first.
+    env_["OAUTH_TRUSTED_PROXIES"] = "127.0.0.1";
     std::vector<unsigned short> ports;
     for (int i = 0; i < 3; ++i) {
       auto env = env_;
@@ -131,8 +129,13 @@ protected:
     return landing.contains("connected") ? landing.at("connected") : "";
   }
 
-  HttpReply token_through_proxy(std::string const& user, std::string const& id) const {
-    return HttpClient(proxy_->port()).get("/api/v1/oauth/integrations/" + id + "/token", server_bearer("acme", user));
+  /// A token read through the proxy by the client at 10.1.0.0 + `client`.
+  HttpReply token_through_proxy(std::string const& user, std::string const& id, int client) const {
+    auto const address = "10.1." + std::to_string(client / 256) + "." + std::to_string(client % 256);
+    return HttpClient(proxy_->port())
+        .send({"GET",
+               "/api/v1/oauth/integrations/" + id + "/token",
+               {{"Authorization", "Bearer " + server_bearer("acme", user)}, {"X-Forwarded-For", address}}});
   }
 
   static std::string access_token_of(HttpReply const& reply) {
@@ -173,7 +176,7 @@ protected:
         threads.emplace_back([&, i] {
           ready.arrive_and_wait();
           try {
-            auto reply = token_through_proxy("ada", ada);
+            auto reply = token_through_proxy("ada", ada, i);
             if (reply.status == 200)
               tokens[i] = access_token_of(reply);
             else
@@ -211,7 +214,7 @@ protected:
             auto const k = static_cast<std::size_t>((t + n) % 6);
             std::string failure;
             try {
-              auto reply = token_through_proxy(users[k], ids[k]);
+              auto reply = token_through_proxy(users[k], ids[k], readers + t);
               if (reply.status != 200) failure = std::to_string(reply.status) + " " + reply.body.substr(0, 200);
             } catch (std::exception const& e) {
               failure = e.what();
@@ -237,9 +240,14 @@ protected:
     EXPECT_EQ(failed_after_settling.load(), 0);
     for (auto const& [kind, count] : failure_kinds) std::printf("  %d x %s\n", count, kind.c_str());
     for (std::size_t k = 0; k < ids.size(); ++k) {
-      auto reply = token_through_proxy(users[k], ids[k]);
+      auto reply = token_through_proxy(users[k], ids[k], 0);
       EXPECT_EQ(reply.status, 200) << users[k] << ": " << reply.body;
     }
+    // The instances saw the clients, not the proxy.
+    auto const lines = instances_[0]->log_lines();
+    EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](auto const& line) {
+      return line.contains("client_ip") && line.at("client_ip").as_string().starts_with("10.1.");
+    }));
     // Before the store's servers go.
     proxy_.reset();
     instances_.clear();
