@@ -573,6 +573,45 @@ TYPED_TEST(Conformance, CachedResourcesAreReplacedPerKindReadByTheOwnerAndGoWith
   EXPECT_TRUE(this->store.resources(ada, after.id, "notion.database")->empty());
 }
 
+// Instances that list one Notion workspace at once each replace its cache: every
+// replacement succeeds, and what is left is one of them whole.
+TYPED_TEST(Conformance, ConcurrentReplacementsOfOneCacheFromManyProcessesAllLand) {
+  Owner const ada{"tenant-1", "user-1"};
+  auto const mine = this->connect(ada, "account-1", "notion");
+  auto listing = [](int n) {
+    std::vector<CachedResource> resources;
+    for (int i = 0; i < 5; ++i)
+      resources.push_back({.id = "db-" + std::to_string(i + n % 3), .title = "Database " + std::to_string(i)});
+    return resources;
+  };
+  constexpr int processes = 4;
+  constexpr int each = 15;
+  std::atomic<int> failed{0};
+  std::barrier start(processes);
+  {
+    std::vector<std::jthread> writers;
+    for (int p = 0; p < processes; ++p)
+      writers.emplace_back([&, p] {
+        auto store = this->another_store();
+        start.arrive_and_wait();
+        for (int n = 0; n < each; ++n) {
+          auto replaced = store.replace_resources(ada, mine.id, "notion.database", listing(p + n));
+          if (!replaced) {
+            ++failed;
+            ADD_FAILURE() << replaced.error().message();
+          }
+        }
+      });
+  }
+  EXPECT_EQ(failed.load(), 0);
+  auto const left = this->store.resources(ada, mine.id, "notion.database").value();
+  ASSERT_EQ(left.size(), 5u);
+  std::set<std::string> ids;
+  for (auto const& resource : left) ids.insert(resource.id);
+  auto const first = std::stoi(ids.begin()->substr(3));
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(ids.contains("db-" + std::to_string(first + i))) << i;
+}
+
 TYPED_TEST(Conformance, ACorruptOrForeignCiphertextIsATypedErrorNamingTheIntegration) {
   auto record = this->connect();
   Owner const owner{"tenant-1", "user-1"};

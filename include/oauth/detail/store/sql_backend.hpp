@@ -216,6 +216,10 @@ UPDATE tokens SET access_token = ?, refresh_token = ?, token_type = ?, expires_a
   key_id = ?
 WHERE integration_id = ?)sql"};
 inline constexpr Statement owned{"SELECT 1 FROM integrations WHERE id = ? AND tenant_id = ? AND user_id = ?"};
+/// `owned`, and the integration's row locked until the transaction ends (a write that
+/// changes nothing, as both dialects lock): what is replaced whole, one writer at a time.
+inline constexpr Statement lock_owned{
+    "UPDATE integrations SET updated_at = updated_at WHERE id = ? AND tenant_id = ? AND user_id = ?"};
 inline constexpr Statement set_status{R"sql(
 UPDATE integrations SET status = ?, version = version + 1, updated_at = ?
 WHERE id = ? AND tenant_id = ? AND user_id = ?)sql"};
@@ -679,7 +683,9 @@ public:
   Result<void> replace_resources(Owner owner, std::string_view id, std::string_view kind,
                                  std::vector<CachedResource> const& resources, TimePoint at) {
     return in_transaction([&](Connection& c) -> Result<void> {
-      auto exists = run(c, sql::owned, {id, owner.tenant_id, owner.user_id});
+      // Without the lock, two replacements at once (two instances listing one workspace)
+      // would each insert what the other's delete could not see yet.
+      auto exists = run(c, sql::lock_owned, {id, owner.tenant_id, owner.user_id});
       if (!exists) return exists.error();
       if (*exists == 0) return Error(Errc::integration_not_found);
       if (auto deleted = run(c, sql::delete_resources_of_kind, {id, kind}); !deleted) return deleted.error();
