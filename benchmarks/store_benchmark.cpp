@@ -763,6 +763,83 @@ void BM_Floor_RedisStoreRefresh(benchmark::State& state) {
 
 }  // namespace
 
+// ---- rate slots shared by every instance ----------------------------------------------
+
+/// The names of `count` rate buckets, taken in turn.
+std::vector<std::string> bucket_names(std::size_t count) {
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < count; ++i) names.push_back("bench:" + std::to_string(i));
+  return names;
+}
+
+/// Takes slots of Arg buckets in turn, under a rate that always has one free: what a request
+/// pays for a limit that holds across instances (store/rate_slots.hpp).
+template <class B>
+void library_rate_slot(benchmark::State& state, oauth::TokenStore<B>& tokens) {
+  auto const names = bucket_names(static_cast<std::size_t>(state.range(0)));
+  auto const spacing = store::RateSpacing::of(1e6, 1'000'000);
+  std::size_t n = 0;
+  for (auto _ : state) {
+    auto slot = tokens.reserve_rate_slot(names[n++ % names.size()], spacing, store::SlotRequest::take_if_free);
+    if (!slot || !slot->granted) {
+      state.SkipWithError("a rate slot was refused");
+      break;
+    }
+  }
+}
+
+void BM_Library_PostgresRateSlot(benchmark::State& state) {
+  if (auto* f = postgres_fixture(state)) library_rate_slot(state, f->library->tokens);
+}
+
+/// The floor: one round trip that reads a bucket by its key, and writes nothing.
+void BM_Floor_PostgresRateSlot(benchmark::State& state) {
+  auto* f = postgres_fixture(state);
+  if (f == nullptr) return;
+  PGconn* conn = PQconnectdb(postgres_url().c_str());
+  PQclear(PQexec(conn, ("SET search_path TO " + f->schema).c_str()));
+  PQclear(PQprepare(conn, "floor", "SELECT theoretical_arrival FROM rate_slots WHERE key = $1", 1, nullptr));
+  auto const names = bucket_names(static_cast<std::size_t>(state.range(0)));
+  std::size_t n = 0;
+  for (auto _ : state) {
+    char const* params[] = {names[n++ % names.size()].c_str()};
+    PGresult* result = PQexecPrepared(conn, "floor", 1, params, nullptr, nullptr, 0);
+    bool const ok = PQresultStatus(result) == PGRES_TUPLES_OK;
+    PQclear(result);
+    if (!ok) {
+      state.SkipWithError("the floor's read failed");
+      break;
+    }
+  }
+  PQfinish(conn);
+}
+
+void BM_Library_RedisRateSlot(benchmark::State& state) {
+  if (auto* f = redis_fixture(state)) library_rate_slot(state, f->library->tokens);
+}
+
+/// The floor: one GET of a bucket's key.
+void BM_Floor_RedisRateSlot(benchmark::State& state) {
+  auto* f = redis_fixture(state);
+  if (f == nullptr) return;
+  auto const options = redis_options(f->prefix);
+  redisContext* c = redisConnect(options.host.c_str(), options.port);
+  auto names = bucket_names(static_cast<std::size_t>(state.range(0)));
+  for (auto& name : names) name = f->prefix + ":rate:" + name;
+  std::size_t n = 0;
+  for (auto _ : state) {
+    auto const& key = names[n++ % names.size()];
+    auto* reply = static_cast<redisReply*>(redisCommand(c, "GET %b", key.data(), key.size()));
+    bool const ok = reply != nullptr && reply->type != REDIS_REPLY_ERROR;
+    freeReplyObject(reply);
+    if (!ok) {
+      state.SkipWithError("the floor's read failed");
+      break;
+    }
+  }
+  redisFree(c);
+}
+
 BENCHMARK(BM_Library_MemoryLookup)->Arg(1000)->Arg(100'000)->Arg(1'000'000);
 BENCHMARK(BM_Floor_MemoryLookup)->Arg(1000)->Arg(100'000)->Arg(1'000'000);
 BENCHMARK(BM_Library_MemoryHotLookup)->Arg(1000)->Arg(100'000)->Arg(1'000'000);
@@ -788,5 +865,9 @@ BENCHMARK(BM_Library_RedisLookup)->Arg(1000)->Arg(100'000);
 BENCHMARK(BM_Floor_RedisLookup)->Arg(1000)->Arg(100'000);
 BENCHMARK(BM_Library_RedisStoreRefresh)->Arg(1000);
 BENCHMARK(BM_Floor_RedisStoreRefresh)->Arg(1000);
+BENCHMARK(BM_Library_PostgresRateSlot)->Arg(1000);
+BENCHMARK(BM_Floor_PostgresRateSlot)->Arg(1000);
+BENCHMARK(BM_Library_RedisRateSlot)->Arg(1000);
+BENCHMARK(BM_Floor_RedisRateSlot)->Arg(1000);
 
 BENCHMARK_MAIN();

@@ -16,6 +16,7 @@
 #include <oauth/provider.hpp>
 #include <oauth/provider_options.hpp>
 #include <oauth/providers.hpp>
+#include <oauth/rate_spacing.hpp>
 #include <oauth/runtime.hpp>
 #include <oauth/scope.hpp>
 #include <oauth/scope_catalogue.hpp>

@@ -10,6 +10,7 @@
 #include <oauth/store/key_rotation.hpp>
 #include <oauth/store/memory.hpp>
 #include <oauth/store/postgres_options.hpp>
+#include <oauth/store/rate_slots.hpp>
 #include <oauth/store/record_json.hpp>
 #include <oauth/store/records.hpp>
 #include <oauth/store/scope_records.hpp>

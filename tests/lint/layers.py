@@ -16,7 +16,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 FLOORS = [
     ("vocabulary", ["version.hpp", "clock.hpp", "error.hpp", "completion_token.hpp", "impl/error.ipp", "secret.hpp", "scope.hpp",
-                    "user_info.hpp", "json_fields.hpp", "detail/config.hpp", "provider_options.hpp", "runtime.hpp", "crypto/constant_time.hpp",
+                    "user_info.hpp", "json_fields.hpp", "detail/config.hpp", "provider_options.hpp", "rate_spacing.hpp", "runtime.hpp", "crypto/constant_time.hpp",
                     "detail/encoding/", "detail/meta/", "detail/json/", "detail/openssl/", "detail/os/",
                     "detail/async/"]),
     ("provider", ["provider.hpp", "provider_profile.hpp", "scope_catalogue.hpp", "user_facing_error.hpp", "detail/provider/"]),

@@ -141,7 +141,8 @@ struct SqliteStore {
   void downgrade_to_first_schema() const {
     sqlite3* db = nullptr;
     sqlite3_open(path().c_str(), &db);
-    sqlite3_exec(db, "DROP TABLE cached_resources; UPDATE schema_version SET version = 1", nullptr, nullptr, nullptr);
+    sqlite3_exec(db, "DROP TABLE cached_resources; DROP TABLE rate_slots; UPDATE schema_version SET version = 1",
+                 nullptr, nullptr, nullptr);
     sqlite3_close(db);
   }
   Result<Backend> open_again() { return open(); }
@@ -165,10 +166,19 @@ struct PostgresStore {
   }
   void downgrade_to_first_schema() const {
     PGconn* conn = PQconnectdb(TestServers::shared().postgres_url().c_str());
-    PQclear(PQexec(
-        conn,
-        ("DROP TABLE " + schema + ".cached_resources; UPDATE " + schema + ".schema_version SET version = 1").c_str()));
+    PQclear(PQexec(conn, ("DROP TABLE " + schema + ".cached_resources; DROP TABLE " + schema + ".rate_slots; UPDATE " +
+                          schema + ".schema_version SET version = 1")
+                             .c_str()));
     PQfinish(conn);
+  }
+  /// How many rate buckets the store keeps.
+  std::size_t rate_buckets() const {
+    PGconn* conn = PQconnectdb(TestServers::shared().postgres_url().c_str());
+    PGresult* result = PQexec(conn, ("SELECT count(*) FROM " + schema + ".rate_slots").c_str());
+    std::size_t const count = PQresultStatus(result) == PGRES_TUPLES_OK ? std::stoul(PQgetvalue(result, 0, 0)) : 0;
+    PQclear(result);
+    PQfinish(conn);
+    return count;
   }
   PostgresStore() = default;
   PostgresStore(PostgresStore const&) = delete;
@@ -199,6 +209,15 @@ struct RedisStore {
     redisContext* c = redisConnect(o.host.c_str(), o.port);
     freeReplyObject(redisCommand(c, "SET %s %d", (prefix + ":schema_version").c_str(), version));
     redisFree(c);
+  }
+  std::size_t rate_buckets() const {
+    auto o = options();
+    redisContext* c = redisConnect(o.host.c_str(), o.port);
+    auto* reply = static_cast<redisReply*>(redisCommand(c, "KEYS %s", (prefix + ":rate:*").c_str()));
+    std::size_t const count = reply != nullptr && reply->type == REDIS_REPLY_ARRAY ? reply->elements : 0;
+    freeReplyObject(reply);
+    redisFree(c);
+    return count;
   }
   RedisStore() = default;
   RedisStore(RedisStore const&) = delete;

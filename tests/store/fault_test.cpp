@@ -105,6 +105,8 @@ TYPED_TEST(ServerGoesAway, EveryOperationFailsTypedWhileItIsDownAndWorksWhenItIs
   EXPECT_TRUE(unavailable(store.save_connection(record, tokens, {.tenant_id = "tenant-1", .user_id = "user-1"})));
   EXPECT_TRUE(unavailable(store.list(owner)));
   EXPECT_TRUE(unavailable(store.try_acquire_refresh_lease(owner, saved.id, "h", this->now, this->now)));
+  auto const one_a_second = oauth::store::RateSpacing::of(1.0, 1);
+  EXPECT_TRUE(unavailable(store.reserve_rate_slot("k", one_a_second, oauth::store::SlotRequest::reserve)));
   EXPECT_TRUE(is_transient(store.credential(owner, saved.id).error()));
   // A process that starts now cannot open the store, and says why.
   auto opened = TypeParam::open(this->servers.servers());
@@ -119,6 +121,7 @@ TYPED_TEST(ServerGoesAway, EveryOperationFailsTypedWhileItIsDownAndWorksWhenItIs
   EXPECT_EQ(after->record.version, before.record.version);
   EXPECT_TRUE(
       store.replace_tokens(*after, {AccessToken("access-2"), RefreshToken("refresh-2"), std::nullopt, this->now, {}}));
+  EXPECT_TRUE(store.reserve_rate_slot("k", one_a_second, oauth::store::SlotRequest::reserve));
 }
 
 TYPED_TEST(ServerGoesAway, WritesInFlightWhenItStopsAreWholeOrAbsent) {

@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cmath>
+
 namespace oauth {
 namespace {
 
@@ -176,6 +179,34 @@ TEST(RateGates, TryTakeTakesAFreeSlotOrNoneAndReservesNothing) {
   EXPECT_FALSE(gates.try_take("a", limit, now + std::chrono::seconds(1)));
   EXPECT_TRUE(gates.try_take("b", limit, now));               // a bucket of its own
   EXPECT_TRUE(gates.try_take("a", oauth::RateLimit{}, now));  // no limit
+}
+
+// What a 429's Retry-After is made from: how long until the refused caller's slot.
+TEST(RateGates, ARefusedTakeSaysHowLongUntilASlotIsFree) {
+  using oauth::SlotRequest;
+  oauth::detail::async::RateGates gates;
+  auto const now = std::chrono::steady_clock::now();
+  auto const spacing = oauth::RateSpacing::of(10.0, 2);
+  EXPECT_TRUE(gates.slot("a", spacing, SlotRequest::take_if_free, now).granted);
+  EXPECT_TRUE(gates.slot("a", spacing, SlotRequest::take_if_free, now).granted);
+  auto const refused = gates.slot("a", spacing, SlotRequest::take_if_free, now);
+  EXPECT_FALSE(refused.granted);
+  EXPECT_EQ(refused.wait, std::chrono::milliseconds(100));
+  auto const later = gates.slot("a", spacing, SlotRequest::take_if_free, now + std::chrono::milliseconds(60));
+  EXPECT_FALSE(later.granted);
+  EXPECT_EQ(later.wait, std::chrono::milliseconds(40));
+  EXPECT_TRUE(gates.slot("a", spacing, SlotRequest::take_if_free, now + std::chrono::milliseconds(100)).granted);
+}
+
+TEST(RateSpacing, ARateAndABurstBecomeAnIntervalAndATolerance) {
+  using oauth::RateSpacing;
+  auto const five = RateSpacing::of(5.0, 3);
+  EXPECT_EQ(five.interval, std::chrono::milliseconds(200));
+  EXPECT_EQ(five.tolerance, std::chrono::milliseconds(400));
+  EXPECT_EQ(RateSpacing::of(5.0, 0).tolerance, std::chrono::microseconds(0));  // a burst of one at least
+  EXPECT_EQ(RateSpacing::of(1e9, 1).interval, std::chrono::microseconds(1));   // no finer than the store keeps
+  EXPECT_EQ(RateSpacing::of(1e-300, 1).interval, std::chrono::seconds(1'000'000));
+  for (double none : {0.0, -1.0, std::nan("")}) EXPECT_FALSE(RateSpacing::of(none, 5).limits()) << none;
 }
 
 TEST(RateGates, IdleBucketsAreSweptSoTheyCannotPileUp) {

@@ -3,6 +3,7 @@
 
 #include <oauth/detail/store/store_port.hpp>
 #include <oauth/error.hpp>
+#include <oauth/store/rate_slots.hpp>
 #include <oauth/store/records.hpp>
 #include <oauth/store/token_store.hpp>
 #include <oauth/store/unit_of_work.hpp>
@@ -79,6 +80,12 @@ public:
   Result<std::vector<CachedResource>> list_resources(Owner o, std::string_view id, std::string_view kind) const {
     return self_->list_resources(o, id, kind);
   }
+  /// Whether the backend chosen keeps rate slots for every process (SharesRateSlots);
+  /// reserve_rate_slot refuses when it does not.
+  bool shares_rate_slots() const noexcept { return self_->shares_rate_slots(); }
+  Result<RateSlot> reserve_rate_slot(std::string_view key, RateSpacing s, SlotRequest r) {
+    return self_->reserve_rate_slot(key, s, r);
+  }
 
 private:
   struct Concept {
@@ -115,6 +122,8 @@ private:
     virtual Result<void> replace_resources(Owner, std::string_view, std::string_view, std::vector<CachedResource>,
                                            TimePoint) = 0;
     virtual Result<std::vector<CachedResource>> list_resources(Owner, std::string_view, std::string_view) const = 0;
+    virtual bool shares_rate_slots() const noexcept = 0;
+    virtual Result<RateSlot> reserve_rate_slot(std::string_view, RateSpacing, SlotRequest) = 0;
   };
 
   template <class B>
@@ -187,6 +196,13 @@ private:
     Result<std::vector<CachedResource>> list_resources(Owner o, std::string_view id,
                                                        std::string_view kind) const override {
       return backend.list_resources(o, id, kind);
+    }
+    bool shares_rate_slots() const noexcept override { return SharesRateSlots<B>; }
+    Result<RateSlot> reserve_rate_slot(std::string_view key, RateSpacing s, SlotRequest r) override {
+      if constexpr (SharesRateSlots<B>)
+        return backend.reserve_rate_slot(key, s, r);
+      else
+        return Error(Errc::invalid_argument, "this store keeps no rate slots shared between processes");
     }
     B backend;
   };

@@ -11,6 +11,7 @@
 #include <oauth/detail/store/sql.hpp>
 #include <oauth/detail/store/store_port.hpp>
 #include <oauth/error.hpp>
+#include <oauth/store/rate_slots.hpp>
 #include <oauth/store/record_json.hpp>
 #include <oauth/store/records.hpp>
 #include <oauth/store/token_store.hpp>
@@ -412,6 +413,21 @@ public:
     auto reply = command({"HSET", key("settings"), name, value});
     if (!reply) return reply.error();
     return {};
+  }
+
+  /// A slot of the rate bucket `key`, kept in Redis for every process that shares it
+  /// (store/rate_slots.hpp).
+  Result<RateSlot> reserve_rate_slot(std::string_view bucket, RateSpacing spacing, SlotRequest request) {
+    if (!spacing.limits()) return RateSlot{};
+    auto reply = eval(oauth::detail::store::redis_scripts::rate_slot, {key("rate", bucket)},
+                      {std::to_string(spacing.interval.count()), std::to_string(spacing.tolerance.count()),
+                       request == SlotRequest::take_if_free ? "1" : "0"});
+    if (!reply) return reply.error();
+    auto const* answer = reply->get();
+    if (answer->type != REDIS_REPLY_ARRAY || answer->elements != 2 || answer->element[0]->type != REDIS_REPLY_INTEGER ||
+        answer->element[1]->type != REDIS_REPLY_INTEGER)
+      return Error(Errc::store_failure, "Redis: a rate slot answer that is not two integers");
+    return RateSlot{answer->element[0]->integer == 1, std::chrono::microseconds(answer->element[1]->integer)};
   }
 
 private:

@@ -8,6 +8,7 @@
 #include <oauth/detail/store/read_access.hpp>
 #include <oauth/error.hpp>
 #include <oauth/secret.hpp>
+#include <oauth/store/rate_slots.hpp>
 #include <oauth/store/records.hpp>
 #include <oauth/store/unit_of_work.hpp>
 
@@ -377,6 +378,25 @@ public:
 
   Result<std::vector<CachedResource>> resources(Owner owner, std::string_view integration_id, std::string_view kind) {
     return refused_if_missing(owner, integration_id, backend_.list_resources(owner, integration_id, kind));
+  }
+
+  /// Whether the backend keeps rate slots for every process that shares it
+  /// (store/rate_slots.hpp): then a rate limit held there holds across processes.
+  bool shares_rate_slots() const noexcept {
+    if constexpr (requires { backend_.shares_rate_slots(); })
+      return backend_.shares_rate_slots();
+    else
+      return store::SharesRateSlots<Backend>;
+  }
+
+  /// A slot of the rate bucket `key`, kept by the backend for every process that shares
+  /// it; a backend that keeps none refuses with invalid_argument.
+  Result<store::RateSlot> reserve_rate_slot(std::string_view key, store::RateSpacing spacing,
+                                            store::SlotRequest request) {
+    if constexpr (store::SharesRateSlots<Backend>)
+      return backend_.reserve_rate_slot(key, spacing, request);
+    else
+      return Error(Errc::invalid_argument, "this store keeps no rate slots shared between processes");
   }
 
 private:

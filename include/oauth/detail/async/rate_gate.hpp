@@ -2,6 +2,7 @@
 #define OAUTH_DETAIL_ASYNC_RATE_GATE_HPP
 
 #include <oauth/provider_options.hpp>
+#include <oauth/rate_spacing.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -12,39 +13,39 @@
 
 namespace oauth::detail::async {
 
-/// Token buckets, one per key (a credential), as the generic cell rate algorithm: each
-/// caller reserves the next free slot and is told how long to wait for it, so callers
-/// that arrive together are spaced out in arrival order instead of racing for tokens.
+/// Rate slots kept in this process, one bucket per key, as the generic cell rate
+/// algorithm keeps them (rate_spacing.hpp): callers that arrive together are spaced
+/// out in arrival order instead of racing for tokens.
 class RateGates {
 public:
   using Clock = std::chrono::steady_clock;
+  using RateSlot = oauth::RateSlot;
+  using RateSpacing = oauth::RateSpacing;
+  using SlotRequest = oauth::SlotRequest;
 
-  /// Reserves a slot for `key` under `limit` and says how long to wait before using it.
-  Clock::duration reserve(std::string_view key, RateLimit limit, Clock::time_point now) {
-    if (limit.per_second <= 0) return Clock::duration::zero();
-    auto const [interval, tolerance] = spacing(limit);
+  /// A slot of `key`'s bucket at `now`, as `request` asks for it.
+  RateSlot slot(std::string_view key, RateSpacing spacing, SlotRequest request, Clock::time_point now) {
+    if (!spacing.limits()) return {};
     std::lock_guard lock(mutex_);
     sweep(now);
     auto [it, added] = next_.try_emplace(std::string(key), now);
-    auto& theoretical_arrival = it->second;
-    theoretical_arrival = std::max(theoretical_arrival, now);
-    auto const wait = std::max(Clock::duration::zero(), theoretical_arrival - tolerance - now);
-    theoretical_arrival += interval;
-    return wait;
+    auto const theoretical_arrival = std::max(it->second, now);
+    auto const wait = std::max(Clock::duration::zero(), theoretical_arrival - spacing.tolerance - now);
+    auto const waited = std::chrono::ceil<std::chrono::microseconds>(wait);
+    if (wait > Clock::duration::zero() && request == SlotRequest::take_if_free) return {false, waited};
+    it->second = theoretical_arrival + spacing.interval;
+    return {true, waited};
+  }
+
+  /// Reserves a slot for `key` under `limit` and says how long to wait before using it.
+  Clock::duration reserve(std::string_view key, RateLimit limit, Clock::time_point now) {
+    return slot(key, RateSpacing::of(limit), SlotRequest::reserve, now).wait;
   }
 
   /// Takes a slot for `key` if one is free now, and reserves nothing otherwise: for what is
   /// sampled (kept at most at `limit`) rather than delayed.
   bool try_take(std::string_view key, RateLimit limit, Clock::time_point now) {
-    if (limit.per_second <= 0) return true;
-    auto const [interval, tolerance] = spacing(limit);
-    std::lock_guard lock(mutex_);
-    sweep(now);
-    auto [it, added] = next_.try_emplace(std::string(key), now);
-    auto const theoretical_arrival = std::max(it->second, now);
-    if (theoretical_arrival - tolerance > now) return false;
-    it->second = theoretical_arrival + interval;
-    return true;
+    return slot(key, RateSpacing::of(limit), SlotRequest::take_if_free, now).granted;
   }
 
   std::size_t tracked() const {
@@ -53,17 +54,6 @@ public:
   }
 
 private:
-  struct Spacing {
-    Clock::duration interval;   ///< between two slots
-    Clock::duration tolerance;  ///< how far ahead of its slot a caller may go: the burst
-  };
-
-  static Spacing spacing(RateLimit limit) {
-    auto const interval =
-        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / limit.per_second));
-    return {interval, interval * (std::max(limit.burst, 1u) - 1)};
-  }
-
   /// A key whose slots all lie in the past holds nothing a fresh bucket would not.
   void sweep(Clock::time_point now) {
     if (next_.size() < swept_size_ * 2 + 64) return;

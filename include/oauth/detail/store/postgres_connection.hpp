@@ -184,6 +184,9 @@ struct PostgresDriver {
   using Connection = PostgresConnection;
   static constexpr std::string_view bigint = "BIGINT";
   static constexpr std::string_view serial_key = "BIGSERIAL PRIMARY KEY";
+  /// Rate slots are kept for every instance, in a table whose writes wait for no fsync.
+  static constexpr std::string_view unlogged = "UNLOGGED";
+  static constexpr bool shares_rate_slots = true;
 
   static Result<std::unique_ptr<Connection>> connect(Options const& options) { return Connection::open(options); }
   static std::size_t pool_size(Options const& options) { return options.max_connections; }

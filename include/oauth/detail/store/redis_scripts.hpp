@@ -152,6 +152,21 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 return 1
 )lua"};
 
+/// KEYS: a rate bucket. ARGV: interval_us, tolerance_us, refusable (1 or 0).
+/// {1, wait_us} granted; {0, wait_us} refused, nothing written. On the server's clock, so
+/// that every instance's slots are timed alike; the bucket expires once it is full again.
+inline constexpr RedisScript rate_slot{R"lua(
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+local interval = tonumber(ARGV[1])
+local arrival = math.max(tonumber(redis.call('GET', KEYS[1]) or 0), now)
+local wait = arrival - tonumber(ARGV[2]) - now
+if wait > 0 and ARGV[3] == '1' then return {0, wait} end
+arrival = arrival + interval
+redis.call('SET', KEYS[1], string.format('%.0f', arrival), 'PX', math.ceil((arrival - now) / 1000))
+return {1, math.max(wait, 0)}
+)lua"};
+
 }  // namespace oauth::detail::store::redis_scripts
 
 #endif

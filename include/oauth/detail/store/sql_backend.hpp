@@ -6,11 +6,13 @@
 #include <oauth/detail/store/group_commit.hpp>
 #include <oauth/detail/store/sql.hpp>
 #include <oauth/error.hpp>
+#include <oauth/store/rate_slots.hpp>
 #include <oauth/store/records.hpp>
 #include <oauth/store/unit_of_work.hpp>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
@@ -25,10 +27,10 @@ namespace oauth::detail::store {
 
 namespace sql {
 
-inline constexpr int schema_version = 2;
+inline constexpr int schema_version = 3;
 
 /// Each migration brings the schema from the version before it to its own. Written once
-/// for every SQL database: {bigint} and {serial} are the dialect's words.
+/// for every SQL database: {bigint}, {serial} and {unlogged} are the dialect's words.
 inline constexpr std::array<std::string_view, schema_version> migrations{R"sql(
 CREATE TABLE integrations (
   id TEXT PRIMARY KEY,
@@ -147,6 +149,12 @@ CREATE TABLE cached_resources (
   object TEXT NOT NULL,
   refreshed_at {bigint} NOT NULL,
   PRIMARY KEY (integration_id, kind, resource_id)
+);
+)sql",
+                                                                         R"sql(
+CREATE {unlogged} TABLE rate_slots (
+  key TEXT PRIMARY KEY,
+  theoretical_arrival {bigint} NOT NULL
 );
 )sql"};
 
@@ -315,6 +323,26 @@ ON CONFLICT (provider, name) DO UPDATE SET description = excluded.description, c
 inline constexpr Statement scope_catalogue{R"sql(
 SELECT provider, name, description, category, scope_set, required, dangerous
 FROM scope_catalogue WHERE provider = ? ORDER BY name)sql"};
+// A GCRA bucket (store/rate_slots.hpp) on the server's clock, in microseconds: one row
+// granted with the wait for its slot, or, when a refusable request finds no free slot, one
+// refused with the wait until there is one. A refused request writes nothing.
+inline constexpr Statement rate_slot{R"sql(
+WITH given AS (SELECT ?::text AS key, ?::bigint AS step, ?::bigint AS ahead, ?::integer AS refusable,
+  (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS now),
+taken AS (
+  INSERT INTO rate_slots AS r (key, theoretical_arrival) SELECT key, now + step FROM given
+  ON CONFLICT (key) DO UPDATE
+  SET theoretical_arrival = (SELECT GREATEST(r.theoretical_arrival, now) + step FROM given)
+  WHERE (SELECT refusable = 0 OR GREATEST(r.theoretical_arrival, now) - ahead <= now FROM given)
+  RETURNING theoretical_arrival)
+SELECT 1, GREATEST(taken.theoretical_arrival - step - ahead - now, 0) FROM taken, given
+UNION ALL
+SELECT 0, GREATEST(r.theoretical_arrival - ahead - now, 1) FROM rate_slots r, given
+WHERE r.key = given.key AND NOT EXISTS (SELECT 1 FROM taken))sql"};
+/// Buckets whose slots all lie in the past hold nothing a new one would not.
+inline constexpr Statement sweep_rate_slots{
+    "DELETE FROM rate_slots WHERE theoretical_arrival < (extract(epoch FROM clock_timestamp()) * 1000000)::bigint"};
+
 inline constexpr Statement read_setting{"SELECT value FROM settings WHERE name = ?"};
 inline constexpr Statement write_setting{
     "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value"};
@@ -783,7 +811,34 @@ public:
     });
   }
 
+  /// A slot of the rate bucket `key`, kept in the database for every process that shares
+  /// it (store/rate_slots.hpp). Not written ahead of a crash: a bucket lost with the server
+  /// is only a bucket that starts full again.
+  Result<oauth::store::RateSlot> reserve_rate_slot(
+      std::string_view key, oauth::store::RateSpacing spacing,
+      oauth::store::SlotRequest request) requires Driver::shares_rate_slots {
+    if (!spacing.limits()) return oauth::store::RateSlot{};
+    return with_connection([&](Connection& c) -> Result<oauth::store::RateSlot> {
+      if (shared_->rate_slots_taken.fetch_add(1, std::memory_order_relaxed) % rate_slot_sweep_every == 0)
+        if (auto swept = run(c, sql::sweep_rate_slots, {}); !swept) return swept.error();
+      std::int64_t const refusable = request == oauth::store::SlotRequest::take_if_free ? 1 : 0;
+      // No row: the bucket was made by another caller since this statement began, and
+      // refused this one; its next slot is about one interval away.
+      oauth::store::RateSlot slot{false, spacing.interval};
+      auto ran = run(c, sql::rate_slot,
+                     {key, std::int64_t{spacing.interval.count()}, std::int64_t{spacing.tolerance.count()}, refusable},
+                     [&](auto const& row) {
+                       slot = {row.integer(0) == 1, std::chrono::microseconds(row.integer(1))};
+                     });
+      if (!ran) return ran.error();
+      return slot;
+    });
+  }
+
 private:
+  /// How many slots are taken between two sweeps of the buckets that went idle.
+  static constexpr std::uint64_t rate_slot_sweep_every = 1024;
+
   struct Shared {
     explicit Shared(Options const& o)
         : options(o),
@@ -792,6 +847,7 @@ private:
     Options options;
     ConnectionPool<Connection> pool;
     GroupCommit<Connection> commits;
+    std::atomic<std::uint64_t> rate_slots_taken{0};
   };
 
   explicit SqlBackend(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
@@ -881,6 +937,7 @@ private:
     };
     replace_all("{bigint}", Driver::bigint);
     replace_all("{serial}", Driver::serial_key);
+    replace_all("{unlogged}", Driver::unlogged);
     return out;
   }
 

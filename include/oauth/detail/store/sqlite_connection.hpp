@@ -217,6 +217,9 @@ struct SqliteDriver {
   using Connection = SqliteConnection;
   static constexpr std::string_view bigint = "INTEGER";
   static constexpr std::string_view serial_key = "INTEGER PRIMARY KEY AUTOINCREMENT";
+  /// One machine's store: rate slots stay in the process, where they cost no write.
+  static constexpr std::string_view unlogged = "";
+  static constexpr bool shares_rate_slots = false;
 
   /// Nothing to do: BEGIN IMMEDIATE already keeps other processes' migrations out.
   static Result<void> before_migration(Connection&, Options const&) { return {}; }

@@ -1,6 +1,7 @@
 #ifndef OAUTH_DETAIL_STORE_STORE_PORT_HPP
 #define OAUTH_DETAIL_STORE_STORE_PORT_HPP
 
+#include <oauth/store/rate_slots.hpp>
 #include <oauth/store/token_store.hpp>
 #include <oauth/store/unit_of_work.hpp>
 
@@ -49,6 +50,10 @@ public:
   virtual Result<void> replace_resources(Owner, std::string_view id, std::string_view kind,
                                          std::vector<CachedResource>) = 0;
   virtual Result<std::vector<CachedResource>> resources(Owner, std::string_view id, std::string_view kind) = 0;
+  /// TokenStore::shares_rate_slots and reserve_rate_slot.
+  virtual bool shares_rate_slots() const noexcept = 0;
+  virtual Result<oauth::store::RateSlot> reserve_rate_slot(std::string_view key, oauth::store::RateSpacing,
+                                                           oauth::store::SlotRequest) = 0;
 };
 
 template <class Backend>
@@ -112,6 +117,11 @@ public:
   }
   Result<std::vector<CachedResource>> resources(Owner owner, std::string_view id, std::string_view kind) override {
     return store_.resources(owner, id, kind);
+  }
+  bool shares_rate_slots() const noexcept override { return store_.shares_rate_slots(); }
+  Result<oauth::store::RateSlot> reserve_rate_slot(std::string_view key, oauth::store::RateSpacing spacing,
+                                                   oauth::store::SlotRequest request) override {
+    return store_.reserve_rate_slot(key, spacing, request);
   }
 
 private:
