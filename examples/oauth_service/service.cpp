@@ -232,8 +232,9 @@ struct Service::Impl {
         health_keyring(keyring),
         store(std::move(backend), std::move(keyring)),
         manager(executor, store, std::move(transport), manager_options(this->config)),
-        per_user(this->config.rate_limits.per_user_per_minute, this->config.rate_limits.per_user_burst),
-        per_address(this->config.rate_limits.per_address_per_minute, this->config.rate_limits.per_address_burst) {}
+        per_user("user", this->config.rate_limits.per_user_per_minute, this->config.rate_limits.per_user_burst),
+        per_address("address", this->config.rate_limits.per_address_per_minute,
+                    this->config.rate_limits.per_address_burst) {}
 
   static ManagerOptions manager_options(ServiceConfig const& config) {
     ManagerOptions options;
@@ -285,7 +286,8 @@ struct Service::Impl {
     exchange.path = std::string(target->encoded_path());
     exchange.route = "unmatched";
 
-    if (auto limited = limit(per_address, "address", exchange.peer.address)) co_return std::move(*limited);
+    auto limiting = limit(per_address, exchange.peer.address);
+    if (auto limited = co_await std::move(limiting)) co_return std::move(*limited);
     if (exchange.request.method() == http::verb::options) co_return preflight(exchange);
 
     auto const* route = match(exchange, *target);
@@ -297,8 +299,8 @@ struct Service::Impl {
         auto auditing = audited(exchange, std::move(*refused));
         co_return co_await std::move(auditing);
       }
-      if (auto limited = limit(per_user, "user", exchange.caller->tenant_id + '\n' + exchange.caller->user_id))
-        co_return std::move(*limited);
+      auto limiting = limit(per_user, exchange.caller->tenant_id + '\n' + exchange.caller->user_id);
+      if (auto limited = co_await std::move(limiting)) co_return std::move(*limited);
     } else if (route->access == Access::server) {
       if (!exchange.header(http::field::origin).empty()) {
         exchange.refusal = "token route called from a browser";
@@ -412,13 +414,24 @@ struct Service::Impl {
         asio::use_awaitable);
   }
 
-  std::optional<Response> limit(RateLimiter& limiter, std::string_view by, std::string const& key) {
-    auto verdict = limiter.take(key);
-    if (verdict.allowed) return std::nullopt;
-    metrics.count_rate_limited(by);
+  /// The caller's verdict under `limiter`: this process's bucket, then, when that lets the
+  /// request by and the store keeps rate slots for every instance, the store's. A store
+  /// that cannot answer leaves this process's verdict standing.
+  asio::awaitable<std::optional<Response>> limit(RateLimiter& limiter, std::string caller) {
+    if (!limiter.enabled()) co_return std::nullopt;
+    auto slot = limiter.take_here(caller);
+    if (slot.granted && store.shares_rate_slots()) {
+      auto taking = on_store([&] {
+        return store.reserve_rate_slot(limiter.bucket(caller), limiter.spacing(),
+                                       oauth::store::SlotRequest::take_if_free);
+      });
+      if (auto shared = co_await std::move(taking)) slot = *shared;
+    }
+    if (slot.granted) co_return std::nullopt;
+    metrics.count_rate_limited(limiter.kind());
     auto response = error_response(429, "RATE_LIMITED", "Too many requests. Please slow down.");
-    response.set(http::field::retry_after, std::to_string(verdict.retry_after.count()));
-    return response;
+    response.set(http::field::retry_after, std::to_string(RateLimiter::retry_after(slot).count()));
+    co_return response;
   }
 
   bool origin_allowed(std::string_view origin) const {

@@ -108,12 +108,13 @@ protected:
     ServiceTest::TearDown();
   }
 
-  /// Connects `user` at Google: authorized on one instance, called back on another.
-  std::string connect_across(std::string const& user, std::size_t first, std::size_t second) {
+  /// Connects `user` at `provider`: authorized on one instance, called back on another.
+  std::string connect_across(std::string const& user, std::size_t first, std::size_t second,
+                             std::string const& provider = "google") {
     CookieJar jar;
     auto started = instances_[first]->client().send(
         {"POST",
-         "/api/v1/oauth/google/authorize",
+         "/api/v1/oauth/" + provider + "/authorize",
          {{"Authorization", "Bearer " + bearer("acme", user)}, {"Content-Type", "application/json"}},
          "{}"});
     jar.take(started);
@@ -253,6 +254,79 @@ protected:
     instances_.clear();
   }
 
+  /// Three instances on `store_url` with tight limits, each called directly, as the proxy
+  /// would call it: every request names its client in X-Forwarded-For. What they let by,
+  /// together, is counted at the client and, for Notion's pacing, at the mock.
+  void run_limits(std::string const& store_url) {
+    env_ = environment();
+    env_["OAUTH_STORE_URL"] = store_url;
+    env_["OAUTH_PUBLIC_URL"] = "http://127.0.0.1:" + std::to_string(free_port());
+    env_["OAUTH_TRUSTED_PROXIES"] = "127.0.0.1";
+    // Twenty at once, then one a minute: longer than the test takes.
+    std::ofstream(dir() + "/limits.json") << R"({"rate_limit_per_user_per_minute": 1, "rate_limit_per_user_burst": 20,
+      "rate_limit_per_address_per_minute": 1, "rate_limit_per_address_burst": 20})";
+    env_["OAUTH_SERVICE_CONFIG"] = dir() + "/limits.json";
+    for (int i = 0; i < 3; ++i) {
+      auto env = env_;
+      env["OAUTH_ACCESS_LOG"] = dir() + "/access-" + std::to_string(i) + ".log";
+      instances_.push_back(std::make_unique<ServiceProcess>(env, env.at("OAUTH_ACCESS_LOG")));
+    }
+    auto const call = [&](std::size_t instance, std::string const& target, std::string const& user,
+                          std::string const& client) {
+      return instances_[instance % 3]->client().send(
+          {"GET", target, {{"Authorization", "Bearer " + bearer("acme", user)}, {"X-Forwarded-For", client}}});
+    };
+    auto const granted = [](std::vector<int> const& statuses) {
+      for (int status : statuses) EXPECT_TRUE(status == 200 || status == 429) << status;
+      return std::count(statuses.begin(), statuses.end(), 200);
+    };
+
+    // One user, sixty requests from sixty addresses over the three: twenty in all, not
+    // twenty an instance.
+    std::vector<int> by_user;
+    for (int i = 0; i < 60; ++i)
+      by_user.push_back(call(i, "/api/v1/oauth/me", "busy-user", "10.3.0." + std::to_string(i)).status);
+    EXPECT_EQ(granted(by_user), 20);
+
+    // One address, sixty users: the same.
+    std::vector<int> by_address;
+    for (int i = 0; i < 60; ++i)
+      by_address.push_back(call(i, "/api/v1/oauth/me", "user-" + std::to_string(i), "10.4.0.1").status);
+    EXPECT_EQ(granted(by_address), 20);
+
+    // Notion's pacing (three a second, six at once) is one credential's across the three:
+    // four listings through each, one search request apiece, reach Notion six at once and
+    // then one every third of a second, where each instance alone would send its four at
+    // once.
+    auto& notion = mocks()["notion"];
+    notion.set_api_items(2);
+    auto const ada = connect_across("ada", 0, 1, "notion");
+    ASSERT_FALSE(ada.empty());
+    auto const before = notion.api_request_times().size();
+    std::vector<std::jthread> listers;
+    std::atomic<int> listed{0};
+    for (std::size_t instance = 0; instance < 3; ++instance)
+      listers.emplace_back([&, instance] {
+        for (int n = 0; n < 4; ++n) {
+          auto reply =
+              call(instance, "/api/v1/oauth/integrations/" + ada + "/databases?refresh=true", "ada", "10.5.0.1");
+          EXPECT_EQ(reply.status, 200) << reply.body;
+          if (reply.status == 200) ++listed;
+        }
+      });
+    listers.clear();
+    EXPECT_EQ(listed.load(), 12);
+    auto times = notion.api_request_times();
+    times.erase(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(before));
+    ASSERT_EQ(times.size(), 12u);
+    std::sort(times.begin(), times.end());
+    // Six after the first come a third of a second apart: two seconds at least.
+    EXPECT_GE(times.back() - times.front(), std::chrono::milliseconds(1800));
+    for (std::size_t i = 6; i < times.size(); ++i)
+      EXPECT_GE(times[i] - times.front(), std::chrono::milliseconds(300) * (i - 5)) << i;
+    instances_.clear();
+  }
+
   std::unique_ptr<MockProvider> google_;
   Environment env_;
   std::vector<std::unique_ptr<ServiceProcess>> instances_;
@@ -267,6 +341,16 @@ TEST_F(ScaleOut, ThreeInstancesOnOnePostgreSQL) {
 TEST_F(ScaleOut, ThreeInstancesOnOneRedis) {
   test::PrivateServers servers;
   run(servers.servers().value("OAUTH_TEST_REDIS_URL") + "?prefix=scale");
+}
+
+TEST_F(ScaleOut, RateLimitsAndNotionsPacingHoldAcrossInstancesOnPostgreSQL) {
+  test::PrivateServers servers;
+  run_limits(servers.servers().postgres_url());
+}
+
+TEST_F(ScaleOut, RateLimitsAndNotionsPacingHoldAcrossInstancesOnRedis) {
+  test::PrivateServers servers;
+  run_limits(servers.servers().value("OAUTH_TEST_REDIS_URL") + "?prefix=limits");
 }
 
 }  // namespace

@@ -174,6 +174,10 @@ private:
   // ---- the API (impl/manager/api.hpp) -------------------------------------------------
 
   boost::asio::awaitable<async::Attempt<ApiResponse>> api_attempt(std::size_t provider, ApiCall& call);
+  /// How long the call waits for its slot under the credential's API rate: a slot of the
+  /// store's bucket when the store keeps them for every process, so that all instances
+  /// pace together; of this process's otherwise, or when the store cannot answer.
+  boost::asio::awaitable<std::chrono::steady_clock::duration> api_slot_wait(ApiCall const& call);
 
   // ---- the callback (impl/manager/complete.hpp) ---------------------------------------
 
@@ -259,7 +263,7 @@ private:
   mutable std::mutex config_mutex_;
   std::vector<std::shared_ptr<ProviderConfig const>> configs_;
   async::SingleFlight<AccessGrant> refreshes_;
-  async::RateGates rate_gates_;  ///< API request pacing, per credential
+  async::RateGates rate_gates_;  ///< API request pacing, per credential, when the store keeps none
   /// Where blocking store calls run: empty when the store never blocks. Declared last, so
   /// that the pool the engine may own is joined before anything its calls use is gone.
   boost::asio::any_io_executor store_executor_;

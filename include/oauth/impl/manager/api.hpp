@@ -26,7 +26,7 @@ boost::asio::awaitable<Result<ApiResponse>> BasicEngine<V>::api_call(std::size_t
   auto grant = co_await access(provider, tenant_id, user_id, integration_id, false);
   if (!grant) co_return grant.error();
 
-  auto gate_key = std::string(p.name) + ':' + integration_id;
+  auto gate_key = "api:" + std::string(p.name) + ':' + integration_id;
   ApiCall call{std::move(tenant_id), std::move(user_id), std::move(integration_id),
                std::move(request),   std::move(*url),    (*config)->api_rate_limit.value_or(p.api_rate_limit),
                std::move(gate_key),  deadline,           std::move(*grant)};
@@ -50,8 +50,8 @@ boost::asio::awaitable<async::Attempt<ApiResponse>> BasicEngine<V>::api_attempt(
   };
   auto executor = co_await boost::asio::this_coro::executor;
   while (true) {
-    if (auto const wait = rate_gates_.reserve(call.gate_key, call.limit, Clock::now());
-        wait > Clock::duration::zero()) {
+    auto waiting = api_slot_wait(call);
+    if (auto const wait = co_await std::move(waiting); wait > Clock::duration::zero()) {
       if (Clock::now() + wait > call.deadline)
         co_return Outcome{
             failed(Error(Errc::rate_limited, std::string(p.name) + " API: the rate limit leaves no slot in time"))};
@@ -96,6 +96,18 @@ boost::asio::awaitable<async::Attempt<ApiResponse>> BasicEngine<V>::api_attempt(
     auto const retry_after = failure.retry_after;
     co_return Outcome{std::move(failure), retryable, retry_after};
   }
+}
+
+template <class V>
+boost::asio::awaitable<std::chrono::steady_clock::duration> BasicEngine<V>::api_slot_wait(ApiCall const& call) {
+  using oauth::store::SlotRequest;
+  auto const spacing = oauth::store::RateSpacing::of(call.limit);
+  if (!spacing.limits()) co_return std::chrono::steady_clock::duration::zero();
+  if (store_->shares_rate_slots()) {
+    auto reserving = stored([&] { return store_->reserve_rate_slot(call.gate_key, spacing, SlotRequest::reserve); });
+    if (auto slot = co_await std::move(reserving)) co_return slot->wait;
+  }
+  co_return rate_gates_.slot(call.gate_key, spacing, SlotRequest::reserve, std::chrono::steady_clock::now()).wait;
 }
 
 }  // namespace oauth::detail::manager
