@@ -46,8 +46,6 @@ public:
     return std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(refused.wait));
   }
 
-  std::size_t tracked() const { return gates_.tracked(); }
-
 private:
   std::string kind_;
   RateSpacing spacing_;

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <string_view>
 
 namespace oauth {
 namespace {
@@ -147,22 +148,28 @@ TEST(ProviderError, RetryAfterAFarDateIsAWaitInSecondsWithoutOverflow) {
   EXPECT_FALSE(pe::retry_after(answer(429, "", {{"Retry-After", "+5"}}), now));
 }
 
+/// How long `gates` has the next caller of `key` under `limit` wait for its slot.
+std::chrono::microseconds reserve(oauth::detail::async::RateGates& gates, std::string_view key, oauth::RateLimit limit,
+                                  std::chrono::steady_clock::time_point now) {
+  return gates.slot(key, oauth::RateSpacing::of(limit), oauth::SlotRequest::reserve, now).wait;
+}
+
 TEST(RateGates, SpaceCallersAtTheRateAfterTheBurst) {
   oauth::detail::async::RateGates gates;
   auto const now = std::chrono::steady_clock::now();
   oauth::RateLimit const limit{10.0, 3};
   std::vector<std::chrono::milliseconds> waits;
   for (int i = 0; i < 6; ++i)
-    waits.push_back(std::chrono::round<std::chrono::milliseconds>(gates.reserve("a", limit, now)));
+    waits.push_back(std::chrono::round<std::chrono::milliseconds>(reserve(gates, "a", limit, now)));
   EXPECT_EQ(waits,
             (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(0), std::chrono::milliseconds(0),
                                                     std::chrono::milliseconds(0), std::chrono::milliseconds(100),
                                                     std::chrono::milliseconds(200), std::chrono::milliseconds(300)}));
   // Another credential has a bucket of its own; no limit waits for nothing.
-  EXPECT_EQ(gates.reserve("b", limit, now), std::chrono::steady_clock::duration::zero());
-  EXPECT_EQ(gates.reserve("a", oauth::RateLimit{}, now), std::chrono::steady_clock::duration::zero());
+  EXPECT_EQ(reserve(gates, "b", limit, now), std::chrono::microseconds::zero());
+  EXPECT_EQ(reserve(gates, "a", oauth::RateLimit{}, now), std::chrono::microseconds::zero());
   // A bucket idle long enough is full again.
-  EXPECT_EQ(gates.reserve("a", limit, now + std::chrono::seconds(10)), std::chrono::steady_clock::duration::zero());
+  EXPECT_EQ(reserve(gates, "a", limit, now + std::chrono::seconds(10)), std::chrono::microseconds::zero());
 }
 
 // What samples the audit rows nobody is named in: a burst, then the rate, and a refusal
@@ -213,9 +220,9 @@ TEST(RateGates, IdleBucketsAreSweptSoTheyCannotPileUp) {
   oauth::detail::async::RateGates gates;
   auto const now = std::chrono::steady_clock::now();
   oauth::RateLimit const limit{10.0, 1};
-  for (int i = 0; i < 10'000; ++i) gates.reserve("first-" + std::to_string(i), limit, now);
+  for (int i = 0; i < 10'000; ++i) reserve(gates, "first-" + std::to_string(i), limit, now);
   EXPECT_EQ(gates.tracked(), 10'000u);  // each has a slot ahead of it: live
-  for (int i = 0; i < 10'000; ++i) gates.reserve("second-" + std::to_string(i), limit, now + std::chrono::seconds(1));
+  for (int i = 0; i < 10'000; ++i) reserve(gates, "second-" + std::to_string(i), limit, now + std::chrono::seconds(1));
   // A second on, the first ones hold nothing a fresh bucket would not, and went.
   EXPECT_LE(gates.tracked(), 10'000u);
 }

@@ -37,11 +37,6 @@ public:
     return {true, waited};
   }
 
-  /// Reserves a slot for `key` under `limit` and says how long to wait before using it.
-  Clock::duration reserve(std::string_view key, RateLimit limit, Clock::time_point now) {
-    return slot(key, RateSpacing::of(limit), SlotRequest::reserve, now).wait;
-  }
-
   /// Takes a slot for `key` if one is free now, and reserves nothing otherwise: for what is
   /// sampled (kept at most at `limit`) rather than delayed.
   bool try_take(std::string_view key, RateLimit limit, Clock::time_point now) {
