@@ -225,6 +225,44 @@ void library_concurrent_store_refresh(benchmark::State& state, Library<B>& libra
         static_cast<double>(after.writes - before.writes) / static_cast<double>(transactions);
 }
 
+/// An authorization started, as initiate_flow stores it: a new state and its audit row in
+/// one relaxed transaction, by many threads at once (a service's store threads under
+/// load). States are random keys, as in service. Reports the writes per commit.
+template <class B>
+void library_concurrent_start_flow(benchmark::State& state, Library<B>& library) {
+  auto& tokens = library.tokens;
+  auto const before = tokens.backend().commit_counts();
+  std::mt19937_64 random(std::random_device{}());
+  std::size_t n = 0;
+  for (auto _ : state) {
+    oauth::FlowState flow{.state = std::to_string(random()) + std::to_string(random()),
+                          .provider = "google",
+                          .tenant_id = "default",
+                          .user_id = "user-" + std::to_string(n++ % 200),
+                          .session_id = "session",
+                          .scopes = {"openid", "email"},
+                          .code_verifier = oauth::CodeVerifier(std::string(43, 'v')),
+                          .redirect_uri = "https://app.example/cb"};
+    flow.created_at = oauth::Clock::now();
+    flow.expires_at = flow.created_at + std::chrono::minutes(10);
+    auto work = [&]() -> oauth::Result<void> {
+      if (auto put = tokens.put_state(flow); !put) return put;
+      return tokens.audit({.at = flow.created_at,
+                           .tenant_id = flow.tenant_id,
+                           .user_id = flow.user_id,
+                           .provider = flow.provider,
+                           .action = oauth::AuditAction::authorization_started});
+    };
+    if (!tokens.together(store::Durability::relaxed, work)) state.SkipWithError("a state was not stored");
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() != 0) return;
+  auto const after = tokens.backend().commit_counts();
+  if (auto const transactions = after.transactions - before.transactions; transactions != 0)
+    state.counters["writes_per_commit"] =
+        static_cast<double>(after.writes - before.writes) / static_cast<double>(transactions);
+}
+
 // ---- memory ----------------------------------------------------------------------------
 
 std::size_t heap_in_use() { return mallinfo2().uordblks; }
@@ -450,6 +488,10 @@ void BM_Library_SqliteConcurrentStoreRefresh(benchmark::State& state) {
   library_concurrent_store_refresh(state, *sqlite_fixture(static_cast<std::size_t>(state.range(0))).library);
 }
 
+void BM_Library_SqliteConcurrentStartFlow(benchmark::State& state) {
+  library_concurrent_start_flow(state, *sqlite_fixture(static_cast<std::size_t>(state.range(0))).library);
+}
+
 // The library's store of a refreshed pair, and no more: the record's version is known
 // from the previous write, so the compare-and-swap on version and owner comes back with
 // the new version, and the token row gets the same columns.
@@ -596,6 +638,10 @@ void BM_Library_PostgresStoreRefresh(benchmark::State& state) {
 
 void BM_Library_PostgresConcurrentStoreRefresh(benchmark::State& state) {
   if (auto* f = postgres_fixture(state)) library_concurrent_store_refresh(state, *f->library);
+}
+
+void BM_Library_PostgresConcurrentStartFlow(benchmark::State& state) {
+  if (auto* f = postgres_fixture(state)) library_concurrent_start_flow(state, *f->library);
 }
 
 void BM_Floor_PostgresStoreRefresh(benchmark::State& state) {
@@ -856,11 +902,13 @@ BENCHMARK(BM_Library_SqliteStoreRefresh)->Arg(1000);
 BENCHMARK(BM_Floor_SqliteStoreRefresh)->Arg(1000);
 // Its floor is BM_Floor_SqliteStoreRefresh's one write per commit: compare items per second.
 BENCHMARK(BM_Library_SqliteConcurrentStoreRefresh)->Arg(1000)->Threads(16)->UseRealTime();
+BENCHMARK(BM_Library_SqliteConcurrentStartFlow)->Arg(1000)->Threads(64)->UseRealTime();
 BENCHMARK(BM_Library_PostgresLookup)->Arg(1000)->Arg(100'000);
 BENCHMARK(BM_Floor_PostgresLookup)->Arg(1000)->Arg(100'000);
 BENCHMARK(BM_Library_PostgresStoreRefresh)->Arg(1000);
 BENCHMARK(BM_Floor_PostgresStoreRefresh)->Arg(1000);
 BENCHMARK(BM_Library_PostgresConcurrentStoreRefresh)->Arg(1000)->Threads(16)->UseRealTime();
+BENCHMARK(BM_Library_PostgresConcurrentStartFlow)->Arg(1000)->Threads(64)->UseRealTime();
 BENCHMARK(BM_Library_RedisLookup)->Arg(1000)->Arg(100'000);
 BENCHMARK(BM_Floor_RedisLookup)->Arg(1000)->Arg(100'000);
 BENCHMARK(BM_Library_RedisStoreRefresh)->Arg(1000);
