@@ -161,6 +161,58 @@ TYPED_TEST(GroupCommitOn, AWriteThatFailsIsRolledBackAloneAndToldWhy) {
   EXPECT_EQ(this->commits.counts().transactions, 2U);
 }
 
+TYPED_TEST(GroupCommitOn, WritesRunBareOnceAndAgainInSavepointsOnlyWhenOneFails) {
+  using Connection = typename TypeParam::Connection;
+  struct Runs {
+    int bare = 0;
+    int in_savepoints = 0;
+  };
+  auto counted = [](Runs& runs, std::string id) {
+    return [&runs, id](Connection& c) {
+      ++(detail::store::bare_pass() != nullptr ? runs.bare : runs.in_savepoints);
+      return TestFixture::write(c, id);
+    };
+  };
+  std::vector<Runs> runs(3);
+  std::vector<std::function<Result<void>(Connection&)>> others;
+  for (std::size_t i = 0; i < runs.size(); ++i) others.emplace_back(counted(runs[i], "ok-" + std::to_string(i)));
+  auto outcomes = this->held_then([](Connection& c) { return TestFixture::write(c, "first"); }, others);
+  for (auto const& outcome : outcomes) EXPECT_TRUE(outcome);
+  for (auto const& r : runs) {
+    EXPECT_EQ(r.bare, 1) << "no write failed: one bare pass";
+    EXPECT_EQ(r.in_savepoints, 0);
+  }
+
+  // One write of the next line fails: the bare pass stops there and is rolled back, and
+  // every write runs again in a savepoint of its own; only the failed one is lost.
+  runs.assign(3, Runs{});
+  others.clear();
+  others.emplace_back(counted(runs[0], "again-0"));
+  others.emplace_back(counted(runs[1], "first"));  // exists
+  others.emplace_back(counted(runs[2], "again-2"));
+  outcomes = this->held_then([](Connection& c) { return TestFixture::write(c, "lead"); }, others);
+  EXPECT_TRUE(outcomes[0]);
+  EXPECT_TRUE(outcomes[1]);
+  ASSERT_FALSE(outcomes[2]);
+  EXPECT_EQ(outcomes[2].error(), Errc::store_conflict);
+  EXPECT_TRUE(outcomes[3]);
+  EXPECT_EQ(runs[1].bare, 1);
+  for (auto const& r : runs) {
+    EXPECT_LE(r.bare, 1) << "those in line before the failed one ran bare too";
+    EXPECT_EQ(r.in_savepoints, 1);
+  }
+  EXPECT_TRUE(this->stored("again-0"));
+  EXPECT_TRUE(this->stored("again-2"));
+
+  // A write alone that fails is rolled back without a second pass.
+  Runs alone;
+  auto failing = counted(alone, "first");
+  auto outcome = this->commits.run(this->database.pool, Durability::full, failing);
+  EXPECT_EQ(outcome.error(), Errc::store_conflict);
+  EXPECT_EQ(alone.bare, 1);
+  EXPECT_EQ(alone.in_savepoints, 0);
+}
+
 TYPED_TEST(GroupCommitOn, ACommitThatFailsFailsEveryWriteInIt) {
   using Connection = typename TypeParam::Connection;
   // A note whose parent does not exist passes its own statement and fails the COMMIT
@@ -327,12 +379,15 @@ TYPED_TEST(Together, ACallThatFailsInsideIsUndoneAloneAndTheRestCommits) {
   auto stale = this->store.credential(this->owner, record.id).value();
   ASSERT_TRUE(this->store.replace_tokens(stale, this->tokens("access-2", "refresh-2", this->now)));
   std::optional<Error> refused;
+  int runs = 0;
   auto work = [&]() -> Result<void> {
+    ++runs;
     auto replaced = this->store.replace_tokens(stale, this->tokens("access-3", "refresh-3", this->now));
     if (!replaced) refused = replaced.error();
     return this->audit("a stale replacement was refused");
   };
   ASSERT_TRUE(this->store.together(store::Durability::full, work));
+  EXPECT_EQ(runs, 2) << "the failed call spoils the bare pass: the work runs again with savepoints";
   ASSERT_TRUE(refused);
   EXPECT_EQ(*refused, Errc::store_conflict);
   EXPECT_EQ(this->store.credential(this->owner, record.id).value().access_token.reveal(), "access-2");

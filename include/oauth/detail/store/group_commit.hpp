@@ -15,12 +15,32 @@
 
 namespace oauth::detail::store {
 
+/// Which pass of a shared transaction this thread is running (GroupCommit). The first
+/// runs every write bare, with no savepoint around it or the calls inside it: a write
+/// that fails there cannot be undone alone, so it spoils the pass, which is rolled back
+/// and run again with a savepoint around each write and each call (the second pass).
+struct BarePass {
+  bool spoiled = false;
+};
+
+/// The bare pass this thread is running, if any.
+inline BarePass*& bare_pass() noexcept {
+  // NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): a call marks the pass it spoils
+  static thread_local BarePass* current = nullptr;
+  return current;
+}
+
 /// Transactions that arrive together share one, and one commit (one fsync). Up to `lanes`
 /// transactions run at once; whoever arrives while every lane is busy waits in line, and
-/// the next leader takes the whole line as one transaction. Each caller's work runs in a
-/// savepoint of its own, so one that fails is rolled back alone; every caller is told its
-/// own outcome only once the transaction has committed, so no write is reported before
-/// it is durable. A failed commit fails every write in it.
+/// the next leader takes the whole line as one transaction. Every caller is told its own
+/// outcome only once the transaction has committed, so no write is reported before it is
+/// durable. A failed commit fails every write in it.
+///
+/// A write that fails is rolled back alone. Writes seldom fail, so the transaction first
+/// runs them all bare (BarePass): a savepoint costs a statement to open and one to close
+/// (a round trip each on PostgreSQL) and a copy of every page it touches. Only when one
+/// fails is the transaction run again, each write in a savepoint of its own: a write's
+/// work may run twice, and is told nothing until the transaction that counts commits.
 ///
 /// Under no load a caller leads at once and waits for nobody: the line forms only while
 /// a commit is under way.
@@ -40,7 +60,7 @@ public:
       ++active_;
       job.lead = true;
     } else {
-      changed_.wait(lock, [&] { return job.outcome.has_value() || job.lead; });
+      job.woken.wait(lock, [&] { return job.outcome.has_value() || job.lead; });
       if (job.outcome) return outcome_of(job);
     }
     // This caller leads: the whole line is one transaction. A lane handed to someone in it
@@ -55,9 +75,12 @@ public:
     lock.unlock();
     auto outcomes = commit(pool, batch);
     lock.lock();
-    for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->outcome = std::move(outcomes[i]);
+    // Each is woken alone: the line waiting for the next commit sleeps on.
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      batch[i]->outcome = std::move(outcomes[i]);
+      if (batch[i] != &job) batch[i]->woken.notify_one();
+    }
     pass_lead();
-    changed_.notify_all();
     return outcome_of(job);
   }
 
@@ -78,7 +101,8 @@ private:
     Durability durability = Durability::full;
     bool lead = false;
     std::optional<Result<void>> outcome = {};
-    std::exception_ptr thrown = {};  ///< what its work threw, thrown again in its caller's thread
+    std::exception_ptr thrown = {};      ///< what its work threw, thrown again in its caller's thread
+    std::condition_variable woken = {};  ///< when it is to lead, or its outcome is in
   };
 
   static Result<void> outcome_of(Job& job) {
@@ -107,6 +131,7 @@ private:
     for (auto* waiting : line_)
       if (!waiting->lead) {
         waiting->lead = true;
+        waiting->woken.notify_one();
         return;
       }
     --active_;
@@ -117,24 +142,13 @@ private:
     auto durability = Durability::relaxed;
     for (auto const* job : batch)
       if (job->durability == Durability::full) durability = Durability::full;
-    bool const shared = batch.size() > 1;
     std::vector<Result<void>> outcomes;
     auto whole = pool.with_connection([&](Connection& c, bool& in_doubt) -> Result<void> {
-      outcomes.assign(batch.size(), Result<void>());
-      if (auto begun = c.begin(durability); !begun) return begun.error();
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (shared)
-          if (auto saved = c.execute_statement("SAVEPOINT oauth_write"); !saved) return abandon(c, saved.error());
-        outcomes[i] = attempt(*batch[i], c);
-        if (c.broken()) return abandon(c, outcomes[i] ? Error(Errc::store_unavailable) : outcomes[i].error());
-        if (!shared) continue;
-        if (!outcomes[i])
-          if (auto undone = c.execute_statement("ROLLBACK TO SAVEPOINT oauth_write"); !undone)
-            return abandon(c, undone.error());
-        if (auto released = c.execute_statement("RELEASE SAVEPOINT oauth_write"); !released)
-          return abandon(c, released.error());
-      }
-      if (!shared && !outcomes[0]) {
+      auto bare = run_bare(c, batch, durability, outcomes);
+      if (!bare) return bare.error();
+      if (!*bare)
+        if (auto careful = run_in_savepoints(c, batch, durability, outcomes); !careful) return careful.error();
+      if (batch.size() == 1 && !outcomes[0]) {
         c.rollback();
         return {};
       }
@@ -157,6 +171,56 @@ private:
     return outcomes;
   }
 
+  /// Every write of `batch` in one transaction, none in a savepoint: whether that stands
+  /// (true), or a write failed and the transaction is rolled back to go again in
+  /// savepoints (false). One write alone that fails stands: there is nothing to keep apart.
+  static Result<bool> run_bare(Connection& c, std::vector<Job*> const& batch, Durability durability,
+                               std::vector<Result<void>>& outcomes) {
+    outcomes.assign(batch.size(), Result<void>());
+    if (auto begun = c.begin(durability); !begun) return begun.error();
+    BarePass pass;
+    struct Enter {
+      BarePass* outer;
+      explicit Enter(BarePass& pass) : outer(std::exchange(bare_pass(), &pass)) {}
+      Enter(Enter const&) = delete;
+      Enter& operator=(Enter const&) = delete;
+      Enter(Enter&&) = delete;
+      Enter& operator=(Enter&&) = delete;
+      ~Enter() { bare_pass() = outer; }
+    } enter{pass};
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      outcomes[i] = attempt(*batch[i], c);
+      if (c.broken()) return abandon(c, outcomes[i] ? Error(Errc::store_unavailable) : outcomes[i].error());
+      if (pass.spoiled || (!outcomes[i] && batch.size() > 1)) {
+        c.rollback();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /// Every write of `batch` in one transaction, each in a savepoint of its own when there
+  /// are others to keep.
+  static Result<void> run_in_savepoints(Connection& c, std::vector<Job*> const& batch, Durability durability,
+                                        std::vector<Result<void>>& outcomes) {
+    outcomes.assign(batch.size(), Result<void>());
+    bool const shared = batch.size() > 1;
+    if (auto begun = c.begin(durability); !begun) return begun.error();
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (shared)
+        if (auto saved = c.execute_statement("SAVEPOINT oauth_write"); !saved) return abandon(c, saved.error());
+      outcomes[i] = attempt(*batch[i], c);
+      if (c.broken()) return abandon(c, outcomes[i] ? Error(Errc::store_unavailable) : outcomes[i].error());
+      if (!shared) continue;
+      if (!outcomes[i])
+        if (auto undone = c.execute_statement("ROLLBACK TO SAVEPOINT oauth_write"); !undone)
+          return abandon(c, undone.error());
+      if (auto released = c.execute_statement("RELEASE SAVEPOINT oauth_write"); !released)
+        return abandon(c, released.error());
+    }
+    return {};
+  }
+
   static Error abandon(Connection& c, Error reason) {
     c.rollback();
     return reason;
@@ -164,7 +228,6 @@ private:
 
   std::size_t const lanes_;
   mutable std::mutex mutex_;
-  std::condition_variable changed_;
   std::deque<Job*> line_;
   std::size_t active_ = 0;
   Counts counts_;

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -410,9 +411,12 @@ public:
     auto const scopes = join_scopes(state.scopes);
     return in_transaction(
         [&](Connection& c) -> Result<void> {
-          // Used and expired states linger an hour past expiry, so a replay is recognized.
-          auto const forgotten = encoding::to_micros(state.created_at - std::chrono::hours(1));
-          if (auto purged = run(c, sql::purge_states, {forgotten}); !purged) return purged.error();
+          // Used and expired states linger an hour past expiry, so a replay is recognized
+          // (take_state looks no further back); the rows older than that go once a minute.
+          if (purge_due(state.created_at)) {
+            auto const forgotten = encoding::to_micros(state.created_at - std::chrono::hours(1));
+            if (auto purged = run(c, sql::purge_states, {forgotten}); !purged) return purged.error();
+          }
           auto inserted = run(c, sql::insert_state,
                               {state.state, state.provider, state.tenant_id, state.user_id, state.session_id, scopes,
                                state.code_verifier_ciphertext, state.redirect_uri,
@@ -848,7 +852,18 @@ private:
     ConnectionPool<Connection> pool;
     GroupCommit<Connection> commits;
     std::atomic<std::uint64_t> rate_slots_taken{0};
+    std::atomic<std::int64_t> states_purged_at{std::numeric_limits<std::int64_t>::min()};
   };
+
+  /// Whether forgotten states are to be deleted with a state made `at`: a minute after
+  /// the last time, or when the clock has gone back. One caller of many arriving at once.
+  bool purge_due(TimePoint at) const {
+    auto const now = encoding::to_micros(at);
+    auto last = shared_->states_purged_at.load(std::memory_order_relaxed);
+    bool const due =
+        last == std::numeric_limits<std::int64_t>::min() || now < last || now - last >= std::int64_t{60'000'000};
+    return due && shared_->states_purged_at.compare_exchange_strong(last, now, std::memory_order_relaxed);
+  }
 
   explicit SqlBackend(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
 
@@ -894,9 +909,15 @@ private:
     return std::move(*result);
   }
 
-  /// `body` inside the transaction a together() runs: undone alone when it fails.
+  /// `body` inside the transaction a together() runs: undone alone when it fails. In a
+  /// bare pass (GroupCommit) it runs as it is, and a failure spoils the pass.
   template <class F>
   static auto in_savepoint(Connection& c, F& body) -> decltype(body(c)) {
+    if (auto* pass = bare_pass()) {
+      auto result = body(c);
+      if (!result) pass->spoiled = true;
+      return result;
+    }
     if (auto saved = c.execute_statement("SAVEPOINT oauth_joined"); !saved) return saved.error();
     auto result = body(c);
     if (!result)
