@@ -32,7 +32,7 @@ public:
 
   /// Writes the line now, after every line held before it.
   void write(std::string_view level, std::string_view event, boost::json::object fields = {}) {
-    auto text = line(level, event, std::move(fields));
+    auto text = line(level, event, fields);
     std::lock_guard lock(mutex_);
     held_ += text;
     write_held();
@@ -40,7 +40,7 @@ public:
 
   /// Holds the line until the next write() or flush(), or until enough are held.
   void hold(std::string_view level, std::string_view event, boost::json::object fields = {}) {
-    auto text = line(level, event, std::move(fields));
+    auto text = line(level, event, fields);
     auto const now = std::chrono::steady_clock::now();
     std::lock_guard lock(mutex_);
     if (held_.empty()) first_held_ = now;
@@ -57,13 +57,21 @@ private:
   static constexpr std::size_t held_bytes = 64 * 1024;
   static constexpr std::chrono::milliseconds held_time{100};
 
-  static std::string line(std::string_view level, std::string_view event, boost::json::object fields) {
-    boost::json::object line;
-    line["time"] = oauth::detail::encoding::to_rfc3339(std::chrono::system_clock::now());
-    line["level"] = level;
-    line["event"] = event;
-    for (auto& [key, value] : fields) line[key] = std::move(value);
-    auto text = boost::json::serialize(line);
+  /// The three fields every line starts with, then the caller's, serialized once.
+  static std::string line(std::string_view level, std::string_view event, boost::json::object const& fields) {
+    std::string text = R"({"time":")";
+    text += oauth::detail::encoding::to_rfc3339(std::chrono::system_clock::now());
+    text += R"(","level":)";
+    text += boost::json::serialize(boost::json::string_view(level));
+    text += R"(,"event":)";
+    text += boost::json::serialize(boost::json::string_view(event));
+    if (fields.empty()) {
+      text += '}';
+    } else {
+      auto const rest = boost::json::serialize(fields);  // {"key":value,...}
+      text += ',';
+      text.append(rest, 1);
+    }
     text += '\n';
     return text;
   }

@@ -10,7 +10,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -20,6 +19,7 @@
 #include <atomic>
 #include <cctype>
 #include <iterator>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -31,12 +31,45 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 constexpr auto as_result = asio::as_tuple(asio::use_awaitable);
 
-/// One connection, as the shutdown sees it: closed at once when idle, left to finish when busy.
+using SteadyClock = std::chrono::steady_clock;
+
+/// How often the server looks for reads and writes past their deadline: a deadline is kept
+/// to within this much, by one timer for every connection instead of one per operation.
+constexpr auto sweep_interval = std::chrono::milliseconds(250);
+
+/// One connection, as the shutdown and the deadline sweep see it: closed at once when idle,
+/// left to finish when busy; closed when a read or write outlives its deadline.
 struct Connection {
+  static constexpr auto never = SteadyClock::rep{std::numeric_limits<SteadyClock::rep>::max()};
+
   asio::any_io_executor strand;
-  beast::tcp_stream* stream = nullptr;
-  bool busy = false;  // touched on `strand` only
+  tcp::socket* socket = nullptr;  // touched on `strand` only
+  bool busy = false;              // touched on `strand` only
+  /// When the read or write under way must have finished (steady ticks), or `never`
+  /// between them: set on `strand`, read by the sweep.
+  std::atomic<SteadyClock::rep> deadline{never};
+
+  void expire_at(SteadyClock::time_point at) {
+    deadline.store(at.time_since_epoch().count(), std::memory_order_relaxed);
+  }
+  void expire_never() { deadline.store(never, std::memory_order_relaxed); }
+  bool overdue(SteadyClock::rep now) const { return deadline.load(std::memory_order_relaxed) <= now; }
 };
+
+/// Parses what `buffer` already holds into `parser`, as far as it goes, without reading:
+/// a request usually arrives whole in one read.
+void parse_held(http::request_parser<http::string_body>& parser, beast::flat_buffer& buffer,
+                boost::system::error_code& ec) {
+  while (buffer.size() > 0 && !parser.is_done()) {
+    auto const used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == http::error::need_more) {
+      ec = {};
+      return;
+    }
+    if (ec || used == 0) return;
+  }
+}
 
 struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   State(asio::any_io_executor executor, Limits limits, HttpHandlers handlers, Metrics& metrics)
@@ -90,12 +123,37 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     }
   }
 
+  /// Every `sweep_interval`, closes the connections whose read or write is past its
+  /// deadline; ends with the server, or once it is stopping with no connection left.
+  static asio::awaitable<void> sweep(std::weak_ptr<State> server) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+      timer.expires_after(sweep_interval);
+      co_await timer.async_wait(as_result);
+      auto state = server.lock();
+      if (!state || (state->stopping && state->open() == 0)) co_return;
+      state->close_overdue();
+    }
+  }
+
+  void close_overdue() {
+    auto const now = SteadyClock::now().time_since_epoch().count();
+    std::lock_guard lock(mutex);
+    for (auto& entry : connections)
+      if (entry.second->overdue(now))
+        asio::post(entry.second->strand, [connection = entry.second, now] {
+          // Still overdue on its strand: the operation has not finished meanwhile.
+          if (connection->socket == nullptr || !connection->overdue(now)) return;
+          boost::system::error_code ignored;
+          connection->socket->close(ignored);
+        });
+  }
+
   asio::awaitable<void> session(tcp::socket socket, std::uint64_t id, std::shared_ptr<Connection> connection,
                                 Peer peer) {
     auto self = shared_from_this();
     metrics.connection_opened();
-    beast::tcp_stream stream(std::move(socket));
-    connection->stream = &stream;
+    connection->socket = &socket;
     beast::flat_buffer buffer;
     // GCC 12 mishandles temporaries inside co_await expressions: every argument is a named local.
     std::optional<Refusal> refusal;
@@ -106,28 +164,39 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
         // long as for a head); once a request's first byte is in, its head and the whole
         // request each have their deadline.
         if (buffer.size() == 0) {
-          stream.expires_after(first ? limits.header_timeout : limits.idle_timeout);
+          connection->expire_at(SteadyClock::now() + (first ? limits.header_timeout : limits.idle_timeout));
           first = false;
           auto space = buffer.prepare(4096);
-          auto [idle_error, arrived] = co_await stream.async_read_some(space, as_result);
+          auto [idle_error, arrived] = co_await socket.async_read_some(space, as_result);
+          connection->expire_never();
           if (idle_error) break;
           buffer.commit(arrived);
         }
-        auto const started = std::chrono::steady_clock::now();
+        auto const started = SteadyClock::now();
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
         parser.body_limit(limits.max_body_bytes);
-        stream.expires_after(limits.header_timeout);
-        auto [read_error, header_bytes] = co_await http::async_read_header(stream, buffer, parser, as_result);
-        if (read_error) {
-          refusal = refusal_for(read_error);
+        boost::system::error_code parse_error;
+        parse_held(parser, buffer, parse_error);
+        if (parse_error) {
+          refusal = refusal_for(parse_error);
           break;
+        }
+        if (!parser.is_header_done()) {
+          connection->expire_at(started + limits.header_timeout);
+          auto [read_error, header_bytes] = co_await http::async_read_header(socket, buffer, parser, as_result);
+          connection->expire_never();
+          if (read_error) {
+            refusal = refusal_for(read_error);
+            break;
+          }
         }
         if ((refusal = refuse_head(parser.get()))) break;
         connection->busy = true;
-        stream.expires_at(started + limits.request_timeout);
         if (!parser.is_done()) {
-          auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, as_result);
+          connection->expire_at(started + limits.request_timeout);
+          auto [body_error, body_bytes] = co_await http::async_read(socket, buffer, parser, as_result);
+          connection->expire_never();
           if (body_error) {
             refusal = refusal_for(body_error);
             break;
@@ -140,24 +209,25 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
         auto response = co_await std::move(answering);
         response.keep_alive(keep_alive && !stopping);
         bool const again = response.keep_alive();
-        stream.expires_after(limits.request_timeout);
-        auto [write_error, written] = co_await http::async_write(stream, response, as_result);
+        connection->expire_at(SteadyClock::now() + limits.request_timeout);
+        auto [write_error, written] = co_await http::async_write(socket, response, as_result);
+        connection->expire_never();
         connection->busy = false;
         if (write_error || !again) break;
       }
       if (refusal) {
         auto response = handlers.refused(*refusal, peer);
         response.keep_alive(false);
-        stream.expires_after(std::chrono::seconds(5));
-        co_await http::async_write(stream, response, as_result);
+        connection->expire_at(SteadyClock::now() + std::chrono::seconds(5));
+        co_await http::async_write(socket, response, as_result);
       }
     } catch (std::exception const&) {
       // An answer that could not be made (out of memory, say) ends this connection only.
     }
     boost::system::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream.socket().close(ec);
-    connection->stream = nullptr;
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    socket.close(ec);
+    connection->socket = nullptr;
     metrics.connection_closed();
     std::lock_guard lock(mutex);
     connections.erase(id);
@@ -168,7 +238,8 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     std::lock_guard lock(mutex);
     for (auto& entry : connections)
       asio::post(entry.second->strand, [connection = entry.second] {
-        if (!connection->busy && connection->stream != nullptr) connection->stream->cancel();
+        boost::system::error_code ignored;
+        if (!connection->busy && connection->socket != nullptr) connection->socket->cancel(ignored);
       });
   }
 
@@ -224,7 +295,7 @@ std::optional<Refusal> refusal_for(boost::system::error_code read_error) {
   if (read_error == http::error::body_limit)
     return Refusal{http::status::payload_too_large, "body_too_large", "The request body is too large."};
   if (read_error == http::error::end_of_stream || read_error == http::error::partial_message ||
-      read_error == beast::error::timeout || read_error == asio::error::operation_aborted ||
+      read_error == asio::error::bad_descriptor || read_error == asio::error::operation_aborted ||
       read_error == asio::error::connection_reset || read_error == asio::error::eof ||
       read_error == asio::error::broken_pipe)
     return std::nullopt;
@@ -257,7 +328,10 @@ unsigned short HttpServer::port() const {
   return state_->acceptor.local_endpoint(ec).port();
 }
 
-void HttpServer::start() { asio::co_spawn(state_->executor, state_->accept_loop(), asio::detached); }
+void HttpServer::start() {
+  asio::co_spawn(state_->executor, state_->accept_loop(), asio::detached);
+  asio::co_spawn(state_->executor, State::sweep(state_), asio::detached);
+}
 
 void HttpServer::shutdown(std::chrono::seconds grace, std::function<void(bool)> done) {
   auto state = state_;

@@ -286,8 +286,10 @@ struct Service::Impl {
     exchange.path = std::string(target->encoded_path());
     exchange.route = "unmatched";
 
-    auto limiting = limit(per_address, exchange.peer.address);
-    if (auto limited = co_await std::move(limiting)) co_return std::move(*limited);
+    if (per_address.enabled()) {
+      auto limiting = limit(per_address, exchange.peer.address);
+      if (auto limited = co_await std::move(limiting)) co_return std::move(*limited);
+    }
     if (exchange.request.method() == http::verb::options) co_return preflight(exchange);
 
     auto const* route = match(exchange, *target);
@@ -299,8 +301,10 @@ struct Service::Impl {
         auto auditing = audited(exchange, std::move(*refused));
         co_return co_await std::move(auditing);
       }
-      auto limiting = limit(per_user, exchange.caller->tenant_id + '\n' + exchange.caller->user_id);
-      if (auto limited = co_await std::move(limiting)) co_return std::move(*limited);
+      if (per_user.enabled()) {
+        auto limiting = limit(per_user, exchange.caller->tenant_id + '\n' + exchange.caller->user_id);
+        if (auto limited = co_await std::move(limiting)) co_return std::move(*limited);
+      }
     } else if (route->access == Access::server) {
       if (!exchange.header(http::field::origin).empty()) {
         exchange.refusal = "token route called from a browser";
@@ -414,11 +418,10 @@ struct Service::Impl {
         asio::use_awaitable);
   }
 
-  /// The caller's verdict under `limiter`: this process's bucket, then, when that lets the
-  /// request by and the store keeps rate slots for every instance, the store's. A store
-  /// that cannot answer leaves this process's verdict standing.
+  /// The caller's verdict under `limiter`, an enabled one: this process's bucket, then,
+  /// when that lets the request by and the store keeps rate slots for every instance, the
+  /// store's. A store that cannot answer leaves this process's verdict standing.
   asio::awaitable<std::optional<Response>> limit(RateLimiter& limiter, std::string caller) {
-    if (!limiter.enabled()) co_return std::nullopt;
     auto slot = limiter.take_here(caller);
     if (slot.granted && store.shares_rate_slots()) {
       auto taking = on_store([&] {

@@ -243,6 +243,26 @@ TEST_F(ServiceTest, AMalformedChunkedBodyIsAnswered400) {
   EXPECT_EQ(json_of(reply).at("error").at("code"), "malformed_request");
 }
 
+TEST_F(ServiceTest, PipelinedAndSplitRequestsAreEachAnsweredInOrder) {
+  start();
+  HttpClient raw(service().port());
+  // Two requests in one write: the second waits, read already, for the first's answer.
+  raw.write_raw(
+      "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+      "GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  EXPECT_EQ(raw.read_reply().status, 200);
+  EXPECT_EQ(raw.read_reply().status, 404);
+  // A head in two writes, then its body in two: read whole, and the connection goes on.
+  raw.write_raw("POST /api/v1/oauth/google/authorize HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  raw.write_raw("Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  raw.write_raw("}GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  EXPECT_EQ(raw.read_reply().status, 401);  // no bearer token
+  EXPECT_EQ(raw.read_reply().status, 200);
+  EXPECT_FALSE(raw.closed_by_server(std::chrono::milliseconds(200)));
+}
+
 TEST_F(ServiceTest, AnHttp11RequestNamesItsHostExactlyOnce) {
   start();
   for (std::string headers : {"", "Host: a.example\r\nHost: b.example\r\n"}) {
