@@ -47,31 +47,34 @@ Result<FlowStart> BasicEngine<V>::initiate_flow(std::size_t provider, FlowReques
     flow.code_verifier = pkce->verifier;
   }
   for (auto const& [name, value] : request.extra_params) authorization.extra_params.push_back(Param{name, value});
-  if (p.incremental_authorization) {
-    auto existing = store_->list({request.tenant_id, request.user_id});
-    if (!existing) return existing.error();
-    bool const integrated = std::any_of(existing->begin(), existing->end(), [&](auto const& r) {
-      return r.provider == p.name && r.status == IntegrationStatus::active;
-    });
-    if (integrated) authorization.extra_params.push_back(*p.incremental_authorization);
-  }
-  auto url = authorization_url(p, authorization);
-  if (!url) return url.error();
-  auto rebased = detail::http::rebase_url(*url, (*config)->endpoint_base);
-  if (!rebased) return rebased.error();
 
   // The state and the row that says it was made live and die together, at the state's
-  // durability: a power cut that loses one loses both.
-  auto saved = atomically(oauth::store::Durability::relaxed, [&]() -> Result<void> {
-    if (auto put = store_->put_state(flow); !put) return put;
+  // durability: a power cut that loses one loses both. Whether the user has connected
+  // already is read in the same transaction, on its connection: a SQL store's reading
+  // connections would each drop their page cache for the write that came before.
+  auto saved = atomically(oauth::store::Durability::relaxed, [&]() -> Result<std::string> {
+    auto asked = authorization;  // this may run twice: the second starts afresh
+    if (p.incremental_authorization) {
+      auto existing = store_->list({request.tenant_id, request.user_id});
+      if (!existing) return existing.error();
+      bool const integrated = std::any_of(existing->begin(), existing->end(), [&](auto const& r) {
+        return r.provider == p.name && r.status == IntegrationStatus::active;
+      });
+      if (integrated) asked.extra_params.push_back(*p.incremental_authorization);
+    }
+    auto url = authorization_url(p, asked);
+    if (!url) return url.error();
+    auto rebased = detail::http::rebase_url(*url, (*config)->endpoint_base);
+    if (!rebased) return rebased.error();
+    if (auto put = store_->put_state(flow); !put) return put.error();
     audit({.tenant_id = flow.tenant_id,
            .user_id = flow.user_id,
            .provider = flow.provider,
            .action = AuditAction::authorization_started});
-    return {};
+    return std::move(*rebased);
   });
   if (!saved) return saved.error();
-  return FlowStart{std::move(*rebased), std::move(flow.state), flow.expires_at};
+  return FlowStart{std::move(*saved), std::move(flow.state), flow.expires_at};
 }
 
 template <class V>
