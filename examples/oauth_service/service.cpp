@@ -206,11 +206,30 @@ std::string with_query(std::string url, std::vector<std::pair<std::string_view, 
 }
 
 /// What one health check found: whether the store answered, and how fast, and whether
-/// the encryption key seals and opens.
+/// the encryption key seals and opens; and the answer that says so, written once for
+/// every request that shares the check.
 struct HealthReport {
   std::optional<std::string> store_error = {};
   double store_ms = 0;
   std::optional<std::string> key_error = {};
+  http::status status = http::status::ok;
+  std::string body = {};
+
+  void render() {
+    json::object checks;
+    if (store_error)
+      checks["store"] = json::object{{"status", "failing"}, {"error", std::string_view(*store_error)}};
+    else
+      checks["store"] = json::object{{"status", "ok"}, {"latency_ms", store_ms}};
+    // That a key works, and nothing that tells one key from another: this route is open.
+    if (key_error)
+      checks["encryption_key"] = json::object{{"status", "failing"}, {"error", std::string_view(*key_error)}};
+    else
+      checks["encryption_key"] = json::object{{"status", "ok"}};
+    bool const healthy = !store_error && !key_error;
+    status = healthy ? http::status::ok : http::status::service_unavailable;
+    body = json::serialize(json::object{{"status", healthy ? "ok" : "failing"}, {"checks", std::move(checks)}});
+  }
 };
 
 }  // namespace
@@ -541,6 +560,7 @@ struct Service::Impl {
       auto sealed = health_keyring.encrypt("health check");
       auto opened = sealed ? health_keyring.decrypt(*sealed) : Result<crypto::Decrypted>(sealed.error());
       if (!opened) report.key_error = opened.error().code.message();
+      report.render();
       return Result<HealthReport>(std::move(report));
     });
     co_return co_await std::move(checking);
@@ -552,20 +572,7 @@ struct Service::Impl {
     auto checking = health_checks.run("health", [this] { return check_health(); });
     auto checked = co_await std::move(checking);
     if (!checked) co_return generic_error(checked.error());
-    auto const& report = *checked;
-    json::object checks;
-    if (report.store_error)
-      checks["store"] = json::object{{"status", "failing"}, {"error", std::string_view(*report.store_error)}};
-    else
-      checks["store"] = json::object{{"status", "ok"}, {"latency_ms", report.store_ms}};
-    // That a key works, and nothing that tells one key from another: this route is open.
-    if (report.key_error)
-      checks["encryption_key"] = json::object{{"status", "failing"}, {"error", std::string_view(*report.key_error)}};
-    else
-      checks["encryption_key"] = json::object{{"status", "ok"}};
-    bool const healthy = !report.store_error && !report.key_error;
-    co_return json_response(healthy ? http::status::ok : http::status::service_unavailable,
-                            json::object{{"status", healthy ? "ok" : "failing"}, {"checks", std::move(checks)}});
+    co_return make_response(checked->status, std::move(checked->body), "application/json");
   }
 
   asio::awaitable<Response> prometheus(Exchange&) {
