@@ -129,6 +129,21 @@ struct SqliteStore {
   std::string path() const { return (directory.path() / "tokens.db").string(); }
   Result<Backend> open() { return Backend::open({.path = path()}); }
   std::string url() const { return "sqlite:" + path(); }
+  /// How many rows `table` holds.
+  std::size_t rows(std::string const& table) const {
+    sqlite3* db = nullptr;
+    sqlite3_open(path().c_str(), &db);
+    std::size_t count = 0;
+    sqlite3_exec(
+        db, ("SELECT count(*) FROM " + table).c_str(),
+        [](void* out, int, char** values, char**) {
+          *static_cast<std::size_t*>(out) = std::stoul(values[0]);
+          return 0;
+        },
+        &count, nullptr);
+    sqlite3_close(db);
+    return count;
+  }
   /// As if a newer version of the library had migrated the file.
   void set_schema_version(int version) const {
     sqlite3* db = nullptr;
@@ -171,15 +186,17 @@ struct PostgresStore {
                              .c_str()));
     PQfinish(conn);
   }
-  /// How many rate buckets the store keeps.
-  std::size_t rate_buckets() const {
+  /// How many rows `table` holds.
+  std::size_t rows(std::string const& table) const {
     PGconn* conn = PQconnectdb(TestServers::shared().postgres_url().c_str());
-    PGresult* result = PQexec(conn, ("SELECT count(*) FROM " + schema + ".rate_slots").c_str());
+    PGresult* result = PQexec(conn, ("SELECT count(*) FROM " + schema + "." + table).c_str());
     std::size_t const count = PQresultStatus(result) == PGRES_TUPLES_OK ? std::stoul(PQgetvalue(result, 0, 0)) : 0;
     PQclear(result);
     PQfinish(conn);
     return count;
   }
+  /// How many rate buckets the store keeps.
+  std::size_t rate_buckets() const { return rows("rate_slots"); }
   PostgresStore() = default;
   PostgresStore(PostgresStore const&) = delete;
   ~PostgresStore() {

@@ -410,5 +410,28 @@ TYPED_TEST(Together, ReadsInsideSeeTheWritesBeforeThem) {
   EXPECT_EQ(seen, "access-2");
 }
 
+TYPED_TEST(Together, ForgottenStatesAreDeletedWithANewStateAtMostOnceAMinute) {
+  using namespace std::chrono_literals;
+  auto const put = [&](std::string name, TimePoint made, TimePoint expires) {
+    FlowState flow{.state = std::move(name), .provider = "google", .tenant_id = "tenant-1", .user_id = "user-1"};
+    flow.session_id = "session-1";
+    flow.created_at = made;
+    flow.expires_at = expires;
+    ASSERT_TRUE(this->store.put_state(flow));
+  };
+  auto const t0 = this->now;
+  put("a", t0, t0 + 10min);  // the first put purges (nothing yet)
+  // Two hours on, `a` is an hour past its expiry: the next put deletes it. `d` expires
+  // just after the line that put draws, so it stays.
+  put("d", t0 + 2h, t0 + 1h + 10s);
+  EXPECT_EQ(this->source.rows("flow_states"), 1U) << "a is gone";
+  put("b", t0 + 2h, t0 + 2h + 10min);
+  // Thirty seconds on, `d` is forgotten too, but a purge ran less than a minute ago.
+  put("c", t0 + 2h + 30s, t0 + 2h + 10min);
+  EXPECT_EQ(this->source.rows("flow_states"), 3U) << "d, b, c: no purge within the minute";
+  put("e", t0 + 2h + 61s, t0 + 2h + 10min);
+  EXPECT_EQ(this->source.rows("flow_states"), 3U) << "b, c, e: d went a minute after the last purge";
+}
+
 }  // namespace
 }  // namespace oauth::test
