@@ -205,32 +205,30 @@ std::string with_query(std::string url, std::vector<std::pair<std::string_view, 
   return url;
 }
 
-/// What one health check found: whether the store answered, and how fast, and whether
-/// the encryption key seals and opens; and the answer that says so, written once for
-/// every request that shares the check.
+/// What one health check answers, written once for every request that shares the check.
 struct HealthReport {
-  std::optional<std::string> store_error = {};
-  double store_ms = 0;
-  std::optional<std::string> key_error = {};
   http::status status = http::status::ok;
   std::string body = {};
-
-  void render() {
-    json::object checks;
-    if (store_error)
-      checks["store"] = json::object{{"status", "failing"}, {"error", std::string_view(*store_error)}};
-    else
-      checks["store"] = json::object{{"status", "ok"}, {"latency_ms", store_ms}};
-    // That a key works, and nothing that tells one key from another: this route is open.
-    if (key_error)
-      checks["encryption_key"] = json::object{{"status", "failing"}, {"error", std::string_view(*key_error)}};
-    else
-      checks["encryption_key"] = json::object{{"status", "ok"}};
-    bool const healthy = !store_error && !key_error;
-    status = healthy ? http::status::ok : http::status::service_unavailable;
-    body = json::serialize(json::object{{"status", healthy ? "ok" : "failing"}, {"checks", std::move(checks)}});
-  }
 };
+
+/// The answer to a check that found the store answering in `store_ms` or failing with
+/// `store_error`, and the encryption key working or failing with `key_error`.
+HealthReport health_report(std::optional<std::string> const& store_error, double store_ms,
+                           std::optional<std::string> const& key_error) {
+  json::object checks;
+  if (store_error)
+    checks["store"] = json::object{{"status", "failing"}, {"error", std::string_view(*store_error)}};
+  else
+    checks["store"] = json::object{{"status", "ok"}, {"latency_ms", store_ms}};
+  // That a key works, and nothing that tells one key from another: this route is open.
+  if (key_error)
+    checks["encryption_key"] = json::object{{"status", "failing"}, {"error", std::string_view(*key_error)}};
+  else
+    checks["encryption_key"] = json::object{{"status", "ok"}};
+  bool const healthy = !store_error && !key_error;
+  return {healthy ? http::status::ok : http::status::service_unavailable,
+          json::serialize(json::object{{"status", healthy ? "ok" : "failing"}, {"checks", std::move(checks)}})};
+}
 
 }  // namespace
 
@@ -552,16 +550,15 @@ struct Service::Impl {
   asio::awaitable<Result<HealthReport>> check_health() {
     metrics.count_health_check();
     auto checking = on_store([this] {
-      HealthReport report;
       auto const started = std::chrono::steady_clock::now();
       auto catalogue = store.scope_catalogue(providers::Google::name);
-      report.store_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-      if (!catalogue) report.store_error = catalogue.error().code.message();
+      auto const store_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+      std::optional<std::string> store_error, key_error;
+      if (!catalogue) store_error = catalogue.error().code.message();
       auto sealed = health_keyring.encrypt("health check");
       auto opened = sealed ? health_keyring.decrypt(*sealed) : Result<crypto::Decrypted>(sealed.error());
-      if (!opened) report.key_error = opened.error().code.message();
-      report.render();
-      return Result<HealthReport>(std::move(report));
+      if (!opened) key_error = opened.error().code.message();
+      return Result<HealthReport>(health_report(store_error, store_ms.count(), key_error));
     });
     co_return co_await std::move(checking);
   }
