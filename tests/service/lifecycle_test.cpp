@@ -200,6 +200,7 @@ TEST_F(ServiceTest, AStalledStoreQueryLeavesHealthAndOtherIntegrationsTheirLaten
   // Each round: ada's token is asked for, and 50 ms later, while the service waits for
   // her query, health and bob's token are asked for on another connection.
   auto slow_client = service().client();
+  int quick_health = 0, quick_token = 0;
   for (int round = 0; round < 5; ++round) {
     auto stalled = std::async(std::launch::async, [&] {
       return timed([&] { return slow_client.get(slow_route, server_bearer("acme", "ada")); });
@@ -212,11 +213,14 @@ TEST_F(ServiceTest, AStalledStoreQueryLeavesHealthAndOtherIntegrationsTheirLaten
     EXPECT_EQ(health_status, 200);
     EXPECT_EQ(token_status, 200);
     EXPECT_EQ(stalled_status, 200);
-    // With the store on the one I/O thread, each would wait out the rest of ada's 200 ms.
-    EXPECT_LT(health_took, std::chrono::milliseconds(100)) << "round " << round;
-    EXPECT_LT(token_took, std::chrono::milliseconds(100)) << "round " << round;
     EXPECT_GE(stalled_took, std::chrono::milliseconds(200)) << "round " << round;
+    quick_health += health_took < std::chrono::milliseconds(100);
+    quick_token += token_took < std::chrono::milliseconds(100);
   }
+  // With the store on the one I/O thread, each would wait out the rest of ada's 200 ms in
+  // every round; a round starved by a busy machine (tests run two at a time) is forgiven.
+  EXPECT_GE(quick_health, 4);
+  EXPECT_GE(quick_token, 4);
 }
 
 /// The count /metrics gives for `name`, a counter with no labels.
