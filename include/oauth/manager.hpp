@@ -123,7 +123,9 @@ public:
     return engine_.initiate_flow(provider, request);
   }
 
-  /// initiate_flow, with the state saved where the store's blocking calls run.
+  /// initiate_flow, with the state saved where the store's blocking calls run, and no
+  /// thread held waiting for the commit where the store lines writes up for one (SQL). A
+  /// coroutine that awaits it with use_awaitable runs it without a coroutine of its own.
   ///
   /// Completion signature: `void(Result<FlowStart>)`.
   ///
@@ -131,11 +133,14 @@ public:
   /// begun ends (the store's own timeouts bound it), so that no write is cut in half.
   template <class P, CompletionTokenFor<FlowStart> CompletionToken = DefaultCompletionToken>
   auto async_initiate_flow(FlowRequest request, CompletionToken&& token = {}) {
-    // An init-capture: Clang warns that a local initialized by a constant need not be
-    // captured (-Wunused-lambda-capture).
-    return stored<FlowStart>([this, provider = index<P>(),
-                              request = std::move(request)] { return engine_.initiate_flow(provider, request); },
-                             std::forward<CompletionToken>(token));
+    std::size_t const provider = index<P>();
+    auto starting = engine_.initiate_flow_async(provider, std::move(request));
+    if constexpr (std::is_same_v<std::decay_t<CompletionToken>, boost::asio::use_awaitable_t<>>)
+      return starting;
+    else
+      return detail::async::spawn<FlowStart>(get_executor(), std::move(starting),
+                                             detail::async::cancellation_type::none,
+                                             std::forward<CompletionToken>(token));
   }
 
   /// Whether the user's active integrations with P grant every scope in `wanted`, and if

@@ -7,11 +7,13 @@
 #include <oauth/detail/store/group_commit.hpp>
 #include <oauth/store/postgres.hpp>
 #include <oauth/store/sqlite.hpp>
+#include <oauth/store/unit_of_work.hpp>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <future>
 #include <memory>
@@ -19,6 +21,7 @@
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace oauth::test {
@@ -316,6 +319,134 @@ TYPED_TEST(GroupCommitOn, ManyWritersAllLandAndShareCommits) {
   auto const counts = lanes.counts();
   EXPECT_EQ(counts.writes, 400U);
   EXPECT_LE(counts.transactions, counts.writes);
+}
+
+/// Work handed over (GroupCommit::submit) that writes one note, and keeps what it is told.
+/// `start` decides where a leader it is asked to start runs.
+struct HandedNote final : store::DeferredWork {
+  HandedNote(std::string note, std::function<void(std::function<void()>)> starts)
+      : id(std::move(note)), start(std::move(starts)) {}
+  Result<void> run() override { return {}; }  // the note is written by submit's wrap
+  void finish(Result<void> outcome, std::exception_ptr thrown) noexcept override {
+    told.set_value({std::move(outcome), thrown});
+  }
+  void start_leader(std::function<void()> lead) override {
+    ++leaders_started;
+    start(std::move(lead));
+  }
+  std::string id;
+  std::function<void(std::function<void()>)> start;
+  int leaders_started = 0;
+  std::promise<std::pair<Result<void>, std::exception_ptr>> told;
+};
+
+/// Hands `note` over to `commits`: its note is written by whoever leads.
+template <class Connection, class Pool>
+void hand_over(GroupCommit<Connection>& commits, Pool& pool, HandedNote& note, bool fail = false) {
+  commits.submit(
+      pool, Durability::full, note,
+      [fail](Connection& c, store::DeferredWork& w) -> Result<void> {
+        if (fail) throw std::runtime_error("the handed-over work failed");
+        return GroupCommitOn<SqliteDatabase>::write(c, static_cast<HandedNote&>(w).id);
+      },
+      nullptr);
+}
+
+using GroupCommitHandedOver = GroupCommitOn<SqliteDatabase>;
+
+TEST_F(GroupCommitHandedOver, WorkWaitsInTheLineOfCallersWithNoThreadAndIsToldOnlyOnceCommitted) {
+  using Connection = SqliteDatabase::Connection;
+  std::vector<std::thread> leaders;
+  auto on_a_thread = [&](std::function<void()> lead) { leaders.emplace_back(std::move(lead)); };
+
+  std::promise<void> release;
+  auto leader = std::async(std::launch::async, [&, held = release.get_future().share()] {
+    auto body = [&](Connection& c) {
+      held.wait();
+      return write(c, "first");
+    };
+    return commits.run(database.pool, Durability::full, body);
+  });
+  std::this_thread::sleep_for(50ms);
+  std::vector<std::unique_ptr<HandedNote>> notes;
+  for (auto const* id : {"h-0", "first", "h-2"}) notes.push_back(std::make_unique<HandedNote>(id, on_a_thread));
+  std::vector<std::future<std::pair<Result<void>, std::exception_ptr>>> told;
+  for (auto& note : notes) {
+    told.push_back(note->told.get_future());
+    hand_over(commits, database.pool, *note);
+  }
+  auto caller = std::async(std::launch::async, [&] {
+    auto body = [](Connection& c) { return write(c, "caller"); };
+    return commits.run(database.pool, Durability::full, body);
+  });
+  std::this_thread::sleep_for(100ms);
+  for (auto& t : told) EXPECT_EQ(t.wait_for(0ms), std::future_status::timeout) << "told before its commit";
+  EXPECT_TRUE(leaders.empty()) << "the lane is busy: nobody else leads";
+
+  release.set_value();
+  EXPECT_TRUE(leader.get());
+  EXPECT_TRUE(caller.get());
+  auto first = told[0].get();
+  EXPECT_TRUE(first.first);
+  auto duplicate = told[1].get();
+  ASSERT_FALSE(duplicate.first);
+  EXPECT_EQ(duplicate.first.error(), Errc::store_conflict) << "each is told its own outcome";
+  EXPECT_TRUE(told[2].get().first);
+  for (auto const* id : {"h-0", "h-2", "caller"}) EXPECT_TRUE(stored(id)) << id;
+  EXPECT_EQ(commits.counts().transactions, 2U) << "the work and the caller in line shared one";
+  EXPECT_TRUE(leaders.empty()) << "the caller in line led it";
+
+  // With the lane free, work handed over starts its own leader, who commits it and stops.
+  HandedNote alone("alone", on_a_thread);
+  auto alone_told = alone.told.get_future();
+  hand_over(commits, database.pool, alone);
+  EXPECT_TRUE(alone_told.get().first);
+  EXPECT_EQ(alone.leaders_started, 1);
+  for (auto& l : leaders) l.join();
+  EXPECT_TRUE(stored("alone"));
+
+  // What the work throws is handed back to it, not thrown in the leader.
+  leaders.clear();
+  HandedNote throwing("thrown", on_a_thread);
+  auto thrown_told = throwing.told.get_future();
+  hand_over(commits, database.pool, throwing, true);
+  auto thrown = thrown_told.get();
+  EXPECT_TRUE(thrown.second);
+  for (auto& l : leaders) l.join();
+  EXPECT_FALSE(stored("thrown"));
+}
+
+TEST_F(GroupCommitHandedOver, ACallerTakesTheLaneOfALeaderThatHasNotBegun) {
+  // A leader is started on the store's threads, where callers may be waiting on a line
+  // it would lead: if they all waited, it would never run. A caller who finds the lane
+  // held by a leader that has not begun leads instead, and the line with it.
+  using Connection = SqliteDatabase::Connection;
+  std::vector<std::function<void()>> not_begun;
+  HandedNote note("handed", [&](std::function<void()> lead) { not_begun.push_back(std::move(lead)); });
+  auto told = note.told.get_future();
+  hand_over(commits, database.pool, note);
+  ASSERT_EQ(not_begun.size(), 1U);
+
+  auto caller = std::async(std::launch::async, [&] {
+    auto body = [](Connection& c) { return write(c, "caller"); };
+    return commits.run(database.pool, Durability::full, body);
+  });
+  ASSERT_EQ(caller.wait_for(5s), std::future_status::ready) << "the caller waited for a leader that cannot begin";
+  EXPECT_TRUE(caller.get());
+  ASSERT_EQ(told.wait_for(0ms), std::future_status::ready) << "the caller led the work in line too";
+  EXPECT_TRUE(told.get().first);
+  EXPECT_TRUE(stored("handed"));
+
+  // The overtaken leader, begun at last, finds its lane gone and stops; the lanes are
+  // counted right: the next work starts a leader of its own.
+  not_begun.front()();
+  HandedNote next("next", [&](std::function<void()> lead) { not_begun.push_back(std::move(lead)); });
+  auto next_told = next.told.get_future();
+  hand_over(commits, database.pool, next);
+  ASSERT_EQ(not_begun.size(), 2U);
+  not_begun.back()();
+  EXPECT_TRUE(next_told.get().first);
+  EXPECT_TRUE(stored("next"));
 }
 
 /// A change and the audit rows that describe it, through TokenStore::together.

@@ -7,8 +7,13 @@
 
 #include <oauth/store/any.hpp>
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <random>
 #include <set>
 #include <sstream>
@@ -19,6 +24,7 @@ namespace {
 
 using testing::ChildProcess;
 using Microsoft = providers::Microsoft<>;
+using namespace std::chrono_literals;
 
 template <class S>
 struct Processes : StoreFixture<S> {
@@ -105,6 +111,61 @@ TYPED_TEST(ManagerTransactions, EachChangeAndItsAuditRowsCommitTogether) {
   for (auto action :
        {AuditAction::authorization_started, AuditAction::connect, AuditAction::refresh, AuditAction::disconnect})
     EXPECT_TRUE(actions.contains(action)) << to_string(action);
+}
+
+using HandedOverStates = ManagerTransactions<SqliteStore>;
+
+TEST_F(HandedOverStates, StatesInLineHoldNoStoreThreadAndShareOneCommit) {
+  // One store thread. A state that waited for its commit on a store thread would hold
+  // it, and the next would queue behind it, each with a commit of its own.
+  ManagerOptions options;
+  options.store_threads = 1;
+  Manager<Microsoft> one_thread(runtime.executor(), this->store, testing::FlowHarness::transport(runtime.executor()),
+                                options);
+  one_thread
+      .configure<Microsoft>({"client-id", ClientSecret("client-secret"), {testing::redirect_uri}, mock.base_url()})
+      .value();
+
+  // A write of the test's own holds SQLite's one lane until released.
+  std::promise<void> release;
+  std::promise<void> holding;
+  auto holder = std::async(std::launch::async, [&, held = release.get_future().share()] {
+    auto work = [&]() -> Result<void> {
+      holding.set_value();
+      held.wait();
+      return {};
+    };
+    return this->store.together(store::Durability::full, work);
+  });
+  holding.get_future().wait();
+  auto const at = transactions();
+
+  std::vector<std::future<Result<FlowStart>>> started;
+  for (int i = 0; i < 32; ++i)
+    started.push_back(one_thread.async_initiate_flow<Microsoft>(
+        {"tenant-1", "user-" + std::to_string(i), "session-1", {"Mail.Read"}, testing::redirect_uri, {}},
+        boost::asio::use_future));
+  std::this_thread::sleep_for(200ms);
+  for (auto& s : started) EXPECT_EQ(s.wait_for(0ms), std::future_status::timeout) << "told before its commit";
+  // The store thread is free meanwhile: nobody sleeps on it waiting for the line.
+  auto probe = boost::asio::post(one_thread.store_executor(), boost::asio::use_future([] { return 1; }));
+  EXPECT_EQ(probe.wait_for(2s), std::future_status::ready) << "a state in line holds the store thread";
+
+  release.set_value();
+  ASSERT_TRUE(holder.get());
+  std::set<std::string> states;
+  for (auto& s : started) {
+    auto start = s.get();
+    ASSERT_TRUE(start) << start.error().message();
+    states.insert(start->state);
+  }
+  EXPECT_EQ(states.size(), 32U);
+  EXPECT_EQ(transactions() - at, 2U) << "the holder's; then the 32 states in line and their rows, as one";
+  for (int i = 0; i < 32; ++i)
+    EXPECT_EQ(this->store.audit_log({"tenant-1", "user-" + std::to_string(i)}).value().size(), 1U) << i;
+  // Each is a state like any other: its callback completes.
+  auto const& first = *states.begin();
+  EXPECT_TRUE(this->store.take_state(first, "session-1", Clock::now()));
 }
 
 template <class S>

@@ -53,6 +53,9 @@ public:
   Result<std::vector<ConsentRecord>> list_consents(Owner o) const { return self_->list_consents(o); }
   Result<void> append_audit(AuditEvent e) { return self_->append_audit(std::move(e)); }
   Result<void> together(Durability d, UnitOfWork work) { return self_->together(d, work); }
+  /// Whether the backend chosen hands transactions over (TokenStore::together_deferred).
+  bool defers_together() const noexcept { return self_->defers_together(); }
+  void together_deferred(Durability d, DeferredWork& work) { self_->together_deferred(d, work); }
   Result<std::vector<AuditEvent>> audit_log(Owner o) const { return self_->audit_log(o); }
   Result<AuditPage> audit_page(Owner o, AuditQuery q) const { return self_->audit_page(o, q); }
   Result<void> keep_newest_audit(Owner o, std::size_t n) { return self_->keep_newest_audit(o, n); }
@@ -108,6 +111,8 @@ private:
     virtual Result<std::vector<ConsentRecord>> list_consents(Owner) const = 0;
     virtual Result<void> append_audit(AuditEvent) = 0;
     virtual Result<void> together(Durability, UnitOfWork) = 0;
+    virtual bool defers_together() const noexcept = 0;
+    virtual void together_deferred(Durability, DeferredWork&) = 0;
     virtual Result<std::vector<AuditEvent>> audit_log(Owner) const = 0;
     virtual Result<AuditPage> audit_page(Owner, AuditQuery) const = 0;
     virtual Result<void> keep_newest_audit(Owner, std::size_t) = 0;
@@ -164,6 +169,14 @@ private:
         return backend.together(d, work);
       else
         return work();
+    }
+    static constexpr bool defers = requires(B & b, DeferredWork& w) { b.together_deferred(Durability::full, w); };
+    bool defers_together() const noexcept override { return defers; }
+    void together_deferred(Durability d, DeferredWork& work) override {
+      if constexpr (defers)
+        backend.together_deferred(d, work);
+      else
+        work.run_now();
     }
     Result<std::vector<AuditEvent>> audit_log(Owner o) const override { return backend.audit_log(o); }
     Result<AuditPage> audit_page(Owner o, AuditQuery q) const override { return backend.audit_page(o, q); }

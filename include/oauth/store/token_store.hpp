@@ -165,6 +165,25 @@ public:
       return work();
   }
 
+  /// Whether together_deferred hands work over to the backend: only a backend whose
+  /// transactions line up for a commit (SQL) keeps work waiting with no thread held.
+  bool defers_together() const noexcept {
+    if constexpr (requires(Backend const& b) { b.defers_together(); })
+      return backend_.defers_together();
+    else
+      return requires(Backend & b, store::DeferredWork & w) { b.together_deferred(store::Durability::full, w); };
+  }
+
+  /// together(), handed over: `work.run()` runs as one transaction when its turn comes,
+  /// and `work.finish` is told the outcome, with no thread waiting for it meanwhile.
+  /// Where the backend does not defer (defers_together()), the work runs here and now.
+  void together_deferred(store::Durability durability, store::DeferredWork& work) {
+    if constexpr (requires(Backend & b) { b.together_deferred(durability, work); })
+      backend_.together_deferred(durability, work);
+    else
+      work.run_now();
+  }
+
   Result<void> put_state(FlowState const& state) {
     FlowStateRecord record{
         state.state, state.provider,     state.tenant_id,  state.user_id,   state.session_id, state.scopes,

@@ -8,6 +8,7 @@
 #include <oauth/detail/async/single_flight.hpp>
 #include <oauth/detail/config.hpp>
 #include <oauth/detail/manager/api_call.hpp>
+#include <oauth/detail/manager/handed_over_transaction.hpp>
 #include <oauth/detail/store/store_port.hpp>
 #include <oauth/error.hpp>
 #include <oauth/http/message.hpp>
@@ -48,6 +49,13 @@ namespace oauth::detail::manager {
 
 using Send = std::function<boost::asio::awaitable<Result<HttpResponse>>(HttpRequest)>;
 
+/// An authorization made but not yet saved: its state, PKCE and configuration.
+struct FlowDraft {
+  std::shared_ptr<ProviderConfig const> config;
+  FlowState flow;
+  std::optional<std::string> code_challenge;
+};
+
 /// Everything Manager<Ps...> does, for providers known by their profiles and named by
 /// their place in the manager's list: the same code for every set of providers, so the
 /// compiled mode builds it once (oauth/src.hpp) and a program's own files only call it.
@@ -81,6 +89,10 @@ public:
 
   Result<void> configure(std::size_t provider, ProviderConfig config);
   Result<FlowStart> initiate_flow(std::size_t provider, FlowRequest const& request);
+  /// initiate_flow, its state saved with nothing held waiting for the store: where the
+  /// store lines transactions up for a commit, the state's joins the line
+  /// (atomically_async).
+  boost::asio::awaitable<Result<FlowStart>> initiate_flow_async(std::size_t provider, FlowRequest request);
   Result<ScopeCoverage> scope_coverage(std::size_t provider, std::string_view tenant_id, std::string_view user_id,
                                        std::vector<std::string_view> const& wanted);
 
@@ -158,6 +170,11 @@ private:
   /// passes on.
   template <class F>
   std::invoke_result_t<F&> atomically(oauth::store::Durability durability, F f);
+  /// atomically(), awaited: a store that lines transactions up for a commit
+  /// (TokenStore::defers_together) is handed `f` whole, and no thread waits for it
+  /// meanwhile; any other runs it where its blocking calls run (stored). Not cancellable.
+  template <class F>
+  boost::asio::awaitable<std::invoke_result_t<F&>> atomically_async(oauth::store::Durability durability, F f);
   static void wipe(std::string& s) noexcept { OPENSSL_cleanse(s.data(), s.size()); }
   boost::asio::awaitable<Result<HttpResponse>> send(ProviderConfig const& config, HttpRequest request);
 
@@ -170,6 +187,12 @@ private:
                                                                               ProviderConfig const& config,
                                                                               HttpRequest request,
                                                                               std::string_view during);
+
+  // ---- starting an authorization (impl/manager/authorize.hpp) ---------------------------
+
+  Result<FlowDraft> draft_flow(std::size_t provider, FlowRequest const& request);
+  /// In the state's transaction: the URL, the state saved, and its audit row.
+  Result<std::string> save_flow(std::size_t provider, FlowDraft const& draft, FlowRequest const& request);
 
   // ---- the API (impl/manager/api.hpp) -------------------------------------------------
 

@@ -3,11 +3,15 @@
 
 #include <oauth/detail/store/sql.hpp>
 #include <oauth/error.hpp>
+#include <oauth/store/unit_of_work.hpp>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <exception>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -44,6 +48,11 @@ inline BarePass*& bare_pass() noexcept {
 ///
 /// Under no load a caller leads at once and waits for nobody: the line forms only while
 /// a commit is under way.
+///
+/// Work may also be handed over whole (submit): it waits in the same line with no thread
+/// held for it, and is told its outcome by the leader that commits it. A lane that such
+/// work finds free gets a leader started by the work itself (DeferredWork::start_leader),
+/// who leads transaction after transaction until nobody is in line.
 template <class Connection>
 class GroupCommit {
 public:
@@ -59,29 +68,54 @@ public:
     if (active_ < lanes_) {
       ++active_;
       job.lead = true;
+    } else if (posted_ > 0) {
+      // A leader started for work handed over has not begun yet, and may not for a while:
+      // its thread may be one of those that wait here. This caller takes its lane.
+      --posted_;
+      ++overtaken_;
+      job.lead = true;
     } else {
       job.woken.wait(lock, [&] { return job.outcome.has_value() || job.lead; });
       if (job.outcome) return outcome_of(job);
     }
-    // This caller leads: the whole line is one transaction. A lane handed to someone in it
-    // who has not woken yet is freed: their outcome comes with this one.
-    std::vector<Job*> batch(line_.begin(), line_.end());
-    line_.clear();
-    for (auto* other : batch)
-      if (other != &job && other->lead) {
-        other->lead = false;
-        --active_;
-      }
+    // This caller leads: the whole line is one transaction.
+    auto batch = take_line(&job);
     lock.unlock();
     auto outcomes = commit(pool, batch);
     lock.lock();
-    // Each is woken alone: the line waiting for the next commit sleeps on.
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      batch[i]->outcome = std::move(outcomes[i]);
-      if (batch[i] != &job) batch[i]->woken.notify_one();
-    }
-    pass_lead();
+    auto handed_over = deliver(batch, outcomes, &job);
+    pass_lead(pool);
+    lock.unlock();
+    finish(handed_over);
     return outcome_of(job);
+  }
+
+  /// `work` in a shared transaction of `pool`'s, as run() runs a body, with no thread
+  /// waiting for it: `work.finish` is told the outcome once committed, on the thread
+  /// that led the commit. `wrap(connection, work)` runs the work on the transaction's
+  /// connection. `keep` (the pool's owner, say) is kept alive by a leader started for it.
+  template <class Pool, class Wrap>
+  void submit(Pool& pool, Durability durability, oauth::store::DeferredWork& work, Wrap wrap,
+              std::shared_ptr<void> const& keep) {
+    auto job = std::make_unique<HandedOver<Wrap>>(std::move(wrap), work);
+    job->durability = durability;
+    job->keep = keep;
+    std::lock_guard lock(mutex_);
+    if (active_ < lanes_) {
+      ++active_;
+      ++posted_;
+      try {
+        // Under the lock, so the leader finds `work` in line, and nobody else commits and
+        // finishes it before it is started.
+        work.start_leader(leader(pool, job->keep));
+      } catch (...) {
+        --posted_;
+        --active_;
+        throw;
+      }
+    }
+    line_.push_back(job.get());
+    static_cast<void>(job.release());  // the line's now; its leader disposes of it
   }
 
   /// Transactions committed (or tried), and writes they held: how much was shared.
@@ -103,7 +137,92 @@ private:
     std::optional<Result<void>> outcome = {};
     std::exception_ptr thrown = {};      ///< what its work threw, thrown again in its caller's thread
     std::condition_variable woken = {};  ///< when it is to lead, or its outcome is in
+    /// Work handed over (submit), which no thread waits for: its leader tells it, then
+    /// disposes of the job.
+    oauth::store::DeferredWork* handed_over = nullptr;
+    void (*dispose)(Job*) = nullptr;
+    std::shared_ptr<void> keep = {};  ///< what its leader needs alive (submit)
   };
+
+  /// A job of submit(): in line on the heap, owned by the line, then by its leader.
+  template <class Wrap>
+  struct HandedOver : Job {
+    HandedOver(Wrap w, oauth::store::DeferredWork& work) : wrap(std::move(w)) {
+      this->run = &call_wrapped;
+      this->body = this;
+      this->handed_over = &work;
+      this->dispose = [](Job* job) { std::unique_ptr<HandedOver> const owned(static_cast<HandedOver*>(job)); };
+    }
+    static Result<void> call_wrapped(void* self, Connection& c) {
+      auto& job = *static_cast<HandedOver*>(self);
+      return job.wrap(c, *job.handed_over);
+    }
+    Wrap wrap;
+  };
+
+  /// A leader started by handed-over work: leads while anyone is in line.
+  template <class Pool>
+  std::function<void()> leader(Pool& pool, std::shared_ptr<void> keep) {
+    return [this, &pool, keep = std::move(keep)] { lead_line(pool); };
+  }
+
+  template <class Pool>
+  void lead_line(Pool& pool) {
+    std::unique_lock lock(mutex_);
+    if (overtaken_ > 0) {  // a caller of run() took this leader's lane meanwhile
+      --overtaken_;
+      return;
+    }
+    --posted_;
+    while (!line_.empty()) {
+      auto batch = take_line(nullptr);
+      lock.unlock();
+      auto outcomes = commit(pool, batch);
+      lock.lock();
+      auto handed_over = deliver(batch, outcomes, nullptr);
+      lock.unlock();
+      finish(handed_over);
+      lock.lock();
+    }
+    --active_;
+  }
+
+  /// The whole line, taken by a leader (`self`, when a caller of run() leads). A lane
+  /// handed to someone in it who has not woken yet is freed: their outcome comes with
+  /// this one.
+  std::vector<Job*> take_line(Job const* self) {
+    std::vector<Job*> batch(line_.begin(), line_.end());
+    line_.clear();
+    for (auto* other : batch)
+      if (other != self && other->lead) {
+        other->lead = false;
+        --active_;
+      }
+    return batch;
+  }
+
+  /// Each outcome to its job: a waiting caller is woken alone (the line waiting for the
+  /// next commit sleeps on); work handed over is returned, to be told outside the lock.
+  static std::vector<Job*> deliver(std::vector<Job*> const& batch, std::vector<Result<void>>& outcomes,
+                                   Job const* self) {
+    std::vector<Job*> handed_over;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      batch[i]->outcome = std::move(outcomes[i]);
+      if (batch[i]->handed_over != nullptr)
+        handed_over.push_back(batch[i]);
+      else if (batch[i] != self)
+        batch[i]->woken.notify_one();
+    }
+    return handed_over;
+  }
+
+  /// Tells work handed over its outcome, and frees its job.
+  static void finish(std::vector<Job*> const& jobs) noexcept {
+    for (auto* job : jobs) {
+      job->handed_over->finish(std::move(*job->outcome), job->thrown);
+      job->dispose(job);
+    }
+  }
 
   static Result<void> outcome_of(Job& job) {
     if (job.thrown) std::rethrow_exception(job.thrown);
@@ -126,13 +245,25 @@ private:
     return (*static_cast<F*>(body))(c);
   }
 
-  /// Gives this lane to the first in line who has none; with nobody in line, frees it.
-  void pass_lead() {
+  /// Gives this lane to the first caller in line who has none. When only work handed
+  /// over waits, with no leader on its way, that work starts one in this lane. With
+  /// nobody in line, frees it.
+  template <class Pool>
+  void pass_lead(Pool& pool) {
     for (auto* waiting : line_)
-      if (!waiting->lead) {
+      if (waiting->handed_over == nullptr && !waiting->lead) {
         waiting->lead = true;
         waiting->woken.notify_one();
         return;
+      }
+    bool const led = std::any_of(line_.begin(), line_.end(), [](Job const* j) { return j->lead; });
+    if (!line_.empty() && !led) try {
+        ++posted_;
+        line_.front()->handed_over->start_leader(leader(pool, line_.front()->keep));
+        return;
+      } catch (...) {
+        // With no thread to lead it, the line waits for the next caller who finds a lane free.
+        --posted_;
       }
     --active_;
   }
@@ -230,6 +361,8 @@ private:
   mutable std::mutex mutex_;
   std::deque<Job*> line_;
   std::size_t active_ = 0;
+  std::size_t posted_ = 0;     ///< of the lanes active, those of leaders started but not yet begun
+  std::size_t overtaken_ = 0;  ///< leaders started whose lanes callers of run() have taken
   Counts counts_;
 };
 

@@ -387,21 +387,22 @@ public:
   /// back whole when `work` fails; inside another, `work` joins that one.
   Result<void> together(Durability durability, oauth::store::UnitOfWork work) {
     if (joined()) return work();
-    auto body = [&](Connection& c) -> Result<void> {
-      JoinedTransaction const here{shared_.get(), &c};
-      struct Restore {
-        JoinedTransaction const* outer = std::exchange(joined_transaction(), nullptr);
-        Restore() = default;
-        Restore(Restore const&) = delete;
-        Restore& operator=(Restore const&) = delete;
-        Restore(Restore&&) = delete;
-        Restore& operator=(Restore&&) = delete;
-        ~Restore() { joined_transaction() = outer; }
-      } restore;
-      joined_transaction() = &here;
-      return work();
-    };
+    auto body = [&](Connection& c) -> Result<void> { return joining(shared_.get(), c, work); };
     return shared_->commits.run(shared_->pool, durability, body);
+  }
+
+  /// together(), with nobody waiting for the transaction: it joins the line of writes,
+  /// and `work.finish` is told its outcome on the thread that commits it.
+  void together_deferred(Durability durability, oauth::store::DeferredWork& work) {
+    if (joined()) return work.run_now();
+    auto* shared = shared_.get();
+    shared_->commits.submit(
+        shared_->pool, durability, work,
+        [shared](Connection& c, oauth::store::DeferredWork& w) {
+          auto run = [&] { return w.run(); };
+          return joining(shared, c, run);
+        },
+        shared_);
   }
 
   /// How this backend's writes (and its copies') have been grouped into transactions.
@@ -875,6 +876,24 @@ private:
   static Result<std::size_t> run(Connection& c, Statement const& statement, std::initializer_list<Value> params,
                                  OnRow&& on_row) {
     return c.run(statement, std::span<Value const>(params.begin(), params.size()), std::forward<OnRow>(on_row));
+  }
+
+  /// `work()` with this thread's calls of the backend sharing `shared` joining the
+  /// transaction on `c`.
+  template <class Work>
+  static Result<void> joining(Shared const* shared, Connection& c, Work& work) {
+    JoinedTransaction const here{shared, &c};
+    struct Restore {
+      JoinedTransaction const* outer = std::exchange(joined_transaction(), nullptr);
+      Restore() = default;
+      Restore(Restore const&) = delete;
+      Restore& operator=(Restore const&) = delete;
+      Restore(Restore&&) = delete;
+      Restore& operator=(Restore&&) = delete;
+      ~Restore() { joined_transaction() = outer; }
+    } restore;
+    joined_transaction() = &here;
+    return work();
   }
 
   /// The connection of the transaction this thread's calls join (together()), if any.

@@ -40,6 +40,9 @@ public:
   virtual Result<void> audit(AuditEvent) = 0;
   /// TokenStore::together: `work`'s calls of this port as one transaction.
   virtual Result<void> together(oauth::store::Durability, oauth::store::UnitOfWork work) = 0;
+  /// TokenStore::defers_together and together_deferred.
+  virtual bool defers_together() const noexcept = 0;
+  virtual void together_deferred(oauth::store::Durability, oauth::store::DeferredWork& work) = 0;
   virtual Result<std::vector<AuditEvent>> audit_log(Owner) = 0;
   virtual Result<AuditPage> audit_page(Owner, AuditQuery) = 0;
   virtual Result<bool> try_acquire_refresh_lease(Owner, std::string_view id, std::string_view holder, TimePoint now,
@@ -97,6 +100,10 @@ public:
   Result<void> audit(AuditEvent event) override { return store_.audit(std::move(event)); }
   Result<void> together(oauth::store::Durability durability, oauth::store::UnitOfWork work) override {
     return store_.together(durability, work);
+  }
+  bool defers_together() const noexcept override { return store_.defers_together(); }
+  void together_deferred(oauth::store::Durability durability, oauth::store::DeferredWork& work) override {
+    store_.together_deferred(durability, work);
   }
   Result<std::vector<AuditEvent>> audit_log(Owner owner) override { return store_.audit_log(owner); }
   Result<AuditPage> audit_page(Owner owner, AuditQuery query) override { return store_.audit_page(owner, query); }

@@ -8,6 +8,27 @@ namespace oauth::detail::manager {
 
 template <class V>
 Result<FlowStart> BasicEngine<V>::initiate_flow(std::size_t provider, FlowRequest const& request) {
+  auto draft = draft_flow(provider, request);
+  if (!draft) return draft.error();
+  auto url = atomically(oauth::store::Durability::relaxed,
+                        [&, draft = &*draft] { return save_flow(provider, *draft, request); });
+  if (!url) return url.error();
+  return FlowStart{std::move(*url), std::move(draft->flow.state), draft->flow.expires_at};
+}
+
+template <class V>
+boost::asio::awaitable<Result<FlowStart>> BasicEngine<V>::initiate_flow_async(std::size_t provider,
+                                                                              FlowRequest request) {
+  auto draft = draft_flow(provider, request);
+  if (!draft) co_return draft.error();
+  auto url = co_await atomically_async(oauth::store::Durability::relaxed,
+                                       [&, draft = &*draft] { return save_flow(provider, *draft, request); });
+  if (!url) co_return url.error();
+  co_return FlowStart{std::move(*url), std::move(draft->flow.state), draft->flow.expires_at};
+}
+
+template <class V>
+Result<FlowDraft> BasicEngine<V>::draft_flow(std::size_t provider, FlowRequest const& request) {
   auto const& p = profile(provider);
   auto config = config_for(provider);
   if (!config) return config.error();
@@ -22,8 +43,10 @@ Result<FlowStart> BasicEngine<V>::initiate_flow(std::size_t provider, FlowReques
 
   auto state = oauth::crypto::make_state();
   if (!state) return state.error();
-  FlowState flow;
-  flow.state = *state;
+  FlowDraft draft;
+  draft.config = std::move(*config);
+  auto& flow = draft.flow;
+  flow.state = std::move(*state);
   flow.provider = p.name;
   flow.tenant_id = request.tenant_id;
   flow.user_id = request.user_id;
@@ -32,49 +55,48 @@ Result<FlowStart> BasicEngine<V>::initiate_flow(std::size_t provider, FlowReques
   flow.redirect_uri = request.redirect_uri;
   flow.created_at = now();
   flow.expires_at = flow.created_at + options_.state_lifetime;
-
-  AuthorizationRequest authorization;
-  authorization.client_id = (*config)->client_id;
-  authorization.redirect_uri = request.redirect_uri;
-  authorization.scopes.assign(scopes->begin(), scopes->end());
-  authorization.state = flow.state;
-  std::optional<oauth::crypto::Pkce> pkce;  // the request refers to its challenge
   if (p.supports_pkce) {
-    auto made = oauth::crypto::make_pkce();
-    if (!made) return made.error();
-    pkce = std::move(*made);
-    authorization.code_challenge = pkce->challenge;
-    flow.code_verifier = pkce->verifier;
+    auto pkce = oauth::crypto::make_pkce();
+    if (!pkce) return pkce.error();
+    draft.code_challenge = std::move(pkce->challenge);
+    flow.code_verifier = std::move(pkce->verifier);
   }
-  for (auto const& [name, value] : request.extra_params) authorization.extra_params.push_back(Param{name, value});
+  return draft;
+}
 
-  // The state and the row that says it was made live and die together, at the state's
-  // durability: a power cut that loses one loses both. Whether the user has connected
-  // already is read in the same transaction, on its connection: a SQL store's reading
-  // connections would each drop their page cache for the write that came before.
-  auto saved = atomically(oauth::store::Durability::relaxed, [&]() -> Result<std::string> {
-    auto asked = authorization;  // this may run twice: the second starts afresh
-    if (p.incremental_authorization) {
-      auto existing = store_->list({request.tenant_id, request.user_id});
-      if (!existing) return existing.error();
-      bool const integrated = std::any_of(existing->begin(), existing->end(), [&](auto const& r) {
-        return r.provider == p.name && r.status == IntegrationStatus::active;
-      });
-      if (integrated) asked.extra_params.push_back(*p.incremental_authorization);
-    }
-    auto url = authorization_url(p, asked);
-    if (!url) return url.error();
-    auto rebased = detail::http::rebase_url(*url, (*config)->endpoint_base);
-    if (!rebased) return rebased.error();
-    if (auto put = store_->put_state(flow); !put) return put.error();
-    audit({.tenant_id = flow.tenant_id,
-           .user_id = flow.user_id,
-           .provider = flow.provider,
-           .action = AuditAction::authorization_started});
-    return std::move(*rebased);
-  });
-  if (!saved) return saved.error();
-  return FlowStart{std::move(*saved), std::move(flow.state), flow.expires_at};
+template <class V>
+Result<std::string> BasicEngine<V>::save_flow(std::size_t provider, FlowDraft const& draft,
+                                              FlowRequest const& request) {
+  auto const& p = profile(provider);
+  auto const& flow = draft.flow;
+  AuthorizationRequest authorization;
+  authorization.client_id = draft.config->client_id;
+  authorization.redirect_uri = flow.redirect_uri;
+  authorization.scopes.assign(flow.scopes.begin(), flow.scopes.end());
+  authorization.state = flow.state;
+  if (draft.code_challenge) authorization.code_challenge = *draft.code_challenge;
+  for (auto const& [name, value] : request.extra_params) authorization.extra_params.push_back(Param{name, value});
+  // Whether the user has connected already is read in the state's transaction, on its
+  // connection: a SQL store's reading connections would each drop their page cache for
+  // the write that came before.
+  if (p.incremental_authorization) {
+    auto existing = store_->list({request.tenant_id, request.user_id});
+    if (!existing) return existing.error();
+    bool const integrated = std::any_of(existing->begin(), existing->end(), [&](auto const& r) {
+      return r.provider == p.name && r.status == IntegrationStatus::active;
+    });
+    if (integrated) authorization.extra_params.push_back(*p.incremental_authorization);
+  }
+  auto url = authorization_url(p, authorization);
+  if (!url) return url.error();
+  auto rebased = detail::http::rebase_url(*url, draft.config->endpoint_base);
+  if (!rebased) return rebased.error();
+  if (auto put = store_->put_state(flow); !put) return put.error();
+  audit({.tenant_id = flow.tenant_id,
+         .user_id = flow.user_id,
+         .provider = flow.provider,
+         .action = AuditAction::authorization_started});
+  return std::move(*rebased);
 }
 
 template <class V>

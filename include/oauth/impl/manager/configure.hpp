@@ -76,6 +76,22 @@ std::invoke_result_t<F&> BasicEngine<V>::atomically(oauth::store::Durability dur
 }
 
 template <class V>
+template <class F>
+boost::asio::awaitable<std::invoke_result_t<F&>> BasicEngine<V>::atomically_async(oauth::store::Durability durability,
+                                                                                  F f) {
+  if (!store_executor_ || !store_->defers_together())
+    co_return co_await stored([&] { return atomically(durability, std::move(f)); });
+  std::optional<std::invoke_result_t<F&>> result;
+  auto work = [&]() -> Result<void> {
+    result.emplace(f());
+    return {};
+  };
+  if (auto committed = co_await hand_over(*store_, durability, work, store_executor_); !committed)
+    co_return committed.error();
+  co_return std::move(*result);
+}
+
+template <class V>
 void BasicEngine<V>::audit(AuditEvent event) {
   event.at = now();
   (void)store_->audit(std::move(event));
