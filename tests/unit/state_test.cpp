@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <chrono>
 #include <set>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -19,6 +22,33 @@ TEST(State, ValuesCarryAtLeast128RandomBitsInUrlSafeText) {
     seen.insert(state);
   }
   EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(State, OrderedValuesSortByTimeAndKeepTheirRandomPart) {
+  using namespace std::chrono;
+  auto const at = oauth::TimePoint(microseconds(0x1234'5678'9abcLL));
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) {
+    auto state = oauth::crypto::make_ordered_state(at).value();
+    ASSERT_EQ(state.size(), 57u);
+    EXPECT_EQ(state.substr(0, 14),
+              "0012345678"
+              "9abc");
+    EXPECT_EQ(state.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", 14),
+              std::string::npos);
+    seen.insert(state.substr(14));
+  }
+  EXPECT_EQ(seen.size(), 200u);  // the random part is fresh each time
+
+  // Later is greater as text, across a change of digit and up to the last time there is.
+  std::vector<oauth::TimePoint> const times{oauth::TimePoint(microseconds(0)), oauth::TimePoint(microseconds(0xf)),
+                                            oauth::TimePoint(microseconds(0x10)), at, oauth::TimePoint::max()};
+  for (std::size_t i = 1; i < times.size(); ++i)
+    EXPECT_LT(oauth::crypto::make_ordered_state(times[i - 1]).value().substr(0, 14),
+              oauth::crypto::make_ordered_state(times[i]).value().substr(0, 14));
+  // A time before 1970 (a test clock) leads with zeros.
+  EXPECT_EQ(oauth::crypto::make_ordered_state(oauth::TimePoint(-seconds(5))).value().substr(0, 14),
+            std::string(14, '0'));
 }
 
 TEST(State, MatchesOnlyTheIssuedValue) {

@@ -41,7 +41,8 @@ Result<FlowDraft> BasicEngine<V>::draft_flow(std::size_t provider, FlowRequest c
   auto scopes = resolve_scopes(p, requested);
   if (!scopes) return scopes.error();
 
-  auto state = oauth::crypto::make_state();
+  auto const created_at = now();
+  auto state = oauth::crypto::make_ordered_state(created_at);
   if (!state) return state.error();
   FlowDraft draft;
   draft.config = std::move(*config);
@@ -53,7 +54,7 @@ Result<FlowDraft> BasicEngine<V>::draft_flow(std::size_t provider, FlowRequest c
   flow.session_id = request.session_id;
   flow.scopes.assign(scopes->begin(), scopes->end());
   flow.redirect_uri = request.redirect_uri;
-  flow.created_at = now();
+  flow.created_at = created_at;
   flow.expires_at = flow.created_at + options_.state_lifetime;
   if (p.supports_pkce) {
     auto pkce = oauth::crypto::make_pkce();
