@@ -4,11 +4,16 @@
 #include "store/store_fixture.hpp"
 #include "support/files.hpp"
 
+#include <oauth/detail/store/sqlite_checkpointer.hpp>
 #include <oauth/store/open.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
 #include <thread>
 
 namespace oauth::test {
@@ -237,6 +242,103 @@ TEST(SqliteDurability, ConnectionsUseWalAndSyncEveryCommitUnlessToldOtherwise) {
       &mode, nullptr);
   sqlite3_close(other);
   EXPECT_EQ(mode, "wal");
+}
+
+// SQLite's checkpoint runs in the commit that finds the WAL long, with its fsyncs, while
+// every write in line waits. Here a thread of the file's own runs it, and a commit only
+// when writes never pause and the WAL passes its limit.
+struct SqliteCheckpoints : ::testing::Test {
+  ScratchDirectory directory;
+  std::string path = (directory.path() / "checkpointed.db").string();
+  store::SqliteOptions options{.path = path, .wal_checkpoint_pages = 50};
+  std::optional<store::SqliteBackend> backend;
+  std::shared_ptr<detail::store::SqliteCheckpointer> checkpointer;
+  int written = 0;
+
+  void open(std::size_t wal_limit_pages) {
+    options.wal_limit_pages = wal_limit_pages;
+    backend = store::SqliteBackend::open(options).value();
+    checkpointer = detail::store::SqliteCheckpointer::for_file(options);
+    ASSERT_NE(checkpointer, nullptr);
+  }
+
+  /// Writes states of a page each, and two or so of the indexes'.
+  void write(int states) {
+    for (int i = 0; i < states; ++i, ++written) {
+      auto const at = Clock::now();
+      ASSERT_TRUE(backend->put_state({"state-" + std::to_string(written),
+                                      "google",
+                                      "tenant-1",
+                                      "user-1",
+                                      "session",
+                                      {},
+                                      std::string(3000, 'c'),
+                                      "https://app.example/cb",
+                                      at,
+                                      at + std::chrono::minutes(10)}));
+    }
+  }
+
+  /// Frames in the WAL now (a PASSIVE checkpoint from a connection of the test's own,
+  /// tried again while another holds the checkpoint).
+  std::size_t wal_frames() const {
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    sqlite3_exec(db, "SELECT 1 FROM sqlite_master LIMIT 1", nullptr, nullptr, nullptr);  // opens the WAL
+    int frames = -1;
+    for (int tries = 0; tries < 100; ++tries, std::this_thread::sleep_for(std::chrono::milliseconds(10)))
+      if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, nullptr) == SQLITE_OK) break;
+    sqlite3_close(db);
+    return static_cast<std::size_t>(frames);
+  }
+
+  /// Waits until the background checkpoints have stopped for a while: caught up.
+  void settle() {
+    auto last = checkpointer->counts().in_background;
+    for (int quiet = 0; quiet < 3; std::this_thread::sleep_for(std::chrono::milliseconds(100))) {
+      auto const now = checkpointer->counts().in_background;
+      quiet = now == last ? quiet + 1 : 0;
+      last = now;
+    }
+  }
+};
+
+TEST_F(SqliteCheckpoints, RunOffTheCommittingThreadAndTheWalStartsAgainOnceCaughtUp) {
+  open(10'000);
+  EXPECT_EQ(checkpointer, detail::store::SqliteCheckpointer::for_file(options)) << "one for the file";
+  EXPECT_EQ(detail::store::SqliteCheckpointer::for_file({.path = ":memory:"}), nullptr) << "no WAL in memory";
+  write(150);  // some 450 pages: nine times the checkpoint size, under the limit
+  settle();
+  auto const counts = checkpointer->counts();
+  EXPECT_GE(counts.in_background, 1U);
+  EXPECT_EQ(counts.in_commits, 0U) << "no commit ran a checkpoint";
+  // The pages written since the last checkpoint (under 50) wait for the next one; once
+  // they are copied too, the next write starts the WAL again at its beginning.
+  EXPECT_GT(wal_frames(), 400U) << "the WAL kept every page until then";
+  write(1);
+  EXPECT_LT(wal_frames(), 10U);
+  // And a reader sees every state from the database.
+  EXPECT_TRUE(backend->take_state("state-0", "session", Clock::now()));
+}
+
+TEST_F(SqliteCheckpoints, ACommitCheckpointsItselfOnlyPastTheLimit) {
+  // A reader that holds its snapshot keeps the WAL from starting again, as writes that
+  // never pause would: the WAL grows, and the commits past the limit checkpoint.
+  open(400);
+  sqlite3* reader = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &reader), SQLITE_OK);
+  write(1);
+  ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM flow_states;", nullptr, nullptr, nullptr), SQLITE_OK);
+  write(60);
+  EXPECT_EQ(checkpointer->counts().in_commits, 0U) << "under the limit";
+  write(150);
+  EXPECT_GE(checkpointer->counts().in_commits, 1U) << "past the limit, a commit checkpoints";
+  sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(reader);
+  // With the reader gone, the next commit's checkpoint copies the rest, and the WAL
+  // starts again with the one after.
+  write(2);
+  EXPECT_LT(wal_frames(), 10U);
 }
 
 TEST_F(SqliteFaults, AFileThatIsNotADatabaseIsATypedErrorOnOpen) {

@@ -25,6 +25,12 @@ struct SqliteOptions {
   /// off the system-call path.
   std::size_t mmap_bytes = std::size_t{1} << 30;
   std::size_t cache_bytes = std::size_t{16} << 20;
+  /// The WAL is copied back into the database by a thread of its own once it holds this
+  /// many pages (SQLite's own checkpoint would run in the commit that crossed it)...
+  std::size_t wal_checkpoint_pages = 1000;
+  /// ... and by the commit that finds it this long, when writes that never pause keep it
+  /// from starting again at its beginning.
+  std::size_t wal_limit_pages = 10'000;
 };
 
 }  // namespace oauth::store

@@ -5,6 +5,7 @@
 #include <oauth/detail/os/private_file.hpp>
 #include <oauth/detail/store/sql.hpp>
 #include <oauth/detail/store/sql_backend.hpp>
+#include <oauth/detail/store/sqlite_checkpointer.hpp>
 #include <oauth/error.hpp>
 #include <oauth/store/sqlite_options.hpp>
 
@@ -49,6 +50,8 @@ public:
         (synced ? "FULL" : "NORMAL") + "; PRAGMA mmap_size = " + std::to_string(options.mmap_bytes) +
         "; PRAGMA cache_size = -" + std::to_string(options.cache_bytes / 1024) + ";");
     if (!configured) return configured.error();
+    connection->checkpointer_ = SqliteCheckpointer::for_file(options);
+    if (connection->checkpointer_) connection->checkpointer_->attach(db);
     return connection;
   }
 
@@ -210,6 +213,7 @@ private:
   bool relaxed_ = false;  ///< this transaction does not
   std::unordered_map<char const*, sqlite3_stmt*> statements_;
   bool broken_ = false;
+  std::shared_ptr<SqliteCheckpointer> checkpointer_;  ///< released once the connection is closed
 };
 
 struct SqliteDriver {
