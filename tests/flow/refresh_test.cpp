@@ -161,5 +161,21 @@ TEST(Refresh, AWrongKeyIsATypedErrorAndLeavesTheRecordAlone) {
   EXPECT_EQ(after.access_token_ciphertext, before.access_token_ciphertext);
 }
 
+TEST(Refresh, ARefreshThatCannotReadItsTokensLetsItsLeaseGo) {
+  FlowHarness h;
+  auto integration = h.connect<Google>("user-1", {"calendar.readonly"});
+  ASSERT_TRUE(integration);
+  TokenStore<store::MemoryBackend> wrong(h.store.backend(), fresh_keyring());
+  auto manager = h.another_manager(wrong);
+  auto refreshed = manager->refresh<Google>("tenant-1", "user-1", integration->id);
+  ASSERT_FALSE(refreshed);
+  EXPECT_EQ(refreshed.error(), Errc::undecryptable_token);
+  EXPECT_TRUE(h.store
+                  .try_acquire_refresh_lease({"tenant-1", "user-1"}, integration->id, "another-process", Clock::now(),
+                                             Clock::now() + std::chrono::minutes(1))
+                  .value())
+      << "the lease is held though nobody refreshes";
+}
+
 }  // namespace
 }  // namespace oauth::testing

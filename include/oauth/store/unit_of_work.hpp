@@ -67,8 +67,7 @@ public:
     finish(std::move(outcome), thrown);
   }
 
-protected:
-  ~DeferredWork() = default;
+  virtual ~DeferredWork() = default;
 };
 
 }  // namespace oauth::store

@@ -263,7 +263,14 @@ private:
   /// One refresh of one integration, by this process while it holds the integration's
   /// lease. A token someone else refreshed meanwhile is used instead of refreshing again.
   boost::asio::awaitable<Result<AccessGrant>> refresh_once(std::size_t provider, AccessRecord record);
-  boost::asio::awaitable<Result<AccessGrant>> refresh_leased(std::size_t provider, AccessRecord record);
+  /// The lease taken, and the credential as it stands once it is: one transaction. No
+  /// credential when another holds the lease.
+  boost::asio::awaitable<Result<std::optional<Credential>>> lease_latest(AccessRecord const& record);
+  /// The refresh, under the lease, of `latest`, read when the lease was taken. The new
+  /// tokens are stored and the lease released in one transaction; `lease_released` says
+  /// whether that happened.
+  boost::asio::awaitable<Result<AccessGrant>> refresh_leased(std::size_t provider, AccessRecord const& record,
+                                                             Credential latest, bool& lease_released);
 
   /// A replacement for the access token the provider just refused: the stored one if
   /// someone replaced it meanwhile, else a refresh shared with every caller that asks

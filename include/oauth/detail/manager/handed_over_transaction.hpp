@@ -38,9 +38,15 @@ public:
   void finish(Result<void> outcome, std::exception_ptr thrown) noexcept override {
     std::unique_ptr<HandedOverTransaction> const self(this);  // the store's last touch
     auto executor = back_.get_executor();
-    boost::asio::post(executor,
-                      [handler = std::move(handler_), outcome = std::move(outcome), thrown,
-                       back = std::move(back_)]() mutable { std::move(handler)(thrown, std::move(outcome)); });
+    try {
+      boost::asio::post(executor,
+                        [handler = std::move(handler_), outcome = std::move(outcome), thrown,
+                         back = std::move(back_)]() mutable { std::move(handler)(thrown, std::move(outcome)); });
+    } catch (...) {
+      // No memory for the post: the awaiting coroutine could never be resumed, and would
+      // hold whatever it holds forever.
+      std::terminate();
+    }
   }
 
   void start_leader(std::function<void()> lead) override { boost::asio::post(leaders_, std::move(lead)); }

@@ -38,7 +38,8 @@ boost::asio::awaitable<Result<Integration>> BasicEngine<V>::connect(std::size_t 
   if (!config) co_return config.error();
   // Taken only by the session that started it, so another session's callback (a forged
   // link, say) cannot use up the user's own.
-  auto taking_state = stored([&] { return store_->take_state(callback.state, callback.session_id, now()); });
+  auto taking_state = atomically_async(oauth::store::Durability::relaxed,
+                                       [&] { return store_->take_state(callback.state, callback.session_id, now()); });
   auto flow = co_await std::move(taking_state);
   if (!flow) {
     if (flow.error() == Errc::state_mismatch)
@@ -105,16 +106,14 @@ boost::asio::awaitable<Result<Integration>> BasicEngine<V>::connect(std::size_t 
                         .consent_version = options_.consent_version};
   if (options_.consent_lifetime) consent.expires_at = at + *options_.consent_lifetime;
   event.scopes = issued.scopes;
-  auto saving = stored([&] {
-    return atomically(oauth::store::Durability::full, [&] {
-      auto connected = store_->save_connection(record, issued, consent);
-      if (connected) {
-        event.integration_id = connected->id;
-        event.success = true;
-        audit(event);
-      }
-      return connected;
-    });
+  auto saving = atomically_async(oauth::store::Durability::full, [&] {
+    auto connected = store_->save_connection(record, issued, consent);
+    if (connected) {
+      event.integration_id = connected->id;
+      event.success = true;
+      audit(event);
+    }
+    return connected;
   });
   auto saved = co_await std::move(saving);
   if (!saved) co_return saved.error();

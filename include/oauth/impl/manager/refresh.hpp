@@ -33,40 +33,58 @@ Error BasicEngine<V>::mark_needs_reauth(std::string_view provider, Record const&
 
 template <class V>
 boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_once(std::size_t provider, AccessRecord record) {
-  auto const id = record.id;
-  auto const tenant_id = record.tenant_id;
-  auto const user_id = record.user_id;
-  Owner const owner{tenant_id, user_id};
+  Owner const owner{record.tenant_id, record.user_id};
   auto const lease_deadline = now() + options_.refresh_lease;
+  std::optional<Credential> latest;
   while (true) {
-    auto leasing = stored(
-        [&] { return store_->try_acquire_refresh_lease(owner, id, holder_, now(), now() + options_.refresh_lease); });
+    auto leasing = lease_latest(record);
     auto leased = co_await std::move(leasing);
     if (!leased) co_return leased.error();
-    if (*leased) break;
+    if (*leased) {
+      latest = std::move(**leased);
+      break;
+    }
     if (now() > lease_deadline) co_return Error(Errc::timeout, "another process holds the refresh too long");
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, std::chrono::milliseconds(50));
     co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
   }
-  auto result = co_await refresh_leased(provider, std::move(record));
-  auto releasing = stored([&] { return store_->release_refresh_lease(owner, id, holder_); });
-  (void)co_await std::move(releasing);
+  bool lease_released = false;
+  auto result = co_await refresh_leased(provider, record, std::move(*latest), lease_released);
+  if (!lease_released) {
+    auto releasing = stored([&] { return store_->release_refresh_lease(owner, record.id, holder_); });
+    (void)co_await std::move(releasing);
+  }
   co_return result;
 }
 
 template <class V>
-boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_leased(std::size_t provider, AccessRecord record) {
+boost::asio::awaitable<Result<std::optional<Credential>>> BasicEngine<V>::lease_latest(AccessRecord const& record) {
+  Owner const owner{record.tenant_id, record.user_id};
+  return atomically_async(
+      oauth::store::Durability::full, [this, owner, &record]() -> Result<std::optional<Credential>> {
+        auto const at = now();
+        auto leased = store_->try_acquire_refresh_lease(owner, record.id, holder_, at, at + options_.refresh_lease);
+        if (!leased) return leased.error();
+        if (!*leased) return std::optional<Credential>();
+        // Another process may have refreshed while this one waited for the lease.
+        auto latest = store_->credential(owner, record.id, TokenNeed::access_and_refresh);
+        if (!latest) {
+          (void)store_->release_refresh_lease(owner, record.id, holder_);
+          return latest.error();
+        }
+        return std::optional<Credential>(std::move(*latest));
+      });
+}
+
+template <class V>
+boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_leased(std::size_t provider,
+                                                                           AccessRecord const& record,
+                                                                           Credential latest, bool& lease_released) {
   auto const& p = profile(provider);
-  // Another process may have refreshed while this one waited for the lease.
-  auto reading_latest =
-      stored([&] { return store_->credential(record.owner(), record.id, TokenNeed::access_and_refresh); });
-  auto latest = co_await std::move(reading_latest);
-  if (!latest) co_return latest.error();
-  if (latest->record.version != record.version && !due_for_refresh(latest->record, now()))
-    co_return grant(*latest, true);
-  if (latest->record.status == IntegrationStatus::needs_reauth)
+  if (latest.record.version != record.version && !due_for_refresh(latest.record, now())) co_return grant(latest, true);
+  if (latest.record.status == IntegrationStatus::needs_reauth)
     co_return Error(Errc::needs_reauth, std::string(p.name) + " integration must be authorized again");
-  auto credential = std::move(*latest);
+  auto credential = std::move(latest);
 
   AuditEvent event{.tenant_id = credential.record.tenant_id,
                    .user_id = credential.record.user_id,
@@ -108,22 +126,25 @@ boost::asio::awaitable<Result<AccessGrant>> BasicEngine<V>::refresh_leased(std::
   }
   // The new tokens, a rotated refresh token with them, are stored before either is used.
   auto issued = issued_tokens(std::move(*tokens), credential.record.scopes, now());
-  auto replacing = stored([&] {
-    return atomically(oauth::store::Durability::full, [&] {
-      auto result = store_->replace_tokens(credential, issued);
-      if (result) {
-        event.success = true;
-        event.scopes = result->record.scopes;
-      } else {
-        event.reason = result.error().message();
-      }
-      audit(event);
-      if (result) note_use(result->record, now());
-      return result;
-    });
+  // The lease goes with the tokens it guarded: a process waiting for it reads them.
+  bool released_with_tokens = false;
+  auto replacing = atomically_async(oauth::store::Durability::full, [&] {
+    auto result = store_->replace_tokens(credential, issued);
+    if (result) {
+      event.success = true;
+      event.scopes = result->record.scopes;
+    } else {
+      event.reason = result.error().message();
+    }
+    audit(event);
+    if (result) note_use(result->record, now());
+    released_with_tokens =
+        store_->release_refresh_lease(credential.record.owner(), credential.record.id, holder_).has_value();
+    return result;
   });
   auto replaced = co_await std::move(replacing);
   if (!replaced) co_return replaced.error();
+  lease_released = released_with_tokens;
   co_return grant(*replaced, true);
 }
 

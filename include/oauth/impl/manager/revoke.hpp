@@ -48,25 +48,23 @@ boost::asio::awaitable<Result<Disconnection>> BasicEngine<V>::disconnect(std::si
       result.revocation_error = co_await revoke(credential->access_token.reveal(), TokenTypeHint::access_token);
     if (result.revocation_error) result.revoked_at_provider = false;
   }
-  auto disconnecting = stored([&] {
-    return atomically(oauth::store::Durability::full, [&]() -> Result<IntegrationRecord> {
-      if (p.revocation_endpoint)
-        audit({.tenant_id = tenant_id,
-               .user_id = user_id,
-               .provider = std::string(p.name),
-               .integration_id = integration_id,
-               .action = AuditAction::revoke,
-               .success = !result.revocation_error,
-               .reason = result.revocation_error ? result.revocation_error->message() : std::string{}});
-      auto done = store_->disconnect({tenant_id, user_id}, integration_id, now());
-      if (done)
-        audit({.tenant_id = tenant_id,
-               .user_id = user_id,
-               .provider = std::string(p.name),
-               .integration_id = integration_id,
-               .action = AuditAction::disconnect});
-      return done;
-    });
+  auto disconnecting = atomically_async(oauth::store::Durability::full, [&]() -> Result<IntegrationRecord> {
+    if (p.revocation_endpoint)
+      audit({.tenant_id = tenant_id,
+             .user_id = user_id,
+             .provider = std::string(p.name),
+             .integration_id = integration_id,
+             .action = AuditAction::revoke,
+             .success = !result.revocation_error,
+             .reason = result.revocation_error ? result.revocation_error->message() : std::string{}});
+    auto done = store_->disconnect({tenant_id, user_id}, integration_id, now());
+    if (done)
+      audit({.tenant_id = tenant_id,
+             .user_id = user_id,
+             .provider = std::string(p.name),
+             .integration_id = integration_id,
+             .action = AuditAction::disconnect});
+    return done;
   });
   auto disconnected = co_await std::move(disconnecting);
   if (!disconnected) co_return disconnected.error();
