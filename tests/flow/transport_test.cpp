@@ -141,6 +141,46 @@ TEST_F(TransportTest, KeepAliveReusesOneConnectionPerHost) {
   EXPECT_EQ(transport.idle_connections(), 1u);
 }
 
+TEST_F(TransportTest, TheConnectionsOfABurstAreKeptForTheNextUpToTheLimit) {
+  MockProvider mock({.flavor = Flavor::google});
+  // Each answer waits a little, so that every request of a burst has a connection of its own.
+  mock.fail({.kind = FaultKind::stall, .endpoint = "token", .stall = std::chrono::milliseconds(100), .times = 1000});
+  auto burst = [&](HttpsTransport& transport, int requests) {
+    std::vector<std::future<Result<HttpResponse>>> sent;
+    for (int i = 0; i < requests; ++i)
+      sent.push_back(transport.async_send(HttpRequest{HttpMethod::post,
+                                                      mock.base_url() + "/token",
+                                                      {{"Content-Type", "application/x-www-form-urlencoded"}},
+                                                      "grant_type=x"},
+                                          boost::asio::use_future));
+    for (auto& s : sent) ASSERT_TRUE(s.get());
+  };
+  HttpsTransport kept(runtime.executor());
+  burst(kept, 40);
+  EXPECT_EQ(kept.idle_connections(), 40U);
+  burst(kept, 40);
+  EXPECT_EQ(mock.connections_accepted(), 40) << "the second burst reused the first's connections";
+
+  HttpsTransport few(runtime.executor(), {.max_idle_connections_per_host = 8});
+  burst(few, 40);
+  EXPECT_EQ(few.idle_connections(), 8U);
+  burst(few, 40);
+  EXPECT_EQ(mock.connections_accepted(), 40 + 40 + 32) << "8 kept, 32 opened again";
+}
+
+TEST_F(TransportTest, AConnectionIdleLongerThanTheTimeoutIsClosedNotReused) {
+  MockProvider mock({.flavor = Flavor::google});
+  HttpsTransport transport(runtime.executor(), {.idle_timeout = std::chrono::milliseconds(200)});
+  ASSERT_TRUE(post(transport, mock.base_url() + "/token"));
+  ASSERT_TRUE(post(transport, mock.base_url() + "/token"));
+  EXPECT_EQ(mock.connections_accepted(), 1) << "reused within the timeout";
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(transport.idle_connections(), 1U) << "closed when next touched, not by a timer";
+  ASSERT_TRUE(post(transport, mock.base_url() + "/token"));
+  EXPECT_EQ(mock.connections_accepted(), 2) << "the stale one was closed and a new one opened";
+  EXPECT_EQ(transport.idle_connections(), 1U);
+}
+
 TEST_F(TransportTest, AConnectionTheServerClosedIsReplacedTransparently) {
   auto transport = FlowHarness::transport(runtime.executor());
   std::string url;

@@ -23,8 +23,12 @@ struct TransportOptions {
   std::chrono::milliseconds connect_timeout{5'000};  ///< resolve, connect and TLS handshake
   std::chrono::milliseconds total_timeout{30'000};   ///< the whole request, connecting included
   std::size_t max_response_bytes = 1 << 20;          ///< larger bodies fail with response_too_large
-  std::size_t max_idle_connections_per_host = 8;
-  bool allow_plain_http_to_loopback = true;  ///< plain HTTP anywhere else is refused
+  /// Kept-alive connections kept for reuse, per host. A service calls a provider for many
+  /// users at once: every connection a burst needs beyond these is opened anew (connect,
+  /// TLS handshake) for each request.
+  std::size_t max_idle_connections_per_host = 64;
+  std::chrono::milliseconds idle_timeout{30'000};  ///< idle longer, a connection is closed, not reused
+  bool allow_plain_http_to_loopback = true;        ///< plain HTTP anywhere else is refused
 };
 
 /// HTTP/1.1 over TLS on Beast: the system trust store, SNI and host-name verification by

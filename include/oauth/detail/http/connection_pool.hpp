@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -90,24 +91,35 @@ private:
   std::atomic<std::uint64_t> generation_ = 0;
 };
 
-/// Idle keep-alive connections, per scheme, host and port.
+/// Idle keep-alive connections, per scheme, host and port: at most `per_host` of each,
+/// none kept longer than `idle_timeout`. Servers close connections left idle a while
+/// (nginx after 75 s, many after less), and a connection they closed is at best a wasted
+/// write; past the timeout it is closed here instead, oldest first.
 class ConnectionPool {
 public:
-  explicit ConnectionPool(std::size_t per_host) : per_host_(per_host) {}
+  using Clock = std::chrono::steady_clock;
+
+  ConnectionPool(std::size_t per_host, Clock::duration idle_timeout)
+      : per_host_(per_host), idle_timeout_(idle_timeout) {}
 
   std::shared_ptr<Connection> take(std::string const& key) {
     std::lock_guard lock(mutex_);
     auto it = idle_.find(key);
-    if (it == idle_.end() || it->second.empty()) return nullptr;
-    auto connection = std::move(it->second.back());
-    it->second.pop_back();
+    if (it == idle_.end()) return nullptr;
+    auto& idle = it->second;
+    drop_stale(idle, Clock::now());
+    if (idle.empty()) return nullptr;
+    auto connection = std::move(idle.back().connection);
+    idle.pop_back();
     return connection;
   }
 
   void give_back(std::string const& key, std::shared_ptr<Connection> connection) {
+    auto const now = Clock::now();
     std::lock_guard lock(mutex_);
     auto& idle = idle_[key];
-    if (idle.size() < per_host_) idle.push_back(std::move(connection));
+    drop_stale(idle, now);
+    if (idle.size() < per_host_) idle.push_back({std::move(connection), now});
   }
 
   std::size_t idle_count() const {
@@ -118,9 +130,22 @@ public:
   }
 
 private:
+  struct Idle {
+    std::shared_ptr<Connection> connection;
+    Clock::time_point since;
+  };
+
+  /// The oldest come first: connections are given back in time order and taken newest first.
+  void drop_stale(std::vector<Idle>& idle, Clock::time_point now) const {
+    auto const fresh =
+        std::find_if(idle.begin(), idle.end(), [&](Idle const& i) { return now - i.since < idle_timeout_; });
+    idle.erase(idle.begin(), fresh);
+  }
+
   mutable std::mutex mutex_;
   std::size_t per_host_;
-  std::unordered_map<std::string, std::vector<std::shared_ptr<Connection>>> idle_;
+  Clock::duration idle_timeout_;
+  std::unordered_map<std::string, std::vector<Idle>> idle_;
 };
 
 inline Error network_error(boost::system::error_code ec, std::string_view what, Endpoint const& endpoint) {

@@ -235,7 +235,7 @@ boost::asio::awaitable<Exchange> exchange_on(C& connection,
 
 struct HttpsTransport::State {
   State(boost::asio::ssl::context t, TransportOptions o)
-      : tls(std::move(t)), options(o), pool(o.max_idle_connections_per_host) {}
+      : tls(std::move(t)), options(o), pool(o.max_idle_connections_per_host, o.idle_timeout) {}
   boost::asio::ssl::context tls;
   TransportOptions options;
   detail::http::ConnectionPool pool;
