@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace oauth::service {
 namespace {
@@ -73,7 +74,7 @@ public:
       else if (key == "threads")
         config_.threads = static_cast<unsigned>(number(value, key, 0, 256, config_.threads));
       else if (key == "store_threads")
-        config_.store_threads = static_cast<unsigned>(number(value, key, 1, 1024, config_.store_threads));
+        config_.store_threads = static_cast<unsigned>(number(value, key, 0, 1024, config_.store_threads));
       else if (key == "public_url")
         text(value, key, config_.public_url);
       else if (key == "development")
@@ -266,6 +267,14 @@ void check_safety(ServiceConfig const& config, std::vector<std::string>& problem
 
 }  // namespace
 
+unsigned default_store_threads(std::string_view store_url) {
+  auto const store = store::StoreUrl::parse(store_url);
+  bool const waits_on_network =
+      store && (store->kind == store::StoreKind::postgres || store->kind == store::StoreKind::redis);
+  if (waits_on_network) return 64;
+  return std::max(2u, std::thread::hardware_concurrency());
+}
+
 std::optional<unsigned long> whole_number(std::string_view text, unsigned long most) {
   unsigned long value = 0;
   auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -329,10 +338,10 @@ std::variant<ServiceConfig, ConfigProblems> load_config(std::vector<std::string>
       problems.push_back("OAUTH_SERVICE_THREADS must be a number from 0 to 256");
   }
   if (auto v = env("OAUTH_STORE_THREADS")) {
-    if (auto threads = whole_number(*v, 1024); threads && *threads > 0)
+    if (auto threads = whole_number(*v, 1024))
       config.store_threads = static_cast<unsigned>(*threads);
     else
-      problems.push_back("OAUTH_STORE_THREADS must be a number from 1 to 1024");
+      problems.push_back("OAUTH_STORE_THREADS must be a number from 0 to 1024");
   }
   if (auto v = env("OAUTH_PUBLIC_URL")) config.public_url = *v;
   if (auto v = env("OAUTH_DEVELOPMENT")) config.development = truthy(*v);
@@ -365,6 +374,7 @@ std::variant<ServiceConfig, ConfigProblems> load_config(std::vector<std::string>
 
   check_safety(config, problems);
   if (!problems.empty()) return ConfigProblems{std::move(problems)};
+  if (config.store_threads == 0) config.store_threads = default_store_threads(config.store_url);
   return config;
 }
 

@@ -95,7 +95,8 @@ int serve(ServiceConfig config) {
                                 {"public_url", config.public_url},
                                 {"store", oauth::store::StoreUrl::parse(config.store_url)->redacted()},
                                 {"development", config.development},
-                                {"threads", threads}});
+                                {"threads", threads},
+                                {"store_threads", config.store_threads}});
 
   std::promise<bool> drained;
   boost::asio::signal_set signals(runtime.executor(), SIGTERM, SIGINT);
@@ -127,7 +128,7 @@ int main(int argc, char** argv) {
   auto& config = std::get<ServiceConfig>(loaded);
   if (args.size() == 1 && args[0] == "--check-config") {
     std::cout << "configuration ok: " << config.providers.size() << " provider(s), listening on " << config.host << ':'
-              << config.port << '\n';
+              << config.port << ", " << config.store_threads << " store threads\n";
     return 0;
   }
   if ((args.size() == 3 || (args.size() == 4 && args[3] == "--server")) && args[0] == "--dev-token") {

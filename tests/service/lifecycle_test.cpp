@@ -56,8 +56,8 @@ TEST_F(ServiceTest, UnsafeConfigurationsAreRefusedWithTheReason) {
        "a wildcard CORS origin is allowed in development mode only"},
       {"trusted proxy by name", [](auto& e) { e["OAUTH_TRUSTED_PROXIES"] = "10.0.0.1, proxy.example"; },
        "trusted proxy \"proxy.example\" is not an IP address"},
-      {"no store thread", [](auto& e) { e["OAUTH_STORE_THREADS"] = "0"; },
-       "OAUTH_STORE_THREADS must be a number from 1 to 1024"},
+      {"store threads not a number", [](auto& e) { e["OAUTH_STORE_THREADS"] = "four"; },
+       "OAUTH_STORE_THREADS must be a number from 0 to 1024"},
       {"plain http public url", [](auto& e) { e["OAUTH_PUBLIC_URL"] = "http://oauth.example.com"; },
        "public_url must be https outside development mode"},
       {"plain http provider", [](auto& e) { e["OAUTH_GOOGLE_ENDPOINT_BASE"] = "http://127.0.0.1:9"; },
@@ -77,6 +77,22 @@ TEST_F(ServiceTest, UnsafeConfigurationsAreRefusedWithTheReason) {
     EXPECT_EQ(output.find(user_secret), std::string::npos) << c.name;
     EXPECT_EQ(output.find(encryption_key), std::string::npos) << c.name;
   }
+
+  // Store threads: as many as asked, or by store, SQLite's calls waiting on the CPU alone
+  // and PostgreSQL's and Redis's on the network.
+  auto const cores = std::max(2u, std::thread::hardware_concurrency());
+  auto threads_for = [&](std::string const& store_url, std::string const& threads) {
+    auto env = safe;
+    env["OAUTH_STORE_URL"] = store_url;
+    if (!threads.empty()) env["OAUTH_STORE_THREADS"] = threads;
+    return check_config(env).second;
+  };
+  EXPECT_NE(threads_for("sqlite:" + dir() + "/a.db", "").find(", " + std::to_string(cores) + " store threads"),
+            std::string::npos);
+  EXPECT_NE(threads_for("memory:", "0").find(", " + std::to_string(cores) + " store threads"), std::string::npos);
+  EXPECT_NE(threads_for("redis://127.0.0.1:9/0", "").find(", 64 store threads"), std::string::npos);
+  EXPECT_NE(threads_for("postgresql://oauth@127.0.0.1:9/oauth", "").find(", 64 store threads"), std::string::npos);
+  EXPECT_NE(threads_for("sqlite:" + dir() + "/a.db", "5").find(", 5 store threads"), std::string::npos);
 
   // The alias alone is a key.
   auto aliased = safe;
