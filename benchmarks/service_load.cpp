@@ -1,7 +1,8 @@
 // Load on the OAuth service over loopback, against floors measured in the same run.
 //
 // Starts the mock providers (approving at once), then, for each store asked for (SQLite,
-// and PostgreSQL and Redis from the servers the tests start: OAUTH_DB_SERVERS) and each
+// and PostgreSQL and Redis from the servers the tests start: OAUTH_DB_SERVERS; memory,
+// to tell the store's share from the rest) and each
 // number of connections, a fresh service on a fresh store (rate limits off), and holds N
 // keep-alive connections, each sending requests back to back, through these phases:
 //   floor      GET /health of a bare Boost.Beast server (this program, --serve-floor):
@@ -21,7 +22,7 @@
 // its memory (anonymous and resident, sampled every second). Any unexpected answer or
 // broken connection is an error. Prints a table and writes JSON.
 //
-//   oauth_service_load --service PATH --mocks PATH [--stores sqlite,postgres,redis]
+//   oauth_service_load --service PATH --mocks PATH [--stores sqlite,postgres,redis,memory]
 //                      [--connections 200,1000] [--seconds S] [--hold-seconds S] [--json FILE]
 //   oauth_service_load --serve-floor THREADS     (what the floor phase runs)
 
@@ -529,6 +530,7 @@ std::string fresh_store(std::string const& kind, int block, std::filesystem::pat
   auto const name = "oauth_load_" + std::to_string(getpid()) + "_" + std::to_string(block);
   auto const log = (dir / "store-setup.out").string();
   if (kind == "sqlite") return "sqlite:" + (dir / (name + ".db")).string();
+  if (kind == "memory") return "memory:";
   if (kind == "postgres") {
     auto const url = db_servers().at("OAUTH_TEST_POSTGRES_URL");
     run({"psql", "-q", url, "-c", "CREATE DATABASE " + name}, log);
@@ -540,7 +542,7 @@ std::string fresh_store(std::string const& kind, int block, std::filesystem::pat
     run({"redis-cli", "-u", fresh, "flushdb"}, log);
     return fresh;
   }
-  throw std::runtime_error("no store " + kind + ": sqlite, postgres or redis");
+  throw std::runtime_error("no store " + kind + ": sqlite, postgres, redis or memory");
 }
 
 struct Block {
@@ -698,7 +700,7 @@ int main(int argc, char** argv) {
       json_file = args[i + 1];
   }
   if (setup.service_binary.empty() || mocks_binary.empty() || stores.empty() || sizes.empty()) {
-    std::cerr << "usage: oauth_service_load --service PATH --mocks PATH [--stores sqlite,postgres,redis] "
+    std::cerr << "usage: oauth_service_load --service PATH --mocks PATH [--stores sqlite,postgres,redis,memory] "
                  "[--connections 200,1000] [--seconds S] [--hold-seconds S] [--json FILE]\n";
     return 2;
   }
