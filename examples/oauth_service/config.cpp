@@ -267,12 +267,14 @@ void check_safety(ServiceConfig const& config, std::vector<std::string>& problem
 
 }  // namespace
 
+unsigned cores() { return std::max(2u, std::thread::hardware_concurrency()); }
+
 unsigned default_store_threads(std::string_view store_url) {
   auto const store = store::StoreUrl::parse(store_url);
   bool const waits_on_network =
       store && (store->kind == store::StoreKind::postgres || store->kind == store::StoreKind::redis);
   if (waits_on_network) return 64;
-  return std::max(2u, std::thread::hardware_concurrency());
+  return cores();
 }
 
 std::optional<unsigned long> whole_number(std::string_view text, unsigned long most) {

@@ -86,6 +86,9 @@ struct ConfigProblems {
   std::vector<std::string> problems;
 };
 
+/// This machine's cores, at least 2: the threads of a setting left at 0.
+unsigned cores();
+
 /// How many threads call a store of `store_url` when the configuration does not say
 /// (ServiceConfig::store_threads).
 unsigned default_store_threads(std::string_view store_url);

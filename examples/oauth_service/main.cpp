@@ -28,7 +28,6 @@
 #include <future>
 #include <iostream>
 #include <string_view>
-#include <thread>
 
 namespace {
 
@@ -62,7 +61,7 @@ int serve(ServiceConfig config) {
   }
   AccessLog log(config.access_log.empty() ? std::cout : log_file);
   raise_descriptor_limit();
-  unsigned const threads = config.threads != 0 ? config.threads : std::max(2u, std::thread::hardware_concurrency());
+  unsigned const threads = config.threads != 0 ? config.threads : cores();
   oauth::Runtime runtime(threads);
 
   // Listening comes first: with port 0 the port is known only then, and the callback
