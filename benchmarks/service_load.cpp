@@ -18,8 +18,9 @@
 //              integration in turn: fresh tokens, decrypted and handed out
 //   refresh    POST /api/v1/oauth/integrations/{id}/refresh: a refresh at the mock each
 //   mixed hold health, authorize and flows at once, on the largest N of each store
-// Each phase reports requests per second, p50 and p99, the service's CPU (cores busy) and
-// its memory (anonymous and resident, sampled every second). Any unexpected answer or
+// Each phase reports requests per second, p50 and p99 (the flow phase also for each of its
+// three requests), the service's CPU (cores busy) and its memory (anonymous and resident,
+// sampled every second). Any unexpected answer or
 // broken connection is an error. Prints a table and writes JSON.
 //
 //   oauth_service_load --service PATH --mocks PATH [--stores sqlite,postgres,redis,memory]
@@ -40,6 +41,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -223,8 +225,13 @@ std::pair<std::string, std::string> pkce_pair() {
 
 enum class Kind { health, authorize, flow, mock_flow, token, refresh };
 
+/// The requests a flow is made of, timed each on its own as well.
+enum class Step : std::size_t { authorize, consent, callback };
+constexpr std::array<char const*, 3> step_names{"authorize", "consent at the mock", "callback"};
+
 struct Tally {
-  std::vector<std::uint32_t> micros;  // one per request
+  std::vector<std::uint32_t> micros;                  // one per request
+  std::array<std::vector<std::uint32_t>, 3> steps{};  // a flow's, by Step
   std::uint64_t errors = 0;
   std::uint64_t flows = 0;
   std::string first_error;
@@ -327,9 +334,11 @@ asio::awaitable<void> client(Target const& target, std::size_t index, std::vecto
   auto fail = [&](std::string what) {
     if (tally.errors++ == 0) tally.first_error = std::move(what);
   };
-  auto timed = [&](SteadyClock::time_point started) {
-    tally.micros.push_back(static_cast<std::uint32_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started).count()));
+  auto timed = [&](SteadyClock::time_point started, std::optional<Step> step = std::nullopt) {
+    auto const micros = static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started).count());
+    tally.micros.push_back(micros);
+    if (step && kinds.front() == Kind::flow) tally.steps[static_cast<std::size_t>(*step)].push_back(micros);
   };
   for (std::size_t turn = 0; SteadyClock::now() < until; ++turn) {
     auto const kind = kinds[turn % kinds.size()];
@@ -403,7 +412,7 @@ asio::awaitable<void> client(Target const& target, std::size_t index, std::vecto
       fail(authorized ? authorized->body() : "no answer to authorize");
       continue;
     }
-    timed(started);
+    timed(started, Step::authorize);
     if (kind == Kind::authorize) continue;
 
     std::string cookie;
@@ -419,7 +428,7 @@ asio::awaitable<void> client(Target const& target, std::size_t index, std::vecto
       fail(consented ? consented->body() : "no answer from the mock");
       continue;
     }
-    timed(started);
+    timed(started, Step::consent);
     auto const location = std::string((*consented)[http::field::location]);
     auto const callback = location.substr(location.find("/api/"));
     Headers const with_cookie{{"Cookie", cookie}};
@@ -432,10 +441,32 @@ asio::awaitable<void> client(Target const& target, std::size_t index, std::vecto
       continue;
     }
     me.integration_id = connected;
-    timed(started);
+    timed(started, Step::callback);
     ++tally.flows;
   }
 }
+
+/// The median and the 99th percentile of latencies, in milliseconds.
+struct Percentiles {
+  double p50_ms = 0, p99_ms = 0;
+};
+
+Percentiles percentiles(std::vector<std::uint32_t>& micros) {
+  if (micros.empty()) return {};
+  auto percentile = [&](double p) {
+    auto nth = micros.begin() + static_cast<std::ptrdiff_t>(p * static_cast<double>(micros.size() - 1));
+    std::nth_element(micros.begin(), nth, micros.end());
+    return *nth / 1000.0;
+  };
+  return {percentile(0.50), percentile(0.99)};
+}
+
+/// One step of the flows of a phase (Step), timed on its own.
+struct StepResult {
+  std::string name;
+  std::uint64_t requests = 0;
+  Percentiles latency;
+};
 
 struct PhaseResult {
   std::string name;
@@ -444,7 +475,8 @@ struct PhaseResult {
   std::uint64_t errors = 0;
   std::uint64_t flows = 0;
   double p50_ms = 0, p99_ms = 0;
-  double cores = 0;  // the watched process's CPU seconds a second
+  std::vector<StepResult> steps = {};  // for flows
+  double cores = 0;                    // the watched process's CPU seconds a second
   std::string first_error;
   long anon_kb_start = 0, anon_kb_end = 0, anon_kb_max = 0, rss_kb_end = 0;
   std::vector<long> anon_kb_samples = {};  // one a second
@@ -482,22 +514,21 @@ PhaseResult run_phase(std::string name, Target const& target, std::vector<Kind> 
   result.anon_kb_end = memory_kb(watched, "RssAnon");
   result.rss_kb_end = memory_kb(watched, "VmRSS");
   std::vector<std::uint32_t> all;
+  std::array<std::vector<std::uint32_t>, 3> steps{};
   for (auto& tally : tallies) {
     all.insert(all.end(), tally.micros.begin(), tally.micros.end());
+    for (std::size_t step = 0; step < steps.size(); ++step)
+      steps[step].insert(steps[step].end(), tally.steps[step].begin(), tally.steps[step].end());
     result.errors += tally.errors;
     result.flows += tally.flows;
     if (result.first_error.empty()) result.first_error = tally.first_error;
   }
   result.requests = all.size();
-  if (!all.empty()) {
-    auto percentile = [&](double p) {
-      auto nth = all.begin() + static_cast<std::ptrdiff_t>(p * static_cast<double>(all.size() - 1));
-      std::nth_element(all.begin(), nth, all.end());
-      return *nth / 1000.0;
-    };
-    result.p50_ms = percentile(0.50);
-    result.p99_ms = percentile(0.99);
-  }
+  auto const latency = percentiles(all);
+  result.p50_ms = latency.p50_ms;
+  result.p99_ms = latency.p99_ms;
+  for (std::size_t step = 0; step < steps.size(); ++step)
+    if (!steps[step].empty()) result.steps.push_back({step_names[step], steps[step].size(), percentiles(steps[step])});
   return result;
 }
 
@@ -627,6 +658,12 @@ Block run_block(Setup const& setup, std::string const& store, int connections, i
 }
 
 json::object to_json(PhaseResult const& r) {
+  json::array steps;
+  for (auto const& step : r.steps)
+    steps.push_back({{"step", step.name},
+                     {"requests", step.requests},
+                     {"p50_ms", step.latency.p50_ms},
+                     {"p99_ms", step.latency.p99_ms}});
   return {{"phase", r.name},
           {"seconds", r.seconds},
           {"requests", r.requests},
@@ -640,7 +677,8 @@ json::object to_json(PhaseResult const& r) {
           {"anon_kb_end", r.anon_kb_end},
           {"anon_kb_max", r.anon_kb_max},
           {"rss_kb_end", r.rss_kb_end},
-          {"anon_kb_samples", json::array(r.anon_kb_samples.begin(), r.anon_kb_samples.end())}};
+          {"anon_kb_samples", json::array(r.anon_kb_samples.begin(), r.anon_kb_samples.end())},
+          {"steps", std::move(steps)}};
 }
 
 void print(Block const& block, unsigned threads) {
@@ -652,6 +690,9 @@ void print(Block const& block, unsigned threads) {
     std::printf("%-28s %10.0f %9.2f %9.2f %8llu %8.0f %6.2f %5.1f->%.1f\n", r.name.c_str(), r.rps(), r.p50_ms, r.p99_ms,
                 static_cast<unsigned long long>(r.errors), r.flows_per_second(), r.cores,
                 static_cast<double>(r.anon_kb_start) / 1024, static_cast<double>(r.anon_kb_end) / 1024);
+    for (auto const& step : r.steps)
+      std::printf("  %-26s %10.0f %9.2f %9.2f\n", step.name.c_str(), static_cast<double>(step.requests) / r.seconds,
+                  step.latency.p50_ms, step.latency.p99_ms);
     if (r.errors) std::printf("    first error: %s\n", r.first_error.substr(0, 200).c_str());
   }
   auto const& floor = block.phase("floor /health (bare Beast)");
