@@ -743,31 +743,41 @@ struct Service::Impl {
     co_return co_await with_provider(integration->provider, [&](auto type) { return f(type, *integration); });
   }
 
+  /// The answer to `failed`, from an operation on the integration named in the path by
+  /// its id alone: the service's own failures in its words, the others by
+  /// `f(std::type_identity<P>{})` in the words of the integration's provider P, which the
+  /// integration read again names (failures are rare; success needs no second read).
+  template <class F>
+  asio::awaitable<Response> by_id_failure(Exchange& exchange, Error const& failed, F f) {
+    if (failed == Errc::integration_not_found || failed == Errc::store_unavailable ||
+        failed == Errc::provider_not_configured)
+      co_return generic_error(failed);
+    co_return co_await with_integration(exchange, [&](auto type, Integration const&) { return f(type); });
+  }
+
   asio::awaitable<Response> refresh(Exchange& exchange) {
     auto const& caller = *exchange.caller;
-    return with_integration(exchange, [&](auto type, Integration const& integration) -> asio::awaitable<Response> {
+    auto refreshing =
+        manager.async_refresh_by_id(caller.tenant_id, caller.user_id, exchange.params[0], asio::use_awaitable);
+    auto refreshed = co_await std::move(refreshing);
+    if (refreshed) {
+      metrics.count_refresh(refreshed->provider, "ok");
+      co_return json_response(
+          http::status::ok, json::object{{"integration_id", refreshed->integration_id},
+                                         {"refreshed", true},
+                                         {"expires_at", nullable(iso(refreshed->expires_at))},
+                                         {"scopes", json::array(refreshed->scopes.begin(), refreshed->scopes.end())}});
+    }
+    auto const& failed = refreshed.error();
+    co_return co_await by_id_failure(exchange, failed, [&](auto type) -> asio::awaitable<Response> {
       using P = typename decltype(type)::type;
-      if constexpr (Refreshable<P>) {
-        auto refreshing =
-            manager.async_refresh<P>(caller.tenant_id, caller.user_id, integration.id, asio::use_awaitable);
-        auto refreshed = co_await std::move(refreshing);
-        if (!refreshed) {
-          auto const failure = facing<P>(refreshed.error(), Operation::use);
-          metrics.count_refresh(P::name, "failed");
-          metrics.count_failure(P::name, "refresh", failure.code);
-          co_return error_response(failure, refreshed.error().retry_after);
-        }
-        metrics.count_refresh(P::name, "ok");
-        co_return json_response(
-            http::status::ok,
-            json::object{{"integration_id", refreshed->integration_id},
-                         {"refreshed", true},
-                         {"expires_at", nullable(iso(refreshed->expires_at))},
-                         {"scopes", json::array(refreshed->scopes.begin(), refreshed->scopes.end())}});
-      } else {
+      if (failed == Errc::refresh_unsupported)
         co_return error_response(409, "REFRESH_NOT_SUPPORTED",
                                  std::string(P::name) + " tokens do not expire and cannot be refreshed.");
-      }
+      auto const failure = facing<P>(failed, Operation::use);
+      metrics.count_refresh(P::name, "failed");
+      metrics.count_failure(P::name, "refresh", failure.code);
+      co_return error_response(failure, failed.retry_after);
     });
   }
 
@@ -809,10 +819,7 @@ struct Service::Impl {
                                            {"refreshed", grant->refreshed}});
     }
     auto const& failed = grant.error();
-    if (failed == Errc::integration_not_found || failed == Errc::store_unavailable ||
-        failed == Errc::provider_not_configured)
-      co_return generic_error(failed);
-    co_return co_await with_integration(exchange, [&](auto type, Integration const&) -> asio::awaitable<Response> {
+    co_return co_await by_id_failure(exchange, failed, [&](auto type) -> asio::awaitable<Response> {
       using P = typename decltype(type)::type;
       auto const failure = facing<P>(failed, Operation::use);
       metrics.count_failure(P::name, "token", failure.code);

@@ -89,6 +89,7 @@ enum class Errc {
   store_unavailable,    ///< the database cannot be reached now; nothing was written
   schema_too_new,       ///< the store was migrated by a newer version of this library
   undecryptable_token,  ///< a stored token is corrupt, foreign, or under a key no longer configured
+  refresh_unsupported,  ///< a refresh asked of an integration whose provider issues no refresh tokens
 };
 
 /// The category of every `Errc`: named "oauth", its messages the words above.

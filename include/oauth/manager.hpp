@@ -203,7 +203,7 @@ public:
   auto async_get_access_token(std::string tenant_id, std::string user_id, std::string integration_id,
                               CompletionToken&& token = {}) {
     std::size_t const provider = index<P>();
-    return access_token(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id),
+    return access_token(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id), false,
                         std::forward<CompletionToken>(token));
   }
 
@@ -226,7 +226,7 @@ public:
   auto async_get_access_token_by_id(std::string tenant_id, std::string user_id, std::string integration_id,
                                     CompletionToken&& token = {}) {
     return access_token(detail::manager::Engine::any_provider, std::move(tenant_id), std::move(user_id),
-                        std::move(integration_id), std::forward<CompletionToken>(token));
+                        std::move(integration_id), false, std::forward<CompletionToken>(token));
   }
 
   Result<AccessGrant> get_access_token_by_id(std::string_view tenant_id, std::string_view user_id,
@@ -244,16 +244,34 @@ public:
   auto async_refresh(std::string tenant_id, std::string user_id, std::string integration_id,
                      CompletionToken&& token = {}) {
     std::size_t const provider = index<P>();
-    return detail::async::spawn<AccessGrant>(
-        get_executor(),
-        engine_.access(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id), true),
-        terminal | partial, std::forward<CompletionToken>(token));
+    return access_token(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id), true,
+                        std::forward<CompletionToken>(token));
   }
 
   template <Refreshable P>
   Result<AccessGrant> refresh(std::string_view tenant_id, std::string_view user_id, std::string_view integration_id) {
     std::size_t const provider = index<P>();
     return engine_.access_blocking(provider, tenant_id, user_id, integration_id, true);
+  }
+
+  /// async_refresh for an integration known by its id alone, whichever of the manager's
+  /// providers it is with, as async_get_access_token_by_id: one read of the record where
+  /// a caller would otherwise read it first to learn its provider. An integration whose
+  /// provider does not refresh is `refresh_unsupported`; one with a provider the manager
+  /// does not have is `provider_not_configured`.
+  ///
+  /// Completion signature: `void(Result<AccessGrant>)`. Cancellation: terminal and
+  /// partial, as for async_refresh.
+  template <CompletionTokenFor<AccessGrant> CompletionToken = DefaultCompletionToken>
+  auto async_refresh_by_id(std::string tenant_id, std::string user_id, std::string integration_id,
+                           CompletionToken&& token = {}) {
+    return access_token(detail::manager::Engine::any_provider, std::move(tenant_id), std::move(user_id),
+                        std::move(integration_id), true, std::forward<CompletionToken>(token));
+  }
+
+  Result<AccessGrant> refresh_by_id(std::string_view tenant_id, std::string_view user_id,
+                                    std::string_view integration_id) {
+    return engine_.access_blocking(detail::manager::Engine::any_provider, tenant_id, user_id, integration_id, true);
   }
 
   /// Revokes at the provider where it can, then deletes the tokens and consents and marks
@@ -500,17 +518,18 @@ private:
                                    std::forward<CompletionToken>(token));
   }
 
-  /// Both forms of async_get_access_token: a coroutine that awaits reads a fresh token
-  /// without a coroutine of its own (engine access_here); any other token gets one.
+  /// Both forms of async_get_access_token and async_refresh (`force`): a coroutine that
+  /// awaits reads a fresh token without a coroutine of its own (engine access_here); any
+  /// other token gets one.
   template <class CompletionToken>
   auto access_token(std::size_t provider, std::string tenant_id, std::string user_id, std::string integration_id,
-                    CompletionToken&& token) {
+                    bool force, CompletionToken&& token) {
     if constexpr (std::is_same_v<std::decay_t<CompletionToken>, boost::asio::use_awaitable_t<>>)
-      return engine_.access_here(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id), false);
+      return engine_.access_here(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id), force);
     else
       return detail::async::spawn<AccessGrant>(
           get_executor(),
-          engine_.access(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id), false),
+          engine_.access(provider, std::move(tenant_id), std::move(user_id), std::move(integration_id), force),
           terminal | partial, std::forward<CompletionToken>(token));
   }
 

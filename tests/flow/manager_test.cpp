@@ -129,6 +129,30 @@ TYPED_TEST(EveryProvider, AnIntegrationKnownByItsIdAloneIsServedByItsOwnProvider
   EXPECT_EQ(other.get_access_token_by_id("tenant-1", "user-1", integration->id).error(), Errc::provider_not_configured);
 }
 
+TYPED_TEST(EveryProvider, ARefreshByIdIsAskedOfTheIntegrationsOwnProvider) {
+  auto integration = this->connect();
+  ASSERT_TRUE(integration);
+  auto& manager = this->h.manager;
+  auto& mock = this->h.template mock<TypeParam>();
+  auto const before = this->token(*integration);
+  ASSERT_TRUE(before);
+  // Another user is told it does not exist, and no refresh is asked for.
+  EXPECT_EQ(manager.refresh_by_id("tenant-1", "user-2", integration->id).error(), Errc::integration_not_found);
+  EXPECT_EQ(mock.requests("token.refresh_token"), 0);
+  // Fresh as the token is, it is refreshed: blocking, then with a completion token.
+  auto refreshed = manager.refresh_by_id("tenant-1", "user-1", integration->id);
+  ASSERT_TRUE(refreshed) << refreshed.error().message();
+  EXPECT_TRUE(refreshed->refreshed);
+  EXPECT_EQ(refreshed->provider, TypeParam::name);
+  EXPECT_NE(refreshed->access_token, before->access_token);
+  auto again = manager.async_refresh_by_id("tenant-1", "user-1", integration->id, boost::asio::use_future).get();
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_NE(again->access_token, refreshed->access_token);
+  EXPECT_EQ(this->token(*integration)->access_token, again->access_token);
+  EXPECT_TRUE(mock.token_active(std::string(again->access_token.reveal())));
+  EXPECT_EQ(mock.requests("token.refresh_token"), 2);
+}
+
 TYPED_TEST(EveryProvider, LastUseIsRecordedOncePerResolutionNotOnEveryCall) {
   auto integration = this->connect();
   ASSERT_TRUE(integration);
@@ -363,6 +387,17 @@ struct OnlineOnlyGoogle : providers::GoogleAccounts {
 };
 static_assert(!Refreshable<OnlineOnlyGoogle>);
 
+/// Configures the manager for OnlineOnlyGoogle and connects user-1 of tenant-1 with it.
+Result<Integration> connect_online_only(FlowHarness& h, Manager<OnlineOnlyGoogle>& manager) {
+  if (auto configured = manager.configure<OnlineOnlyGoogle>(
+          {"client-id", ClientSecret("client-secret"), {redirect_uri}, h.google.base_url()});
+      !configured)
+    return configured.error();
+  auto start = manager.initiate_flow<OnlineOnlyGoogle>({"tenant-1", "user-1", "s", {}, redirect_uri, {}});
+  if (!start) return start.error();
+  return manager.complete_flow<OnlineOnlyGoogle>(consent_callback(start->authorization_url, "s"));
+}
+
 TEST(NoRefresh, AnExpiredTokenOfAProviderThatCannotRefreshNeedsReauthorization) {
   FlowHarness h;
   TokenStore<store::MemoryBackend> store(store::MemoryBackend{}, fresh_keyring());
@@ -372,11 +407,7 @@ TEST(NoRefresh, AnExpiredTokenOfAProviderThatCannotRefreshNeedsReauthorization) 
   options.on_reauth_needed = [&](ReauthNeeded const& event) { told.push_back(event); };
   Manager<OnlineOnlyGoogle> manager(h.runtime.executor(), store, FlowHarness::transport(h.runtime.executor()),
                                     std::move(options));
-  ASSERT_TRUE(manager.configure<OnlineOnlyGoogle>(
-      {"client-id", ClientSecret("client-secret"), {redirect_uri}, h.google.base_url()}));
-  auto start = manager.initiate_flow<OnlineOnlyGoogle>({"tenant-1", "user-1", "s", {}, redirect_uri, {}});
-  ASSERT_TRUE(start);
-  auto integration = manager.complete_flow<OnlineOnlyGoogle>(consent_callback(start->authorization_url, "s"));
+  auto integration = connect_online_only(h, manager);
   ASSERT_TRUE(integration) << integration.error().message();
 
   EXPECT_TRUE(manager.get_access_token<OnlineOnlyGoogle>("tenant-1", "user-1", integration->id));
@@ -387,6 +418,28 @@ TEST(NoRefresh, AnExpiredTokenOfAProviderThatCannotRefreshNeedsReauthorization) 
   EXPECT_EQ(h.google.requests("token"), 1);  // the code exchange only
   ASSERT_EQ(told.size(), 1u);
   EXPECT_EQ(told.front().reason, Errc::token_expired);
+}
+
+TEST(NoRefresh, ARefreshByIdOfAProviderThatCannotRefreshIsRefusedWithoutAskingIt) {
+  FlowHarness h;
+  TokenStore<store::MemoryBackend> store(store::MemoryBackend{}, fresh_keyring());
+  Manager<OnlineOnlyGoogle> manager(h.runtime.executor(), store, FlowHarness::transport(h.runtime.executor()));
+  auto integration = connect_online_only(h, manager);
+  ASSERT_TRUE(integration) << integration.error().message();
+  auto const before = manager.get_access_token<OnlineOnlyGoogle>("tenant-1", "user-1", integration->id);
+  ASSERT_TRUE(before);
+
+  EXPECT_EQ(manager.refresh_by_id("tenant-1", "user-1", integration->id).error(), Errc::refresh_unsupported);
+  auto refused = manager.async_refresh_by_id("tenant-1", "user-1", integration->id, boost::asio::use_future).get();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), Errc::refresh_unsupported);
+  // The owner alone learns that much; anyone else is told it does not exist.
+  EXPECT_EQ(manager.refresh_by_id("tenant-1", "user-2", integration->id).error(), Errc::integration_not_found);
+  EXPECT_EQ(h.google.requests("token"), 1);  // the code exchange only
+  auto const after = manager.get_access_token<OnlineOnlyGoogle>("tenant-1", "user-1", integration->id);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->access_token, before->access_token);
+  EXPECT_EQ(manager.integration("tenant-1", "user-1", integration->id)->status, IntegrationStatus::active);
 }
 
 /// A transport of the application's own: here, one that records what is sent.

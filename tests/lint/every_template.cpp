@@ -52,6 +52,8 @@ void use_store(oauth::TokenStore<Backend>& store) {
   });
   (void)manager.integrations("t", "u");
   (void)manager.integration("t", "u", "i");
+  (void)manager.get_access_token_by_id("t", "u", "i");
+  (void)manager.refresh_by_id("t", "u", "i");
   (void)manager.consents("t", "u");
   (void)manager.audit_log("t", "u");
   (void)manager.audit_page("t", "u", {});

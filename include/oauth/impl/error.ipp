@@ -82,6 +82,7 @@ private:
       case Errc::store_unavailable: return "the token store is unavailable";
       case Errc::schema_too_new: return "the token store's schema is newer than this library";
       case Errc::undecryptable_token: return "a stored token cannot be decrypted";
+      case Errc::refresh_unsupported: return "the provider's tokens cannot be refreshed";
     }
     return "unknown oauth error";
   }

@@ -77,6 +77,8 @@ typename BasicEngine<V>::AccessPlan BasicEngine<V>::plan_access(std::size_t prov
   auto const at = now();
   keep_if_owned(p.name, record, tenant_id, user_id, integration_id);
   if (!record) return {record.error(), provider};
+  if (force && !p.supports_refresh)
+    return {Error(Errc::refresh_unsupported, std::string(p.name) + " issues no refresh tokens"), provider};
   if (record->status == IntegrationStatus::needs_reauth)
     return {Error(Errc::needs_reauth, std::string(p.name) + " integration must be authorized again"), provider};
   if (record->status == IntegrationStatus::pending)
