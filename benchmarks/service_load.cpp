@@ -19,7 +19,8 @@
 //   refresh    POST /api/v1/oauth/integrations/{id}/refresh: a refresh at the mock each
 //   mixed hold health, authorize and flows at once, on the largest N of each store
 // Each phase reports requests per second, p50 and p99 (the flow phase also for each of its
-// three requests), the service's CPU (cores busy) and its memory (anonymous and resident,
+// three requests), the service's own requests to the mock and their mean time (from its
+// metrics), the service's CPU (cores busy) and its memory (anonymous and resident,
 // sampled every second). Any unexpected answer or
 // broken connection is an error. Prints a table and writes JSON.
 //
@@ -475,8 +476,10 @@ struct PhaseResult {
   std::uint64_t errors = 0;
   std::uint64_t flows = 0;
   double p50_ms = 0, p99_ms = 0;
-  std::vector<StepResult> steps = {};  // for flows
-  double cores = 0;                    // the watched process's CPU seconds a second
+  std::vector<StepResult> steps = {};   // for flows
+  std::uint64_t provider_requests = 0;  // the service's requests to the mock, by its metrics
+  double provider_seconds = 0;          // and the time they took together
+  double cores = 0;                     // the watched process's CPU seconds a second
   std::string first_error;
   long anon_kb_start = 0, anon_kb_end = 0, anon_kb_max = 0, rss_kb_end = 0;
   std::vector<long> anon_kb_samples = {};  // one a second
@@ -576,6 +579,38 @@ std::string fresh_store(std::string const& kind, int block, std::filesystem::pat
   throw std::runtime_error("no store " + kind + ": sqlite, postgres, redis or memory");
 }
 
+/// What the service's metrics say its requests to providers were, over every host: how
+/// many, and their time together.
+struct ProviderTotals {
+  std::uint64_t requests = 0;
+  double seconds = 0;
+};
+
+ProviderTotals provider_totals(unsigned short service_port) {
+  asio::io_context context;
+  auto text = asio::co_spawn(
+      context,
+      [&]() -> asio::awaitable<std::string> {
+        Connection connection(co_await asio::this_coro::executor, service_port);
+        Headers const none;
+        std::string const path = "/metrics", empty;
+        auto reply = co_await connection.send(http::verb::get, path, none, empty);
+        co_return reply && reply->result_int() == 200 ? reply->body() : std::string();
+      },
+      asio::use_future);
+  context.run();
+  ProviderTotals totals;
+  std::istringstream lines(text.get());
+  for (std::string line; std::getline(lines, line);) {
+    auto const value = line.substr(line.rfind(' ') + 1);
+    if (line.starts_with("oauth_provider_request_duration_seconds_count{"))
+      totals.requests += std::stoull(value);
+    else if (line.starts_with("oauth_provider_request_duration_seconds_sum{"))
+      totals.seconds += std::stod(value);
+  }
+  return totals;
+}
+
 struct Block {
   std::string store;
   int connections = 0;
@@ -617,7 +652,11 @@ Block run_block(Setup const& setup, std::string const& store, int connections, i
   Target target{service_port, setup.mock_port, &users};
   auto const phase = [&](std::string name, std::vector<Kind> kinds, std::chrono::seconds length) {
     std::cerr << store << ", " << connections << " connections: " << name << std::endl;
+    auto const before = provider_totals(service_port);
     block.phases.push_back(run_phase(std::move(name), target, std::move(kinds), connections, length, service.pid));
+    auto const after = provider_totals(service_port);
+    block.phases.back().provider_requests = after.requests - before.requests;
+    block.phases.back().provider_seconds = after.seconds - before.seconds;
   };
   std::cerr << store << ", " << connections << " connections: floor" << std::endl;
   block.phases.push_back(
@@ -678,7 +717,9 @@ json::object to_json(PhaseResult const& r) {
           {"anon_kb_max", r.anon_kb_max},
           {"rss_kb_end", r.rss_kb_end},
           {"anon_kb_samples", json::array(r.anon_kb_samples.begin(), r.anon_kb_samples.end())},
-          {"steps", std::move(steps)}};
+          {"steps", std::move(steps)},
+          {"provider_requests", r.provider_requests},
+          {"provider_seconds", r.provider_seconds}};
 }
 
 void print(Block const& block, unsigned threads) {
@@ -693,6 +734,10 @@ void print(Block const& block, unsigned threads) {
     for (auto const& step : r.steps)
       std::printf("  %-26s %10.0f %9.2f %9.2f\n", step.name.c_str(), static_cast<double>(step.requests) / r.seconds,
                   step.latency.p50_ms, step.latency.p99_ms);
+    if (r.provider_requests > 0)
+      std::printf("  %-26s %10.0f   mean %.2f ms each\n", "the service's to the mock",
+                  static_cast<double>(r.provider_requests) / r.seconds,
+                  1000 * r.provider_seconds / static_cast<double>(r.provider_requests));
     if (r.errors) std::printf("    first error: %s\n", r.first_error.substr(0, 200).c_str());
   }
   auto const& floor = block.phase("floor /health (bare Beast)");

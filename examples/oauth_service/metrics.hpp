@@ -2,7 +2,8 @@
 #define OAUTH_SERVICE_METRICS_HPP
 
 // The service's Prometheus metrics, in the text exposition format (version 0.0.4):
-// requests and their latencies by route, refreshes and provider failures by provider.
+// requests and their latencies by route, requests to providers and their latencies by
+// host, refreshes and provider failures by provider.
 
 #include <array>
 #include <atomic>
@@ -28,11 +29,17 @@ public:
     ++counted->second;
     auto timed = latency_.find(route);
     if (timed == latency_.end()) timed = latency_.emplace(route, Histogram{}).first;
-    auto& histogram = timed->second;
-    for (std::size_t i = 0; i < bounds.size(); ++i)
-      if (seconds <= bounds[i]) ++histogram.buckets[i];
-    ++histogram.count;
-    histogram.sum += seconds;
+    timed->second.observe(seconds);
+  }
+
+  /// An exchange with a provider (token, userinfo, revocation or API), from its request
+  /// sent to its answer read or its failure, by the provider's host.
+  void observe_provider_request(std::string_view host, std::chrono::nanoseconds duration) {
+    auto const seconds = std::chrono::duration<double>(duration).count();
+    std::lock_guard lock(mutex_);
+    auto timed = provider_latency_.find(host);
+    if (timed == provider_latency_.end()) timed = provider_latency_.emplace(host, Histogram{}).first;
+    timed->second.observe(seconds);
   }
 
   /// A refresh the service asked for or a token request caused: "ok" or the error's name.
@@ -71,16 +78,14 @@ public:
     out +=
         "# HELP oauth_http_request_duration_seconds Time from a request's last byte read to its answer.\n"
         "# TYPE oauth_http_request_duration_seconds histogram\n";
-    for (auto const& [route, histogram] : latency_) {
-      auto const label = "route=\"" + escape(route) + "\"";
-      for (std::size_t i = 0; i < bounds.size(); ++i)
-        out += "oauth_http_request_duration_seconds_bucket{" + label + ",le=\"" + format(bounds[i]) + "\"} " +
-               std::to_string(histogram.buckets[i]) + "\n";
-      out += "oauth_http_request_duration_seconds_bucket{" + label + ",le=\"+Inf\"} " +
-             std::to_string(histogram.count) + "\n";
-      out += "oauth_http_request_duration_seconds_sum{" + label + "} " + format(histogram.sum) + "\n";
-      out += "oauth_http_request_duration_seconds_count{" + label + "} " + std::to_string(histogram.count) + "\n";
-    }
+    for (auto const& [route, histogram] : latency_)
+      histogram.expose(out, "oauth_http_request_duration_seconds", "route=\"" + escape(route) + "\"");
+    out +=
+        "# HELP oauth_provider_request_duration_seconds Time from a request to a provider sent to its answer "
+        "read, by host.\n"
+        "# TYPE oauth_provider_request_duration_seconds histogram\n";
+    for (auto const& [host, histogram] : provider_latency_)
+      histogram.expose(out, "oauth_provider_request_duration_seconds", "host=\"" + escape(host) + "\"");
     out +=
         "# HELP oauth_refreshes_total Token refreshes, by provider and outcome.\n"
         "# TYPE oauth_refreshes_total counter\n";
@@ -123,6 +128,25 @@ private:
     std::array<std::uint64_t, bounds.size()> buckets{};
     std::uint64_t count = 0;
     double sum = 0;
+
+    void observe(double seconds) {
+      for (std::size_t i = 0; i < bounds.size(); ++i)
+        if (seconds <= bounds[i]) ++buckets[i];
+      ++count;
+      sum += seconds;
+    }
+
+    /// Its buckets, sum and count as `name`'s samples with `label`, appended to `out`.
+    void expose(std::string& out, std::string_view name, std::string const& label) const {
+      auto const sample = [&](std::string_view suffix, std::string const& labels, std::string const& value) {
+        out.append(name).append(suffix).append("{").append(labels).append("} ").append(value).append("\n");
+      };
+      for (std::size_t i = 0; i < bounds.size(); ++i)
+        sample("_bucket", label + ",le=\"" + format(bounds[i]) + "\"", std::to_string(buckets[i]));
+      sample("_bucket", label + ",le=\"+Inf\"", std::to_string(count));
+      sample("_sum", label, format(sum));
+      sample("_count", label, std::to_string(count));
+    }
   };
 
   static std::string format(double value) {
@@ -156,6 +180,7 @@ private:
 
   std::map<std::tuple<std::string, std::string, unsigned>, std::uint64_t, ByViews> requests_;
   std::map<std::string, Histogram, std::less<>> latency_;
+  std::map<std::string, Histogram, std::less<>> provider_latency_;
   std::atomic<std::uint64_t> health_checks_{0};
   std::map<std::pair<std::string, std::string>, std::uint64_t> refreshes_;
   std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> failures_;

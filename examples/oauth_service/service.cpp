@@ -4,6 +4,7 @@
 #include "bearer_token.hpp"
 #include "common/providers.hpp"
 #include "rate_limiter.hpp"
+#include "timed_transport.hpp"
 
 #include <oauth/detail/async/single_flight.hpp>
 #include <oauth/oauth.hpp>
@@ -248,7 +249,7 @@ struct Service::Impl {
         metrics(metrics),
         health_keyring(keyring),
         store(std::move(backend), std::move(keyring)),
-        manager(executor, store, std::move(transport), manager_options(this->config)),
+        manager(executor, store, TimedTransport(std::move(transport), metrics), manager_options(this->config)),
         per_user("user", this->config.rate_limits.per_user_per_minute, this->config.rate_limits.per_user_burst),
         per_address("address", this->config.rate_limits.per_address_per_minute,
                     this->config.rate_limits.per_address_burst) {}

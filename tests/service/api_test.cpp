@@ -528,6 +528,17 @@ TEST_F(ServiceTest, MetricsCountRequestsByRouteWithLatencies) {
   EXPECT_NE(text.find(R"(oauth_http_request_duration_seconds_count{route="/health"} 2)"), std::string::npos);
   EXPECT_NE(text.find(R"(oauth_http_request_duration_seconds_bucket{route="/health",le="+Inf"} 2)"), std::string::npos);
   EXPECT_NE(text.find("oauth_http_open_connections 1"), std::string::npos);
+  EXPECT_EQ(text.find("oauth_provider_request_duration_seconds_count"), std::string::npos);
+
+  // A connection asks the provider twice, the code exchanged and the user read: each
+  // exchange is timed, by the provider's host.
+  CookieJar jar;
+  ASSERT_FALSE(connect("google", bearer("acme", "ada"), jar).integration_id().empty());
+  auto const after = client.get("/metrics").body;
+  auto const host = R"(host="127.0.0.1:)" + std::to_string(mocks()["google"].port()) + R"(")";
+  EXPECT_NE(after.find("oauth_provider_request_duration_seconds_count{" + host + "} 2\n"), std::string::npos) << after;
+  EXPECT_NE(after.find("oauth_provider_request_duration_seconds_bucket{" + host + R"(,le="+Inf"} 2)"),
+            std::string::npos);
 }
 
 TEST_F(ServiceTest, EveryRouteIsInTheOpenApiDocumentAndEveryDocumentedRouteAnswers) {
