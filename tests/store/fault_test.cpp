@@ -312,9 +312,12 @@ TEST_F(SqliteCheckpoints, RunOffTheCommittingThreadAndTheWalStartsAgainOnceCaugh
   auto const counts = checkpointer->counts();
   EXPECT_GE(counts.in_background, 1U);
   EXPECT_EQ(counts.in_commits, 0U) << "no commit ran a checkpoint";
-  // The pages written since the last checkpoint (under 50) wait for the next one; once
-  // they are copied too, the next write starts the WAL again at its beginning.
-  EXPECT_GT(wal_frames(), 400U) << "the WAL kept every page until then";
+  // The WAL keeps what was written since it last started again: every page when the
+  // checkpoints never caught up with the writes, as usually; fewer when a slowed-down run
+  // let them catch up and the WAL start again in between, but the last write's always.
+  // Once those are copied too, the next write starts the WAL again at its beginning: it
+  // does not grow by the 450 pages written.
+  EXPECT_GE(wal_frames(), 3U) << "the last write's pages are still in the WAL";
   write(1);
   EXPECT_LT(wal_frames(), 10U);
   // And a reader sees every state from the database.
