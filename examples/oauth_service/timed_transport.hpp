@@ -23,7 +23,7 @@ public:
   TimedTransport(HttpsTransport inner, Metrics& metrics) : inner_(std::move(inner)), metrics_(&metrics) {}
 
   /// Completion signature: `void(Result<HttpResponse>)`. Cancellation: terminal, as
-  /// HttpsTransport's; a cancelled exchange is timed to its end too.
+  /// HttpsTransport's.
   boost::asio::awaitable<Result<HttpResponse>> async_send(HttpRequest request, boost::asio::use_awaitable_t<>) {
     auto const host = host_of(request.url);
     auto const started = std::chrono::steady_clock::now();
