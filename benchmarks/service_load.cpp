@@ -21,8 +21,10 @@
 // Each phase reports requests per second, p50 and p99 (the flow phase also for each of its
 // three requests), the service's own requests to the mock and their mean time (from its
 // metrics), the service's CPU (cores busy) and its memory (anonymous and resident,
-// sampled every second). Any unexpected answer or
-// broken connection is an error. Prints a table and writes JSON.
+// sampled every second), and the CPU a request costs the service, the mock and this
+// program, with the share of the machine left idle: on one machine the three share its
+// cores, and a phase whose machine has none idle is bound by their sum. Any unexpected
+// answer or broken connection is an error. Prints a table and writes JSON.
 //
 //   oauth_service_load --service PATH --mocks PATH [--stores sqlite,postgres,redis,memory]
 //                      [--connections 200,1000] [--seconds S] [--hold-seconds S] [--json FILE]
@@ -186,6 +188,32 @@ double cpu_seconds(pid_t pid) {
     if (i == 15) system = std::stoull(field);
   }
   return static_cast<double>(user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+/// Seconds of CPU this program (the load) has used, user and system.
+double own_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto const seconds = [](timeval t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+/// The machine's CPU time so far, in ticks: all of it, and the part no one used.
+struct MachineTicks {
+  unsigned long long total = 0, idle = 0;
+};
+
+MachineTicks machine_ticks() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  in >> cpu;  // the first line sums every core: user nice system idle iowait irq softirq steal
+  MachineTicks ticks;
+  unsigned long long value = 0;
+  for (int i = 0; i < 8 && in >> value; ++i) {
+    ticks.total += value;
+    if (i == 3 || i == 4) ticks.idle += value;
+  }
+  return ticks;
 }
 
 std::string base64url(std::string_view in) {
@@ -476,19 +504,23 @@ struct PhaseResult {
   std::uint64_t errors = 0;
   std::uint64_t flows = 0;
   double p50_ms = 0, p99_ms = 0;
-  std::vector<StepResult> steps = {};   // for flows
-  std::uint64_t provider_requests = 0;  // the service's requests to the mock, by its metrics
-  double provider_seconds = 0;          // and the time they took together
-  double cores = 0;                     // the watched process's CPU seconds a second
+  std::vector<StepResult> steps = {};     // for flows
+  std::uint64_t provider_requests = 0;    // the service's requests to the mock, by its metrics
+  double provider_seconds = 0;            // and the time they took together
+  double cores = 0;                       // the watched process's CPU seconds a second
+  double mock_cores = 0, load_cores = 0;  // the mock's and this program's, as the watched one's
+  double machine_idle = 0;                // the share of the machine's CPU nobody used
   std::string first_error;
   long anon_kb_start = 0, anon_kb_end = 0, anon_kb_max = 0, rss_kb_end = 0;
   std::vector<long> anon_kb_samples = {};  // one a second
   double rps() const { return static_cast<double>(requests) / seconds; }
   double flows_per_second() const { return static_cast<double>(flows) / seconds; }
+  /// Microseconds of CPU a request, of a process `cores` busy.
+  double micros_a_request(double cores_busy) const { return requests == 0 ? 0 : cores_busy * 1e6 / rps(); }
 };
 
 PhaseResult run_phase(std::string name, Target const& target, std::vector<Kind> kinds, int connections,
-                      std::chrono::seconds length, pid_t watched) {
+                      std::chrono::seconds length, pid_t watched, pid_t mock) {
   asio::io_context context;
   auto const until = SteadyClock::now() + length;
   std::vector<Tally> tallies(static_cast<std::size_t>(connections));
@@ -508,10 +540,19 @@ PhaseResult run_phase(std::string name, Target const& target, std::vector<Kind> 
     }
   });
   auto const cpu_before = cpu_seconds(watched);
+  auto const mock_before = mock == watched ? 0.0 : cpu_seconds(mock);
+  auto const load_before = own_cpu_seconds();
+  auto const machine_before = machine_ticks();
   auto const started = SteadyClock::now();
   context.run();
   result.seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
   result.cores = (cpu_seconds(watched) - cpu_before) / result.seconds;
+  if (mock != watched) result.mock_cores = (cpu_seconds(mock) - mock_before) / result.seconds;
+  result.load_cores = (own_cpu_seconds() - load_before) / result.seconds;
+  auto const machine_after = machine_ticks();
+  if (machine_after.total > machine_before.total)
+    result.machine_idle = static_cast<double>(machine_after.idle - machine_before.idle) /
+                          static_cast<double>(machine_after.total - machine_before.total);
   done = true;
   sampler.join();
   result.anon_kb_end = memory_kb(watched, "RssAnon");
@@ -653,14 +694,15 @@ Block run_block(Setup const& setup, std::string const& store, int connections, i
   auto const phase = [&](std::string name, std::vector<Kind> kinds, std::chrono::seconds length) {
     std::cerr << store << ", " << connections << " connections: " << name << std::endl;
     auto const before = provider_totals(service_port);
-    block.phases.push_back(run_phase(std::move(name), target, std::move(kinds), connections, length, service.pid));
+    block.phases.push_back(
+        run_phase(std::move(name), target, std::move(kinds), connections, length, service.pid, setup.mocks_pid));
     auto const after = provider_totals(service_port);
     block.phases.back().provider_requests = after.requests - before.requests;
     block.phases.back().provider_seconds = after.seconds - before.seconds;
   };
   std::cerr << store << ", " << connections << " connections: floor" << std::endl;
-  block.phases.push_back(
-      run_phase("floor /health (bare Beast)", setup.floor, {Kind::health}, connections, setup.phase, setup.floor_pid));
+  block.phases.push_back(run_phase("floor /health (bare Beast)", setup.floor, {Kind::health}, connections, setup.phase,
+                                   setup.floor_pid, setup.mocks_pid));
   phase("health", {Kind::health}, setup.phase);
   phase("authorize", {Kind::authorize}, setup.phase);
   phase("callback flow", {Kind::flow}, setup.phase);
@@ -686,8 +728,8 @@ Block run_block(Setup const& setup, std::string const& store, int connections, i
   boost::urls::url authorize(path_of(authorization_url.get()));
   target.mock_flow = {authorize, env.at("OAUTH_GOOGLE_CLIENT_ID"), env.at("OAUTH_GOOGLE_CLIENT_SECRET"),
                       std::string((*authorize.params().find("redirect_uri")).value)};
-  block.phases.push_back(
-      run_phase("mock alone (a flow's share)", target, {Kind::mock_flow}, connections, setup.phase, setup.mocks_pid));
+  block.phases.push_back(run_phase("mock alone (a flow's share)", target, {Kind::mock_flow}, connections, setup.phase,
+                                   setup.mocks_pid, setup.mocks_pid));
   phase("token", {Kind::token}, setup.phase);
   phase("refresh", {Kind::refresh}, setup.phase);
   if (setup.hold.count() > 0) phase("mixed hold", {Kind::health, Kind::authorize, Kind::flow}, setup.hold);
@@ -712,6 +754,9 @@ json::object to_json(PhaseResult const& r) {
           {"errors", r.errors},
           {"flows", r.flows},
           {"service_cores", r.cores},
+          {"mock_cores", r.mock_cores},
+          {"load_cores", r.load_cores},
+          {"machine_idle", r.machine_idle},
           {"anon_kb_start", r.anon_kb_start},
           {"anon_kb_end", r.anon_kb_end},
           {"anon_kb_max", r.anon_kb_max},
@@ -734,6 +779,9 @@ void print(Block const& block, unsigned threads) {
     for (auto const& step : r.steps)
       std::printf("  %-26s %10.0f %9.2f %9.2f\n", step.name.c_str(), static_cast<double>(step.requests) / r.seconds,
                   step.latency.p50_ms, step.latency.p99_ms);
+    std::printf("  %-26s %10.0f %9.0f %9.0f   (machine %.0f%% idle)\n", "CPU us a request: it, mock, load",
+                r.micros_a_request(r.cores), r.micros_a_request(r.mock_cores), r.micros_a_request(r.load_cores),
+                100 * r.machine_idle);
     if (r.provider_requests > 0)
       std::printf("  %-26s %10.0f   mean %.2f ms each\n", "the service's to the mock",
                   static_cast<double>(r.provider_requests) / r.seconds,
